@@ -1,0 +1,1 @@
+"""Live experiments: ExperimentSpec -> Outcome, judged by what the lab saw arrive."""

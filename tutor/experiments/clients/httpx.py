@@ -1,0 +1,54 @@
+"""httpx with `follow_redirects=True` (it does not follow at all by default, since 0.20)."""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+
+from tutor.experiments.clients.base import Attempt, Client, Request
+
+__all__ = ["CLIENT"]
+
+
+class Httpx(Client):
+    name = "httpx"
+    label = "httpx (follow_redirects=True)"
+    install_hint = "pip install httpx"
+
+    def __init__(self) -> None:
+        self._client = None
+        self._lock = threading.Lock()
+
+    @cache  # noqa: B019 - one instance, lives as long as the process
+    def version(self) -> str | None:
+        try:
+            return version("httpx")
+        except PackageNotFoundError:
+            return None
+
+    def _shared(self):  # -> httpx.Client; one per process, since building one loads TLS roots
+        import httpx
+
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(follow_redirects=True, trust_env=False)
+            return self._client
+
+    def send(self, request: Request, timeout: float) -> Attempt:
+        import httpx
+
+        try:
+            response = self._shared().request(
+                request.method,
+                request.url,
+                content=request.body or None,
+                headers=request.headers,
+                timeout=timeout,
+            )
+        except httpx.HTTPError as error:
+            return Attempt(error=f"httpx raised {type(error).__name__}: {error}")
+        return Attempt(status=response.status_code)
+
+
+CLIENT = Httpx()

@@ -1,0 +1,258 @@
+"""The lab: a small ASGI app that answers redirects and reports, as a witness, what arrived.
+
+Routes (any method):
+  /redirect/{code}   answers `code` (300-399) with a Location to /echo, or to `?to=PATH` on the lab
+  /echo[/...]        answers JSON: the request as received, its whole chain, and a verdict
+  /                  a short index for people exploring with curl or a browser
+
+Every answer, errors included, is written to the journal. A redirect's Location carries the
+chain token (`?chain=`), so the target knows which chain a request belongs to even when the
+client is an anonymous `curl -L`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tutor.lab.journal import BODY_KEPT, Hop, Journal, digest, new_token
+from tutor.lab.verdict import Sent, judge
+
+__all__ = ["MAX_BODY", "LabApp", "reason"]
+
+MAX_BODY = 1024 * 1024
+"""Largest request body the lab reads; more is answered with 413."""
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+def reason(status: int) -> str:
+    """The reason phrase of a status code, as RFC 9110 names it."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unassigned"
+
+
+class _Request:
+    __slots__ = ("body", "body_size", "chain", "headers", "method", "path", "peer", "query", "scope")
+
+    def __init__(self, scope: Scope, body: bytes, body_size: int) -> None:
+        self.scope = scope
+        self.method: str = scope["method"]
+        self.path: str = scope["path"]
+        self.query: str = scope["query_string"].decode("latin-1")
+        self.headers = tuple(
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]
+        )
+        self.body = body
+        self.body_size = body_size
+        client = scope.get("client")
+        self.peer = f"{client[0]}:{client[1]}" if client else "-"
+        token = self.param("chain")
+        self.chain = token if token and _TOKEN.match(token) else new_token()
+
+    def param(self, name: str) -> str | None:
+        return next((v for k, v in parse_qsl(self.query) if k == name), None)
+
+    def header(self, name: bytes) -> str | None:
+        return next(
+            (v.decode("latin-1") for k, v in self.scope["headers"] if k == name), None
+        )
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Disconnected(Exception):
+    pass
+
+
+async def _read_body(scope: Scope, receive: Receive) -> bytes:
+    declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Disconnected
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise _TooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+class LabApp:
+    """The ASGI callable. It never raises: every failure becomes an answer or a quiet close."""
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        try:
+            body = await _read_body(scope, receive)
+        except _Disconnected:
+            return
+        except _TooLarge:
+            request = _Request(scope, b"", 0)
+            message = f"Request body over the lab's limit of {MAX_BODY} bytes.\n"
+            await self._answer(request, send, 413, message, close=True)
+            return
+        request = _Request(scope, body[:BODY_KEPT], len(body))
+        request_digest = digest(body)
+        path = request.path
+        if path.startswith("/redirect/"):
+            await self._redirect(request, request_digest, send)
+        elif path == "/echo" or path.startswith("/echo/"):
+            await self._echo(request, request_digest, send)
+        elif path == "/":
+            await self._answer(request, send, 200, _INDEX, digest_=request_digest)
+        else:
+            await self._answer(
+                request, send, 404, f"No such lab route: {path}\n{_INDEX}", digest_=request_digest
+            )
+
+    async def _redirect(self, request: _Request, request_digest: str, send: Send) -> None:
+        raw_code = request.path.removeprefix("/redirect/").rstrip("/")
+        if not raw_code.isdigit() or not 300 <= int(raw_code) <= 399:
+            text = (
+                f"'{raw_code}' is not a redirect status: /redirect/ takes a code from 300 to 399, "
+                "for example /redirect/307.\n"
+            )
+            await self._answer(request, send, 400, text, digest_=request_digest)
+            return
+        status = int(raw_code)
+        location, problem = _location(request)
+        if problem:
+            await self._answer(request, send, 400, problem, digest_=request_digest)
+            return
+        text = f"{status} {reason(status)}: see {location}\n"
+        await self._answer(request, send, status, text, location=location, digest_=request_digest)
+
+    async def _echo(self, request: _Request, request_digest: str, send: Send) -> None:
+        hop = self._record(request, 200, None, request_digest)
+        chain = self.journal.chain(request.chain)
+        if chain and chain[-1].seq != hop.seq:
+            chain = [h for h in chain if h.seq <= hop.seq]
+        if len(chain) <= 1:
+            verdict = "No redirect: this request came straight to the echo."
+        else:
+            redirects = [h.status for h in chain if h.is_redirect]
+            verdict = judge(Sent.from_hop(chain[0]), hop, status=redirects[-1]).text
+        document = {
+            "method": hop.method,
+            "path": hop.path,
+            "query": hop.query,
+            "headers": hop.to_json()["headers"],
+            "body": hop.body_text(),
+            "body_size": hop.body_size,
+            "chain_token": hop.chain,
+            "chain": [h.to_json() for h in chain],
+            "verdict": verdict,
+        }
+        payload = json.dumps(document, indent=2).encode() + b"\n"
+        await _send(send, request, 200, payload, "application/json", None, close=False)
+
+    def _record(
+        self, request: _Request, status: int, location: str | None, request_digest: str
+    ) -> Hop:
+        return self.journal.record(
+            chain=request.chain,
+            peer=request.peer,
+            method=request.method,
+            path=request.path,
+            query=request.query,
+            headers=request.headers,
+            body=request.body,
+            body_size=request.body_size,
+            body_digest=request_digest,
+            status=status,
+            location=location,
+        )
+
+    async def _answer(
+        self,
+        request: _Request,
+        send: Send,
+        status: int,
+        text: str,
+        *,
+        location: str | None = None,
+        digest_: str | None = None,
+        close: bool = False,
+    ) -> None:
+        self._record(request, status, location, digest_ or digest(b""))
+        await _send(send, request, status, text.encode(), "text/plain; charset=utf-8", location, close)
+
+
+def _location(request: _Request) -> tuple[str, str | None]:
+    """Where a redirect points, with the chain token added; or the reason it may not point there."""
+    target = request.param("to") or "/echo"
+    parts = urlsplit(target)
+    host = request.header(b"host")
+    if parts.scheme or parts.netloc or target.startswith(("//", "/\\")) or "\\" in parts.path:
+        if parts.scheme in ("http", "https") and host and parts.netloc == host:
+            pass
+        else:
+            return "", (
+                f"Refusing to redirect to {target!r}: the lab only redirects to its own paths "
+                "(no open redirects). Use ?to=/echo or another path on this lab.\n"
+            )
+    elif not target.startswith("/"):
+        return "", f"?to= takes a path on the lab starting with '/', not {target!r}.\n"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "chain"]
+    query.append(("chain", request.chain))
+    return urlunsplit(parts._replace(query=urlencode(query))), None
+
+
+async def _send(
+    send: Send,
+    request: _Request,
+    status: int,
+    payload: bytes,
+    content_type: str,
+    location: str | None,
+    close: bool,
+) -> None:
+    headers = [
+        (b"content-type", content_type.encode()),
+        (b"content-length", str(len(payload)).encode()),
+        (b"cache-control", b"no-store"),
+        (b"server", b"redirect-tutor-lab"),
+        (b"x-redirect-tutor-chain", request.chain.encode()),
+    ]
+    if location is not None:
+        headers.append((b"location", location.encode("latin-1", errors="replace")))
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    body = b"" if request.method == "HEAD" else payload
+    await send({"type": "http.response.body", "body": body})
+
+
+_INDEX = """\
+redirect-tutor lab. Every request here is written to the journal.
+
+  ANY /redirect/{code}          answers {code} (300-399) with a Location to /echo
+  ANY /redirect/{code}?to=PATH  ... to another path on this lab (chains: ?to=/redirect/307)
+  ANY /echo                     answers JSON: what arrived, the whole chain, and a verdict
+
+Try: curl -L -d a=1 http://HOST/redirect/307
+"""

@@ -1,0 +1,142 @@
+"""The journal: every request the lab receives, grouped by redirect chain, bounded in memory.
+
+The journal is the witness of the whole tutor: whether a POST "survived" is read from here,
+never from what a client library reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["BODY_KEPT", "Hop", "Journal", "new_token"]
+
+BODY_KEPT = 16 * 1024
+"""Bytes of each body the journal keeps; the size and digest always cover the whole body."""
+
+
+def new_token() -> str:
+    """A fresh chain token: short, URL-safe, unguessable enough to keep students apart."""
+    return secrets.token_hex(6)
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One request as the lab saw it, and what the lab answered."""
+
+    seq: int
+    chain: str
+    at: float
+    peer: str
+    method: str
+    path: str
+    query: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    body_size: int
+    body_digest: str
+    status: int
+    location: str | None = None
+
+    @property
+    def is_redirect(self) -> bool:
+        return 300 <= self.status < 400
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header, by case-insensitive name."""
+        lowered = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lowered), None)
+
+    def body_text(self) -> str:
+        text = self.body.decode("utf-8", errors="backslashreplace")
+        return text if self.body_size <= len(self.body) else text + "…"
+
+    def to_json(self) -> dict[str, object]:
+        headers: dict[str, str] = {}
+        for name, value in self.headers:
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        return {
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "status": self.status,
+            "location": self.location,
+            "headers": headers,
+            "body": self.body_text(),
+            "body_size": self.body_size,
+        }
+
+
+def digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+class Journal:
+    """A thread-safe, bounded record of hops, indexed by chain.
+
+    The lab writes from its event loop thread; experiments and screens read from others.
+    Oldest hops go first when either the hop count or the kept body bytes pass their bound.
+    """
+
+    def __init__(self, max_hops: int = 5000, max_body_bytes: int = 32 * 1024 * 1024) -> None:
+        self._max_hops = max_hops
+        self._max_body_bytes = max_body_bytes
+        self._hops: deque[Hop] = deque()
+        self._chains: OrderedDict[str, list[Hop]] = OrderedDict()
+        self._body_bytes = 0
+        self._seq = 0
+        self._lock = threading.Lock()
+        self._listeners: list[Callable[[Hop], None]] = []
+
+    def record(self, **fields: object) -> Hop:
+        """Add a hop (all `Hop` fields but `seq` and `at`) and tell the listeners."""
+        with self._lock:
+            self._seq += 1
+            hop = Hop(seq=self._seq, at=time.time(), **fields)  # type: ignore[arg-type]
+            self._hops.append(hop)
+            self._chains.setdefault(hop.chain, []).append(hop)
+            self._chains.move_to_end(hop.chain)
+            self._body_bytes += len(hop.body)
+            while len(self._hops) > self._max_hops or self._body_bytes > self._max_body_bytes:
+                self._forget_oldest()
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(hop)
+        return hop
+
+    def _forget_oldest(self) -> None:
+        old = self._hops.popleft()
+        self._body_bytes -= len(old.body)
+        chain = self._chains.get(old.chain)
+        if chain:
+            chain.remove(old)
+            if not chain:
+                del self._chains[old.chain]
+
+    def chain(self, token: str) -> list[Hop]:
+        """Every hop of one chain still in the journal, oldest first."""
+        with self._lock:
+            return list(self._chains.get(token, ()))
+
+    def recent(self, count: int = 100) -> list[Hop]:
+        with self._lock:
+            return list(self._hops)[-count:]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._hops)
+
+    @property
+    def body_bytes(self) -> int:
+        """Body bytes held now: what bounds the journal's memory."""
+        return self._body_bytes
+
+    def subscribe(self, listener: Callable[[Hop], None]) -> None:
+        """Call `listener` with every new hop, on the thread that recorded it."""
+        with self._lock:
+            self._listeners.append(listener)

@@ -1,0 +1,154 @@
+"""Run the lab on a real socket with uvicorn: in a background thread, or in the foreground.
+
+uvicorn gives the lab a real HTTP/1.1 parser, limits and graceful shutdown. Its log lines are
+kept to one line each (no tracebacks): a malformed request from a student must never spill a
+stack trace into a learner's terminal.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+from tutor.lab.app import LabApp
+from tutor.lab.journal import Hop, Journal
+
+__all__ = ["LabError", "LabServer", "lab_log", "serve"]
+
+lab_log: deque[str] = deque(maxlen=200)
+"""The lab's recent warnings (bad requests, dropped connections), one line each."""
+
+_echo: list[Callable[[str], None]] = []
+
+
+class LabError(Exception):
+    """The lab could not start; the message is meant for a person."""
+
+
+class _OneLineHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        line = f"lab {record.levelname.lower()}: {record.getMessage()}"
+        lab_log.append(line)
+        for echo in _echo:
+            echo(line)
+
+
+def _quiet_uvicorn_logging() -> None:
+    logger = logging.getLogger("uvicorn")
+    if not any(isinstance(h, _OneLineHandler) for h in logger.handlers):
+        logger.addHandler(_OneLineHandler())
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(256)
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise LabError(
+                f"Port {port} on {host} is already in use. Stop the program that holds it, "
+                "or choose another port with --port."
+            ) from None
+        if error.errno == errno.EACCES:
+            raise LabError(f"Not allowed to listen on {host}:{port}; try a port above 1023.") from None
+        raise LabError(f"Cannot listen on {host}:{port}: {error.strerror or error}.") from None
+    sock.setblocking(False)
+    return sock
+
+
+def _server(journal: Journal):  # -> uvicorn.Server; uvicorn is imported here to keep start-up light
+    import uvicorn
+
+    _quiet_uvicorn_logging()
+    config = uvicorn.Config(
+        LabApp(journal),
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        ws="none",
+        server_header=False,
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=2,
+    )
+    return uvicorn.Server(config)
+
+
+def _url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+class LabServer:
+    """The lab on a free (or given) port, served from a daemon thread until `stop()`."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, journal: Journal | None = None):
+        self.journal = journal if journal is not None else Journal()
+        self._host = host
+        self._port = port
+        self._server = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+
+    def start(self, timeout: float = 10.0) -> LabServer:
+        sock = _bind(self._host, self._port)
+        self.url = _url(sock)
+        self._server = server = _server(self.journal)
+        self._thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="lab-server", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                sock.close()
+                raise LabError("The lab server did not start; see the lab log for why.")
+            time.sleep(0.002)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def __enter__(self) -> LabServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def serve(
+    host: str,
+    port: int,
+    on_ready: Callable[[str], None],
+    on_hop: Callable[[Hop], None],
+    on_log: Callable[[str], None],
+) -> None:
+    """Serve the lab in the foreground until Ctrl+C (uvicorn handles the signal gracefully)."""
+    sock = _bind(host, port)
+    journal = Journal()
+    journal.subscribe(on_hop)
+    _echo.append(on_log)
+    server = _server(journal)
+    on_ready(_url(sock))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        _echo.remove(on_log)

@@ -1,0 +1,73 @@
+"""The verdict: one plain sentence on what crossed a redirect, judged from what the lab saw."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tutor.lab.journal import Hop
+
+__all__ = ["Sent", "Verdict", "VerdictKind", "judge"]
+
+
+class VerdictKind(StrEnum):
+    KEPT = "kept"
+    METHOD_CHANGED = "method_changed"
+    BODY_DROPPED = "body_dropped"
+    BODY_CHANGED = "body_changed"
+    NOT_FOLLOWED = "not_followed"
+    REFUSED = "refused"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """What the first request carried: the yardstick for everything that arrives later."""
+
+    method: str
+    body_size: int
+    body_digest: str
+
+    @classmethod
+    def from_hop(cls, hop: Hop) -> Sent:
+        return cls(hop.method, hop.body_size, hop.body_digest)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    kind: VerdictKind
+    text: str
+
+
+def _bytes(size: int) -> str:
+    return "1 byte" if size == 1 else f"{size} bytes"
+
+
+def judge(
+    sent: Sent, arrived: Hop | None, *, status: int | None = None, error: str | None = None
+) -> Verdict:
+    """Compare what was sent with what arrived at the target after the redirect `status`."""
+    code = f"the {status}" if status else "the redirect"
+    if arrived is None:
+        if error:
+            return Verdict(VerdictKind.REFUSED, f"Refused: nothing crossed {code} to the target")
+        return Verdict(VerdictKind.NOT_FOLLOWED, f"Not followed: the client stopped at {code}")
+    body_kept = arrived.body_size == sent.body_size and arrived.body_digest == sent.body_digest
+    if arrived.method != sent.method:
+        if sent.body_size and not arrived.body_size:
+            tail = "body dropped"
+        elif sent.body_size:
+            tail = "body still sent" if body_kept else "body changed"
+        else:
+            tail = "no body either way"
+        return Verdict(VerdictKind.METHOD_CHANGED, f"{sent.method} became {arrived.method}, {tail}")
+    if not sent.body_size and not arrived.body_size:
+        return Verdict(VerdictKind.KEPT, f"{sent.method} kept (no body sent)")
+    if body_kept:
+        return Verdict(VerdictKind.KEPT, f"{sent.method} kept, body intact ({_bytes(sent.body_size)})")
+    if not arrived.body_size:
+        return Verdict(VerdictKind.BODY_DROPPED, f"{sent.method} kept, but the body was dropped")
+    return Verdict(
+        VerdictKind.BODY_CHANGED,
+        f"{sent.method} kept, body changed ({_bytes(sent.body_size)} → {_bytes(arrived.body_size)})",
+    )
