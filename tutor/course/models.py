@@ -13,7 +13,7 @@ __all__ = ["FORMAT", "Citation", "Experiment", "Lesson", "Step"]
 
 FORMAT = 1
 
-_ID = r"^[a-z0-9][a-z0-9-]*$"
+_ID = r"^[a-z0-9][a-z0-9.-]*$"
 
 
 class _Strict(BaseModel):
