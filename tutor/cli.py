@@ -1,2 +1,232 @@
-"""placeholder"""
-def main(): pass
+"""The command line: `redirect-tutor` opens the tutor; subcommands serve scripts and classrooms.
+
+Heavy modules (Textual, uvicorn, httpx, pydantic) are imported inside the commands that use
+them, so `--version` and `--help` answer at once.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from tutor import __version__
+
+if TYPE_CHECKING:
+    from tutor.experiments.outcome import Outcome
+    from tutor.lab.journal import Hop
+
+__all__ = ["cli", "main"]
+
+_LESSON_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--lessons",
+    "lesson_dirs",
+    multiple=True,
+    type=_LESSON_DIR,
+    help="Add a lesson pack (a folder of YAML lessons). May be given more than once.",
+)
+@click.version_option(__version__, prog_name="redirect-tutor")
+@click.pass_context
+def cli(ctx: click.Context, lesson_dirs: tuple[Path, ...]) -> None:
+    """Watch what really crosses an HTTP redirect: 301, 302, 303, 307 and 308, live.
+
+    With no command, opens the tutor on the built-in course.
+    """
+    ctx.obj = lesson_dirs
+    if ctx.invoked_subcommand is None:
+        from tutor.ui.app import build_app
+
+        build_app(lesson_dirs).run()
+
+
+def _code(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
+    from tutor.experiments.spec import KNOWN_CODES
+
+    if value not in KNOWN_CODES:
+        raise click.BadParameter(f"{value} is not a redirect code the lab answers; use 300-308.")
+    return value
+
+
+def _client(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    from tutor.experiments.clients import CLIENT_NAMES
+
+    if value not in CLIENT_NAMES:
+        raise click.BadParameter(
+            f"unknown client {value!r}; choose one of {', '.join(CLIENT_NAMES)}."
+        )
+    return value
+
+
+def _header(_ctx: click.Context, _param: click.Parameter, values: Sequence[str]) -> dict[str, str]:
+    headers = {}
+    for value in values:
+        name, sep, content = value.partition(":")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{value!r} is not 'Name: value'.")
+        headers[name.strip()] = content.strip()
+    return headers
+
+
+@cli.command("try")
+@click.argument("code", type=int, callback=_code)
+@click.option("--method", "-X", default="POST", show_default=True, help="The request method.")
+@click.option(
+    "--client",
+    "-c",
+    default="httpx",
+    show_default=True,
+    callback=_client,
+    help="The real client that sends it.",
+)
+@click.option(
+    "--body", "-d", default=None, help="The request body [default: a=1 for methods that carry one]."
+)
+@click.option(
+    "--header",
+    "-H",
+    "headers",
+    multiple=True,
+    callback=_header,
+    help="Add a header, 'Name: value'.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the trace.")
+def try_(
+    code: int, method: str, client: str, body: str | None, headers: dict[str, str], as_json: bool
+) -> None:
+    """Send one request through a CODE redirect on a fresh local lab and show what arrived."""
+    import json
+
+    from pydantic import ValidationError
+
+    from tutor.experiments.runner import run
+    from tutor.experiments.spec import BODY_METHODS, ExperimentSpec
+    from tutor.lab.server import LabError, LabServer
+
+    method = method.upper()
+    if body is None:
+        body = "a=1" if method in BODY_METHODS else ""
+    try:
+        spec = ExperimentSpec(code=code, method=method, body=body, headers=headers, client=client)
+    except ValidationError as error:
+        raise click.UsageError(
+            "; ".join(e["msg"].removeprefix("Value error, ") for e in error.errors())
+        ) from None
+    try:
+        with LabServer() as lab:
+            outcome = run(spec, lab.url, lab.journal)
+    except LabError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(outcome.to_json(), indent=2))
+    else:
+        _print_trace(outcome)
+    if outcome.client_version is None:
+        sys.exit(1)
+
+
+def _print_trace(outcome: Outcome) -> None:
+    from tutor.lab.app import reason
+    from tutor.lab.verdict import VerdictKind
+
+    sent = f', body "{outcome.body}" ({len(outcome.body.encode())} bytes)' if outcome.body else ""
+    click.echo(
+        f"{outcome.method} answered with {outcome.code} {reason(outcome.code)}, sent by "
+        f"{outcome.client} {outcome.client_version or '(not installed)'}{sent}\n"
+    )
+    for index, hop in enumerate(outcome.hops, 1):
+        request = f"{hop.method} {hop.path}"
+        answer = f"{hop.status} {reason(hop.status)}"
+        if hop.location:
+            answer += f" -> {hop.location}"
+        click.echo(f"  {index}. {request:<22} {_size(hop.body_size):>9}   {answer}")
+    if outcome.hops:
+        click.echo()
+    if outcome.error:
+        click.echo(click.style("Client said: ", bold=True) + outcome.error)
+    colour = {
+        VerdictKind.KEPT: "green",
+        VerdictKind.REFUSED: "red",
+        VerdictKind.NOT_FOLLOWED: "red",
+        VerdictKind.UNAVAILABLE: "bright_black",
+    }.get(outcome.verdict.kind, "yellow")
+    click.echo(click.style("Verdict: ", bold=True) + click.style(outcome.verdict.text, fg=colour))
+
+
+def _size(size: int) -> str:
+    return "no body" if not size else f"{size} bytes" if size != 1 else "1 byte"
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8307,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on.",
+)
+def serve(host: str, port: int) -> None:
+    """Run the lab alone, for curl, browsers and classrooms; one line per request."""
+    from tutor.lab.server import LabError
+    from tutor.lab.server import serve as run_lab
+
+    def ready(url: str) -> None:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            click.secho(
+                f"Warning: the lab listens on {host}, beyond this machine.", fg="yellow", err=True
+            )
+        click.echo(f"Lab listening on {url}  (Ctrl+C stops it)")
+        click.echo(f"Try: curl -L -d a=1 {url}/redirect/307")
+
+    try:
+        run_lab(
+            host,
+            port,
+            on_ready=ready,
+            on_hop=_print_hop,
+            on_log=lambda line: click.echo(line, err=True),
+        )
+    except LabError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo("Lab stopped.")
+
+
+def _print_hop(hop: Hop) -> None:
+    import time
+
+    at = time.strftime("%H:%M:%S", time.localtime(hop.at))
+    target = f" -> {hop.location}" if hop.location else ""
+    query = f"?{hop.query}" if hop.query else ""
+    click.echo(
+        f"{at} {hop.peer:<21} {hop.method:<7} {hop.path}{query} {hop.status}{target} "
+        f"({_size(hop.body_size)}) chain {hop.chain}",
+    )
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def lint(paths: tuple[Path, ...]) -> None:
+    """Check lesson files (default: the built-in course). Prints file:line:col: message."""
+    from tutor.course.lint import lint as check
+
+    problems = check(paths)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        sys.exit(1)
+    click.echo("All lessons are valid.", err=True)
+
+
+def main() -> None:
+    """The console script: the CLI, with Ctrl+C ending quietly rather than in a traceback."""
+    try:
+        cli.main(prog_name="redirect-tutor")
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -27,7 +27,9 @@ class Expectation(BaseModel):
         """Each way the live outcome differs from this claim; empty when the claim holds."""
         arrived = outcome.arrived
         if not self.arrives:
-            return [] if arrived is None else [f"expected nothing to arrive, but {arrived.method} did"]
+            return (
+                [] if arrived is None else [f"expected nothing to arrive, but {arrived.method} did"]
+            )
         if arrived is None:
             return [f"expected the request to arrive, but: {outcome.error or outcome.verdict.text}"]
         problems = []

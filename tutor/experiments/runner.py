@@ -16,7 +16,9 @@ __all__ = ["DEFAULT_TIMEOUT", "run"]
 DEFAULT_TIMEOUT = 5.0
 
 
-def run(spec: ExperimentSpec, lab_url: str, journal: Journal, timeout: float = DEFAULT_TIMEOUT) -> Outcome:
+def run(
+    spec: ExperimentSpec, lab_url: str, journal: Journal, timeout: float = DEFAULT_TIMEOUT
+) -> Outcome:
     """Send `spec` with its client to the lab at `lab_url`, whose hops land in `journal`.
 
     Never raises for a client's failure: a refusal, a timeout or a missing program is an outcome.

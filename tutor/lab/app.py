@@ -44,7 +44,17 @@ def reason(status: int) -> str:
 
 
 class _Request:
-    __slots__ = ("body", "body_size", "chain", "headers", "method", "path", "peer", "query", "scope")
+    __slots__ = (
+        "body",
+        "body_size",
+        "chain",
+        "headers",
+        "method",
+        "path",
+        "peer",
+        "query",
+        "scope",
+    )
 
     def __init__(self, scope: Scope, body: bytes, body_size: int) -> None:
         self.scope = scope
@@ -65,9 +75,7 @@ class _Request:
         return next((v for k, v in parse_qsl(self.query) if k == name), None)
 
     def header(self, name: bytes) -> str | None:
-        return next(
-            (v.decode("latin-1") for k, v in self.scope["headers"] if k == name), None
-        )
+        return next((v.decode("latin-1") for k, v in self.scope["headers"] if k == name), None)
 
 
 class _TooLarge(Exception):
@@ -199,7 +207,9 @@ class LabApp:
         close: bool = False,
     ) -> None:
         self._record(request, status, location, digest_ or digest(b""))
-        await _send(send, request, status, text.encode(), "text/plain; charset=utf-8", location, close)
+        await _send(
+            send, request, status, text.encode(), "text/plain; charset=utf-8", location, close
+        )
 
 
 def _location(request: _Request) -> tuple[str, str | None]:

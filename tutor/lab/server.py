@@ -61,7 +61,9 @@ def _bind(host: str, port: int) -> socket.socket:
                 "or choose another port with --port."
             ) from None
         if error.errno == errno.EACCES:
-            raise LabError(f"Not allowed to listen on {host}:{port}; try a port above 1023.") from None
+            raise LabError(
+                f"Not allowed to listen on {host}:{port}; try a port above 1023."
+            ) from None
         raise LabError(f"Cannot listen on {host}:{port}: {error.strerror or error}.") from None
     sock.setblocking(False)
     return sock

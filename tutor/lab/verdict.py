@@ -50,7 +50,7 @@ def judge(
     code = f"the {status}" if status else "the redirect"
     if arrived is None:
         if error:
-            return Verdict(VerdictKind.REFUSED, f"Refused: nothing crossed {code} to the target")
+            return Verdict(VerdictKind.REFUSED, f"Refused at {code}: nothing reached the target")
         return Verdict(VerdictKind.NOT_FOLLOWED, f"Not followed: the client stopped at {code}")
     body_kept = arrived.body_size == sent.body_size and arrived.body_digest == sent.body_digest
     if arrived.method != sent.method:
@@ -64,10 +64,10 @@ def judge(
     if not sent.body_size and not arrived.body_size:
         return Verdict(VerdictKind.KEPT, f"{sent.method} kept (no body sent)")
     if body_kept:
-        return Verdict(VerdictKind.KEPT, f"{sent.method} kept, body intact ({_bytes(sent.body_size)})")
+        return Verdict(
+            VerdictKind.KEPT, f"{sent.method} kept, body intact ({_bytes(sent.body_size)})"
+        )
     if not arrived.body_size:
         return Verdict(VerdictKind.BODY_DROPPED, f"{sent.method} kept, but the body was dropped")
-    return Verdict(
-        VerdictKind.BODY_CHANGED,
-        f"{sent.method} kept, body changed ({_bytes(sent.body_size)} → {_bytes(arrived.body_size)})",
-    )
+    change = f"{_bytes(sent.body_size)} → {_bytes(arrived.body_size)}"
+    return Verdict(VerdictKind.BODY_CHANGED, f"{sent.method} kept, body changed ({change})")

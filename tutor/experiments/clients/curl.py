@@ -49,9 +49,10 @@ class Curl(Client):
             argv += ["-H", f"{name}: {value}"]
         if request.method == "HEAD":
             argv.append("-I")
-        elif request.method != "POST" or not request.body:
-            if request.method != "GET":
-                argv += ["-X", request.method]
+        elif request.method not in ("GET", "POST") or (
+            request.method == "POST" and not request.body
+        ):
+            argv += ["-X", request.method]
         if request.body and request.method != "HEAD":
             argv += ["--data-binary", "@-"]
         return [*argv, request.url]

@@ -1,4 +1,4 @@
-"""The standard library's urllib.request, as most scripts use it (no proxies from the environment)."""
+"""urllib.request from the standard library, as scripts use it (no proxies from the environment)."""
 
 from __future__ import annotations
 
