@@ -152,5 +152,7 @@ def serve(
     on_ready(_url(sock))
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn shut down gracefully, then re-raised the Ctrl+C it had captured
     finally:
         _echo.remove(on_log)

@@ -1,0 +1,197 @@
+"""The lab app in-process (httpx.ASGITransport): routes, chain tokens, limits, the journal."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from tutor.lab.app import MAX_BODY, LabApp
+from tutor.lab.journal import Journal
+
+BASE = "http://lab.test"
+
+
+@pytest.fixture
+def journal() -> Journal:
+    return Journal()
+
+
+@pytest.fixture
+async def client(journal: Journal):
+    transport = httpx.ASGITransport(app=LabApp(journal))
+    async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
+        yield client
+
+
+@pytest.mark.parametrize("code", [301, 302, 303, 307, 308])
+async def test_redirect_answers_code_with_location_carrying_the_chain(client, code):
+    response = await client.post(f"/redirect/{code}", content=b"a=1")
+    assert response.status_code == code
+    token = response.headers["x-redirect-tutor-chain"]
+    assert response.headers["location"] == f"/echo?chain={token}"
+
+
+async def test_given_chain_token_is_kept(client):
+    response = await client.get("/redirect/307?chain=student-7")
+    assert response.headers["location"] == "/echo?chain=student-7"
+
+
+async def test_to_targets_another_lab_path_and_keeps_its_query(client):
+    response = await client.get("/redirect/302", params={"to": "/echo/orders?x=1", "chain": "c1"})
+    assert response.headers["location"] == "/echo/orders?x=1&chain=c1"
+
+
+async def test_absolute_location_on_the_same_host_is_allowed(client):
+    response = await client.get("/redirect/301", params={"to": f"{BASE}/echo", "chain": "c1"})
+    assert response.status_code == 301
+    assert response.headers["location"] == f"{BASE}/echo?chain=c1"
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["http://evil.example/", "//evil.example/x", "https://evil.example", "/\\evil.example"],
+)
+async def test_other_hosts_are_refused_no_open_redirect(client, target):
+    response = await client.get("/redirect/307", params={"to": target})
+    assert response.status_code == 400
+    assert "no open redirects" in response.text
+    assert "location" not in response.headers
+
+
+async def test_to_must_be_a_path(client):
+    response = await client.get("/redirect/307", params={"to": "echo"})
+    assert response.status_code == 400
+    assert "starting with '/'" in response.text
+
+
+@pytest.mark.parametrize("code", ["200", "404", "400", "299", "abc", ""])
+async def test_codes_outside_3xx_are_a_readable_400(client, code):
+    response = await client.get(f"/redirect/{code}")
+    assert response.status_code == 400
+    assert "300 to 399" in response.text
+
+
+async def test_echo_reports_the_whole_chain_and_a_verdict(client):
+    response = await client.post("/redirect/307", content=b"name=ada", follow_redirects=True)
+    document = response.json()
+    assert document["method"] == "POST"
+    assert document["body"] == "name=ada"
+    assert [hop["path"] for hop in document["chain"]] == ["/redirect/307", "/echo"]
+    assert [hop["status"] for hop in document["chain"]] == [307, 200]
+    assert document["verdict"] == "POST kept, body intact (8 bytes)"
+
+
+async def test_echo_after_302_says_post_became_get(client):
+    response = await client.post("/redirect/302", content=b"name=ada", follow_redirects=True)
+    assert response.json()["verdict"] == "POST became GET, body dropped"
+
+
+async def test_chains_mix_codes_through_to(client):
+    response = await client.post(
+        "/redirect/302", params={"to": "/redirect/307"}, content=b"a=1", follow_redirects=True
+    )
+    chain = response.json()["chain"]
+    assert [(hop["method"], hop["status"]) for hop in chain] == [
+        ("POST", 302),
+        ("GET", 307),
+        ("GET", 200),
+    ]
+
+
+async def test_echo_without_a_redirect_says_so(client):
+    response = await client.put("/echo", content=b"x")
+    assert response.json()["verdict"].startswith("No redirect")
+
+
+async def test_head_gets_headers_and_no_body(client):
+    response = await client.head("/redirect/303")
+    assert response.status_code == 303
+    assert response.content == b""
+    assert int(response.headers["content-length"]) > 0
+
+
+async def test_body_over_one_mib_is_413(client, journal):
+    response = await client.post("/echo", content=b"x" * (MAX_BODY + 1))
+    assert response.status_code == 413
+    assert journal.recent(1)[0].status == 413
+
+
+async def test_streamed_body_over_one_mib_is_413(client):
+    async def chunks():
+        for _ in range(17):
+            yield b"x" * 65536
+
+    response = await client.post("/echo", content=chunks())
+    assert response.status_code == 413
+
+
+async def test_body_of_exactly_one_mib_is_accepted(client, journal):
+    response = await client.post("/echo", content=b"x" * MAX_BODY)
+    assert response.status_code == 200
+    hop = journal.recent(1)[0]
+    assert hop.body_size == MAX_BODY
+    assert len(hop.body) < MAX_BODY, "the journal keeps only a capped prefix of each body"
+
+
+async def test_every_request_is_journaled_even_errors(client, journal):
+    await client.get("/nowhere")
+    await client.get("/redirect/200")
+    await client.get("/")
+    assert [(hop.path, hop.status) for hop in journal.recent()] == [
+        ("/nowhere", 404),
+        ("/redirect/200", 400),
+        ("/", 200),
+    ]
+
+
+async def test_index_explains_the_routes(client):
+    response = await client.get("/")
+    assert "/redirect/{code}" in response.text
+    assert "/echo" in response.text
+
+
+def test_journal_is_bounded_by_count():
+    journal = Journal(max_hops=10)
+    for index in range(50):
+        _record(journal, f"c{index}", b"")
+    assert len(journal) == 10
+    assert journal.chain("c0") == []
+    assert len(journal.chain("c49")) == 1
+
+
+def test_journal_is_bounded_by_body_bytes():
+    journal = Journal(max_body_bytes=100_000)
+    for index in range(100):
+        _record(journal, f"c{index}", b"y" * 10_000)
+    assert journal.body_bytes <= 100_000
+    assert len(journal) == 10
+
+
+def test_journal_listeners_hear_every_hop():
+    journal = Journal()
+    heard = []
+    journal.subscribe(heard.append)
+    hop = _record(journal, "c", b"")
+    assert heard == [hop]
+
+
+def test_hop_json_joins_repeated_headers():
+    hop = _record(Journal(), "c", b"", headers=(("accept", "a"), ("accept", "b")))
+    assert json.loads(json.dumps(hop.to_json()))["headers"] == {"accept": "a, b"}
+
+
+def _record(journal: Journal, chain: str, body: bytes, headers=()):
+    return journal.record(
+        chain=chain,
+        peer="-",
+        method="POST",
+        path="/echo",
+        query="",
+        headers=headers,
+        body=body,
+        body_size=len(body),
+        body_digest="",
+        status=200,
+    )
