@@ -1,0 +1,150 @@
+"""The Textual app and its one factory, shared by the command line and the tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from tutor.ui.lab import LabGate
+from tutor.ui.screens.lessons import LessonsScreen
+
+if TYPE_CHECKING:
+    from tutor.course.loader import Course
+    from tutor.lab.server import LabServer
+
+__all__ = ["TutorApp", "build_app"]
+
+
+class TutorApp(App[None]):
+    """The tutor: lessons, their live experiments, and the lab that witnesses them."""
+
+    CSS_PATH = "tutor.tcss"
+    TITLE = "redirect-tutor"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit the tutor"),
+    ]
+
+    class CourseLoaded(Message):
+        def __init__(self, course: Course) -> None:
+            super().__init__()
+            self.course = course
+
+    class LabStarted(Message):
+        """The app's own lab is running; `lab_gate` has it."""
+
+    class Failed(Message):
+        """Something in the background failed; `title` and `text` are for the learner."""
+
+        def __init__(self, title: str, text: str) -> None:
+            super().__init__()
+            self.title = title
+            self.text = text
+
+    def __init__(
+        self,
+        lesson_dirs: Sequence[Path] = (),
+        *,
+        builtin: bool = True,
+        lab: LabServer | None = None,
+    ) -> None:
+        super().__init__()
+        self.lesson_dirs = tuple(lesson_dirs)
+        self.builtin = builtin
+        self.course: Course | None = None
+        self.lab_gate = LabGate(lab)
+        self._owns_lab = lab is None
+        self.lessons_screen = LessonsScreen()
+
+    def get_default_screen(self) -> Screen:
+        return self.lessons_screen
+
+    def on_mount(self) -> None:
+        self.sub_title = self.lab_gate.name
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        self._load_course()
+        if self._owns_lab:
+            self._start_lab()
+
+    def on_unmount(self) -> None:
+        if self._owns_lab and self.lab_gate.lab is not None:
+            self.lab_gate.lab.stop()
+
+    @work(exclusive=True, thread=True, group="course", description="Loading the lessons")
+    def _load_course(self) -> None:
+        from tutor.course.loader import load_course
+
+        try:
+            course = load_course(self.lesson_dirs, builtin=self.builtin)
+        except Exception as error:  # shown to the learner, never as a traceback
+            self.post_message(self.Failed("The lessons could not be loaded", str(error)))
+            return
+        self.post_message(self.CourseLoaded(course))
+
+    @work(exclusive=True, thread=True, group="lab", description="Starting the lab server")
+    def _start_lab(self) -> None:
+        from tutor.lab.server import LabServer
+
+        try:
+            lab = LabServer().start()
+        except Exception as error:  # LabError, or anything else: a message, never a traceback
+            self.lab_gate.fail(str(error))
+            self.post_message(self.Failed("The lab server did not start", str(error)))
+            return
+        if get_current_worker().is_cancelled:
+            lab.stop()
+            return
+        self.lab_gate.open(lab)
+        self.post_message(self.LabStarted())
+
+    def on_tutor_app_course_loaded(self, message: CourseLoaded) -> None:
+        self.course = message.course
+        self.lessons_screen.show_course(message.course)
+
+    def on_tutor_app_lab_started(self) -> None:
+        self.sub_title = self.lab_gate.name
+
+    def on_tutor_app_failed(self, message: Failed) -> None:
+        self.sub_title = self.lab_gate.name
+        self.notify(message.text, title=message.title, severity="error", timeout=30)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's commands, then every key the screen offers, so the palette lists them all."""
+        commands = list(super().get_system_commands(screen))
+        yield from commands
+        seen = {command.title for command in commands}
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not (binding.show and binding.description and active.enabled):
+                continue
+            if binding.description in seen:
+                continue
+            seen.add(binding.description)
+            key = self.get_key_display(binding)
+            yield SystemCommand(
+                binding.description,
+                f"{binding.tooltip or binding.description} (key: {key})",
+                partial(self.run_action, binding.action, active.node),
+            )
+
+
+def build_app(
+    lesson_dirs: Sequence[Path] = (), *, builtin: bool = True, lab: LabServer | None = None
+) -> TutorApp:
+    """The tutor app, for `redirect-tutor` and for tests.
+
+    `lesson_dirs` add lesson packs to the built-in course (`builtin=False` leaves it out). Without
+    `lab` the app starts its own lab on 127.0.0.1 (a free port) after the first paint and stops
+    it on exit; a given `lab` is used as it is and left running.
+    """
+    return TutorApp(lesson_dirs, builtin=builtin, lab=lab)

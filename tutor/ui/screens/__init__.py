@@ -1,0 +1,1 @@
+"""The tutor's screens: the lesson list, the lesson reader and the experiment panel."""

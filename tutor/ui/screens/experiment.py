@@ -1,0 +1,185 @@
+"""The experiment panel: pick a code, method, body and client, run it live, read the ladder."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
+
+from tutor.ui.lab import LabUnavailable
+from tutor.ui.widgets.experiment.form import Choice, ExperimentForm
+from tutor.ui.widgets.experiment.hop_table import HopTable
+from tutor.ui.widgets.experiment.ladder import Ladder
+from tutor.ui.widgets.experiment.verdict import VerdictLine
+
+if TYPE_CHECKING:
+    from tutor.course.models import Experiment
+    from tutor.experiments.expectation import Expectation
+    from tutor.experiments.outcome import Outcome
+    from tutor.ui.app import TutorApp
+
+__all__ = ["DEFAULT_CHOICE", "ExperimentScreen"]
+
+DEFAULT_CHOICE = Choice(code=307, method="POST", body="name=ada", client="httpx")
+
+
+def _claim(expect: Expectation) -> str:
+    if not expect.arrives:
+        return "nothing arrives at the target (the client refuses or stops)"
+    text = f"{expect.method.upper() if expect.method else 'the request'} arrives"
+    return f"{text}, body {expect.body}" if expect.body else text
+
+
+class ExperimentScreen(Screen[None]):
+    """One live experiment: the form on top, then verdict, ladder and hop table."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "run", "Run", id="experiment.run", tooltip="Run the experiment now"),
+        Binding("escape", "back", "Back", id="experiment.back", tooltip="Close the panel"),
+    ]
+
+    class Finished(Message):
+        """A run is over; the outcome is what the lab saw."""
+
+        def __init__(self, outcome: Outcome) -> None:
+            super().__init__()
+            self.outcome = outcome
+
+    class Failed(Message):
+        """A run could not start (the lab is not running); `text` is for the learner."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class ClientsDetected(Message):
+        def __init__(self, versions: Mapping[str, str | None]) -> None:
+            super().__init__()
+            self.versions = versions
+
+    def __init__(self, experiment: Experiment | None = None, *, run_now: bool = False) -> None:
+        super().__init__()
+        self._experiment = experiment
+        self._run_now = run_now
+        self._first_choice = (
+            DEFAULT_CHOICE
+            if experiment is None
+            else Choice(experiment.code, experiment.method, experiment.body, experiment.client)
+        )
+        self.title = experiment.label if experiment is not None else "Experiment"
+
+    @property
+    def tutor(self) -> TutorApp:
+        return cast("TutorApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield ExperimentForm(self._first_choice, id="form")
+        claim = Static(id="claim")
+        claim.display = self._experiment is not None and self._experiment.expect is not None
+        yield claim
+        yield VerdictLine("Press ctrl+r, or Enter in Body, to run it.", id="verdict")
+        yield Static(id="client-error")
+        with VerticalScroll(id="results"):
+            yield Ladder(id="ladder")
+            yield HopTable(id="hops")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_claim()
+        self.query_one("#client-error").display = False
+        self._detect_clients()
+        if self._run_now:
+            self.action_run()
+
+    def _show_claim(self, outcome: Outcome | None = None) -> None:
+        if self._experiment is None or self._experiment.expect is None:
+            return
+        expect = self._experiment.expect
+        claim = self.query_one("#claim", Static)
+        claim.remove_class("-holds", "-fails", "-other")
+        text = f"The lesson says: {_claim(expect)}"
+        if outcome is None:
+            claim.update(Content(text))
+        elif self.query_one(ExperimentForm).choice != self._first_choice:
+            claim.add_class("-other")
+            claim.update(Content(f"{text} (with its own settings, not these)"))
+        elif problems := expect.mismatches(outcome):
+            claim.add_class("-fails")
+            claim.update(Content(f"{text}. ✗ Not this time: {'; '.join(problems)}"))
+        else:
+            claim.add_class("-holds")
+            claim.update(Content(f"{text}. ✓ It does."))
+
+    def action_run(self) -> None:
+        choice = self.query_one(ExperimentForm).choice
+        self.query_one(ExperimentForm).set_running(True)
+        self.query_one(VerdictLine).running(
+            f"running: {choice.client} sends {choice.method} to a {choice.code} redirect…"
+        )
+        self._run(choice)
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    @on(ExperimentForm.RunRequested)
+    def _run_requested(self) -> None:
+        self.action_run()
+
+    @work(exclusive=True, thread=True, group="experiment", description="Running the experiment")
+    def _run(self, choice: Choice) -> None:
+        from tutor.experiments.runner import run
+        from tutor.experiments.spec import ExperimentSpec
+
+        try:
+            lab = self.tutor.lab_gate.wait()
+        except LabUnavailable as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        base = self._experiment
+        spec = ExperimentSpec(
+            code=choice.code,
+            method=choice.method,
+            body=choice.body,
+            client=choice.client,
+            headers=dict(base.headers) if base is not None else {},
+            to=base.to if base is not None else "/echo",
+        )
+        outcome = run(spec, lab.url, lab.journal)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Finished(outcome))
+
+    @work(thread=True, group="clients", description="Looking for installed clients")
+    def _detect_clients(self) -> None:
+        from tutor.experiments import clients
+
+        versions = {name: clients.get(name).version() for name in clients.CLIENT_NAMES}
+        self.post_message(self.ClientsDetected(versions))
+
+    def on_experiment_screen_clients_detected(self, message: ClientsDetected) -> None:
+        self.query_one(ExperimentForm).mark_clients(message.versions)
+
+    def on_experiment_screen_finished(self, message: Finished) -> None:
+        outcome = message.outcome
+        self.query_one(ExperimentForm).set_running(False)
+        self.query_one(VerdictLine).show(outcome)
+        error = self.query_one("#client-error", Static)
+        error.display = outcome.error is not None
+        error.update(Content(f"{outcome.client} said: {outcome.error}"))
+        client = f"{outcome.client} {outcome.client_version or ''}".strip()
+        self.query_one(Ladder).show(outcome.hops, client=client, lab=self.tutor.lab_gate.name)
+        self.query_one(HopTable).show(outcome.hops)
+        self._show_claim(outcome)
+
+    def on_experiment_screen_failed(self, message: Failed) -> None:
+        self.query_one(ExperimentForm).set_running(False)
+        self.query_one(VerdictLine).problem(message.text)

@@ -1,0 +1,68 @@
+"""The first screen: the course's lessons, and what is wrong with any that did not load."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList
+
+from tutor.ui.screens.experiment import ExperimentScreen
+from tutor.ui.screens.reader import ReaderScreen
+from tutor.ui.widgets.course.lesson_list import LessonList
+from tutor.ui.widgets.course.problems import Problems
+
+if TYPE_CHECKING:
+    from tutor.course.loader import Course
+
+__all__ = ["LessonsScreen"]
+
+
+class LessonsScreen(Screen[None]):
+    """Pick a lesson (Enter), or open the experiment panel (e) to try anything."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # A priority binding, so that the footer shows Enter although the list handles it too.
+        Binding("enter", "open", "Open lesson", id="lessons.open", priority=True),
+        Binding(
+            "e", "experiment", "Experiment", id="lessons.experiment", tooltip="Try any redirect"
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._problems = Problems(id="problems")
+        self._lessons = LessonList(id="lessons")
+        self._lessons.border_title = "Lessons"
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield self._problems
+        yield self._lessons
+        yield Footer()
+
+    def show_course(self, course: Course) -> None:
+        self._problems.show(course.problems)
+        self._lessons.show(course.lessons)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open":
+            return True if self._lessons.highlighted_lesson else None
+        return True
+
+    def action_open(self) -> None:
+        lesson = self._lessons.highlighted_lesson
+        if lesson is not None:
+            self.app.push_screen(ReaderScreen(lesson))
+
+    def action_experiment(self) -> None:
+        self.app.push_screen(ExperimentScreen())
+
+    @on(OptionList.OptionSelected, "#lessons")
+    def _open_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open()

@@ -1,0 +1,32 @@
+"""The problems of lesson files that could not be loaded, one "file:line:col: message" each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from textual.content import Content
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from tutor.course.loader import Problem
+
+__all__ = ["Problems"]
+
+
+class Problems(Static):
+    """A warning box listing the problems of broken lesson files; hidden while there are none."""
+
+    def on_mount(self) -> None:
+        self.display = False
+
+    def show(self, problems: Sequence[Problem]) -> None:
+        self.display = bool(problems)
+        lines = ["These lesson files could not be loaded (the other lessons are listed below):"]
+        lines += [str(problem) for problem in problems]
+        self.update(Content("\n".join(lines)))
+
+    @property
+    def text(self) -> str:
+        """The problems as shown, without styles."""
+        return str(self.visual)

@@ -1,0 +1,1 @@
+"""Widgets of the experiment panel: the form, the ladder, the hop table and the verdict."""

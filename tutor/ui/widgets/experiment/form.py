@@ -1,0 +1,105 @@
+"""The experiment form: which code, method, body and client the next run uses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select
+
+from tutor.experiments.clients import CLIENT_NAMES
+from tutor.lab.app import reason
+
+__all__ = ["Choice", "ExperimentForm"]
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """What the learner picked: the fields of an ExperimentSpec the form can change."""
+
+    code: int
+    method: str
+    body: str
+    client: str
+
+
+class ExperimentForm(Widget):
+    """Code, method and client as Selects, the body as an Input, and a Run button."""
+
+    class RunRequested(Message):
+        """The learner asked to run the experiment (Run button, or Enter in the body)."""
+
+    def __init__(self, choice: Choice, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._choice = choice
+
+    def compose(self) -> ComposeResult:
+        # Imported here: the spec module pulls in pydantic, which must not slow the first screen.
+        from tutor.experiments.spec import KNOWN_CODES, METHODS
+
+        choice = self._choice
+        with Horizontal(classes="form-row"):
+            yield Label("Code", classes="form-label")
+            yield Select(
+                [(f"{code} {reason(code)}", code) for code in KNOWN_CODES],
+                value=choice.code,
+                allow_blank=False,
+                compact=True,
+                id="code",
+            )
+            yield Label("Method", classes="form-label")
+            yield Select(
+                [(method, method) for method in METHODS],
+                value=choice.method,
+                allow_blank=False,
+                compact=True,
+                id="method",
+            )
+            yield Label("Client", classes="form-label")
+            yield Select(
+                [(name, name) for name in CLIENT_NAMES],
+                value=choice.client,
+                allow_blank=False,
+                compact=True,
+                id="client",
+            )
+        with Horizontal(classes="form-row"):
+            yield Label("Body", classes="form-label")
+            yield Input(choice.body, placeholder="empty: no body", compact=True, id="body")
+            yield Button("Run", compact=True, variant="primary", id="run")
+
+    @property
+    def choice(self) -> Choice:
+        return Choice(
+            code=self.query_one("#code", Select).value,  # type: ignore[arg-type]
+            method=self.query_one("#method", Select).value,  # type: ignore[arg-type]
+            body=self.query_one("#body", Input).value,
+            client=self.query_one("#client", Select).value,  # type: ignore[arg-type]
+        )
+
+    def mark_clients(self, versions: Mapping[str, str | None]) -> None:
+        """Label each client with its version, or as not installed, keeping the selection."""
+        select = self.query_one("#client", Select)
+        chosen = select.value
+        select.set_options(
+            (f"{name} {version}" if version else f"{name} (not installed)", name)
+            for name, version in ((name, versions.get(name)) for name in CLIENT_NAMES)
+        )
+        select.value = chosen
+        # set_options may have picked `chosen` already, and then no watcher redraws its label.
+        select.mutate_reactive(Select.value)
+
+    def set_running(self, running: bool) -> None:
+        # Relabelled, not disabled: disabling the focused button would throw the focus away.
+        self.query_one("#run", Button).label = "Running…" if running else "Run"
+
+    @on(Button.Pressed, "#run")
+    @on(Input.Submitted, "#body")
+    def _run(self, event: Message) -> None:
+        event.stop()
+        self.post_message(self.RunRequested())

@@ -1,0 +1,40 @@
+"""The hop table: one row per request the lab saw, under the ladder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from tutor.lab.journal import Hop
+
+__all__ = ["HopTable"]
+
+
+class HopTable(DataTable[str | Text]):
+    """#, method, path, body bytes, status and Location of each hop, in order."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.add_column("#", key="number")
+        self.add_column("method", key="method")
+        self.add_column("path", key="path")
+        self.add_column("body bytes", key="body")
+        self.add_column("status", key="status")
+        self.add_column("location", key="location")
+
+    def show(self, hops: Sequence[Hop]) -> None:
+        self.clear()
+        for number, hop in enumerate(hops, 1):
+            self.add_row(
+                str(number),
+                hop.method,
+                hop.path,
+                Text(str(hop.body_size), justify="right"),
+                str(hop.status),
+                hop.location or "",
+                key=str(number),
+            )

@@ -1,0 +1,130 @@
+"""The ladder diagram: every request and answer of a redirect chain as an arrow, changes marked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.widget import Widget
+
+from tutor.lab.app import reason
+from tutor.lab.journal import Hop
+
+__all__ = ["BODY_CHANGED", "METHOD_CHANGED", "Ladder", "render_ladder"]
+
+METHOD_CHANGED = "bold black on yellow"
+"""The style of a method that differs from the hop before: the thing a learner must not miss."""
+BODY_CHANGED = "bold dark_orange"
+"""The style of a body that was dropped or altered since the hop before."""
+
+_GUTTER = 3
+"""Columns left of the client's rail, for the hop number."""
+_MIN_WIDTH = 40
+
+
+def _fit(label: Text, room: int) -> Text:
+    label = label.copy()
+    label.truncate(max(room, 1), overflow="ellipsis")
+    return label
+
+
+def _request_label(hop: Hop, before: Hop | None) -> Text:
+    label = Text(" ")
+    if before is not None and hop.method != before.method:
+        label.append(f"{before.method}→{hop.method}", METHOD_CHANGED)
+    else:
+        label.append(hop.method, "bold")
+    label.append(f" {hop.path} · ")
+    size = f"{hop.body_size} B"
+    if before is not None and before.body_size and not hop.body_size:
+        label.append(f"{size}, body dropped", BODY_CHANGED)
+    elif before is not None and (
+        hop.body_size != before.body_size or hop.body_digest != before.body_digest
+    ):
+        label.append(f"{size}, body changed", BODY_CHANGED)
+    else:
+        label.append(size)
+    label.append(" ")
+    return label
+
+
+def _response_label(hop: Hop) -> Text:
+    if hop.is_redirect:
+        style = "bold cyan"
+    elif 200 <= hop.status < 300:
+        style = "bold green"
+    else:
+        style = "bold red"
+    label = Text(" ")
+    label.append(f"{hop.status} {reason(hop.status)}", style)
+    if hop.location:
+        label.append(f" → {hop.location}")
+    label.append(" ")
+    return label
+
+
+def _rails(gutter: str, inner: Text) -> Text:
+    return Text.assemble(gutter.ljust(_GUTTER), ("│", "dim"), inner, ("│", "dim"))
+
+
+def _request_arrow(label: Text, inner: int) -> Text:
+    label = _fit(label, inner - 2)
+    return Text.assemble("─", label, "─" * (inner - 2 - label.cell_len), "▶")
+
+
+def _response_arrow(label: Text, inner: int) -> Text:
+    label = _fit(label, inner - 2)
+    return Text.assemble("◀", "─" * (inner - 2 - label.cell_len), label, "─")
+
+
+def render_ladder(
+    hops: Sequence[Hop], *, client: str = "client", lab: str = "lab", width: int = 78
+) -> Text:
+    """Draw `hops` (as the lab saw them, in order) as a ladder `width` columns wide.
+
+    The client's rail is on the left, the lab's on the right; each request is an arrow to the
+    lab with its method and body size, each answer an arrow back with status and Location. A
+    method or body that differs from the hop before is styled METHOD_CHANGED or BODY_CHANGED.
+    """
+    if not hops:
+        return Text("No request reached the lab.", style="dim")
+    width = max(width, _MIN_WIDTH)
+    inner = width - _GUTTER - 2
+    title = Text(" " * _GUTTER)
+    title.append(_fit(Text(client, "bold"), inner // 2))
+    lab_title = _fit(Text(lab, "bold"), inner // 2)
+    title.append(" " * (width - title.cell_len - lab_title.cell_len))
+    title.append(lab_title)
+    lines = [title]
+    before: Hop | None = None
+    for number, hop in enumerate(hops, 1):
+        lines.append(_rails(f"{number:>2}", _request_arrow(_request_label(hop, before), inner)))
+        lines.append(_rails("", _response_arrow(_response_label(hop), inner)))
+        before = hop
+    if hops[-1].is_redirect:
+        note = _fit(Text(" the client sent nothing more", "dim italic"), inner)
+        lines.append(_rails("", Text.assemble(note, " " * (inner - note.cell_len))))
+    return Text("\n").join(lines)
+
+
+class Ladder(Widget):
+    """The ladder of the last experiment, redrawn to the widget's width."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._hops: tuple[Hop, ...] | None = None
+        self._client = "client"
+        self._lab = "lab"
+
+    def show(self, hops: Sequence[Hop], *, client: str, lab: str) -> None:
+        self._hops = tuple(hops)
+        self._client = client
+        self._lab = lab
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        if self._hops is None:
+            return Text("The ladder of hops appears here after a run.", style="dim")
+        return render_ladder(
+            self._hops, client=self._client, lab=self._lab, width=self.content_size.width
+        )

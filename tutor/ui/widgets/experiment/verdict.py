@@ -1,0 +1,50 @@
+"""The one-line verdict of an experiment, coloured by what happened to the request."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.content import Content
+from textual.widgets import Static
+
+from tutor.lab.verdict import VerdictKind
+
+if TYPE_CHECKING:
+    from tutor.experiments.outcome import Outcome
+
+__all__ = ["VerdictLine"]
+
+_LOOK = {
+    VerdictKind.KEPT: ("✓", "-kept"),
+    VerdictKind.METHOD_CHANGED: ("!", "-changed"),
+    VerdictKind.BODY_DROPPED: ("!", "-changed"),
+    VerdictKind.BODY_CHANGED: ("!", "-changed"),
+    VerdictKind.NOT_FOLLOWED: ("✗", "-failed"),
+    VerdictKind.REFUSED: ("✗", "-failed"),
+    VerdictKind.UNAVAILABLE: ("○", "-unavailable"),
+}
+_CLASSES = ("-kept", "-changed", "-failed", "-unavailable", "-running")
+
+
+class VerdictLine(Static):
+    """What crossed the redirect, in one sentence: green kept, orange changed, red refused."""
+
+    def _set(self, text: str, look: str) -> None:
+        self.remove_class(*_CLASSES)
+        self.add_class(look)
+        self.update(Content(text))
+
+    def show(self, outcome: Outcome) -> None:
+        mark, look = _LOOK[outcome.verdict.kind]
+        self._set(f"{mark} {outcome.verdict.text}", look)
+
+    def running(self, text: str) -> None:
+        self._set(f"… {text}", "-running")
+
+    def problem(self, text: str) -> None:
+        self._set(f"✗ {text}", "-failed")
+
+    @property
+    def text(self) -> str:
+        """The verdict as shown, without styles."""
+        return str(self.visual)
