@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import textwrap
 from pathlib import Path
 
+from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Select
 
@@ -19,6 +21,7 @@ from tutor.ui.widgets.course.problems import Problems
 from tutor.ui.widgets.experiment.hop_table import HopTable
 from tutor.ui.widgets.experiment.ladder import BODY_CHANGED, METHOD_CHANGED, render_ladder
 from tutor.ui.widgets.experiment.verdict import VerdictLine
+from tutor.ui.widgets.reader.sources import Sources, render_sources
 
 SIZE = (80, 24)
 
@@ -99,7 +102,15 @@ async def test_lesson_step_runs_its_experiment(lab: LabServer, tmp_path: Path) -
         await pilot.press("n")
         await pilot.pause()
         assert "Step 2/2 · Watch a 307" in str(app.screen.query_one("#step-indicator").visual)
-        assert "RFC 9110 §15.4.8" in str(app.screen.query_one("#sources").visual)
+        sources = app.screen.query_one(Sources)
+        assert [citation.title for citation in sources.citations] == [
+            "RFC 9110 §15.4.8 307 Temporary Redirect"
+        ]
+        console = Console(width=76, record=True, file=io.StringIO())
+        console.print(render_sources(sources.citations))
+        shown = console.export_text()
+        assert "• RFC 9110 §15.4.8 307 Temporary Redirect" in shown
+        assert "  https://www.rfc-editor.org/rfc/rfc9110#section-15.4.8" in shown
 
         await pilot.press("r")
         await settle(pilot)
@@ -109,7 +120,7 @@ async def test_lesson_step_runs_its_experiment(lab: LabServer, tmp_path: Path) -
         assert "✓ It does." in str(screen.query_one("#claim").visual)
         table = screen.query_one(HopTable)
         assert table.row_count == 2
-        assert [table.get_row_at(i)[1] for i in range(2)] == ["POST", "POST"]
+        assert [str(table.get_row_at(i)[1]) for i in range(2)] == ["POST", "POST"]
         assert [table.get_row_at(i)[4] for i in range(2)] == ["307", "200"]
 
         await pilot.press("escape")

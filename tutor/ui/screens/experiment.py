@@ -112,7 +112,13 @@ class ExperimentScreen(Screen[None]):
             claim.update(Content(text))
         elif self.query_one(ExperimentForm).choice != self._first_choice:
             claim.add_class("-other")
-            claim.update(Content(f"{text} (with its own settings, not these)"))
+            first = self._first_choice
+            claim.update(
+                Content(
+                    f"The lesson's claim is for {first.code} {first.method} via {first.client}: "
+                    f"{_claim(expect)}"
+                )
+            )
         elif problems := expect.mismatches(outcome):
             claim.add_class("-fails")
             claim.update(Content(f"{text}. ✗ Not this time: {'; '.join(problems)}"))

@@ -10,8 +10,6 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList
 
-from tutor.ui.screens.experiment import ExperimentScreen
-from tutor.ui.screens.reader import ReaderScreen
 from tutor.ui.widgets.course.lesson_list import LessonList
 from tutor.ui.widgets.course.problems import Problems
 
@@ -24,6 +22,7 @@ __all__ = ["LessonsScreen"]
 class LessonsScreen(Screen[None]):
     """Pick a lesson (Enter), or open the experiment panel (e) to try anything."""
 
+    AUTO_FOCUS = "#lessons"
     BINDINGS: ClassVar[list[BindingType]] = [
         # A priority binding, so that the footer shows Enter although the list handles it too.
         Binding("enter", "open", "Open lesson", id="lessons.open", priority=True),
@@ -54,12 +53,18 @@ class LessonsScreen(Screen[None]):
             return True if self._lessons.highlighted_lesson else None
         return True
 
+    # The other screens are imported on first use: the first screen must appear fast.
+
     def action_open(self) -> None:
+        from tutor.ui.screens.reader import ReaderScreen
+
         lesson = self._lessons.highlighted_lesson
         if lesson is not None:
             self.app.push_screen(ReaderScreen(lesson))
 
     def action_experiment(self) -> None:
+        from tutor.ui.screens.experiment import ExperimentScreen
+
         self.app.push_screen(ExperimentScreen())
 
     @on(OptionList.OptionSelected, "#lessons")

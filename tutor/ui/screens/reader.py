@@ -50,7 +50,7 @@ class ReaderScreen(Screen[None]):
         yield Static(id="step-indicator")
         with VerticalScroll(id="step-body"):
             yield Markdown(id="step-text")
-            yield Static("Experiments (Enter or r runs one)", id="experiments-title")
+            yield Static(id="experiments-title")
             yield OptionList(id="experiments", compact=True)
             yield Sources(id="sources")
         yield Footer()
@@ -77,7 +77,12 @@ class ReaderScreen(Screen[None]):
         experiments.set_options(Option(Content(f"▶ {e.label}")) for e in step.experiments)
         experiments.highlighted = 0 if step.experiments else None
         experiments.display = bool(step.experiments)
-        self.query_one("#experiments-title").display = bool(step.experiments)
+        title = self.query_one("#experiments-title", Static)
+        title.display = bool(step.experiments)
+        if len(step.experiments) == 1:
+            title.update("Try it live: press r")
+        else:
+            title.update("Try it live: press r, or Tab to the list and pick one with ↑ ↓ Enter")
         cited = [c for c in self.lesson.citations if c.id in step.cite]
         self.query_one(Sources).show(cited)
         self.query_one("#step-body").scroll_home(animate=False)

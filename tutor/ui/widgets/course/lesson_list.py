@@ -27,17 +27,16 @@ class LessonList(OptionList):
         if not lessons:
             self.set_options([Option("No lessons found.", disabled=True)])
             return
-        self.set_options(
-            Option(
-                Content.from_markup(
-                    "[b]$title[/b]  [dim]$minutes min[/dim]\n[dim]$summary[/dim]",
-                    title=lesson.title,
-                    minutes=lesson.minutes,
-                    summary=lesson.summary,
-                )
+        options: list[Option | None] = []
+        for lesson in lessons:
+            prompt = Content.from_markup(
+                "[b]$title[/b]  [dim]$minutes min[/dim]\n[dim]$summary[/dim]",
+                title=lesson.title,
+                minutes=lesson.minutes,
+                summary=lesson.summary,
             )
-            for lesson in lessons
-        )
+            options += [Option(prompt), None]  # None: a divider line between lessons
+        self.set_options(options[:-1])
         self.highlighted = 0
 
     @property

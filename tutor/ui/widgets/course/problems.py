@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
@@ -14,8 +16,14 @@ if TYPE_CHECKING:
 __all__ = ["Problems"]
 
 
-class Problems(Static):
-    """A warning box listing the problems of broken lesson files; hidden while there are none."""
+class Problems(VerticalScroll):
+    """A warning box listing the problems of broken lesson files; hidden while there are none.
+
+    It scrolls, and takes the focus (Tab) so that a long list can be read with the keyboard.
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static()
 
     def on_mount(self) -> None:
         self.display = False
@@ -24,9 +32,9 @@ class Problems(Static):
         self.display = bool(problems)
         lines = ["These lesson files could not be loaded (the other lessons are listed below):"]
         lines += [str(problem) for problem in problems]
-        self.update(Content("\n".join(lines)))
+        self.query_one(Static).update(Content("\n".join(lines)))
 
     @property
     def text(self) -> str:
         """The problems as shown, without styles."""
-        return str(self.visual)
+        return str(self.query_one(Static).visual)

@@ -29,7 +29,7 @@ class Choice:
 
 
 class ExperimentForm(Widget):
-    """Code, method and client as Selects, the body as an Input, and a Run button."""
+    """Code and client, then method and body, then a Run button: Tab goes through in that order."""
 
     class RunRequested(Message):
         """The learner asked to run the experiment (Run button, or Enter in the body)."""
@@ -52,14 +52,6 @@ class ExperimentForm(Widget):
                 compact=True,
                 id="code",
             )
-            yield Label("Method", classes="form-label")
-            yield Select(
-                [(method, method) for method in METHODS],
-                value=choice.method,
-                allow_blank=False,
-                compact=True,
-                id="method",
-            )
             yield Label("Client", classes="form-label")
             yield Select(
                 [(name, name) for name in CLIENT_NAMES],
@@ -69,6 +61,14 @@ class ExperimentForm(Widget):
                 id="client",
             )
         with Horizontal(classes="form-row"):
+            yield Label("Method", classes="form-label")
+            yield Select(
+                [(method, method) for method in METHODS],
+                value=choice.method,
+                allow_blank=False,
+                compact=True,
+                id="method",
+            )
             yield Label("Body", classes="form-label")
             yield Input(choice.body, placeholder="empty: no body", compact=True, id="body")
             yield Button("Run", compact=True, variant="primary", id="run")

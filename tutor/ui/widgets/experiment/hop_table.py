@@ -8,12 +8,13 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from tutor.lab.journal import Hop
+from tutor.ui.widgets.experiment.ladder import BODY_CHANGED, METHOD_CHANGED, body_change
 
 __all__ = ["HopTable"]
 
 
 class HopTable(DataTable[str | Text]):
-    """#, method, path, body bytes, status and Location of each hop, in order."""
+    """#, method, path, body bytes, status and Location of each hop, changes marked."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
@@ -28,13 +29,20 @@ class HopTable(DataTable[str | Text]):
 
     def show(self, hops: Sequence[Hop]) -> None:
         self.clear()
+        before: Hop | None = None
         for number, hop in enumerate(hops, 1):
+            method_changed = before is not None and hop.method != before.method
             self.add_row(
                 str(number),
-                hop.method,
+                Text(hop.method, METHOD_CHANGED if method_changed else ""),
                 hop.path,
-                Text(str(hop.body_size), justify="right"),
+                Text(
+                    str(hop.body_size),
+                    BODY_CHANGED if body_change(hop, before) else "",
+                    justify="right",
+                ),
                 str(hop.status),
                 hop.location or "",
                 key=str(number),
             )
+            before = hop

@@ -10,7 +10,7 @@ from textual.widget import Widget
 from tutor.lab.app import reason
 from tutor.lab.journal import Hop
 
-__all__ = ["BODY_CHANGED", "METHOD_CHANGED", "Ladder", "render_ladder"]
+__all__ = ["BODY_CHANGED", "METHOD_CHANGED", "Ladder", "body_change", "render_ladder"]
 
 METHOD_CHANGED = "bold black on yellow"
 """The style of a method that differs from the hop before: the thing a learner must not miss."""
@@ -20,6 +20,17 @@ BODY_CHANGED = "bold dark_orange"
 _GUTTER = 3
 """Columns left of the client's rail, for the hop number."""
 _MIN_WIDTH = 40
+
+
+def body_change(hop: Hop, before: Hop | None) -> str | None:
+    """How `hop` treated the body of the hop `before` it: "dropped", "changed" or None (kept)."""
+    if before is None:
+        return None
+    if before.body_size and not hop.body_size:
+        return "dropped"
+    if hop.body_size != before.body_size or hop.body_digest != before.body_digest:
+        return "changed"
+    return None
 
 
 def _fit(label: Text, room: int) -> Text:
@@ -36,12 +47,8 @@ def _request_label(hop: Hop, before: Hop | None) -> Text:
         label.append(hop.method, "bold")
     label.append(f" {hop.path} · ")
     size = f"{hop.body_size} B"
-    if before is not None and before.body_size and not hop.body_size:
-        label.append(f"{size}, body dropped", BODY_CHANGED)
-    elif before is not None and (
-        hop.body_size != before.body_size or hop.body_digest != before.body_digest
-    ):
-        label.append(f"{size}, body changed", BODY_CHANGED)
+    if change := body_change(hop, before):
+        label.append(f"{size}, body {change}", BODY_CHANGED)
     else:
         label.append(size)
     label.append(" ")

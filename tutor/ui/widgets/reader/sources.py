@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from rich.console import Group
+from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
@@ -15,22 +17,24 @@ if TYPE_CHECKING:
 __all__ = ["Sources", "render_sources"]
 
 
-def render_sources(citations: Sequence[Citation]) -> Text:
-    """A "Sources" block: title, then the URL (a terminal link), then the quote if any."""
-    text = Text("Sources", style="bold")
+def render_sources(citations: Sequence[Citation]) -> Group:
+    """A "Sources" block: each title, then indented under it the URL (a link) and the quote."""
+    parts: list[Text | Padding] = [Text("Sources", style="bold")]
     for citation in citations:
-        text.append("\n• ")
-        text.append(citation.title, style="bold")
-        text.append("\n  ")
-        text.append(citation.url, style=Style(link=citation.url, underline=True))
+        parts.append(Text.assemble("• ", (citation.title, "bold")))
+        details = Text(citation.url, style=Style(link=citation.url, underline=True))
         if citation.quote:
-            text.append(f"\n  “{citation.quote.strip()}”", style="italic")
-    return text
+            details.append(f"\n“{citation.quote.strip()}”", style="italic")
+        parts.append(Padding(details, (0, 0, 0, 2)))
+    return Group(*parts)
 
 
 class Sources(Static):
     """The citations of the current step; hidden when the step cites nothing."""
 
+    citations: Sequence[Citation] = ()
+
     def show(self, citations: Sequence[Citation]) -> None:
+        self.citations = citations
         self.display = bool(citations)
         self.update(render_sources(citations))
