@@ -147,6 +147,9 @@ async def test_experiment_panel_by_hand(lab: LabServer) -> None:
         await settle(pilot)
         assert screen.query_one(VerdictLine).text == "! POST became GET, body dropped"
         assert screen.query_one(VerdictLine).has_class("-changed")
+        second = screen.query_one(HopTable).get_row_at(1)
+        assert (str(second[1]), second[1].style) == ("GET", METHOD_CHANGED)
+        assert (str(second[3]), second[3].style) == ("0", BODY_CHANGED)
 
         code.value = 307
         screen.query_one("#method", Select).value = "POST"

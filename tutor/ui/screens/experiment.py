@@ -62,6 +62,8 @@ class ExperimentScreen(Screen[None]):
             self.text = text
 
     class ClientsDetected(Message):
+        """The installed version of each client (None: not installed)."""
+
         def __init__(self, versions: Mapping[str, str | None]) -> None:
             super().__init__()
             self.versions = versions
@@ -108,11 +110,11 @@ class ExperimentScreen(Screen[None]):
         claim = self.query_one("#claim", Static)
         claim.remove_class("-holds", "-fails", "-other")
         text = f"The lesson says: {_claim(expect)}"
+        first = self._first_choice
         if outcome is None:
             claim.update(Content(text))
-        elif self.query_one(ExperimentForm).choice != self._first_choice:
+        elif Choice(outcome.code, outcome.method, outcome.body, outcome.client) != first:
             claim.add_class("-other")
-            first = self._first_choice
             claim.update(
                 Content(
                     f"The lesson's claim is for {first.code} {first.method} via {first.client}: "
@@ -189,3 +191,6 @@ class ExperimentScreen(Screen[None]):
     def on_experiment_screen_failed(self, message: Failed) -> None:
         self.query_one(ExperimentForm).set_running(False)
         self.query_one(VerdictLine).problem(message.text)
+        self.query_one("#client-error").display = False
+        self.query_one(Ladder).show((), client="", lab=self.tutor.lab_gate.name)
+        self.query_one(HopTable).show(())
