@@ -59,7 +59,6 @@ class TutorApp(App[None]):
         super().__init__()
         self.lesson_dirs = tuple(lesson_dirs)
         self.builtin = builtin
-        self.course: Course | None = None
         self.lab_gate = LabGate(lab)
         self._owns_lab = lab is None
         self.lessons_screen = LessonsScreen()
@@ -108,7 +107,6 @@ class TutorApp(App[None]):
         self.post_message(self.LabStarted())
 
     def on_tutor_app_course_loaded(self, message: CourseLoaded) -> None:
-        self.course = message.course
         self.lessons_screen.show_course(message.course)
 
     def on_tutor_app_lab_started(self) -> None:
