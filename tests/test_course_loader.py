@@ -14,7 +14,7 @@ from tutor.course.loader import (
     Problem,
     builtin_lessons_dir,
     load_course,
-    load_lesson,
+    load_file,
     load_paths,
 )
 from tutor.course.models import CrossCheckError, Lesson
@@ -126,14 +126,14 @@ def write(directory: Path, name: str, text: str) -> Path:
 
 
 def only_problem(path: Path) -> Problem:
-    lesson, problems = load_lesson(path)
+    lesson, problems = load_file(path)
     assert lesson is None
     assert len(problems) == 1, [str(p) for p in problems]
     return problems[0]
 
 
 def test_the_valid_fixture_loads_with_every_field():
-    lesson, problems = load_lesson(VALID / "01-valid.yaml")
+    lesson, problems = load_file(VALID / "01-valid.yaml")
     assert problems == []
     assert isinstance(lesson, Lesson)
     assert (lesson.id, lesson.minutes, len(lesson.steps)) == ("fixture-valid", 5, 2)
@@ -167,7 +167,7 @@ def test_every_broken_fixture_is_covered_by_a_test():
 
 
 def test_a_misspelt_key_is_reported_with_a_suggestion_and_the_missing_key():
-    _, problems = load_lesson(BROKEN / "misspelt-key.yaml")
+    _, problems = load_file(BROKEN / "misspelt-key.yaml")
     assert [(p.line, p.col, p.message) for p in problems] == [
         (24, 5, "steps[1]: missing required key 'title'"),
         (25, 5, "steps[1].tittle: unknown key: did you mean 'title'?"),
@@ -175,7 +175,7 @@ def test_a_misspelt_key_is_reported_with_a_suggestion_and_the_missing_key():
 
 
 def test_an_alias_bomb_is_rejected_quickly_without_expanding_it():
-    _, problems = load_lesson(BROKEN / "alias-bomb.yaml")
+    _, problems = load_file(BROKEN / "alias-bomb.yaml")
     messages = [p.message for p in problems]
     assert "missing required key 'format'" in messages
     assert "steps[9]: expected a mapping (key: value lines), not a list" in messages
@@ -183,7 +183,7 @@ def test_an_alias_bomb_is_rejected_quickly_without_expanding_it():
 
 
 def test_problems_of_one_file_come_in_line_order():
-    _, problems = load_lesson(BROKEN / "alias-bomb.yaml")
+    _, problems = load_file(BROKEN / "alias-bomb.yaml")
     assert problems == sorted(problems, key=lambda p: (p.line, p.col))
 
 
@@ -249,7 +249,7 @@ def test_a_bom_and_crlf_line_ends_are_fine(tmp_path):
     text = (VALID / "01-valid.yaml").read_text(encoding="utf-8").replace("\n", "\r\n")
     path = tmp_path / "windows.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode())
-    lesson, problems = load_lesson(path)
+    lesson, problems = load_file(path)
     assert problems == []
     assert lesson is not None and lesson.id == "fixture-valid"
 
@@ -263,7 +263,7 @@ def test_merge_keys_load_and_an_error_in_merged_values_points_at_the_value(tmp_p
         "      - <<: {label: Shared, code: 308, method: POST, body: 'a=1'}\n"
         "        id: merged\n",
     )
-    lesson, problems = load_lesson(write(tmp_path, "merged.yaml", text))
+    lesson, problems = load_file(write(tmp_path, "merged.yaml", text))
     assert problems == []
     assert lesson is not None and lesson.steps[1].experiments[0].code == 308
     broken = write(tmp_path, "broken.yaml", text.replace("code: 308", "code: 399"))
@@ -356,13 +356,17 @@ def test_an_empty_or_missing_directory_is_a_problem(tmp_path):
     )
 
 
-def test_a_directory_scan_skips_hidden_files_and_subdirectories(tmp_path):
+def test_a_directory_scan_skips_hidden_files_and_reads_subfolders_after_its_own_files(tmp_path):
+    (tmp_path / "a-pack").mkdir()
+    shutil.copy(VALID / "02-second.yml", tmp_path / "a-pack" / "02-second.yml")
     shutil.copy(VALID / "01-valid.yaml", tmp_path / "01-valid.yaml")
     write(tmp_path, ".01-valid.yaml.swp.yaml", "not: [valid")
+    (tmp_path / ".hidden").mkdir()
+    write(tmp_path / ".hidden", "x.yaml", "not: [valid")
     (tmp_path / "quiz.yaml").mkdir()
     course = load_course([tmp_path], builtin=False)
     assert course.problems == []
-    assert [lesson.id for lesson in course.lessons] == ["fixture-valid"]
+    assert [lesson.id for lesson in course.lessons] == ["fixture-valid", "fixture-second"]
 
 
 def test_the_built_in_course_loads_in_order():

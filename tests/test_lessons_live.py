@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.course.loader import builtin_lessons_dir, load_course, load_lesson
+from tutor.course.loader import builtin_lessons_dir, load_course, load_file
 from tutor.course.models import Experiment, Lesson
 from tutor.experiments.runner import run
 
@@ -25,7 +25,7 @@ def test_the_course_has_the_three_lessons():
 
 @pytest.mark.parametrize("path", LESSON_FILES, ids=lambda path: path.name)
 def test_each_lesson_file_loads_without_problems(path):
-    lesson, problems = load_lesson(path)
+    lesson, problems = load_file(path)
     assert [str(problem) for problem in problems] == []
     assert lesson is not None
 

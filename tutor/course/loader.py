@@ -1,4 +1,8 @@
-"""Load lessons from YAML (safe loading only), each problem pointing at the file's line:col."""
+"""Load course files from YAML (safe loading only), each problem pointing at the file's line:col.
+
+A file says what it holds with `kind:` (lesson, the default; quiz, a question bank; card, a
+reference card), and is validated by that kind's model.
+"""
 
 from __future__ import annotations
 
@@ -15,16 +19,19 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from tutor.course.cards import Card
 from tutor.course.models import CrossCheckError, Lesson, Loc, loc_text
+from tutor.course.questions import Bank, Question
 
 __all__ = [
     "MAX_BYTES",
     "SUFFIXES",
+    "Content",
     "Course",
     "Problem",
     "builtin_lessons_dir",
     "load_course",
-    "load_lesson",
+    "load_file",
     "load_paths",
 ]
 
@@ -33,6 +40,14 @@ MAX_BYTES = 1_000_000
 """Largest lesson file read; a lesson is a few kilobytes, so more is surely the wrong file."""
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+
+Content = Lesson | Bank | Card
+_MODELS: dict[str, type[Lesson] | type[Bank] | type[Card]] = {
+    "lesson": Lesson,
+    "quiz": Bank,
+    "card": Card,
+}
+_NOUNS = {"lesson": "lesson", "quiz": "question bank", "card": "reference card"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +65,31 @@ class Problem:
 
 @dataclass
 class Course:
-    """The lessons that loaded, in order, and the problems of the files that did not."""
+    """What loaded, in file order (lessons, question banks, cards), and the problems of the rest."""
 
     lessons: list[Lesson] = field(default_factory=list)
+    banks: list[Bank] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    def card(self, code: int) -> Card | None:
+        return next((card for card in self.cards if card.code == code), None)
+
+    @property
+    def questions(self) -> list[tuple[Bank, Question]]:
+        """Every question with the bank it comes from, in file order."""
+        return [(bank, question) for bank in self.banks for question in bank.questions]
+
+    def add(self, content: Content) -> None:
+        if isinstance(content, Lesson):
+            self.lessons.append(content)
+        elif isinstance(content, Bank):
+            self.banks.append(content)
+        else:
+            self.cards.append(content)
 
 
 def builtin_lessons_dir() -> Path:
@@ -66,10 +99,10 @@ def builtin_lessons_dir() -> Path:
     return shipped if shipped.is_dir() else package.parent / "lessons"
 
 
-def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
-    """The lesson in `path`, or None and the problems that stop it loading. Never raises."""
-    lesson, problems, _ = _read(path)
-    return lesson, problems
+def load_file(path: Path) -> tuple[Content | None, list[Problem]]:
+    """The lesson, bank or card in `path`, or None and the problems that stop it. Never raises."""
+    content, problems, _ = _read(path)
+    return content, problems
 
 
 def load_course(extra_dirs: Sequence[Path] = (), *, builtin: bool = True) -> Course:
@@ -78,37 +111,58 @@ def load_course(extra_dirs: Sequence[Path] = (), *, builtin: bool = True) -> Cou
 
 
 def load_paths(paths: Sequence[Path]) -> Course:
-    """Every lesson in `paths`: files, or directories whose .yaml/.yml files load by name.
+    """Everything in `paths`: files, or directories whose .yaml/.yml files (subfolders too) load
+    by name.
 
-    Broken files are skipped with their problems; so is a file whose lesson id an earlier file
-    already uses. The one check both the tutor and `lint` run.
+    Broken files are skipped with their problems; so is a file whose id (or, for a card, whose
+    code) an earlier file of the same kind already uses. The one check both the tutor and
+    `lint` run.
     """
     course = Course()
     seen: set[str] = set()
-    owners: dict[str, Path] = {}
+    owners: dict[tuple[str, object], Path] = {}
     for path in paths:
-        files, problems = _lesson_files(path)
+        files, problems = _content_files(path)
         course.problems += problems
         for file in files:
             real = os.path.realpath(file)
             if real in seen:
                 continue
             seen.add(real)
-            lesson, problems, document = _read(file)
+            content, problems, document = _read(file)
             course.problems += problems
-            if lesson is None or document is None:
+            if content is None or document is None:
                 continue
-            if lesson.id in owners:
-                message = f"lesson id {lesson.id!r} is already used by {owners[lesson.id]}"
-                course.problems.append(document.problem(("id",), f"{message}: file skipped"))
+            clash = _clash(content, owners)
+            if clash is not None:
+                place, message = clash
+                course.problems.append(document.problem(place, f"{message}: file skipped"))
                 continue
-            owners[lesson.id] = file
-            course.lessons.append(lesson)
+            owners.update({key: file for key, _, _ in _claims(content)})
+            course.add(content)
     return course
 
 
-def _lesson_files(path: Path) -> tuple[list[Path], list[Problem]]:
-    """The lesson files `path` names: itself, or a directory's .yaml/.yml files by name."""
+def _claims(content: Content) -> list[tuple[tuple[str, object], Loc, str]]:
+    """What a file claims for itself alone: its id among its kind, and a card its code."""
+    claims: list[tuple[tuple[str, object], Loc, str]] = [
+        ((content.kind, content.id), ("id",), f"{_NOUNS[content.kind]} id {content.id!r}")
+    ]
+    if isinstance(content, Card):
+        claims.append((("code", content.code), ("code",), f"a card for {content.code}"))
+    return claims
+
+
+def _clash(content: Content, owners: dict[tuple[str, object], Path]) -> tuple[Loc, str] | None:
+    """Where and how `content` claims what an earlier file already has, if it does."""
+    for key, place, what in _claims(content):
+        if key in owners:
+            return place, f"{what} is already used by {owners[key]}"
+    return None
+
+
+def _content_files(path: Path) -> tuple[list[Path], list[Problem]]:
+    """The files `path` names: itself, or a directory's .yaml/.yml files (subfolders too)."""
     try:
         if not path.is_dir():
             if path.exists():
@@ -116,19 +170,25 @@ def _lesson_files(path: Path) -> tuple[list[Path], list[Problem]]:
             return [], [Problem(path, 1, 1, "no such file or directory")]
         files = [
             child
-            for child in path.iterdir()
-            if child.suffix in SUFFIXES and not child.name.startswith(".") and not child.is_dir()
+            for child in path.rglob("*")
+            if child.suffix in SUFFIXES
+            and not any(part.startswith(".") for part in child.relative_to(path).parts)
+            and not child.is_dir()
         ]
     except (OSError, ValueError) as error:
         return [], [Problem(path, 1, 1, f"cannot read this directory: {_reason(error)}")]
     if not files:
         return [], [Problem(path, 1, 1, f"no lesson files ({', '.join(SUFFIXES)}) here")]
-    return sorted(files, key=_by_name), []
+    return sorted(files, key=lambda file: _by_name(file.relative_to(path))), []
 
 
-def _by_name(path: Path) -> list[Any]:
-    """Sort key: the file name, numbers compared as numbers (9-x before 10-x)."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.name)]
+def _by_name(path: Path) -> tuple[bool, list[list[Any]]]:
+    """Sort key: a folder's own files first, then its subfolders'; numbers compared as numbers
+    (9-x before 10-x)."""
+    natural = [
+        [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", part)] for part in path.parts
+    ]
+    return len(path.parts) > 1, natural
 
 
 def _reason(error: Exception) -> str:
@@ -156,11 +216,12 @@ def _read_bytes(path: Path) -> bytes:
 
 
 class _Document:
-    """A composed YAML file: maps a place in the lesson to the line and column it came from."""
+    """A composed YAML file: maps a place in it to the line and column it came from."""
 
     def __init__(self, path: Path, root: Node) -> None:
         self.path = path
         self.root = root
+        self.model: type[Lesson] | type[Bank] | type[Card] = Lesson
 
     def problem(self, loc: Loc, message: str, *, at_key: bool = False) -> Problem:
         """A problem at `loc`, or at the deepest part of it the file has."""
@@ -199,8 +260,8 @@ def _is_empty(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.value == "" and not node.style
 
 
-def _read(path: Path) -> tuple[Lesson | None, list[Problem], _Document | None]:
-    """Read, parse and validate one file. Any problem at all means no lesson."""
+def _read(path: Path) -> tuple[Content | None, list[Problem], _Document | None]:
+    """Read, parse and validate one file. Any problem at all means no content."""
     try:
         data = _read_bytes(path)
     except _Unreadable as error:
@@ -214,16 +275,24 @@ def _read(path: Path) -> tuple[Lesson | None, list[Problem], _Document | None]:
     document, value, problems = _parse(path, text)
     if document is None:
         return None, problems, None
-    if isinstance(value, dict) and not {str(key) for key in value} & set(Lesson.model_fields):
-        keys = ", ".join(name for name, info in Lesson.model_fields.items() if info.is_required())
-        return None, [Problem(path, 1, 1, f"not a lesson: it has none of {keys}"), *problems], None
+    kind = value.get("kind", "lesson") if isinstance(value, dict) else "lesson"
+    if not isinstance(kind, str) or kind not in _MODELS:
+        message = f"kind: unknown kind {_describe(kind)}: use one of {', '.join(_MODELS)}"
+        line, col = document.where(("kind",))
+        return None, [Problem(path, line, col, message), *problems], None
+    model = document.model = _MODELS[kind]
+    if isinstance(value, dict) and not {str(key) for key in value} & set(model.model_fields):
+        keys = ", ".join(name for name, info in model.model_fields.items() if info.is_required())
+        message = f"not a {_NOUNS[kind]}: it has none of {keys}"
+        return None, [Problem(path, 1, 1, message), *problems], None
+    content: Content | None
     try:
-        lesson = Lesson.model_validate(value)
+        content = model.model_validate(value)
     except ValidationError as error:
         problems += [p for e in error.errors(include_url=False) for p in _explain(e, document)]
-        lesson = None
+        content = None
     problems.sort(key=lambda problem: (problem.line, problem.col))
-    return (lesson if not problems else None), problems, document
+    return (content if not problems else None), problems, document
 
 
 def _parse(path: Path, text: str) -> tuple[_Document | None, Any, list[Problem]]:
@@ -349,7 +418,7 @@ def _explain(error: Any, document: _Document) -> list[Problem]:
     if error["type"] == "missing":
         return [document.problem(loc[:-1], f"missing required key {loc[-1]!r}")]
     at_key = error["type"] == "extra_forbidden"
-    return [document.problem(loc, _message(error, loc), at_key=at_key)]
+    return [document.problem(loc, _message(error, loc, document.model), at_key=at_key)]
 
 
 _EXPECTED = {
@@ -366,13 +435,13 @@ _EXPECTED = {
 }
 
 
-def _message(error: Any, loc: Loc) -> str:
+def _message(error: Any, loc: Loc, model: type[BaseModel]) -> str:
     """The words for one pydantic error (cross-checks aside)."""
     kind, value = error["type"], error.get("input")
     if not loc and kind in ("model_type", "model_attributes_type"):
         return f"a lesson is a mapping (format: 1, id: ..., steps: ...), not {_describe(value)}"
     if kind == "extra_forbidden":
-        return f"unknown key: {_suggest(loc)}"
+        return f"unknown key: {_suggest(loc, model)}"
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
     if loc == ("format",):
@@ -412,28 +481,28 @@ def _describe(value: object) -> str:
     return f"a value of type {type(value).__name__}"
 
 
-def _suggest(loc: Loc) -> str:
+def _suggest(loc: Loc, model: type[BaseModel]) -> str:
     """For an unknown key: the likely intended key, or the keys allowed there."""
-    allowed = _keys_at(loc[:-1])
+    allowed = _keys_at(loc[:-1], model)
     close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.75)
     if close:
         return f"did you mean {close[0]!r}?"
     return f"allowed here: {', '.join(allowed)}" if allowed else "not allowed here"
 
 
-def _keys_at(loc: Loc) -> list[str]:
-    """The keys the lesson format allows in the mapping at `loc`."""
-    annotation: Any = Lesson
+def _keys_at(loc: Loc, model: type[BaseModel]) -> list[str]:
+    """The keys the file's format allows in the mapping at `loc`."""
+    annotation: Any = model
     for part in loc:
         if isinstance(part, int):
             annotation = get_args(annotation)[0] if get_origin(annotation) is list else None
             continue
-        model = _model_in(annotation)
-        if model is None or part not in model.model_fields:
+        inner = _model_in(annotation)
+        if inner is None or part not in inner.model_fields:
             return []
-        annotation = model.model_fields[part].annotation
-    model = _model_in(annotation)
-    return list(model.model_fields) if model else []
+        annotation = inner.model_fields[part].annotation
+    found = _model_in(annotation)
+    return list(found.model_fields) if found else []
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

@@ -1,8 +1,12 @@
-"""The lesson format (version 1): lessons are data, validated here before a learner sees them."""
+"""The lesson format (version 1): lessons are data, validated here before a learner sees them.
+
+Question banks (tutor.course.questions) and reference cards (tutor.course.cards) share the
+pieces defined here: strict models, citations, experiments and cross-field checks.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -12,19 +16,25 @@ from tutor.experiments.spec import METHODS, ExperimentSpec
 
 __all__ = [
     "FORMAT",
+    "ID_PATTERN",
     "Citation",
     "CrossCheckError",
     "Experiment",
     "Issue",
     "Lesson",
     "Loc",
+    "Prediction",
     "Step",
+    "Strict",
+    "cross_check",
+    "duplicates",
     "loc_text",
+    "unresolved",
 ]
 
 FORMAT = 1
 
-_ID = r"^[a-z0-9][a-z0-9.-]*$"
+ID_PATTERN = r"^[a-z0-9][a-z0-9.-]*$"
 
 Loc = tuple[str | int, ...]
 """A place in a lesson as keys and list indexes, like pydantic's error `loc`."""
@@ -43,14 +53,16 @@ class CrossCheckError(ValueError):
         super().__init__("; ".join(message for _, message in self.issues))
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
+    """Unknown keys are errors (a typo must not pass silently) and content is immutable."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Citation(_Strict):
+class Citation(Strict):
     """A source a lesson rests on, e.g. RFC 9110 §15.4.8, with a link a learner can open."""
 
-    id: str = Field(pattern=_ID)
+    id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1)
     url: str = Field(pattern=r"^https?://")
     quote: str | None = None
@@ -59,7 +71,7 @@ class Citation(_Strict):
 class Experiment(ExperimentSpec):
     """A live experiment a step offers, and what the lesson claims it shows."""
 
-    id: str = Field(pattern=_ID)
+    id: str = Field(pattern=ID_PATTERN)
     label: str = Field(min_length=1)
     expect: Expectation | None = None
 
@@ -83,28 +95,76 @@ class Experiment(ExperimentSpec):
                     "'arrives: false' cannot also say what method or body arrives",
                 )
             )
-        if issues:
-            raise CrossCheckError(issues)
+        cross_check(issues)
         return self
 
 
-class Step(_Strict):
+class Choice(Strict):
+    """One answer a learner can pick, with why it is right or wrong."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    text: str = Field(min_length=1)
+    correct: bool = False
+    """For fixed questions; a prediction's choices leave it out (the live run decides)."""
+    expect: Expectation | None = None
+    """For predictions: the outcome this choice stands for."""
+    explanation: str = Field(min_length=1)
+    misconception: str | None = None
+    """The mistaken belief a wrong choice stands for, e.g. "307 is an error code"."""
+
+
+class Prediction(Strict):
+    """Predict, then run: the learner picks an outcome before the step's experiment runs.
+
+    Each choice carries the outcome it stands for (`expect`); the live result decides which
+    choice was right, so the lesson never hard-codes an answer a client could change.
+    """
+
+    experiment: str = Field(pattern=ID_PATTERN)
+    """The id of the step's experiment that grades the prediction."""
+    prompt: str = Field(min_length=1)
+    choices: list[Choice] = Field(min_length=2)
+    hints: list[str] = Field(default_factory=list)
+    """Shown one at a time, on request, before the learner commits."""
+
+    @model_validator(mode="after")
+    def _choices_predict_outcomes(self) -> Prediction:
+        issues = duplicates("choice", [(("choices", i), c.id) for i, c in enumerate(self.choices)])
+        issues += [
+            (("choices", i, "expect"), "a prediction's choice says what it expects to arrive")
+            for i, choice in enumerate(self.choices)
+            if choice.expect is None
+        ]
+        cross_check(issues)
+        return self
+
+
+class Step(Strict):
     """One idea: a short Markdown text, the sources it rests on, and experiments to try."""
 
-    id: str = Field(pattern=_ID)
+    id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1)
     text: str = Field(min_length=1)
     """Markdown."""
     experiments: list[Experiment] = Field(default_factory=list)
     cite: list[str] = Field(default_factory=list)
     """Ids of the lesson's citations this step rests on."""
+    predict: Prediction | None = None
+
+    @model_validator(mode="after")
+    def _prediction_names_an_experiment(self) -> Step:
+        if self.predict and self.predict.experiment not in {e.id for e in self.experiments}:
+            message = f"{self.predict.experiment!r} is not one of this step's experiments"
+            cross_check([(("predict", "experiment"), message)])
+        return self
 
 
-class Lesson(_Strict):
+class Lesson(Strict):
     """A lesson: steps in order, and the citations they rest on."""
 
     format: Literal[1]
-    id: str = Field(pattern=_ID)
+    kind: Literal["lesson"] = "lesson"
+    id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1)
     summary: str = Field(min_length=1)
     minutes: int = Field(default=10, ge=1, le=60)
@@ -113,25 +173,20 @@ class Lesson(_Strict):
 
     @model_validator(mode="after")
     def _ids_unique_and_references_resolve(self) -> Lesson:
-        issues = _duplicates(
+        issues = duplicates(
             "citation", [(("citations", i), c.id) for i, c in enumerate(self.citations)]
         )
-        issues += _duplicates("step", [(("steps", i), s.id) for i, s in enumerate(self.steps)])
+        issues += duplicates("step", [(("steps", i), s.id) for i, s in enumerate(self.steps)])
         experiments = [
             (("steps", i, "experiments", j), experiment.id)
             for i, step in enumerate(self.steps)
             for j, experiment in enumerate(step.experiments)
         ]
-        issues += _duplicates("experiment", experiments)
+        issues += duplicates("experiment", experiments)
         known = {c.id for c in self.citations}
         for i, step in enumerate(self.steps):
-            for k, cited in enumerate(step.cite):
-                if cited not in known:
-                    issues.append(
-                        (("steps", i, "cite", k), f"{cited!r} is not among the lesson's citations")
-                    )
-        if issues:
-            raise CrossCheckError(issues)
+            issues += unresolved(known, step.cite, ("steps", i, "cite"), "the lesson's citations")
+        cross_check(issues)
         return self
 
     @property
@@ -139,7 +194,22 @@ class Lesson(_Strict):
         return [experiment for step in self.steps for experiment in step.experiments]
 
 
-def _duplicates(kind: str, items: list[tuple[Loc, str]]) -> list[Issue]:
+def cross_check(issues: list[Issue]) -> None:
+    """Raise the issues found across fields, if any (a model validator's last line)."""
+    if issues:
+        raise CrossCheckError(issues)
+
+
+def unresolved(known: set[str], cited: list[str], where: Loc, among: str) -> list[Issue]:
+    """An issue at each cited id that is not among `known` (e.g. "the lesson's citations")."""
+    return [
+        ((*where, k), f"{id_!r} is not among {among}")
+        for k, id_ in enumerate(cited)
+        if id_ not in known
+    ]
+
+
+def duplicates(kind: str, items: Sequence[tuple[Loc, str]]) -> list[Issue]:
     """An issue at each id that repeats an earlier one, naming where the first one is."""
     first: dict[str, Loc] = {}
     issues: list[Issue] = []

@@ -1,0 +1,124 @@
+"""The reference-card format (version 1): everything worth knowing about one status code, cited."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from tutor.course.models import (
+    ID_PATTERN,
+    Citation,
+    Experiment,
+    Loc,
+    Strict,
+    cross_check,
+    duplicates,
+    unresolved,
+)
+from tutor.experiments.spec import KNOWN_CODES
+
+__all__ = ["FRAMEWORKS", "Card", "Confusion", "Quote", "Section", "Snippet"]
+
+FRAMEWORKS = ("express", "node-http", "flask", "fastapi", "django", "go", "nginx")
+"""Server snippets a card shows; every redirect card (301-303, 307, 308) has all of them."""
+
+
+class Quote(Strict):
+    """The specification's own words, quoted exactly, and the citation they come from."""
+
+    text: str = Field(min_length=1)
+    cite: str = Field(pattern=ID_PATTERN)
+
+
+class Section(Strict):
+    """A short Markdown text and the citations it rests on."""
+
+    text: str = Field(min_length=1)
+    cite: list[str] = Field(min_length=1)
+
+
+class Confusion(Strict):
+    """Another status code people mix this one up with, and the difference."""
+
+    code: int
+    difference: str = Field(min_length=1)
+
+
+class Answer(Strict):
+    question: str = Field(min_length=1)
+    answer: str = Field(min_length=1)
+    cite: list[str] = Field(default_factory=list)
+
+
+class Snippet(Strict):
+    """Server code that really redirects with this code (a Location included)."""
+
+    framework: Literal["express", "node-http", "flask", "fastapi", "django", "go", "nginx"]
+    language: str = Field(min_length=1)
+    """For highlighting: javascript, python, go, nginx."""
+    code: str = Field(min_length=1)
+    note: str | None = None
+
+
+class Card(Strict):
+    format: Literal[1]
+    kind: Literal["card"]
+    id: str = Field(pattern=ID_PATTERN)
+    code: int
+    name: str = Field(min_length=1)
+    """The reason phrase, as RFC 9110 names it: "Temporary Redirect"."""
+    rfc: Quote
+    plain: Section
+    """Plain English."""
+    misconception: Section
+    when_to_use: Section
+    caching: Section
+    seo: Section
+    confused_with: list[Confusion] = Field(min_length=1)
+    faq: list[Answer] = Field(min_length=1)
+    snippets: list[Snippet] = Field(default_factory=list)
+    experiments: list[Experiment] = Field(default_factory=list)
+    """Live experiments that show what the card claims."""
+    citations: list[Citation] = Field(min_length=1)
+
+    @field_validator("code")
+    @classmethod
+    def _known_code(cls, code: int) -> int:
+        if code not in KNOWN_CODES:
+            raise ValueError(f"unknown redirect code {code}: use one of 300-308")
+        return code
+
+    @model_validator(mode="after")
+    def _complete_and_cited(self) -> Card:
+        issues = duplicates(
+            "citation", [(("citations", i), c.id) for i, c in enumerate(self.citations)]
+        )
+        issues += duplicates(
+            "experiment", [(("experiments", i), e.id) for i, e in enumerate(self.experiments)]
+        )
+        issues += duplicates(
+            "snippet framework",
+            [(("snippets", i), s.framework) for i, s in enumerate(self.snippets)],
+        )
+        known = {c.id for c in self.citations}
+        if self.rfc.cite not in known:
+            issues.append((("rfc", "cite"), f"{self.rfc.cite!r} is not among the card's citations"))
+        cited: list[tuple[Loc, list[str]]] = [
+            ((name, "cite"), getattr(self, name).cite)
+            for name in ("plain", "misconception", "when_to_use", "caching", "seo")
+        ]
+        cited += [(("faq", i, "cite"), answer.cite) for i, answer in enumerate(self.faq)]
+        for where, ids in cited:
+            issues += unresolved(known, ids, where, "the card's citations")
+        if self.code in (301, 302, 303, 307, 308):
+            missing = sorted(set(FRAMEWORKS) - {s.framework for s in self.snippets})
+            if missing:
+                issues.append(
+                    (
+                        ("snippets",),
+                        f"a {self.code} card shows every framework; missing {', '.join(missing)}",
+                    )
+                )
+        cross_check(issues)
+        return self

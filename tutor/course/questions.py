@@ -1,0 +1,123 @@
+"""The question-bank format (version 1): quiz questions as data, each citing its source."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from tutor.course.models import (
+    ID_PATTERN,
+    Choice,
+    Citation,
+    Issue,
+    Strict,
+    cross_check,
+    duplicates,
+    unresolved,
+)
+from tutor.experiments.spec import ExperimentSpec
+
+__all__ = ["Bank", "Question", "QuestionKind"]
+
+QuestionKind = Literal["single", "multiple", "truefalse", "predict"]
+
+
+class Question(Strict):
+    """One question. A `predict` question is graded by running its experiment live.
+
+    single and truefalse have exactly one correct choice (truefalse: ids `true` and `false`);
+    multiple has one or more. A predict question marks no choice correct: each choice carries
+    the outcome it stands for (`expect`), and the lab's witness decides.
+    """
+
+    id: str = Field(pattern=ID_PATTERN)
+    kind: QuestionKind
+    prompt: str = Field(min_length=1)
+    """Markdown."""
+    choices: list[Choice] = Field(min_length=2)
+    experiment: ExperimentSpec | None = None
+    cite: list[str] = Field(min_length=1)
+    """Ids of the bank's citations the answer rests on."""
+    lesson: str | None = None
+    """The lesson this question belongs to; the bank's lesson when left out."""
+    tags: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _answerable(self) -> Question:
+        issues = duplicates("choice", [(("choices", i), c.id) for i, c in enumerate(self.choices)])
+        correct = [i for i, choice in enumerate(self.choices) if choice.correct]
+        if self.kind == "predict":
+            if self.experiment is None:
+                issues.append((("experiment",), "a predict question needs the experiment to run"))
+            issues += [
+                (("choices", i, "expect"), "a predict choice says what it expects to arrive")
+                for i, choice in enumerate(self.choices)
+                if choice.expect is None
+            ]
+            issues += [
+                (("choices", i, "correct"), "a predict question is graded live: drop 'correct'")
+                for i in correct
+            ]
+        else:
+            issues += _fixed_answer_issues(self, correct)
+        cross_check(issues)
+        return self
+
+
+def _fixed_answer_issues(question: Question, correct: list[int]) -> list[Issue]:
+    issues: list[Issue] = []
+    if question.experiment is not None:
+        issues.append(
+            (("experiment",), f"only predict questions run experiments, not {question.kind}")
+        )
+    if question.kind == "truefalse" and sorted(c.id for c in question.choices) != ["false", "true"]:
+        issues.append(
+            (("choices",), "a truefalse question has two choices, ids 'true' and 'false'")
+        )
+    if question.kind in ("single", "truefalse") and len(correct) != 1:
+        issues.append(
+            (
+                ("choices",),
+                f"a {question.kind} question has exactly one correct choice, not {len(correct)}",
+            )
+        )
+    if question.kind == "multiple" and not correct:
+        issues.append((("choices",), "a multiple question has at least one correct choice"))
+    for i, choice in enumerate(question.choices):
+        if choice.expect is not None:
+            issues.append((("choices", i, "expect"), "only predict choices carry 'expect'"))
+        if not choice.correct and not choice.misconception:
+            issues.append((("choices", i), "a wrong choice names the misconception it stands for"))
+    return issues
+
+
+class Bank(Strict):
+    """A file of questions, usually one lesson's, with the citations they rest on."""
+
+    format: Literal[1]
+    kind: Literal["quiz"]
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1)
+    lesson: str | None = None
+    citations: list[Citation] = Field(min_length=1)
+    questions: list[Question] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ids_unique_and_citations_resolve(self) -> Bank:
+        issues = duplicates(
+            "citation", [(("citations", i), c.id) for i, c in enumerate(self.citations)]
+        )
+        issues += duplicates(
+            "question", [(("questions", i), q.id) for i, q in enumerate(self.questions)]
+        )
+        known = {c.id for c in self.citations}
+        for i, question in enumerate(self.questions):
+            issues += unresolved(
+                known, question.cite, ("questions", i, "cite"), "the bank's citations"
+            )
+        cross_check(issues)
+        return self
+
+    def lesson_of(self, question: Question) -> str | None:
+        return question.lesson or self.lesson
