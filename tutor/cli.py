@@ -221,7 +221,7 @@ def lint(paths: tuple[Path, ...]) -> None:
         click.echo(str(problem))
     if problems:
         sys.exit(1)
-    click.echo("All lessons are valid.", err=True)
+    click.echo("All course files are valid.", err=True)
 
 
 def main() -> None:

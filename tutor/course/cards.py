@@ -21,7 +21,8 @@ from tutor.experiments.spec import KNOWN_CODES
 __all__ = ["FRAMEWORKS", "Card", "Confusion", "Quote", "Section", "Snippet"]
 
 FRAMEWORKS = ("express", "node-http", "flask", "fastapi", "django", "go", "nginx")
-"""Server snippets a card shows; every redirect card (301-303, 307, 308) has all of them."""
+"""Server snippets every redirect card (301-303, 307, 308) shows; `python-http` (the standard
+library's http.server) is welcome too."""
 
 
 class Quote(Strict):
@@ -54,7 +55,9 @@ class Answer(Strict):
 class Snippet(Strict):
     """Server code that really redirects with this code (a Location included)."""
 
-    framework: Literal["express", "node-http", "flask", "fastapi", "django", "go", "nginx"]
+    framework: Literal[
+        "express", "node-http", "flask", "fastapi", "django", "go", "nginx", "python-http"
+    ]
     language: str = Field(min_length=1)
     """For highlighting: javascript, python, go, nginx."""
     code: str = Field(min_length=1)
