@@ -1,8 +1,12 @@
 """The lab: a small ASGI app that answers redirects and reports, as a witness, what arrived.
 
 Routes (any method):
-  /redirect/{code}   answers `code` (300-399) with a Location to /echo, or to `?to=PATH` on the lab
+  /redirect/{code}   answers `code` (300-399) with a Location to /echo, or to `?to=PATH` on the lab;
+                     the edge cases are its options (see `_INDEX`): no or relative or absolute
+                     Location, a loop, a hop to the lab's other origin, cacheable answers
   /echo[/...]        answers JSON: the request as received, its whole chain, and a verdict
+  /client/browser    a page that sends requests from a browser (fetch() or a real form POST)
+  /page/fragment     a page that tells the lab which URL fragment the browser kept (RFC 9110 §10.2.2)
   /                  a short index for people exploring with curl or a browser
 
 Every answer, errors included, is written to the journal. A redirect's Location carries the
@@ -20,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tutor.lab.journal import BODY_KEPT, Hop, Journal, digest, new_token
+from tutor.lab.pages import BROWSER_PAGE, FRAGMENT_PAGE
 from tutor.lab.verdict import Sent, judge
 
 __all__ = ["MAX_BODY", "LabApp", "reason"]
@@ -28,6 +33,8 @@ MAX_BODY = 1024 * 1024
 """Largest request body the lab reads; more is answered with 413."""
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_MAX_AGE = re.compile(r"^max-age=[0-9]{1,9}$")
+_PAGES = {"/client/browser": BROWSER_PAGE, "/page/fragment": FRAGMENT_PAGE}
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -36,7 +43,9 @@ Send = Callable[[Message], Awaitable[None]]
 
 
 def reason(status: int) -> str:
-    """The reason phrase of a status code, as RFC 9110 names it."""
+    """The reason phrase of a status code, as RFC 9110 names it (306 is "(Unused)", §15.4.7)."""
+    if status == 306:
+        return "(Unused)"
     try:
         return HTTPStatus(status).phrase
     except ValueError:
@@ -106,10 +115,15 @@ async def _read_body(scope: Scope, receive: Receive) -> bytes:
 
 
 class LabApp:
-    """The ASGI callable. It never raises: every failure becomes an answer or a quiet close."""
+    """The ASGI callable. It never raises: every failure becomes an answer or a quiet close.
 
-    def __init__(self, journal: Journal) -> None:
+    `origins` are the lab's own listeners (e.g. http://127.0.0.1:8307): `?origin=other`
+    redirects to one that the request did not arrive on, to show what crosses origins.
+    """
+
+    def __init__(self, journal: Journal, origins: tuple[str, ...] = ()) -> None:
         self.journal = journal
+        self.origins = origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -130,6 +144,10 @@ class LabApp:
             await self._redirect(request, request_digest, send)
         elif path == "/echo" or path.startswith("/echo/"):
             await self._echo(request, request_digest, send)
+        elif path in _PAGES:
+            self._record(request, 200, None, request_digest)
+            page = _PAGES[path].encode()
+            await _send(send, request, 200, page, "text/html; charset=utf-8", None, close=False)
         elif path == "/":
             await self._answer(request, send, 200, _INDEX, digest_=request_digest)
         else:
@@ -147,12 +165,59 @@ class LabApp:
             await self._answer(request, send, 400, text, digest_=request_digest)
             return
         status = int(raw_code)
-        location, problem = _location(request)
+        location, problem = self._location(request)
+        cache = request.param("cache")
+        if cache is not None and cache != "none" and not _MAX_AGE.match(cache):
+            problem = f"?cache= takes 'none' or 'max-age=SECONDS', not {cache!r}.\n"
         if problem:
             await self._answer(request, send, 400, problem, digest_=request_digest)
             return
-        text = f"{status} {reason(status)}: see {location}\n"
-        await self._answer(request, send, status, text, location=location, digest_=request_digest)
+        text = f"{status} {reason(status)}: see {location or 'nowhere (no Location)'}\n"
+        await self._answer(
+            request,
+            send,
+            status,
+            text,
+            location=location,
+            digest_=request_digest,
+            cache_control=None if cache == "none" else cache or "no-store",
+        )
+
+    def _location(self, request: _Request) -> tuple[str | None, str | None]:
+        """The Location the redirect's options ask for; or why the lab will not send it."""
+        form = request.param("location") or "path"
+        if form not in _LOCATION_FORMS:
+            return None, f"?location= takes one of {', '.join(_LOCATION_FORMS)}, not {form!r}.\n"
+        if form == "none":
+            return None, None
+        if request.param("loop") is not None:
+            query = [(k, v) for k, v in parse_qsl(request.query) if k != "chain"]
+            target = urlunsplit(("", "", request.path, urlencode(query), ""))
+        else:
+            target = request.param("to") or "/echo"
+        location, problem = _location(request, target)
+        if problem or location is None:
+            return location, problem
+        origin = request.param("origin")
+        if origin == "other":
+            other = self._other_origin(request)
+            if other is None:
+                return None, "?origin=other needs a second listener, and this lab has only one.\n"
+            return other + location, None
+        if origin is not None:
+            return None, f"?origin= takes 'other', not {origin!r}.\n"
+        host = request.header(b"host")
+        if form == "absolute" and host and location.startswith("/"):
+            return f"{request.scope.get('scheme', 'http')}://{host}{location}", None
+        if form == "relative" and location.startswith("/"):
+            depth = request.path.count("/") - 1
+            return "../" * depth + location.removeprefix("/"), None
+        return location, None
+
+    def _other_origin(self, request: _Request) -> str | None:
+        server = request.scope.get("server")
+        here = f":{server[1]}" if server else None
+        return next((o for o in self.origins if here is None or not o.endswith(here)), None)
 
     async def _echo(self, request: _Request, request_digest: str, send: Send) -> None:
         hop = self._record(request, 200, None, request_digest)
@@ -205,16 +270,26 @@ class LabApp:
         location: str | None = None,
         digest_: str | None = None,
         close: bool = False,
+        cache_control: str | None = "no-store",
     ) -> None:
         self._record(request, status, location, digest_ or digest(b""))
         await _send(
-            send, request, status, text.encode(), "text/plain; charset=utf-8", location, close
+            send,
+            request,
+            status,
+            text.encode(),
+            "text/plain; charset=utf-8",
+            location,
+            close,
+            cache_control,
         )
 
 
-def _location(request: _Request) -> tuple[str, str | None]:
+_LOCATION_FORMS = ("path", "relative", "absolute", "none")
+
+
+def _location(request: _Request, target: str) -> tuple[str, str | None]:
     """Where a redirect points, with the chain token added; or the reason it may not point there."""
-    target = request.param("to") or "/echo"
     parts = urlsplit(target)
     host = request.header(b"host")
     if parts.scheme or parts.netloc or target.startswith(("//", "/\\")) or "\\" in parts.path:
@@ -240,14 +315,16 @@ async def _send(
     content_type: str,
     location: str | None,
     close: bool,
+    cache_control: str | None = "no-store",
 ) -> None:
     headers = [
         (b"content-type", content_type.encode()),
         (b"content-length", str(len(payload)).encode()),
-        (b"cache-control", b"no-store"),
         (b"server", b"redirect-tutor-lab"),
         (b"x-redirect-tutor-chain", request.chain.encode()),
     ]
+    if cache_control is not None:
+        headers.append((b"cache-control", cache_control.encode()))
     if location is not None:
         headers.append((b"location", location.encode("latin-1", errors="replace")))
     if close:
@@ -263,6 +340,15 @@ redirect-tutor lab. Every request here is written to the journal.
   ANY /redirect/{code}          answers {code} (300-399) with a Location to /echo
   ANY /redirect/{code}?to=PATH  ... to another path on this lab (chains: ?to=/redirect/307)
   ANY /echo                     answers JSON: what arrived, the whole chain, and a verdict
+
+Edge cases, as options of /redirect/{code} (combine them with &):
+  ?location=none                a 3xx without Location (valid HTTP; nothing follows it)
+  ?location=relative            Location as a relative reference (../echo?...)
+  ?location=absolute            Location as an absolute URI (http://HOST/echo?...)
+  ?loop=1                       Location points back here: a loop, to see each client's limit
+  ?origin=other                 Location on the lab's other listener: another origin
+  ?cache=none | max-age=N       no Cache-Control (heuristically cacheable), or explicit freshness
+  ?to=/page/fragment            a browser page that reports the URL fragment it kept
 
 Try: curl -L -d a=1 http://HOST/redirect/307
 """

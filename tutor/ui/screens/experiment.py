@@ -162,7 +162,11 @@ class ExperimentScreen(Screen[None]):
             headers=dict(base.headers) if base is not None else {},
             to=base.to if base is not None else "/echo",
         )
-        outcome = run(spec, lab.url, lab.journal)
+        try:
+            outcome = run(spec, lab.url, lab.journal)
+        except Exception as error:  # a bug must reach the learner as a message, not a traceback
+            self.post_message(self.Failed(f"The experiment could not run: {error}"))
+            return
         if not get_current_worker().is_cancelled:
             self.post_message(self.Finished(outcome))
 
