@@ -1,0 +1,91 @@
+"""The learner's record read against the course as it is now: lessons done, questions known, due."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tutor.progress.leitner import BOXES
+from tutor.progress.record import Record, question_key
+
+if TYPE_CHECKING:
+    from tutor.course.loader import Course
+
+__all__ = ["LessonProgress", "Summary", "summarize"]
+
+
+@dataclass(frozen=True, slots=True)
+class LessonProgress:
+    lesson_id: str
+    title: str
+    steps: int
+    reached: int
+    """Steps seen: the position of the step shown last, counted from 1 (0: never opened)."""
+    done: bool
+    questions: int
+    known: int
+
+    @property
+    def fraction(self) -> float:
+        return 1.0 if self.done else self.reached / self.steps
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    lessons: list[LessonProgress]
+    questions: int
+    known: int
+    due: int
+    boxes: dict[int, int] = field(default_factory=dict)
+    """How many of the course's questions sit in each box (1-5); unseen ones are in none."""
+
+    @property
+    def lessons_done(self) -> int:
+        return sum(lesson.done for lesson in self.lessons)
+
+    def line(self) -> str:
+        """E.g. "7/13 lessons, 48/60 questions known, 5 due for review"."""
+        return (
+            f"{self.lessons_done}/{len(self.lessons)} lessons, "
+            f"{self.known}/{self.questions} questions known, {self.due} due for review"
+        )
+
+
+def summarize(record: Record, course: Course, now: float | None = None) -> Summary:
+    """Only what the course still has counts: the record of a removed lesson or question waits,
+    unused, until its id comes back."""
+    now = time.time() if now is None else now
+    states = record.lessons()
+    slots = record.slots()
+    keys_by_lesson: dict[str | None, list[str]] = {}
+    for bank, question in course.questions:
+        key = question_key(bank.id, question.id)
+        keys_by_lesson.setdefault(bank.lesson_of(question), []).append(key)
+    course_slots = [slots[key] for keys in keys_by_lesson.values() for key in keys if key in slots]
+    lessons = []
+    for lesson in course.lessons:
+        state = states.get(lesson.id)
+        step_ids = [step.id for step in lesson.steps]
+        reached = step_ids.index(state.step_id) + 1 if state and state.step_id in step_ids else 0
+        keys = keys_by_lesson.get(lesson.id, [])
+        lessons.append(
+            LessonProgress(
+                lesson_id=lesson.id,
+                title=lesson.title,
+                steps=len(step_ids),
+                reached=reached,
+                done=bool(state and state.done),
+                questions=len(keys),
+                known=sum(1 for key in keys if key in slots and slots[key].known),
+            )
+        )
+    boxes = Counter(slot.box for slot in course_slots)
+    return Summary(
+        lessons=lessons,
+        questions=sum(len(keys) for keys in keys_by_lesson.values()),
+        known=sum(1 for slot in course_slots if slot.known),
+        due=sum(1 for slot in course_slots if slot.due_at <= now),
+        boxes={box: boxes.get(box, 0) for box in BOXES},
+    )
