@@ -41,13 +41,15 @@ ONE_PROBLEM = {
     "unknown-client.yaml": (
         22,
         17,
-        f"{EXPERIMENT}.client: unknown client 'wget': use one of httpx, urllib, curl",
+        f"{EXPERIMENT}.client: unknown client 'lynx': use one of httpx, requests, aiohttp, "
+        "urllib, curl, curl-x, curl-post30x, wget, node, chromium-fetch, chromium-form",
     ),
     "extra-key.yaml": (
         23,
         9,
         f"{EXPERIMENT}.colour: unknown key: "
-        "allowed here: code, method, body, headers, client, to, id, label, expect",
+        "allowed here: code, method, body, headers, client, to, location, origin, loop, cache, "
+        "stream, repeat, id, label, expect",
     ),
     "wrong-types.yaml": (5, 10, "minutes: expected a whole number, not 'ten'"),
     "empty-value.yaml": (12, 5, "steps[0].title: expected text, not an empty value"),

@@ -7,9 +7,9 @@ them, so `--version` and `--help` answer at once.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -129,6 +129,141 @@ def try_(
         _print_trace(outcome)
     if outcome.client_version is None:
         sys.exit(1)
+
+
+def _names(
+    kind: str, allowed: Callable[[], Sequence[str]], convert: Callable[[str], Any] = str
+) -> Callable[[click.Context, click.Parameter, str | None], tuple[Any, ...] | None]:
+    """A click callback for a comma-separated list drawn from `allowed()` (looked up late)."""
+
+    def parse(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple | None:
+        if value is None:
+            return None
+        chosen = tuple(part.strip() for part in value.split(",") if part.strip())
+        if kind == "method":
+            chosen = tuple(part.upper() for part in chosen)
+        unknown = [part for part in chosen if part not in allowed()]
+        if unknown or not chosen:
+            raise click.BadParameter(
+                f"unknown {kind} {', '.join(unknown) or '(none given)'}; "
+                f"choose from {', '.join(allowed())}."
+            )
+        return tuple(convert(part) for part in chosen)
+
+    return parse
+
+
+def _client_names() -> Sequence[str]:
+    from tutor.experiments.clients import CLIENT_NAMES
+
+    return CLIENT_NAMES
+
+
+def _code_names() -> Sequence[str]:
+    from tutor.experiments.spec import KNOWN_CODES
+
+    return [str(code) for code in KNOWN_CODES]
+
+
+def _method_names() -> Sequence[str]:
+    from tutor.experiments.spec import METHODS
+
+    return METHODS
+
+
+@cli.command()
+@click.option(
+    "--clients",
+    "client_names",
+    callback=_names("client", _client_names),
+    help="Comma-separated clients [default: every installed one].",
+)
+@click.option(
+    "--codes",
+    callback=_names("code", _code_names, int),
+    help="Comma-separated redirect codes [default: 301,302,303,307,308].",
+)
+@click.option(
+    "--methods",
+    callback=_names("method", _method_names),
+    help="Comma-separated methods [default: POST,PUT,DELETE,PATCH,GET,HEAD].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the list of outcomes as JSON.")
+def matrix(
+    client_names: tuple[str, ...] | None,
+    codes: tuple[int, ...] | None,
+    methods: tuple[str, ...] | None,
+    as_json: bool,
+) -> None:
+    """Every client, code and method, live on a fresh lab: who keeps what across a redirect."""
+    import json
+    import time
+
+    from tutor.experiments import matrix as grid
+    from tutor.lab.server import LabError, LabServer
+
+    codes = codes or grid.CODES
+    methods = methods or grid.METHODS
+    try:
+        with LabServer() as lab:
+            started = time.perf_counter()
+            outcomes = grid.run_matrix(lab.url, lab.journal, client_names, codes, methods)
+            took = time.perf_counter() - started
+    except LabError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps([outcome.to_json() for outcome in outcomes], indent=2))
+        return
+    _print_matrix(outcomes, codes, methods, took)
+
+
+def _print_matrix(
+    outcomes: Sequence[Outcome], codes: Sequence[int], methods: Sequence[str], took: float
+) -> None:
+    from tutor.experiments import clients
+    from tutor.experiments.matrix import BODY, LEGEND, Cell, cell, cell_text
+    from tutor.experiments.spec import BODY_METHODS
+
+    colour = {
+        Cell.KEPT: "green",
+        Cell.BECAME_GET: "yellow",
+        Cell.BODY_DROPPED: "magenta",
+        Cell.CHANGED: "yellow",
+        Cell.REFUSED: "red",
+        Cell.NOT_FOLLOWED: "red",
+        Cell.CANNOT: "bright_black",
+        Cell.ABSENT: "bright_black",
+    }
+    names = list(dict.fromkeys(outcome.client for outcome in outcomes))
+    versions = {outcome.client: outcome.client_version for outcome in outcomes}
+    found = {(o.client, o.method, o.code): o for o in outcomes}
+    width = max(len(f"  {n} {versions[n] or ''}") for n in names) + 1
+    click.echo(
+        f"{len(names)} clients, {len(codes)} codes, {len(methods)} methods: "
+        f"{len(outcomes)} requests, live, in {took:.1f} s. Each cell: the method that arrived.\n"
+    )
+    for method in methods:
+        title = f'{method} (body "{BODY}")' if method in BODY_METHODS else method
+        click.echo(click.style(title.ljust(width), bold=True) + "".join(f"{c:<9}" for c in codes))
+        for name in names:
+            row = f"  {name} {versions[name] or ''}".ljust(width)
+            for code in codes:
+                outcome = found[(name, method, code)]
+                row += click.style(f"{cell_text(outcome):<9}", fg=colour[cell(outcome)])
+            click.echo(row)
+        click.echo()
+    line, shown = "", 0
+    for kind, text in LEGEND.items():
+        if shown and shown + len(text) + 2 > 79:
+            click.echo(line)
+            line, shown = "", 0
+        line += ("  " if shown else "") + click.style(text, fg=colour[kind])
+        shown += len(text) + (2 if shown else 0)
+    click.echo(line)
+    for name in names:
+        if versions[name] is None:
+            client = clients.get(name)
+            click.echo(f"{name}: not installed (install: {client.install_hint})")
 
 
 def _print_trace(outcome: Outcome) -> None:

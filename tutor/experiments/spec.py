@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tutor.experiments.clients import CLIENT_NAMES
@@ -25,6 +27,31 @@ class ExperimentSpec(BaseModel):
     headers: dict[str, str] = Field(default_factory=dict)
     client: str = "httpx"
     to: str = "/echo"
+    location: Literal["path", "relative", "absolute", "none"] = "path"
+    """How the lab writes its Location (`none`: a 3xx without one)."""
+    origin: Literal["same", "other"] = "same"
+    """`other`: the redirect leads to the lab's second listener, another origin."""
+    loop: bool = False
+    """The redirect points back to itself: the client's loop limit shows in the journal."""
+    cache: str | None = None
+    """The redirect's Cache-Control: None the lab's `no-store`, "none" no header, "max-age=N"."""
+    stream: bool = False
+    """Send the body as a stream of unknown length, which cannot be rewound to replay it."""
+    repeat: int = Field(default=1, ge=1, le=3)
+    """Send the same request this many times in a row (to see a cached redirect)."""
+
+    def query(self, chain: str) -> dict[str, str]:
+        """The lab's /redirect/{code} query that asks for this experiment, in chain `chain`."""
+        query = {} if self.to == "/echo" else {"to": self.to}
+        if self.location != "path":
+            query["location"] = self.location
+        if self.origin == "other":
+            query["origin"] = "other"
+        if self.loop:
+            query["loop"] = "1"
+        if self.cache is not None:
+            query["cache"] = self.cache
+        return {**query, "chain": chain}
 
     @field_validator("code")
     @classmethod

@@ -6,7 +6,7 @@ Routes (any method):
                      Location, a loop, a hop to the lab's other origin, cacheable answers
   /echo[/...]        answers JSON: the request as received, its whole chain, and a verdict
   /client/browser    a page that sends requests from a browser (fetch() or a real form POST)
-  /page/fragment     a page that tells the lab which URL fragment the browser kept (RFC 9110 §10.2.2)
+  /page/fragment     a page that tells the lab which fragment the browser kept (RFC 9110 §10.2.2)
   /                  a short index for people exploring with curl or a browser
 
 Every answer, errors included, is written to the journal. A redirect's Location carries the

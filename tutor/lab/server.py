@@ -69,12 +69,12 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _server(journal: Journal):  # -> uvicorn.Server; uvicorn is imported here to keep start-up light
+def _server(journal: Journal, origins: tuple[str, ...] = ()):  # -> uvicorn.Server, imported late
     import uvicorn
 
     _quiet_uvicorn_logging()
     config = uvicorn.Config(
-        LabApp(journal),
+        LabApp(journal, origins),
         log_config=None,
         access_log=False,
         lifespan="off",
@@ -92,7 +92,11 @@ def _url(sock: socket.socket) -> str:
 
 
 class LabServer:
-    """The lab on a free (or given) port, served from a daemon thread until `stop()`."""
+    """The lab on a free (or given) port, served from a daemon thread until `stop()`.
+
+    A second listener on another free port (`other_url`) is another origin with the same
+    journal: redirects with `?origin=other` go there, to show what a client carries across.
+    """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, journal: Journal | None = None):
         self.journal = journal if journal is not None else Journal()
@@ -101,19 +105,23 @@ class LabServer:
         self._server = None
         self._thread: threading.Thread | None = None
         self.url = ""
+        self.other_url = ""
 
     def start(self, timeout: float = 10.0) -> LabServer:
         sock = _bind(self._host, self._port)
+        other = _bind(self._host, 0)
         self.url = _url(sock)
-        self._server = server = _server(self.journal)
+        self.other_url = _url(other)
+        self._server = server = _server(self.journal, (self.url, self.other_url))
         self._thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="lab-server", daemon=True
+            target=server.run, kwargs={"sockets": [sock, other]}, name="lab-server", daemon=True
         )
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 sock.close()
+                other.close()
                 raise LabError("The lab server did not start; see the lab log for why.")
             time.sleep(0.002)
         return self

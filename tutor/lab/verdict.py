@@ -18,6 +18,8 @@ class VerdictKind(StrEnum):
     NOT_FOLLOWED = "not_followed"
     REFUSED = "refused"
     UNAVAILABLE = "unavailable"
+    NOT_EXPRESSIBLE = "not_expressible"
+    """The client has no way to send this request at all (e.g. a PUT from an HTML form)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,21 @@ if TYPE_CHECKING:
 
 __all__ = ["CLIENT_NAMES", "UnknownClient", "get"]
 
-_MODULES = {"httpx": "httpx", "urllib": "urllib", "curl": "curl"}
-CLIENT_NAMES = tuple(_MODULES)
+_CLIENTS = {
+    "httpx": ("httpx", "CLIENT"),
+    "requests": ("requests", "CLIENT"),
+    "aiohttp": ("aiohttp", "CLIENT"),
+    "urllib": ("urllib", "CLIENT"),
+    "curl": ("curl", "CLIENT"),
+    "curl-x": ("curl", "CURL_X"),
+    "curl-post30x": ("curl", "CURL_POST30X"),
+    "wget": ("wget", "CLIENT"),
+    "node": ("node", "CLIENT"),
+    "chromium-fetch": ("chromium", "CHROMIUM_FETCH"),
+    "chromium-form": ("chromium", "CHROMIUM_FORM"),
+}
+"""Name -> (module in this package, the instance in it)."""
+CLIENT_NAMES = tuple(_CLIENTS)
 
 
 class UnknownClient(KeyError):
@@ -21,7 +34,7 @@ class UnknownClient(KeyError):
 
 def get(name: str) -> Client:
     """The client registered as `name`."""
-    if name not in _MODULES:
+    if name not in _CLIENTS:
         raise UnknownClient(name)
-    module = import_module(f"tutor.experiments.clients.{_MODULES[name]}")
-    return module.CLIENT
+    module, instance = _CLIENTS[name]
+    return getattr(import_module(f"tutor.experiments.clients.{module}"), instance)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -15,6 +16,8 @@ class Request:
     url: str
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    stream: bool = False
+    """Send the body as a stream of unknown length, which a client cannot rewind to replay."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +41,20 @@ class Client(ABC):
     @abstractmethod
     def send(self, request: Request, timeout: float) -> Attempt:
         """Send `request`, following redirects the client's own way. Never raises."""
+
+    def cannot_send(self, request: Request) -> str | None:
+        """Why this client has no way to express `request` at all (None: it can send it)."""
+        return None
+
+    def send_many(self, requests: Sequence[Request], timeout: float) -> list[Attempt]:
+        """Send each request (one after another unless a client batches); never raises."""
+        return [self.send(request, timeout) for request in requests]
+
+    @property
+    def batch_group(self) -> str:
+        """Clients with the same group share one batch (two ways of using one browser)."""
+        return self.name
+
+    def send_group(self, work: Sequence[tuple[Client, Request]], timeout: float) -> list[Attempt]:
+        """Send a batch of requests from clients of this one's group; never raises."""
+        return self.send_many([request for _, request in work], timeout)

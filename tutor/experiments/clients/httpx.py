@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
 from tutor.experiments.clients.base import Attempt, Client, Request
 
-__all__ = ["CLIENT"]
+__all__ = ["CLIENT", "stream_of"]
+
+
+def stream_of(body: bytes) -> Iterator[bytes]:
+    """`body` as a generator: a stream of unknown length, which a client cannot rewind."""
+    yield body
 
 
 class Httpx(Client):
@@ -38,15 +44,18 @@ class Httpx(Client):
     def send(self, request: Request, timeout: float) -> Attempt:
         import httpx
 
+        content = stream_of(request.body) if request.stream else request.body or None
         try:
             response = self._shared().request(
                 request.method,
                 request.url,
-                content=request.body or None,
+                content=content,
                 headers=request.headers,
                 timeout=timeout,
             )
         except httpx.HTTPError as error:
+            return Attempt(error=f"httpx raised {type(error).__name__}: {error}")
+        except httpx.StreamError as error:
             return Attempt(error=f"httpx raised {type(error).__name__}: {error}")
         return Attempt(status=response.status_code)
 

@@ -22,6 +22,7 @@ _LOOK = {
     VerdictKind.NOT_FOLLOWED: ("✗", "-failed"),
     VerdictKind.REFUSED: ("✗", "-failed"),
     VerdictKind.UNAVAILABLE: ("○", "-unavailable"),
+    VerdictKind.NOT_EXPRESSIBLE: ("○", "-unavailable"),
 }
 _CLASSES = ("-kept", "-changed", "-failed", "-unavailable", "-running")
 

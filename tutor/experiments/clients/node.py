@@ -1,0 +1,91 @@
+"""Node's built-in fetch (undici), one `node` process for a whole batch of requests.
+
+The script reads the requests as JSON on stdin, sends them all at once, and prints what fetch
+said for each; what arrived is read from the lab's journal, as for every client.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+
+from tutor.experiments.clients.base import Attempt, Request
+from tutor.experiments.clients.program import ProgramClient, run_program
+
+__all__ = ["CLIENT"]
+
+_SCRIPT = r"""
+const requests = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const timeout = Number(process.argv[1]) * 1000;
+function bodyOf(r) {
+  if (r.method === 'GET' || r.method === 'HEAD') return {};
+  // A string, as scripts send it; bytes only when the body is not UTF-8. (Node 20's fetch cannot
+  // replay a Uint8Array body on 307/308: it detaches the buffer on the first send.)
+  const bytes = Buffer.from(r.body, 'base64');
+  if (!r.stream) return bytes.length ? { body: r.text ?? new Uint8Array(bytes) } : {};
+  const stream = new ReadableStream({ start(c) { c.enqueue(bytes); c.close(); } });
+  return { body: stream, duplex: 'half' };
+}
+async function one(r) {
+  try {
+    const response = await fetch(r.url, {
+      method: r.method, headers: r.headers, ...bodyOf(r), signal: AbortSignal.timeout(timeout),
+    });
+    await response.arrayBuffer();
+    return { status: response.status, error: null };
+  } catch (e) {
+    const cause = e.cause && e.cause.message ? `: ${e.cause.message}` : '';
+    return { status: null, error: `fetch rejected with ${e.name}: ${e.message}${cause}` };
+  }
+}
+Promise.all(requests.map(one)).then((done) => process.stdout.write(JSON.stringify(done)));
+"""
+
+
+def _text(body: bytes) -> str | None:
+    try:
+        return body.decode()
+    except UnicodeDecodeError:
+        return None
+
+
+class Node(ProgramClient):
+    name = "node"
+    label = "Node fetch()"
+    program = "node"
+    version_word = 0
+    install_hint = "apt-get install nodejs (Node 18 or newer has fetch)"
+
+    def attempt(self, request: Request, timeout: float) -> Attempt:
+        return self.send_many([request], timeout)[0]
+
+    def send_many(self, requests: Sequence[Request], timeout: float) -> list[Attempt]:
+        """One node process sends the whole batch at once."""
+        if self.version() is None:
+            return [Attempt(error="node is not installed")] * len(requests)
+        plan = [
+            {
+                "method": r.method,
+                "url": r.url,
+                "headers": r.headers,
+                "body": base64.b64encode(r.body).decode(),
+                "text": _text(r.body),
+                "stream": r.stream,
+            }
+            for r in requests
+        ]
+        argv = ["node", "-e", _SCRIPT, f"{timeout:g}"]
+        done = run_program(argv, input=json.dumps(plan).encode(), timeout=timeout + 5)
+        if isinstance(done, str):
+            return [Attempt(error=done)] * len(requests)
+        try:
+            said = json.loads(done.stdout)
+        except ValueError:
+            error = done.stderr.decode(errors="replace").strip().splitlines()
+            problem = error[-1] if error else f"exit status {done.returncode}"
+            return [Attempt(error=f"node failed: {problem}")] * len(requests)
+        return [Attempt(status=s["status"], error=s["error"]) for s in said]
+
+
+CLIENT = Node()

@@ -1,0 +1,66 @@
+"""GNU Wget as a real program: `--post-data` for POST, `--method` and `--body-data` otherwise."""
+
+from __future__ import annotations
+
+import os
+
+from tutor.experiments.clients.base import Attempt, Request
+from tutor.experiments.clients.program import ProgramClient, run_program
+
+__all__ = ["CLIENT"]
+
+_EXIT_MEANINGS = {
+    1: "a generic error",
+    3: "a file error",
+    4: "a network failure",
+    5: "an SSL failure",
+    6: "an authentication failure",
+    7: "a protocol error",
+    8: "the server answered with an error",
+}
+
+
+class Wget(ProgramClient):
+    name = "wget"
+    label = "wget"
+    program = "wget"
+    version_word = 2
+    install_hint = "apt-get install wget (or your system's package manager)"
+
+    def cannot_send(self, request: Request) -> str | None:
+        if request.stream:
+            return "wget sends only a body it holds whole (--body-data or --body-file)"
+        return None
+
+    def argv(self, request: Request, timeout: float) -> list[str]:
+        argv = [
+            "wget",
+            "-nv",
+            "-O",
+            os.devnull,
+            "--no-proxy",
+            f"--timeout={timeout:g}",
+            "--tries=1",
+        ]
+        for name, value in request.headers.items():
+            argv.append(f"--header={name}: {value}")
+        if request.method == "POST" and request.body:
+            argv.append(f"--post-data={os.fsdecode(request.body)}")
+        elif request.method != "GET":
+            argv.append(f"--method={request.method}")
+            if request.body:
+                argv.append(f"--body-data={os.fsdecode(request.body)}")
+        return [*argv, request.url]
+
+    def attempt(self, request: Request, timeout: float) -> Attempt:
+        done = run_program(self.argv(request, timeout), timeout=timeout + 2)
+        if isinstance(done, str):
+            return Attempt(error=done)
+        if done.returncode:
+            lines = done.stderr.decode(errors="replace").strip().splitlines()
+            said = lines[-1] if lines else _EXIT_MEANINGS.get(done.returncode, "failed")
+            return Attempt(error=f"wget exited {done.returncode}: {said}")
+        return Attempt(status=None)
+
+
+CLIENT = Wget()

@@ -1,0 +1,127 @@
+"""The redirect matrix: every code, method and client, run live, one cell per outcome.
+
+The point of the tutor is that clients disagree (FACTS 18-23, WHATWG Fetch): the matrix shows
+it side by side, each cell judged from what arrived at the lab.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+
+from tutor.experiments import clients
+from tutor.experiments.outcome import Outcome
+from tutor.experiments.runner import DEFAULT_TIMEOUT, run_many
+from tutor.experiments.spec import BODY_METHODS, ExperimentSpec
+from tutor.lab.journal import Journal
+from tutor.lab.verdict import VerdictKind
+
+__all__ = [
+    "BODY",
+    "CODES",
+    "LEGEND",
+    "METHODS",
+    "Cell",
+    "cell",
+    "cell_text",
+    "installed_clients",
+    "matrix_specs",
+    "run_matrix",
+]
+
+CODES = (301, 302, 303, 307, 308)
+METHODS = ("POST", "PUT", "DELETE", "PATCH", "GET", "HEAD")
+BODY = "name=ada"
+"""The body each method that carries one sends."""
+
+
+class Cell(StrEnum):
+    """What one cell shows: the classes of the legend, in the order it lists them."""
+
+    KEPT = "kept"
+    BECAME_GET = "became-get"
+    BODY_DROPPED = "body-dropped"
+    CHANGED = "changed"
+    REFUSED = "refused"
+    NOT_FOLLOWED = "not-followed"
+    CANNOT = "cannot"
+    ABSENT = "absent"
+
+
+LEGEND = {
+    Cell.KEPT: "kept method and body",
+    Cell.BECAME_GET: "became GET (body dropped)",
+    Cell.BODY_DROPPED: "same method, body dropped (∅)",
+    Cell.CHANGED: "other change",
+    Cell.REFUSED: "refused: nothing arrived",
+    Cell.NOT_FOLLOWED: "not followed",
+    Cell.CANNOT: "the client cannot send it",
+    Cell.ABSENT: "client not installed",
+}
+
+
+def cell(outcome: Outcome) -> Cell:
+    """Which legend entry `outcome` falls under."""
+    kind = outcome.verdict.kind
+    arrived = outcome.arrived
+    if kind is VerdictKind.UNAVAILABLE:
+        return Cell.ABSENT
+    if kind is VerdictKind.NOT_EXPRESSIBLE:
+        return Cell.CANNOT
+    if kind is VerdictKind.REFUSED:
+        return Cell.REFUSED
+    if kind is VerdictKind.NOT_FOLLOWED or arrived is None:
+        return Cell.NOT_FOLLOWED
+    if kind is VerdictKind.KEPT:
+        return Cell.KEPT
+    if kind is VerdictKind.BODY_DROPPED:
+        return Cell.BODY_DROPPED
+    if arrived.method == "GET" and not arrived.body_size:
+        return Cell.BECAME_GET
+    return Cell.CHANGED
+
+
+def cell_text(outcome: Outcome) -> str:
+    """A cell in a few characters: the method that arrived (∅: without its body), or why none."""
+    shown = cell(outcome)
+    if outcome.arrived is not None:
+        return outcome.arrived.method + ("∅" if shown is Cell.BODY_DROPPED else "")
+    return {
+        Cell.REFUSED: "refused",
+        Cell.CANNOT: "n/a",
+        Cell.ABSENT: "absent",
+    }.get(shown, "stopped")
+
+
+def installed_clients() -> tuple[str, ...]:
+    """Every registered client that is installed here."""
+    return tuple(name for name in clients.CLIENT_NAMES if clients.get(name).version() is not None)
+
+
+def matrix_specs(
+    client_names: Sequence[str], codes: Sequence[int] = CODES, methods: Sequence[str] = METHODS
+) -> list[ExperimentSpec]:
+    """One spec per cell, client by client, then method, then code."""
+    return [
+        ExperimentSpec(
+            code=code, method=method, body=BODY if method in BODY_METHODS else "", client=name
+        )
+        for name in client_names
+        for method in methods
+        for code in codes
+    ]
+
+
+def run_matrix(
+    lab_url: str,
+    journal: Journal,
+    client_names: Sequence[str] | None = None,
+    codes: Sequence[int] = CODES,
+    methods: Sequence[str] = METHODS,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> list[Outcome]:
+    """Run the matrix live (default: every installed client); outcomes in `matrix_specs` order."""
+    names = installed_clients() if client_names is None else client_names
+    specs = matrix_specs(names, codes, methods)
+    return run_many(specs, lab_url, journal, timeout, on_outcome)
