@@ -39,6 +39,7 @@ FIXTURE_LESSON = textwrap.dedent(
     steps:
       - id: read
         title: Read first
+        cite: [rfc9110-15.4.8]
         text: Nothing to run on this step.
       - id: run
         title: Watch a 307

@@ -45,6 +45,11 @@ class Confusion(Strict):
     code: int
     difference: str = Field(min_length=1)
 
+    @field_validator("code")
+    @classmethod
+    def _known_code(cls, code: int) -> int:
+        return _known_code(code)
+
 
 class Answer(Strict):
     question: str = Field(min_length=1)
@@ -88,9 +93,7 @@ class Card(Strict):
     @field_validator("code")
     @classmethod
     def _known_code(cls, code: int) -> int:
-        if code not in KNOWN_CODES:
-            raise ValueError(f"unknown redirect code {code}: use one of 300-308")
-        return code
+        return _known_code(code)
 
     @model_validator(mode="after")
     def _complete_and_cited(self) -> Card:
@@ -104,6 +107,11 @@ class Card(Strict):
             "snippet framework",
             [(("snippets", i), s.framework) for i, s in enumerate(self.snippets)],
         )
+        issues += [
+            (("confused_with", i, "code"), f"a {self.code} card is not confused with itself")
+            for i, confusion in enumerate(self.confused_with)
+            if confusion.code == self.code
+        ]
         known = {c.id for c in self.citations}
         if self.rfc.cite not in known:
             issues.append((("rfc", "cite"), f"{self.rfc.cite!r} is not among the card's citations"))
@@ -125,3 +133,9 @@ class Card(Strict):
                 )
         cross_check(issues)
         return self
+
+
+def _known_code(code: int) -> int:
+    if code not in KNOWN_CODES:
+        raise ValueError(f"unknown redirect code {code}: use one of 300-308")
+    return code

@@ -11,8 +11,12 @@ __all__ = ["lint"]
 
 
 def lint(paths: Sequence[Path]) -> list[Problem]:
-    """Every problem in `paths` (lesson files, or directories of them; none: the built-in course).
+    """Every problem in `paths` (course files, or directories of them; none: the built-in course).
 
-    A path that does not exist is a problem too. An empty list means all of it loads.
+    A path that does not exist is a problem too. An empty list means all of it loads. Questions
+    may name the built-in course's lessons, as they may when the tutor loads a pack beside it.
     """
-    return load_paths([Path(path) for path in paths] or [builtin_lessons_dir()]).problems
+    if not paths:
+        return load_paths([builtin_lessons_dir()]).problems
+    builtin = {lesson.id for lesson in load_paths([builtin_lessons_dir()]).lessons}
+    return load_paths([Path(path) for path in paths], lessons_beyond=builtin).problems

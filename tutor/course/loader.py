@@ -10,7 +10,7 @@ import datetime
 import difflib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -110,17 +110,19 @@ def load_course(extra_dirs: Sequence[Path] = (), *, builtin: bool = True) -> Cou
     return load_paths([*([builtin_lessons_dir()] if builtin else []), *extra_dirs])
 
 
-def load_paths(paths: Sequence[Path]) -> Course:
+def load_paths(paths: Sequence[Path], *, lessons_beyond: Collection[str] = ()) -> Course:
     """Everything in `paths`: files, or directories whose .yaml/.yml files (subfolders too) load
     by name.
 
     Broken files are skipped with their problems; so is a file whose id (or, for a card, whose
-    code) an earlier file of the same kind already uses. The one check both the tutor and
-    `lint` run.
+    code; for a bank, a question's id) an earlier file already uses, and a bank whose questions
+    name a lesson that is neither loaded nor in `lessons_beyond` (ids of lessons known
+    elsewhere). The one check both the tutor and `lint` run.
     """
     course = Course()
     seen: set[str] = set()
     owners: dict[tuple[str, object], Path] = {}
+    banks: list[tuple[Bank, _Document]] = []
     for path in paths:
         files, problems = _content_files(path)
         course.problems += problems
@@ -133,13 +135,24 @@ def load_paths(paths: Sequence[Path]) -> Course:
             course.problems += problems
             if content is None or document is None:
                 continue
-            clash = _clash(content, owners)
-            if clash is not None:
-                place, message = clash
-                course.problems.append(document.problem(place, f"{message}: file skipped"))
+            clashes = _clashes(content, owners)
+            if clashes:
+                course.problems += [
+                    document.problem(place, f"{message}: file skipped")
+                    for place, message in clashes
+                ]
                 continue
             owners.update({key: file for key, _, _ in _claims(content)})
             course.add(content)
+            if isinstance(content, Bank):
+                banks.append((content, document))
+    lessons = {lesson.id for lesson in course.lessons} | set(lessons_beyond)
+    for bank, document in banks:
+        if issues := bank.unknown_lessons(lessons):
+            course.problems += [
+                document.problem(loc, f"{text}: file skipped") for loc, text in issues
+            ]
+            course.banks.remove(bank)
     return course
 
 
@@ -150,15 +163,21 @@ def _claims(content: Content) -> list[tuple[tuple[str, object], Loc, str]]:
     ]
     if isinstance(content, Card):
         claims.append((("code", content.code), ("code",), f"a card for {content.code}"))
+    if isinstance(content, Bank):  # progress records answers by question id, across all banks
+        claims += [
+            (("question", q.id), ("questions", i, "id"), f"question id {q.id!r}")
+            for i, q in enumerate(content.questions)
+        ]
     return claims
 
 
-def _clash(content: Content, owners: dict[tuple[str, object], Path]) -> tuple[Loc, str] | None:
-    """Where and how `content` claims what an earlier file already has, if it does."""
-    for key, place, what in _claims(content):
-        if key in owners:
-            return place, f"{what} is already used by {owners[key]}"
-    return None
+def _clashes(content: Content, owners: dict[tuple[str, object], Path]) -> list[tuple[Loc, str]]:
+    """Where and how `content` claims what an earlier file already has."""
+    return [
+        (place, f"{what} is already used by {owners[key]}")
+        for key, place, what in _claims(content)
+        if key in owners
+    ]
 
 
 def _content_files(path: Path) -> tuple[list[Path], list[Problem]]:

@@ -17,6 +17,7 @@ from tutor.experiments.spec import METHODS, ExperimentSpec
 __all__ = [
     "FORMAT",
     "ID_PATTERN",
+    "Choice",
     "Citation",
     "CrossCheckError",
     "Experiment",
@@ -28,7 +29,9 @@ __all__ = [
     "Strict",
     "cross_check",
     "duplicates",
+    "expectation_issues",
     "loc_text",
+    "same_outcomes",
     "unresolved",
 ]
 
@@ -80,22 +83,7 @@ class Experiment(ExperimentSpec):
         issues: list[Issue] = []
         if self.body and self.method in ("GET", "HEAD"):
             issues.append((("body",), f"a {self.method} carries no body: remove 'body'"))
-        expect = self.expect
-        if expect is not None and expect.method and expect.method.upper() not in METHODS:
-            issues.append(
-                (
-                    ("expect", "method"),
-                    f"unknown method {expect.method!r}: use one of {', '.join(METHODS)}",
-                )
-            )
-        if expect is not None and not expect.arrives and (expect.method or expect.body):
-            issues.append(
-                (
-                    ("expect", "arrives"),
-                    "'arrives: false' cannot also say what method or body arrives",
-                )
-            )
-        cross_check(issues)
+        cross_check(issues + expectation_issues(self.expect))
         return self
 
 
@@ -111,6 +99,11 @@ class Choice(Strict):
     explanation: str = Field(min_length=1)
     misconception: str | None = None
     """The mistaken belief a wrong choice stands for, e.g. "307 is an error code"."""
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Choice:
+        cross_check(expectation_issues(self.expect))
+        return self
 
 
 class Prediction(Strict):
@@ -135,7 +128,7 @@ class Prediction(Strict):
             for i, choice in enumerate(self.choices)
             if choice.expect is None
         ]
-        cross_check(issues)
+        cross_check(issues + same_outcomes(self.choices))
         return self
 
 
@@ -183,8 +176,12 @@ class Lesson(Strict):
             for j, experiment in enumerate(step.experiments)
         ]
         issues += duplicates("experiment", experiments)
+        if not self.citations:
+            issues.append((("citations",), "a lesson lists the sources it rests on (citations)"))
         known = {c.id for c in self.citations}
         for i, step in enumerate(self.steps):
+            if not step.cite:
+                issues.append((("steps", i, "cite"), "every step cites a source: cite: [id, ...]"))
             issues += unresolved(known, step.cite, ("steps", i, "cite"), "the lesson's citations")
         cross_check(issues)
         return self
@@ -198,6 +195,38 @@ def cross_check(issues: list[Issue]) -> None:
     """Raise the issues found across fields, if any (a model validator's last line)."""
     if issues:
         raise CrossCheckError(issues)
+
+
+def expectation_issues(expect: Expectation | None) -> list[Issue]:
+    """What is wrong with a claimed outcome: an unknown method, or saying both "nothing arrives"
+    and what arrives."""
+    issues: list[Issue] = []
+    if expect is not None and expect.method and expect.method.upper() not in METHODS:
+        message = f"unknown method {expect.method!r}: use one of {', '.join(METHODS)}"
+        issues.append((("expect", "method"), message))
+    if expect is not None and not expect.arrives and (expect.method or expect.body):
+        message = "'arrives: false' cannot also say what method or body arrives"
+        issues.append((("expect", "arrives"), message))
+    return issues
+
+
+def same_outcomes(choices: Sequence[Choice]) -> list[Issue]:
+    """An issue at each predicted outcome that an earlier choice already claims: the live run
+    could never tell the two apart."""
+    first: dict[Expectation, int] = {}
+    issues: list[Issue] = []
+    for i, choice in enumerate(choices):
+        if choice.expect is None:
+            continue
+        expect = choice.expect.model_copy(
+            update={"method": choice.expect.method and choice.expect.method.upper()}
+        )
+        if expect in first:
+            message = f"the same outcome as choices[{first[expect]}]: only one can be right"
+            issues.append((("choices", i, "expect"), message))
+        else:
+            first[expect] = i
+    return issues
 
 
 def unresolved(known: set[str], cited: list[str], where: Loc, among: str) -> list[Issue]:

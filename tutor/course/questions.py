@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -11,9 +12,11 @@ from tutor.course.models import (
     Choice,
     Citation,
     Issue,
+    Loc,
     Strict,
     cross_check,
     duplicates,
+    same_outcomes,
     unresolved,
 )
 from tutor.experiments.spec import ExperimentSpec
@@ -58,6 +61,16 @@ class Question(Strict):
             issues += [
                 (("choices", i, "correct"), "a predict question is graded live: drop 'correct'")
                 for i in correct
+            ]
+            issues += same_outcomes(self.choices)
+            unexplained = [i for i, c in enumerate(self.choices) if not c.misconception]
+            issues += [
+                (
+                    ("choices", i, "misconception"),
+                    "a wrong prediction names its misconception; only the right one may leave"
+                    f" it out, and choices[{unexplained[0]}] already does",
+                )
+                for i in unexplained[1:]
             ]
         else:
             issues += _fixed_answer_issues(self, correct)
@@ -121,3 +134,13 @@ class Bank(Strict):
 
     def lesson_of(self, question: Question) -> str | None:
         return question.lesson or self.lesson
+
+    def unknown_lessons(self, lessons: Collection[str]) -> list[Issue]:
+        """An issue at each `lesson:` that names none of `lessons` (the course's lesson ids)."""
+        named: list[tuple[Loc, str | None]] = [(("lesson",), self.lesson)]
+        named += [(("questions", i, "lesson"), q.lesson) for i, q in enumerate(self.questions)]
+        return [
+            (where, f"no lesson in the course has the id {lesson!r}")
+            for where, lesson in named
+            if lesson is not None and lesson not in lessons
+        ]
