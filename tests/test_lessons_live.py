@@ -1,4 +1,5 @@
-"""Every built-in lesson loads cleanly, and every experiment shows live what the lesson claims."""
+"""Every built-in lesson loads cleanly and has the shape of a lesson (its claims run live in
+test_content_live)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import pytest
 
 from tutor.course.loader import builtin_lessons_dir, load_course, load_file
 from tutor.course.models import Experiment, Lesson
-from tutor.experiments.runner import run
 
 LESSON_FILES = sorted(builtin_lessons_dir().glob("*.y*ml"))
 COURSE = load_course()
@@ -44,11 +44,3 @@ def test_each_lesson_is_short_steps_with_sources_and_experiments(lesson: Lesson)
 def test_each_experiment_has_a_short_label_and_a_claim(experiment: Experiment):
     assert len(experiment.label) <= 50
     assert experiment.expect is not None, "every experiment says what it shows"
-
-
-@pytest.mark.parametrize("experiment", EXPERIMENTS)
-def test_each_experiment_shows_live_what_the_lesson_claims(lab, experiment: Experiment):
-    assert experiment.expect is not None
-    outcome = run(experiment, lab.url, lab.journal)
-    assert outcome.client_version is not None, f"{experiment.client} is not installed"
-    assert experiment.expect.mismatches(outcome) == [], outcome.verdict.text
