@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlencode
 
 from tutor.experiments import clients
 from tutor.experiments.clients.base import Attempt, Request
@@ -72,7 +71,7 @@ def _run_batch(
     requests = [
         Request(
             spec.method,
-            f"{lab_url}/redirect/{spec.code}?{urlencode(spec.query(token))}",
+            spec.url(lab_url, token),
             spec.body.encode(),
             dict(spec.headers),
             spec.stream,

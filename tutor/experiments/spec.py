@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -39,6 +40,13 @@ class ExperimentSpec(BaseModel):
     """Send the body as a stream of unknown length, which cannot be rewound to replay it."""
     repeat: int = Field(default=1, ge=1, le=3)
     """Send the same request this many times in a row (to see a cached redirect)."""
+    fragment: str = Field(default="", pattern=r"^[A-Za-z0-9_-]*$")
+    """A fragment on the request's URL (`#...`): it never leaves the client (RFC 9110 §10.2.2)."""
+
+    def url(self, lab_url: str, chain: str) -> str:
+        """The URL the client is given: the lab's /redirect/{code} with this experiment's query."""
+        fragment = f"#{self.fragment}" if self.fragment else ""
+        return f"{lab_url}/redirect/{self.code}?{urlencode(self.query(chain))}{fragment}"
 
     def query(self, chain: str) -> dict[str, str]:
         """The lab's /redirect/{code} query that asks for this experiment, in chain `chain`."""

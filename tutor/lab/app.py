@@ -216,8 +216,8 @@ class LabApp:
 
     def _other_origin(self, request: _Request) -> str | None:
         server = request.scope.get("server")
-        here = f":{server[1]}" if server else None
-        return next((o for o in self.origins if here is None or not o.endswith(here)), None)
+        here = server[1] if server and server[1] else 80
+        return next((o for o in self.origins if (urlsplit(o).port or 80) != here), None)
 
     async def _echo(self, request: _Request, request_digest: str, send: Send) -> None:
         hop = self._record(request, 200, None, request_digest)
