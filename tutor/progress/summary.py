@@ -13,7 +13,10 @@ from tutor.progress.record import Record, question_key
 if TYPE_CHECKING:
     from tutor.course.loader import Course
 
-__all__ = ["LessonProgress", "Summary", "summarize"]
+__all__ = ["BAR", "LessonProgress", "Summary", "summarize"]
+
+BAR = 10
+"""Characters in a lesson's progress bar."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,19 @@ class Summary:
             f"{self.lessons_done}/{len(self.lessons)} lessons, "
             f"{self.known}/{self.questions} questions known, {self.due} due for review"
         )
+
+    def report(self) -> list[str]:
+        """The line, then a bar per lesson and the boxes: what `redirect-tutor progress` prints."""
+        lines = [self.line()]
+        for lesson in self.lessons:
+            filled = round(lesson.fraction * BAR)
+            state = "done" if lesson.done else f"{lesson.reached}/{lesson.steps} steps"
+            lines.append(
+                f"  {'█' * filled}{'░' * (BAR - filled)} {state:<11} "
+                f"{lesson.known}/{lesson.questions} known  {lesson.title}"
+            )
+        boxes = " · ".join(f"{box}: {count}" for box, count in self.boxes.items())
+        return [*lines, f"Leitner boxes (1 = review soon): {boxes}"]
 
 
 def summarize(record: Record, course: Course, now: float | None = None) -> Summary:

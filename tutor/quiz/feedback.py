@@ -1,0 +1,85 @@
+"""What the learner reads after an answer and at the end, as plain lines (the TUI styles them)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from tutor.quiz.grading import Grade
+
+if TYPE_CHECKING:
+    from tutor.course.models import Choice
+    from tutor.experiments.outcome import Outcome
+    from tutor.quiz.session import Quiz
+
+__all__ = ["feedback", "hop_trace", "review", "score_line"]
+
+
+def feedback(grade: Grade) -> list[str]:
+    """Right or wrong, the right answer, why (the explanation of each option chosen and its
+    misconception), what arrived for a prediction, and the sources."""
+    if grade.void is not None:
+        lines = [f"Not graded: {grade.void}. It counts neither way."]
+    elif grade.correct:
+        lines = ["✓ Right."]
+    else:
+        lines = ["✗ Wrong. The answer: " + _texts(grade.right)]
+    for choice in grade.chosen:
+        lines.append(f"You chose “{choice.text}”: {choice.explanation}")
+        if choice.misconception and choice not in grade.right:
+            lines.append(f"  The misconception: {choice.misconception}")
+    if grade.item.question.kind == "multiple":
+        lines += [f"You left out “{c.text}”: {c.explanation}" for c in grade.missed]
+    if grade.outcome is not None:
+        lines += ["What arrived, as the lab's journal saw it:", *hop_trace(grade.outcome)]
+    lines += [f"Source: {c.title} — {c.url}" for c in grade.item.citations]
+    return lines
+
+
+def hop_trace(outcome: Outcome) -> list[str]:
+    """The hops the lab saw, one line each, then the verdict."""
+    from tutor.lab.app import reason
+
+    lines = []
+    for number, hop in enumerate(outcome.hops, 1):
+        size = f"{hop.body_size} B" if hop.body_size else "no body"
+        answer = f"{hop.status} {reason(hop.status)}"
+        lines.append(f"  {number}. {hop.method} {hop.path} ({size}) → {answer}")
+    if outcome.error:
+        lines.append(f"  {outcome.client} said: {outcome.error}")
+    lines.append(f"  Verdict: {outcome.verdict.text}")
+    return lines
+
+
+def score_line(quiz: Quiz) -> str:
+    """E.g. "Score 3/4 · streak 2 (best 3)"."""
+    return f"Score {quiz.score}/{quiz.graded} · streak {quiz.streak} (best {quiz.best_streak})"
+
+
+def review(quiz: Quiz) -> list[str]:
+    """The end of a quiz: the score, and each missed question again with its right answer."""
+    asked = len(quiz.items)
+    lines = [
+        f"Quiz over: {quiz.score} right of {quiz.graded} graded ({quiz.position}/{asked} asked)."
+    ]
+    if quiz.timed_out:
+        lines.append("Time ran out.")
+    lines.append(f"Best streak: {quiz.best_streak}.")
+    if quiz.missed:
+        lines.append("To review:")
+    for number, grade in enumerate(quiz.missed, 1):
+        lines.append(f"{number}. {_one_line(grade.item.question.prompt)}")
+        lines.append(f"   Answer: {_texts(grade.right)}. {_explanations(grade.right)}")
+    return lines
+
+
+def _texts(choices: Sequence[Choice]) -> str:
+    return ", ".join(f"“{choice.text}”" for choice in choices)
+
+
+def _explanations(choices: Sequence[Choice]) -> str:
+    return " ".join(choice.explanation for choice in choices)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

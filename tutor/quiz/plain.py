@@ -1,0 +1,98 @@
+"""The quiz on stdin and stdout: numbered choices, one answer a line; for scripts, pipes and
+screen readers. End of input ends the quiz with its review, like the last question would."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, TextIO
+
+from tutor.quiz.feedback import feedback, review, score_line
+from tutor.quiz.session import Quiz, TimeUp
+
+if TYPE_CHECKING:
+    from tutor.course.questions import Question
+
+__all__ = ["KIND_HINTS", "parse_answer", "run_plain"]
+
+KIND_HINTS = {
+    "single": "one answer",
+    "multiple": "one or more answers, e.g. 1,3",
+    "truefalse": "true or false",
+    "predict": "predict what arrives; then it runs live",
+}
+
+_TRUTH = {"t": "true", "true": "true", "f": "false", "false": "false"}
+
+
+def parse_answer(text: str, question: Question) -> list[str]:
+    """The choice ids a typed answer names: numbers from 1 ("2", "1,3", "1 3"); for a truefalse
+    question also t/f/true/false. ValueError with a message for the learner."""
+    words = [word for word in re.split(r"[\s,;]+", text.strip().lower()) if word]
+    count = len(question.choices)
+    several = " (several as 1,3)" if question.kind == "multiple" else ""
+    wrong = ValueError(f"Answer with a number from 1 to {count}{several}.")
+    if question.kind == "truefalse" and len(words) == 1 and words[0] in _TRUTH:
+        return [_TRUTH[words[0]]]
+    if not words or not all(word.isdigit() and 1 <= int(word) <= count for word in words):
+        raise wrong
+    if question.kind != "multiple" and len(words) > 1:
+        raise ValueError("Only one answer, please: one number.")
+    return [question.choices[int(word) - 1].id for word in words]
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+def _say(out: TextIO, *lines: str) -> None:
+    for line in lines:
+        out.write(line + "\n")
+    out.flush()
+
+
+def _ask(quiz: Quiz, out: TextIO) -> None:
+    item = quiz.current
+    assert item is not None
+    question = item.question
+    heading = f"Question {quiz.position + 1}/{len(quiz.items)} ({KIND_HINTS[question.kind]})"
+    left = quiz.time_left()
+    if left is not None:
+        heading += f" · {_clock(left)} left"
+    _say(out, heading, question.prompt.strip())
+    _say(out, *(f"  {n}. {choice.text}" for n, choice in enumerate(question.choices, 1)))
+
+
+def run_plain(quiz: Quiz, read: TextIO, out: TextIO) -> None:
+    """Ask every question on `out`, read answers from `read`, until the end, the time limit or
+    the end of input; then the review. Each answer is in the record before its feedback shows."""
+    echo = not read.isatty()  # piped answers would not show: write them into the transcript
+    while not quiz.finished:
+        _ask(quiz, out)
+        item = quiz.current
+        assert item is not None
+        while True:
+            out.write("Your answer: ")
+            out.flush()
+            line = read.readline()
+            if not line:
+                _say(out, "", "Input ended.")
+                quiz.stop()
+                break
+            if echo:
+                _say(out, line.rstrip("\n"))
+            try:
+                chosen = parse_answer(line, item.question)
+            except ValueError as error:
+                _say(out, str(error))
+                continue
+            if item.question.kind == "predict":
+                _say(out, "Running the experiment live…")
+            try:
+                grade = quiz.answer(chosen)
+            except TimeUp as error:
+                _say(out, f"Time is up: {error}.")
+                break
+            _say(out, *feedback(grade), score_line(quiz), "")
+            break
+    _say(out, "", *review(quiz))

@@ -1,0 +1,127 @@
+"""One quiz run: asks in order, grades, commits each answer to the record before it says why.
+
+Score and streak live here; the Leitner box of each question moves with every graded answer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from tutor.progress.leitner import after
+from tutor.progress.record import Answer, Record
+from tutor.quiz.draw import Item
+from tutor.quiz.grading import Grade, grade, pick
+
+if TYPE_CHECKING:
+    from tutor.experiments.outcome import Outcome
+    from tutor.experiments.spec import ExperimentSpec
+
+__all__ = ["Quiz", "Runner", "TimeUp"]
+
+Runner = Callable[["ExperimentSpec"], "Outcome"]
+"""Runs a predict question's experiment live against the lab."""
+
+
+class TimeUp(Exception):
+    """The answer came after the time limit: it is not counted, and the quiz is over."""
+
+
+class Quiz:
+    """A quiz in progress. `answer` is the one way forward; it blocks while an experiment runs."""
+
+    def __init__(
+        self,
+        items: Sequence[Item],
+        record: Record,
+        *,
+        session: str,
+        run: Runner | None = None,
+        time_limit: float | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.items = list(items)
+        self.record = record
+        self.session = session
+        self._run = run
+        self._clock = clock
+        self.started = clock()
+        self.deadline = None if time_limit is None else self.started + time_limit
+        self.grades: list[Grade] = []
+        self.streak = 0
+        self.best_streak = 0
+        self.stopped = False
+        self.timed_out = False
+
+    @property
+    def position(self) -> int:
+        """How many questions have been answered, so the index of the current one."""
+        return len(self.grades)
+
+    @property
+    def current(self) -> Item | None:
+        return None if self.finished else self.items[self.position]
+
+    @property
+    def finished(self) -> bool:
+        return self.stopped or self.position >= len(self.items)
+
+    @property
+    def score(self) -> int:
+        return sum(g.correct for g in self.grades)
+
+    @property
+    def graded(self) -> int:
+        """Answers that counted (a void one does not)."""
+        return sum(g.void is None for g in self.grades)
+
+    @property
+    def missed(self) -> list[Grade]:
+        """The answers to review at the end."""
+        return [g for g in self.grades if not g.correct and g.void is None]
+
+    def time_left(self) -> float | None:
+        """Seconds left (never below 0), or None without a time limit."""
+        return None if self.deadline is None else max(0.0, self.deadline - self._clock())
+
+    def stop(self) -> None:
+        """End early (the learner left, or input ended); the answers so far stand."""
+        self.stopped = True
+
+    def answer(self, chosen_ids: Sequence[str]) -> Grade:
+        """Grade the current question and commit the answer; only then is the grade returned.
+
+        ValueError for an answer of the wrong shape (nothing is recorded: ask again); TimeUp
+        after the time limit.
+        """
+        item = self.current
+        if item is None:
+            raise ValueError("the quiz is over")
+        if self.time_left() == 0:
+            self.timed_out = True
+            self.stop()
+            raise TimeUp("this answer came after the time limit and is not counted")
+        pick(item.question, chosen_ids)  # a malformed answer must not run an experiment
+        outcome = self._outcome(item)
+        result = grade(item, chosen_ids, outcome)
+        if result.void is None:
+            now = self._clock()
+            slot = after(self.record.slots().get(item.key), result.correct, now)
+            chosen = tuple(choice.id for choice in result.chosen)
+            answer = Answer(
+                item.key, item.lesson, item.question.kind, chosen, result.correct, now, self.session
+            )
+            self.record.answer(answer, slot)
+            self.streak = self.streak + 1 if result.correct else 0
+            self.best_streak = max(self.best_streak, self.streak)
+        self.grades.append(result)
+        return result
+
+    def _outcome(self, item: Item) -> Outcome | None:
+        experiment = item.question.experiment
+        if item.question.kind != "predict" or experiment is None:
+            return None
+        if self._run is None:
+            raise RuntimeError("a predict question needs a lab to run its experiment")
+        return self._run(experiment)
