@@ -10,7 +10,7 @@ import pytest
 from tutor.course.loader import load_paths
 from tutor.progress.leitner import INTERVALS, Slot, after
 from tutor.progress.location import HOME_VARIABLE, database_path
-from tutor.progress.record import Answer, open_record, question_key
+from tutor.progress.record import Answer, open_record
 from tutor.progress.summary import summarize
 
 QUIZ_FIXTURES = Path(__file__).parent / "fixtures" / "quiz"
@@ -107,7 +107,7 @@ def test_two_copies_writing_at_once_lose_nothing(tmp_path: Path) -> None:
 
     def write(copy: int) -> None:
         for n in range(50):
-            key = question_key("bank", f"c{copy}-q{n}")
+            key = f"c{copy}-q{n}"
             copies[copy].answer(answer(key, n % 2 == 0), Slot(1, 0.0))
             copies[copy].show_step(f"lesson-{copy}", f"step-{n}")
 
@@ -132,9 +132,9 @@ def test_the_summary_counts_only_what_the_course_still_has(tmp_path: Path) -> No
     record.show_step("quiz-lesson", "second")
     record.show_step("a-removed-lesson", "x", last=True)
     known = Slot(2, 10_000.0)
-    record.answer(answer(question_key("quiz-fixture", "single-307"), True), known)
-    record.answer(answer(question_key("quiz-fixture", "truefalse-303"), False), Slot(1, 50.0))
-    record.answer(answer(question_key("quiz-fixture", "gone"), True), known)
+    record.answer(answer("single-307", True), known)
+    record.answer(answer("truefalse-303", False), Slot(1, 50.0))
+    record.answer(answer("gone", True), known)
 
     summary = summarize(record, course, now=100.0)
 

@@ -139,8 +139,8 @@ def test_the_run_keeps_score_streak_and_moves_boxes(course: Course, record: Reco
     assert (quiz.score, quiz.streak, quiz.best_streak, quiz.finished) == (2, 1, 1, True)
     assert [g.item.question.id for g in quiz.missed] == ["truefalse-303"]
     slots = record.slots()
-    assert slots["quiz-fixture/single-307"] == Slot(2, 1000.0 + INTERVALS[2])
-    assert slots["quiz-fixture/truefalse-303"] == Slot(1, 1000.0)
+    assert slots["single-307"] == Slot(2, 1000.0 + INTERVALS[2])
+    assert slots["truefalse-303"] == Slot(1, 1000.0)
     assert "1. A 303 asks the client to fetch the new location with GET." in review(quiz)
     assert [a.correct for a in record.answers()] == [True, False, True]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from tutor.progress.leitner import Slot
 from tutor.progress.location import database_path
 
-__all__ = ["Answer", "LessonState", "Record", "open_record", "question_key"]
+__all__ = ["Answer", "LessonState", "Record", "open_record"]
 
 BUSY_TIMEOUT_MS = 5000
 """How long a write waits for another copy of the tutor holding the file."""
@@ -61,11 +61,6 @@ _BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")
 _TABLES = ("lessons", "hints", "answers", "boxes", "meta")
 
 
-def question_key(bank_id: str, question_id: str) -> str:
-    """How the record names a question: question ids are unique within their bank."""
-    return f"{bank_id}/{question_id}"
-
-
 @dataclass(frozen=True, slots=True)
 class LessonState:
     """Where a learner is in one lesson: the step shown last, and whether they reached the end."""
@@ -79,7 +74,7 @@ class Answer:
     """One quiz answer as the record keeps it."""
 
     question: str
-    """question_key(bank, question)"""
+    """The question's id: ids are unique across banks, so a question may move to another bank."""
     lesson_id: str | None
     kind: str
     chosen: tuple[str, ...]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tutor.progress.leitner import BOXES
-from tutor.progress.record import Record, question_key
+from tutor.progress.record import Record
 
 if TYPE_CHECKING:
     from tutor.course.loader import Course
@@ -77,8 +77,7 @@ def summarize(record: Record, course: Course, now: float | None = None) -> Summa
     slots = record.slots()
     keys_by_lesson: dict[str | None, list[str]] = {}
     for bank, question in course.questions:
-        key = question_key(bank.id, question.id)
-        keys_by_lesson.setdefault(bank.lesson_of(question), []).append(key)
+        keys_by_lesson.setdefault(bank.lesson_of(question), []).append(question.id)
     course_slots = [slots[key] for keys in keys_by_lesson.values() for key in keys if key in slots]
     lessons = []
     for lesson in course.lessons:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tutor.progress.leitner import Slot
-from tutor.progress.record import question_key
 from tutor.quiz.plan import Plan
 
 if TYPE_CHECKING:
@@ -28,7 +27,8 @@ class Item:
 
     @property
     def key(self) -> str:
-        return question_key(self.bank.id, self.question.id)
+        """How the record names the question (ids are unique across banks)."""
+        return self.question.id
 
     @property
     def lesson(self) -> str | None:
