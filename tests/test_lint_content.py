@@ -186,7 +186,7 @@ def test_the_valid_pack_has_a_lesson_a_bank_and_a_card_and_no_problem() -> None:
     course = load_course([VALID], builtin=False)
     assert [lesson.id for lesson in course.lessons] == ["fixture-predict"]
     assert [bank.id for bank in course.banks] == ["fixture-bank"]
-    assert [card.code for card in course.cards] == [307]
+    assert [card.code for card in course.cards] == [305]
 
 
 def test_lint_and_the_tutor_share_the_check_for_every_fixture() -> None:

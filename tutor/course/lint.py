@@ -13,10 +13,17 @@ __all__ = ["lint"]
 def lint(paths: Sequence[Path]) -> list[Problem]:
     """Every problem in `paths` (course files, or directories of them; none: the built-in course).
 
-    A path that does not exist is a problem too. An empty list means all of it loads. Questions
-    may name the built-in course's lessons, as they may when the tutor loads a pack beside it.
+    The files are checked as the tutor loads them, beside the built-in course: a question may
+    name a built-in lesson, and a card for a code the course already has is a clash. Only the
+    problems of `paths` are reported. A path that does not exist is a problem too; an empty
+    list means all of it loads.
     """
-    if not paths:
-        return load_paths([builtin_lessons_dir()]).problems
-    builtin = {lesson.id for lesson in load_paths([builtin_lessons_dir()]).lessons}
-    return load_paths([Path(path) for path in paths], lessons_beyond=builtin).problems
+    builtin = builtin_lessons_dir()
+    given = [Path(path) for path in paths] or [builtin]
+    problems = load_paths([builtin, *given]).problems
+    return [problem for problem in problems if any(_within(problem.path, g) for g in given)]
+
+
+def _within(path: Path, given: Path) -> bool:
+    path, given = path.resolve(), given.resolve()
+    return path == given or given in path.parents

@@ -10,7 +10,7 @@ import datetime
 import difflib
 import os
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -110,14 +110,13 @@ def load_course(extra_dirs: Sequence[Path] = (), *, builtin: bool = True) -> Cou
     return load_paths([*([builtin_lessons_dir()] if builtin else []), *extra_dirs])
 
 
-def load_paths(paths: Sequence[Path], *, lessons_beyond: Collection[str] = ()) -> Course:
+def load_paths(paths: Sequence[Path]) -> Course:
     """Everything in `paths`: files, or directories whose .yaml/.yml files (subfolders too) load
     by name.
 
     Broken files are skipped with their problems; so is a file whose id (or, for a card, whose
     code; for a bank, a question's id) an earlier file already uses, and a bank whose questions
-    name a lesson that is neither loaded nor in `lessons_beyond` (ids of lessons known
-    elsewhere). The one check both the tutor and `lint` run.
+    name a lesson that did not load. The one check both the tutor and `lint` run.
     """
     course = Course()
     seen: set[str] = set()
@@ -146,7 +145,7 @@ def load_paths(paths: Sequence[Path], *, lessons_beyond: Collection[str] = ()) -
             course.add(content)
             if isinstance(content, Bank):
                 banks.append((content, document))
-    lessons = {lesson.id for lesson in course.lessons} | set(lessons_beyond)
+    lessons = {lesson.id for lesson in course.lessons}
     for bank, document in banks:
         if issues := bank.unknown_lessons(lessons):
             course.problems += [
