@@ -50,13 +50,13 @@ class Cell(StrEnum):
 
 LEGEND = {
     Cell.KEPT: "kept method and body",
-    Cell.BECAME_GET: "became GET (body dropped)",
-    Cell.BODY_DROPPED: "same method, body dropped (∅)",
+    Cell.BECAME_GET: "became GET",
+    Cell.BODY_DROPPED: "body dropped (∅)",
     Cell.CHANGED: "other change",
-    Cell.REFUSED: "refused: nothing arrived",
+    Cell.REFUSED: "refused",
     Cell.NOT_FOLLOWED: "not followed",
-    Cell.CANNOT: "the client cannot send it",
-    Cell.ABSENT: "client not installed",
+    Cell.CANNOT: "cannot send (n/a)",
+    Cell.ABSENT: "not installed",
 }
 
 

@@ -29,6 +29,13 @@ class LessonsScreen(Screen[None]):
         Binding(
             "e", "experiment", "Experiment", id="lessons.experiment", tooltip="Try any redirect"
         ),
+        Binding(
+            "m",
+            "matrix",
+            "Matrix",
+            id="lessons.matrix",
+            tooltip="Every client, code and method side by side, live",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -66,6 +73,11 @@ class LessonsScreen(Screen[None]):
         from tutor.ui.screens.experiment import ExperimentScreen
 
         self.app.push_screen(ExperimentScreen())
+
+    def action_matrix(self) -> None:
+        from tutor.ui.screens.matrix import MatrixScreen
+
+        self.app.push_screen(MatrixScreen())
 
     @on(OptionList.OptionSelected, "#lessons")
     def _open_selected(self, event: OptionList.OptionSelected) -> None:

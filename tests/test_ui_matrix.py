@@ -1,0 +1,63 @@
+"""The matrix screen driven by Pilot at 80x24 against the real lab and the real clients."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from tutor.experiments.clients import CLIENT_NAMES
+from tutor.lab.server import LabServer
+from tutor.ui.app import build_app
+from tutor.ui.screens.lessons import LessonsScreen
+from tutor.ui.screens.matrix import MatrixScreen
+from tutor.ui.widgets.experiment.hop_table import HopTable
+from tutor.ui.widgets.experiment.verdict import VerdictLine
+from tutor.ui.widgets.matrix.grid import MatrixGrid
+
+SIZE = (80, 24)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_matrix_runs_and_shows_a_cells_trace(lab: LabServer) -> None:
+    app = build_app(lab=lab)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MatrixScreen)
+        grid = screen.query_one(MatrixGrid)
+        # Every client is installed here (CI installs the programs): 6 methods x 11 clients.
+        assert grid.row_count == 6 * len(CLIENT_NAMES)
+        assert "330 requests" in str(screen.query_one("#matrix-status").visual)
+        # The cursor starts on POST httpx 301; three rows down and three right: urllib, 307.
+        await pilot.press("down", "down", "down", "right", "right", "right")
+        outcome = grid.highlighted_outcome
+        assert (outcome.client, outcome.method, outcome.code) == ("urllib", "POST", 307)
+        assert str(grid.get_cell_at(grid.cursor_coordinate)) == "refused"
+        verdict = screen.query_one(VerdictLine)
+        assert verdict.text == "✗ Refused at the 307: nothing reached the target"
+        assert screen.query_one(HopTable).row_count == 1
+
+        await pilot.press("left", "left")  # urllib, 302: POST became GET
+        assert screen.query_one(VerdictLine).text == "! POST became GET, body dropped"
+        assert screen.query_one(HopTable).row_count == 2
+
+        await pilot.press("t")
+        assert app.focused is screen.query_one("#matrix-trace")
+        await pilot.press("t")
+        assert app.focused is grid
+        await pilot.press("escape")
+        assert isinstance(app.screen, LessonsScreen)
+
+
+async def test_the_palette_offers_the_matrix(lab: LabServer) -> None:
+    app = build_app(lab=lab)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert "Matrix" in titles

@@ -1,0 +1,1 @@
+"""Widgets of the matrix screen: the grid of outcomes and its legend."""

@@ -1,0 +1,22 @@
+"""The matrix legend: what each cell colour means."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tutor.ui.widgets.matrix.grid import CELL_STYLES
+
+__all__ = ["Legend"]
+
+
+class Legend(Static):
+    """One sample per kind of cell, with its meaning; wraps to the screen's width."""
+
+    def on_mount(self) -> None:
+        from tutor.experiments.matrix import LEGEND
+
+        parts: list[Text | str] = []
+        for kind, meaning in LEGEND.items():
+            parts += [Text(" ■ ", CELL_STYLES[kind.value]), meaning, "  "]
+        self.update(Text.assemble(*parts))
