@@ -58,7 +58,12 @@ class Answer(Strict):
 
 
 class Snippet(Strict):
-    """Server code that really redirects with this code (a Location included)."""
+    """Server code that really redirects with this code (a Location included).
+
+    `node-http` and `python-http` snippets are complete programs, run by the tests: they listen
+    on the port in the PORT environment variable and redirect a path they name (e.g. /old) to a
+    Location on themselves, whose target answers 200.
+    """
 
     framework: Literal[
         "express", "node-http", "flask", "fastapi", "django", "go", "nginx", "python-http"
