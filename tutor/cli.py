@@ -244,7 +244,9 @@ def _print_matrix(
     )
     for method in methods:
         title = f'{method} (body "{BODY}")' if method in BODY_METHODS else method
-        click.echo(click.style(title.ljust(width), bold=True) + "".join(f"{c:<9}" for c in codes))
+        click.echo(
+            click.style(title.ljust(width), bold=True) + "".join(f"{c:<9}" for c in codes).rstrip()
+        )
         for name in names:
             row = f"  {name} {versions[name] or ''}".ljust(width)
             for code in codes:

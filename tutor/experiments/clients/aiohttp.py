@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 
-from tutor.experiments.clients.base import Attempt, Client, Request
+from tutor.experiments.clients.base import Attempt, Request
+from tutor.experiments.clients.library import LibraryClient
 
 __all__ = ["CLIENT"]
 
@@ -16,17 +15,11 @@ async def _stream_of(body: bytes) -> AsyncIterator[bytes]:
     yield body
 
 
-class Aiohttp(Client):
+class Aiohttp(LibraryClient):
     name = "aiohttp"
+    package = "aiohttp"
     label = "aiohttp ClientSession"
     install_hint = "pip install aiohttp"
-
-    @cache  # noqa: B019 - one instance, lives as long as the process
-    def version(self) -> str | None:
-        try:
-            return version("aiohttp")
-        except PackageNotFoundError:
-            return None
 
     def send(self, request: Request, timeout: float) -> Attempt:
         return self.send_many([request], timeout)[0]

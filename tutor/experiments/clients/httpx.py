@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 
-from tutor.experiments.clients.base import Attempt, Client, Request
+from tutor.experiments.clients.base import Attempt, Request
+from tutor.experiments.clients.library import LibraryClient
 
 __all__ = ["CLIENT", "stream_of"]
 
@@ -17,21 +16,15 @@ def stream_of(body: bytes) -> Iterator[bytes]:
     yield body
 
 
-class Httpx(Client):
+class Httpx(LibraryClient):
     name = "httpx"
+    package = "httpx"
     label = "httpx (follow_redirects=True)"
     install_hint = "pip install httpx"
 
     def __init__(self) -> None:
         self._client = None
         self._lock = threading.Lock()
-
-    @cache  # noqa: B019 - one instance, lives as long as the process
-    def version(self) -> str | None:
-        try:
-            return version("httpx")
-        except PackageNotFoundError:
-            return None
 
     def _shared(self):  # -> httpx.Client; one per process, since building one loads TLS roots
         import httpx

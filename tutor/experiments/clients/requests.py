@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from functools import cache
-from importlib.metadata import PackageNotFoundError, version
-
-from tutor.experiments.clients.base import Attempt, Client, Request
+from tutor.experiments.clients.base import Attempt, Request
 from tutor.experiments.clients.httpx import stream_of
+from tutor.experiments.clients.library import LibraryClient
 
 __all__ = ["CLIENT"]
 
 
-class Requests(Client):
+class Requests(LibraryClient):
     name = "requests"
+    package = "requests"
     label = "requests"
     install_hint = "pip install requests"
-
-    @cache  # noqa: B019 - one instance, lives as long as the process
-    def version(self) -> str | None:
-        try:
-            return version("requests")
-        except PackageNotFoundError:
-            return None
 
     def send(self, request: Request, timeout: float) -> Attempt:
         try:
