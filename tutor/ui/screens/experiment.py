@@ -68,10 +68,18 @@ class ExperimentScreen(Screen[None]):
             super().__init__()
             self.versions = versions
 
-    def __init__(self, experiment: Experiment | None = None, *, run_now: bool = False) -> None:
+    def __init__(
+        self,
+        experiment: Experiment | None = None,
+        *,
+        run_now: bool = False,
+        outcome: Outcome | None = None,
+    ) -> None:
+        """`outcome`: a run of `experiment` that already happened, shown as if just finished."""
         super().__init__()
         self._experiment = experiment
         self._run_now = run_now
+        self._outcome = outcome
         self._first_choice = (
             DEFAULT_CHOICE
             if experiment is None
@@ -100,7 +108,9 @@ class ExperimentScreen(Screen[None]):
         self._show_claim()
         self.query_one("#client-error").display = False
         self._detect_clients()
-        if self._run_now:
+        if self._outcome is not None:
+            self.post_message(self.Finished(self._outcome))
+        elif self._run_now:
             self.action_run()
 
     def _show_claim(self, outcome: Outcome | None = None) -> None:
@@ -153,14 +163,17 @@ class ExperimentScreen(Screen[None]):
         except LabUnavailable as error:
             self.post_message(self.Failed(str(error)))
             return
+        # The form's four settings; the rest (headers, Location form, origin...) as the lesson says.
         base = self._experiment
+        rest = {} if base is None else base.model_dump(include=set(ExperimentSpec.model_fields))
         spec = ExperimentSpec(
-            code=choice.code,
-            method=choice.method,
-            body=choice.body,
-            client=choice.client,
-            headers=dict(base.headers) if base is not None else {},
-            to=base.to if base is not None else "/echo",
+            **{
+                **rest,
+                "code": choice.code,
+                "method": choice.method,
+                "body": choice.body,
+                "client": choice.client,
+            }
         )
         try:
             outcome = run(spec, lab.url, lab.journal)

@@ -30,6 +30,13 @@ class LessonsScreen(Screen[None]):
             "e", "experiment", "Experiment", id="lessons.experiment", tooltip="Try any redirect"
         ),
         Binding(
+            "c",
+            "reference",
+            "Reference",
+            id="lessons.reference",
+            tooltip="The reference card of each redirect code",
+        ),
+        Binding(
             "m",
             "matrix",
             "Matrix",
@@ -43,6 +50,7 @@ class LessonsScreen(Screen[None]):
         self._problems = Problems(id="problems")
         self._lessons = LessonList(id="lessons")
         self._lessons.border_title = "Lessons"
+        self.course: Course | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -51,6 +59,7 @@ class LessonsScreen(Screen[None]):
         yield Footer()
 
     def show_course(self, course: Course) -> None:
+        self.course = course
         self._problems.show(course.problems)
         self._lessons.show(course.lessons)
         self.refresh_bindings()
@@ -68,6 +77,11 @@ class LessonsScreen(Screen[None]):
         lesson = self._lessons.highlighted_lesson
         if lesson is not None:
             self.app.push_screen(ReaderScreen(lesson))
+
+    def action_reference(self) -> None:
+        from tutor.ui.screens.reference import ReferenceScreen
+
+        self.app.push_screen(ReferenceScreen(self.course.cards if self.course else []))
 
     def action_experiment(self) -> None:
         from tutor.ui.screens.experiment import ExperimentScreen

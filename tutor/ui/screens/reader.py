@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.ui.screens.experiment import ExperimentScreen
+from tutor.ui.widgets.reader.prediction import PredictionGraded, PredictionPanel, PredictionState
 from tutor.ui.widgets.reader.sources import Sources
 
 if TYPE_CHECKING:
-    from tutor.course.models import Lesson, Step
+    from tutor.course.models import Experiment, Lesson, Step
+    from tutor.experiments.outcome import Outcome
+    from tutor.ui.app import TutorApp
 
 __all__ = ["ReaderScreen"]
 
@@ -30,6 +34,11 @@ class ReaderScreen(Screen[None]):
         Binding("n", "step(1)", "Next step", id="reader.next", tooltip="Go to the next step"),
         Binding("p", "step(-1)", "Prev step", id="reader.previous", tooltip="Previous step"),
         Binding("r", "run", "Run experiment", id="reader.run", tooltip="Run it live on the lab"),
+        Binding(
+            "1", "pick(0)", "Predict", key_display="1-9", id="reader.pick", tooltip="Pick a choice"
+        ),
+        *[Binding(str(n), f"pick({n - 1})", show=False) for n in range(2, 10)],
+        Binding("h", "hint", "Hint", id="reader.hint", tooltip="One more hint for the prediction"),
         Binding("escape", "back", "Lessons", id="reader.back", tooltip="Back to the lessons"),
     ]
 
@@ -40,6 +49,8 @@ class ReaderScreen(Screen[None]):
         super().__init__()
         self.lesson = lesson
         self.title = lesson.title
+        self._predictions: dict[str, PredictionState] = {}
+        """Each predict step's state, by step id, so that going back keeps it."""
 
     @property
     def step(self) -> Step:
@@ -50,6 +61,7 @@ class ReaderScreen(Screen[None]):
         yield Static(id="step-indicator")
         with VerticalScroll(id="step-body"):
             yield Markdown(id="step-text")
+            yield PredictionPanel(id="prediction")
             yield Static(id="experiments-title")
             yield OptionList(id="experiments", compact=True)
             yield Sources(id="sources")
@@ -83,6 +95,7 @@ class ReaderScreen(Screen[None]):
             title.update("Try it live: press r")
         else:
             title.update("Try it live: press r, or Tab to the list and pick one with ↑ ↓ Enter")
+        self._show_prediction()
         cited = [c for c in self.lesson.citations if c.id in step.cite]
         self.query_one(Sources).show(cited)
         self.query_one("#step-body").scroll_home(animate=False)
@@ -94,7 +107,19 @@ class ReaderScreen(Screen[None]):
             target = self.index + cast(int, parameters[0])
             return True if 0 <= target < len(self.lesson.steps) else None
         if action == "run":
-            return True if self.step.experiments else None
+            return True if self.step.experiments and not self._predicting else None
+        if action == "pick":
+            state = self._prediction_state
+            open_ = state is not None and (state.chosen is None or state.problem is not None)
+            prediction = self.step.predict
+            fits = prediction is not None and cast(int, parameters[0]) < len(prediction.choices)
+            return True if open_ and fits else None
+        if action == "hint":
+            state, prediction = self._prediction_state, self.step.predict
+            more = (
+                prediction is not None and state is not None and state.hints < len(prediction.hints)
+            )
+            return True if more and state is not None and state.chosen is None else None
         return True
 
     def action_step(self, delta: int) -> None:
@@ -103,8 +128,13 @@ class ReaderScreen(Screen[None]):
     def action_run(self) -> None:
         experiments = self.step.experiments
         if experiments:
-            chosen = self.query_one("#experiments", OptionList).highlighted or 0
-            self.app.push_screen(ExperimentScreen(experiments[chosen], run_now=True))
+            chosen = experiments[self.query_one("#experiments", OptionList).highlighted or 0]
+            state = self._prediction_state
+            predicted = self.step.predict is not None and chosen.id == self.step.predict.experiment
+            if predicted and state is not None and state.outcome is not None:
+                self.app.push_screen(ExperimentScreen(chosen, outcome=state.outcome))
+            else:
+                self.app.push_screen(ExperimentScreen(chosen, run_now=True))
 
     def action_back(self) -> None:
         self.dismiss()
@@ -113,3 +143,105 @@ class ReaderScreen(Screen[None]):
     def _run_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.action_run()
+
+    # Predict, then run: pick (1-9, or arrows and Enter), hints on request, then the live run.
+
+    @property
+    def _prediction_state(self) -> PredictionState | None:
+        if self.step.predict is None:
+            return None
+        return self._predictions.setdefault(self.step.id, PredictionState())
+
+    @property
+    def _predicting(self) -> bool:
+        """The step asks for a prediction that the live run has not graded yet."""
+        state = self._prediction_state
+        return state is not None and state.right is None
+
+    def _show_prediction(self) -> None:
+        panel = self.query_one(PredictionPanel)
+        state, prediction = self._prediction_state, self.step.predict
+        panel.display = prediction is not None
+        if prediction is None or state is None:
+            return
+        panel.show(prediction, state)
+        if self._predicting:
+            self.query_one("#experiments").display = False
+            self.query_one("#experiments-title", Static).update(
+                f"Predict first: press 1-{len(prediction.choices)}, or ↑ ↓ and Enter"
+                + (
+                    f"; h for a hint ({left} left)"
+                    if (left := len(prediction.hints) - state.hints)
+                    else ""
+                )
+            )
+            if state.chosen is None:
+                self.query_one("#predict-choices").focus()
+
+    def action_hint(self) -> None:
+        state = self._prediction_state
+        if state is not None and self.check_action("hint", ()):
+            state.hints += 1
+            self._show_step_prediction()
+
+    def action_pick(self, index: int) -> None:
+        state, prediction = self._prediction_state, self.step.predict
+        if state is None or prediction is None or not self.check_action("pick", (index,)):
+            return
+        state.chosen, state.problem, state.outcome, state.right = index, None, None, None
+        self._show_step_prediction()
+        experiment = next(e for e in self.step.experiments if e.id == prediction.experiment)
+        self._grade(self.step.id, experiment)
+
+    def _show_step_prediction(self) -> None:
+        self._show_prediction()
+        self.query_one("#predict-result").scroll_visible(animate=False)
+        self.refresh_bindings()
+
+    @on(OptionList.OptionSelected, "#predict-choices")
+    def _pick_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_pick(event.option_index)
+
+    class PredictionRan(Message):
+        """The run that grades a step's prediction is over (or could not happen)."""
+
+        def __init__(self, step_id: str, outcome: Outcome | None, problem: str | None) -> None:
+            super().__init__()
+            self.step_id = step_id
+            self.outcome = outcome
+            self.problem = problem
+
+    @work(exclusive=True, thread=True, group="prediction", description="Running the prediction")
+    def _grade(self, step_id: str, experiment: Experiment) -> None:
+        from tutor.experiments.runner import run
+
+        try:
+            lab = cast("TutorApp", self.app).lab_gate.wait()
+            outcome = run(experiment, lab.url, lab.journal)
+        except Exception as error:  # the lab is down, or a bug: a message, never a traceback
+            self.post_message(self.PredictionRan(step_id, None, str(error)))
+            return
+        problem = outcome.error if outcome.client_version is None else None
+        self.post_message(self.PredictionRan(step_id, outcome, problem))
+
+    def on_reader_screen_prediction_ran(self, message: PredictionRan) -> None:
+        from tutor.experiments.prediction import matching
+
+        state = self._predictions[message.step_id]
+        step = next(s for s in self.lesson.steps if s.id == message.step_id)
+        assert step.predict is not None and state.chosen is not None
+        state.outcome, state.problem = message.outcome, message.problem
+        if message.outcome is not None and message.problem is None:
+            right = matching(step.predict.choices, message.outcome)
+            state.right = tuple(step.predict.choices.index(choice) for choice in right)
+            if len(right) == 1:
+                chosen = step.predict.choices[state.chosen]
+                self.post_message(
+                    PredictionGraded(
+                        self.lesson.id, step.id, chosen.id, chosen is right[0], state.hints
+                    )
+                )
+        if step is self.step:
+            self._show_step()
+            self.query_one("#predict-result").scroll_visible(animate=False)

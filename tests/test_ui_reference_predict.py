@@ -1,0 +1,151 @@
+"""Pilot at 80x24 against the real lab: the Reference screen, and predict-then-run in the reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Markdown, Tabs
+
+import tutor.ui
+from tutor.lab.server import LabServer
+from tutor.ui.app import TutorApp
+from tutor.ui.screens.experiment import ExperimentScreen
+from tutor.ui.screens.reader import ReaderScreen
+from tutor.ui.screens.reference import ReferenceScreen
+from tutor.ui.widgets.experiment.verdict import VerdictLine
+from tutor.ui.widgets.reader.prediction import PredictionGraded
+from tutor.ui.widgets.reference.card_view import CardView
+
+SIZE = (80, 24)
+PACK = Path(__file__).parent / "fixtures" / "content" / "valid"
+
+
+class Recording(TutorApp):
+    """The tutor, keeping every graded prediction it hears of (as the learner's record would)."""
+
+    CSS_PATH = str(Path(tutor.ui.__file__).parent / "tutor.tcss")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.graded: list[PredictionGraded] = []
+
+    def on_prediction_graded(self, message: PredictionGraded) -> None:
+        self.graded.append(message)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def markdown_of(screen: ReferenceScreen) -> str:
+    return screen.query_one(CardView).query_one(Markdown).source
+
+
+async def test_reference_screen_reads_a_card_and_runs_its_experiment(lab: LabServer) -> None:
+    app = TutorApp([PACK], builtin=False, lab=lab)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert "Reference" in titles
+        await pilot.press("c")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReferenceScreen)
+        assert screen.card is not None and screen.card.code == 305
+        text = markdown_of(screen)
+        assert text.startswith("# 305 Use Proxy\n")
+        assert "<https://www.rfc-editor.org/rfc/rfc9110#section-15.4.6>" in text
+        assert app.focused is screen.query_one(CardView)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ExperimentScreen)
+        assert app.screen.query_one(VerdictLine).text.startswith("✗ Not followed")
+        await pilot.press("escape", "escape")
+        assert app.screen is app.lessons_screen
+
+
+async def test_reference_screen_moves_between_the_built_in_codes(lab: LabServer) -> None:
+    app = TutorApp([PACK], lab=lab)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReferenceScreen)
+        codes = [card.code for card in screen.cards]
+        assert codes == sorted(codes) and {305, 307} <= set(codes)
+        assert screen.card is not None and screen.card.code == codes[0]
+        await pilot.press("n")
+        await pilot.pause()
+        assert screen.card.code == codes[1]
+        assert screen.query_one(Tabs).active == f"code-{codes[1]}"
+        await pilot.press("p", "p")  # wraps around to the last code
+        await pilot.pause()
+        assert screen.card.code == codes[-1]
+        assert markdown_of(screen).startswith(f"# {codes[-1]} ")
+
+
+async def open_prediction(pilot: Pilot[None]) -> ReaderScreen:
+    await settle(pilot)
+    await pilot.press("enter", "n")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, ReaderScreen)
+    assert screen.step.id == "guess"
+    assert not screen.check_action("run", ())  # predict first
+    return screen
+
+
+async def test_a_right_prediction_picked_with_arrows_and_enter(lab: LabServer) -> None:
+    app = Recording([PACK], builtin=False, lab=lab)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_prediction(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        [graded] = app.graded
+        assert (graded.lesson_id, graded.step_id, graded.choice_id) == (
+            "fixture-predict",
+            "guess",
+            "get",
+        )
+        assert (graded.correct, graded.hints_used) == (True, 0)
+        result = str(screen.query_one("#predict-result").visual)
+        assert result.startswith("✓ You predicted it. A 303 is answered with a GET")
+        verdict = screen.query_one("#predict-verdict", VerdictLine)
+        assert verdict.text == "! POST became GET, body dropped"
+        assert screen.check_action("run", ())
+        assert not screen.check_action("pick", (0,))  # graded: the choice is made
+
+
+async def test_a_wrong_prediction_after_a_hint_explains_both_and_shows_the_ladder(
+    lab: LabServer,
+) -> None:
+    app = Recording([PACK], builtin=False, lab=lab)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_prediction(pilot)
+        await pilot.press("h")
+        hints = str(screen.query_one("#predict-hints").visual)
+        assert (
+            hints == "Hint 1/3: 303 points to a different resource that gives an indirect answer."
+        )
+        await pilot.press("1")
+        await settle(pilot)
+        [graded] = app.graded
+        assert (graded.choice_id, graded.correct, graded.hints_used) == ("post-kept", False, 1)
+        result = str(screen.query_one("#predict-result").visual)
+        assert "✗ Not this time. That is what 307 and 308 do" in result
+        assert "The belief behind it: Every redirect re-sends the request as it was." in result
+        assert "What arrived: A GET, without the body." in result
+        assert not screen.check_action("hint", ())
+        await pilot.press("2")  # too late to change one's mind
+        await settle(pilot)
+        assert len(app.graded) == 1
+        hops_before = len(lab.journal)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ExperimentScreen)  # the ladder of the run that graded it
+        assert app.screen.query_one(VerdictLine).text == "! POST became GET, body dropped"
+        assert len(lab.journal) == hops_before  # shown, not run again

@@ -1,0 +1,122 @@
+"""The Reference screen: the card of each status code (RFC text, traps, snippets, FAQ), and its
+live experiments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static, Tab, Tabs
+from textual.widgets.option_list import Option
+
+from tutor.ui.widgets.reference.card_view import CardView
+
+if TYPE_CHECKING:
+    from tutor.course.cards import Card
+
+__all__ = ["ReferenceScreen"]
+
+
+class ReferenceScreen(Screen[None]):
+    """Pick a code (n, p, or ← → on the tabs), read its card (↑ ↓ PgUp PgDn), run it (r)."""
+
+    AUTO_FOCUS = "#card"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "card(1)", "Next code", id="reference.next", tooltip="The next code's card"),
+        Binding("p", "card(-1)", "Prev code", id="reference.previous", tooltip="The previous card"),
+        Binding("r", "run", "Run experiment", id="reference.run", tooltip="Run it live on the lab"),
+        Binding("escape", "back", "Back", id="reference.back", tooltip="Back to the lessons"),
+    ]
+
+    def __init__(self, cards: Sequence[Card], code: int | None = None) -> None:
+        """`code`: the card to open (the first one if that code has none)."""
+        super().__init__()
+        self.cards = sorted(cards, key=lambda card: card.code)
+        codes = [card.code for card in self.cards]
+        self._first = code if code in codes else codes[0] if codes else None
+        self.title = "Reference cards"
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Tabs(
+            *[Tab(str(card.code), id=f"code-{card.code}") for card in self.cards],
+            active=f"code-{self._first}" if self._first is not None else None,
+            id="codes",
+        )
+        yield CardView(id="card")
+        yield Static(id="card-experiments-title")
+        yield OptionList(id="card-experiments", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self._first is None:
+            self.query_one("#codes").display = False
+            self.query_one(CardView).say("No reference cards in this course.")
+            self._show_experiments(None)
+        else:
+            self._show(self._first)
+
+    @property
+    def card(self) -> Card | None:
+        return self.query_one(CardView).card
+
+    def _show(self, code: int) -> None:
+        card = next(card for card in self.cards if card.code == code)
+        self.query_one(CardView).show(card)
+        self.sub_title = f"{card.code} {card.name}"
+        self._show_experiments(card)
+        self.refresh_bindings()
+
+    def _show_experiments(self, card: Card | None) -> None:
+        experiments = card.experiments if card is not None else []
+        listing = self.query_one("#card-experiments", OptionList)
+        listing.set_options(Option(Content(f"▶ {e.label}")) for e in experiments)
+        listing.highlighted = 0 if experiments else None
+        title = self.query_one("#card-experiments-title", Static)
+        listing.display = title.display = bool(experiments)
+        title.update(
+            "Try it live: press r"
+            if len(experiments) == 1
+            else "Try it live: press r, or Tab to the list and pick one with ↑ ↓ Enter"
+        )
+
+    @on(Tabs.TabActivated, "#codes")
+    def _tab_activated(self, event: Tabs.TabActivated) -> None:
+        event.stop()
+        if event.tab.id is not None:
+            self._show(int(event.tab.id.removeprefix("code-")))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "card":
+            return True if len(self.cards) > 1 else None
+        if action == "run":
+            return True if self.card is not None and self.card.experiments else None
+        return True
+
+    def action_card(self, delta: int) -> None:
+        tabs = self.query_one("#codes", Tabs)
+        if delta > 0:
+            tabs.action_next_tab()
+        else:
+            tabs.action_previous_tab()
+
+    def action_run(self) -> None:
+        from tutor.ui.screens.experiment import ExperimentScreen
+
+        card = self.card
+        if card is not None and card.experiments:
+            chosen = self.query_one("#card-experiments", OptionList).highlighted or 0
+            self.app.push_screen(ExperimentScreen(card.experiments[chosen], run_now=True))
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    @on(OptionList.OptionSelected, "#card-experiments")
+    def _run_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_run()

@@ -1,0 +1,148 @@
+"""Predict, then run: the learner's pick, hints one at a time, and the live run's judgement.
+
+The lab's witness grades the prediction (tutor.experiments.prediction), never a stored answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from tutor.ui.widgets.experiment.verdict import VerdictLine
+
+if TYPE_CHECKING:
+    from tutor.course.models import Choice, Prediction
+    from tutor.experiments.outcome import Outcome
+
+__all__ = ["PredictionGraded", "PredictionPanel", "PredictionState"]
+
+
+class PredictionGraded(Message):
+    """A prediction was graded by a live run: for the learner's record."""
+
+    def __init__(
+        self, lesson_id: str, step_id: str, choice_id: str, correct: bool, hints_used: int
+    ) -> None:
+        super().__init__()
+        self.lesson_id = lesson_id
+        self.step_id = step_id
+        self.choice_id = choice_id
+        self.correct = correct
+        self.hints_used = hints_used
+
+
+@dataclass
+class PredictionState:
+    """Where the learner is with one step's prediction."""
+
+    hints: int = 0
+    """Hints shown so far."""
+    chosen: int | None = None
+    """The index of the picked choice, once picked (then the experiment runs)."""
+    outcome: Outcome | None = None
+    right: tuple[int, ...] | None = None
+    """The choices the live outcome matches (exactly one when the content is right)."""
+    problem: str | None = None
+    """Why the run could not grade the prediction (the lab is down, a client is missing)."""
+
+
+class PredictionPanel(Vertical):
+    """The prompt, the numbered choices, the hints so far, then the result."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="predict-prompt")
+        yield OptionList(id="predict-choices", compact=True)
+        yield Static(id="predict-hints")
+        yield VerdictLine(id="predict-verdict")
+        yield Static(id="predict-result")
+
+    def show(self, prediction: Prediction, state: PredictionState) -> None:
+        """Render `state` of `prediction`; the choices stay open until one is picked."""
+        self.query_one("#predict-prompt", Static).update(
+            Content.from_markup("[b]Predict:[/b] $prompt", prompt=prediction.prompt.strip())
+        )
+        choices = self.query_one("#predict-choices", OptionList)
+        choices.set_options(
+            Option(_choice_label(i, choice, state), disabled=state.chosen is not None)
+            for i, choice in enumerate(prediction.choices)
+        )
+        choices.highlighted = state.chosen if state.chosen is not None else 0
+        hints = self.query_one("#predict-hints", Static)
+        shown = prediction.hints[: state.hints]
+        hints.display = bool(shown)
+        hints.update(
+            Content("\n").join(
+                Content.from_markup(
+                    "[b]Hint $n/$total:[/b] $hint", n=n, total=len(prediction.hints), hint=hint
+                )
+                for n, hint in enumerate(shown, 1)
+            )
+        )
+        verdict = self.query_one(VerdictLine)
+        result = self.query_one("#predict-result", Static)
+        verdict.display = state.chosen is not None
+        result.display = state.chosen is not None
+        if state.chosen is None:
+            return
+        if state.problem is not None:
+            verdict.problem(state.problem)
+            result.update(Content("Press 1-9 to try again once the lab runs."))
+        elif state.outcome is None:
+            verdict.running("running the experiment live, on the lab…")
+            result.update("")
+        else:
+            verdict.show(state.outcome)
+            result.update(_explain(prediction, state))
+
+
+def _choice_label(index: int, choice: Choice, state: PredictionState) -> Content:
+    mark = " "
+    if state.right is not None and index in state.right:
+        mark = "✓"
+    elif state.chosen == index:
+        mark = "✗" if state.right is not None else "▸"
+    return Content.from_markup("$mark $n. $text", mark=mark, n=index + 1, text=choice.text)
+
+
+def _explain(prediction: Prediction, state: PredictionState) -> Content:
+    assert state.chosen is not None and state.right is not None
+    chosen = prediction.choices[state.chosen]
+    if len(state.right) != 1:
+        return Content(
+            "None of the choices matches what arrived, or more than one does: the lesson "
+            "needs updating for this client. The verdict above is what the lab saw."
+        )
+    right = prediction.choices[state.right[0]]
+    lines = []
+    if right is chosen:
+        lines.append(
+            Content.from_markup(
+                "[b $text-success]✓ You predicted it.[/] $why", why=chosen.explanation.strip()
+            )
+        )
+    else:
+        lines.append(
+            Content.from_markup(
+                "[b $text-error]✗ Not this time.[/] $why", why=chosen.explanation.strip()
+            )
+        )
+        if chosen.misconception:
+            lines.append(
+                Content.from_markup(
+                    "[dim]The belief behind it:[/] $m", m=chosen.misconception.strip()
+                )
+            )
+        lines.append(
+            Content.from_markup(
+                "[b]What arrived:[/b] $text. $why", text=right.text, why=right.explanation.strip()
+            )
+        )
+    lines.append(Content("Press r for the ladder of this run."))
+    return Content("\n").join(lines)
