@@ -6,9 +6,8 @@ Links are written out (`<https://...>`) so that the URL survives as plain text.
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
 from tutor.course.cards import Card, Section, Snippet
+from tutor.lab.app import reason
 
 __all__ = ["FRAMEWORK_NAMES", "card_markdown", "status_line"]
 
@@ -25,13 +24,8 @@ FRAMEWORK_NAMES = {
 
 
 def status_line(code: int) -> str:
-    """`307 Temporary Redirect`: a code and its reason phrase (RFC 9110 §15; 306 is unused)."""
-    if code == 306:
-        return "306 (Unused)"
-    try:
-        return f"{code} {HTTPStatus(code).phrase}"
-    except ValueError:
-        return str(code)
+    """`307 Temporary Redirect`: a code and its reason phrase, as RFC 9110 names it."""
+    return f"{code} {reason(code)}"
 
 
 def card_markdown(card: Card) -> str:
