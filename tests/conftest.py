@@ -1,12 +1,21 @@
-"""Shared fixtures: a real lab server on a free loopback port."""
+"""Shared fixtures: a real lab server on a free loopback port; a learner's record per test."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tutor.lab.server import LabServer
+
+
+@pytest.fixture(autouse=True)
+def learner_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test (and every tutor it starts) keeps its learner's record in a fresh folder."""
+    home = tmp_path_factory.mktemp("learner")
+    monkeypatch.setenv("REDIRECT_TUTOR_HOME", str(home))
+    return home
 
 
 @pytest.fixture(scope="session")

@@ -46,7 +46,8 @@ def test_the_record_survives_a_restart(tmp_path: Path) -> None:
     record = open_record(path)
     record.show_step("quiz-lesson", "second")
     record.show_step("other", "end", last=True)
-    record.use_hint("quiz-lesson", "second", 0)
+    record.use_hints("quiz-lesson", "second", 2)
+    record.use_hints("quiz-lesson", "second", 1)
     record.answer(answer("b/q1", False), Slot(1, 1000.0))
     record.answer(answer("b/q1", True, at=2000.0), Slot(2, 9000.0))
     record.close()
@@ -57,7 +58,7 @@ def test_the_record_survives_a_restart(tmp_path: Path) -> None:
     assert not again.lessons()["quiz-lesson"].done
     assert again.lessons()["other"].done
     assert again.last_lesson() == "other"
-    assert again.hints_used() == {"quiz-lesson": 1}
+    assert again.hints_used() == {"quiz-lesson": 2}
     assert [(a.question, a.correct) for a in again.answers()] == [("b/q1", False), ("b/q1", True)]
     assert again.slots() == {"b/q1": Slot(2, 9000.0)}
     again.reset()

@@ -140,13 +140,14 @@ class Record:
         rows = self._read("SELECT value FROM meta WHERE key = 'last_lesson'")
         return rows[0][0] if rows else None
 
-    def use_hint(self, lesson_id: str, step_id: str, hint: int) -> None:
-        """The learner asked for hint number `hint` (from 0) of a step's prediction."""
+    def use_hints(self, lesson_id: str, step_id: str, count: int) -> None:
+        """The learner has seen the first `count` hints of a step's prediction."""
+        now = time.time()
         with self._write() as db:
-            db.execute(
+            db.executemany(
                 "INSERT OR IGNORE INTO hints (lesson_id, step_id, hint, used_at)"
                 " VALUES (?, ?, ?, ?)",
-                (lesson_id, step_id, hint, time.time()),
+                [(lesson_id, step_id, hint, now) for hint in range(count)],
             )
 
     def hints_used(self) -> dict[str, int]:

@@ -85,9 +85,10 @@ class Quiz:
         """Seconds left (never below 0), or None without a time limit."""
         return None if self.deadline is None else max(0.0, self.deadline - self._clock())
 
-    def stop(self) -> None:
-        """End early (the learner left, or input ended); the answers so far stand."""
+    def stop(self, *, timed_out: bool = False) -> None:
+        """End early (the learner left, input ended, time ran out); the answers so far stand."""
         self.stopped = True
+        self.timed_out = self.timed_out or timed_out
 
     def answer(self, chosen_ids: Sequence[str]) -> Grade:
         """Grade the current question and commit the answer; only then is the grade returned.
@@ -99,8 +100,7 @@ class Quiz:
         if item is None:
             raise ValueError("the quiz is over")
         if self.time_left() == 0:
-            self.timed_out = True
-            self.stop()
+            self.stop(timed_out=True)
             raise TimeUp("this answer came after the time limit and is not counted")
         pick(item.question, chosen_ids)  # a malformed answer must not run an experiment
         outcome = self._outcome(item)

@@ -20,6 +20,10 @@ from tutor.ui.screens.lessons import LessonsScreen
 if TYPE_CHECKING:
     from tutor.course.loader import Course
     from tutor.lab.server import LabServer
+    from tutor.progress.record import Record
+    from tutor.quiz.plan import Plan
+    from tutor.ui.screens.reader import ReaderScreen
+    from tutor.ui.widgets.reader.prediction import PredictionGraded
 
 __all__ = ["TutorApp", "build_app"]
 
@@ -38,6 +42,13 @@ class TutorApp(App[None]):
             super().__init__()
             self.course = course
 
+    class RecordOpened(Message):
+        """The learner's record is open (after the course loaded): resume, or start the quiz."""
+
+        def __init__(self, record: Record) -> None:
+            super().__init__()
+            self.record = record
+
     class LabStarted(Message):
         """The app's own lab is running; `lab_gate` has it."""
 
@@ -55,9 +66,13 @@ class TutorApp(App[None]):
         *,
         builtin: bool = True,
         lab: LabServer | None = None,
+        quiz: Plan | None = None,
     ) -> None:
         super().__init__()
         self.lesson_dirs = tuple(lesson_dirs)
+        self.quiz_plan = quiz
+        self.course: Course | None = None
+        self.record: Record | None = None
         self.builtin = builtin
         self.lab_gate = LabGate(lab)
         self._owns_lab = lab is None
@@ -78,6 +93,8 @@ class TutorApp(App[None]):
     def on_unmount(self) -> None:
         if self._owns_lab and self.lab_gate.lab is not None:
             self.lab_gate.lab.stop()
+        if self.record is not None:
+            self.record.close()
 
     @work(exclusive=True, thread=True, group="course", description="Loading the lessons")
     def _load_course(self) -> None:
@@ -89,6 +106,9 @@ class TutorApp(App[None]):
             self.post_message(self.Failed("The lessons could not be loaded", str(error)))
             return
         self.post_message(self.CourseLoaded(course))
+        from tutor.progress.record import open_record
+
+        self.post_message(self.RecordOpened(open_record()))
 
     @work(exclusive=True, thread=True, group="lab", description="Starting the lab server")
     def _start_lab(self) -> None:
@@ -107,7 +127,33 @@ class TutorApp(App[None]):
         self.post_message(self.LabStarted())
 
     def on_tutor_app_course_loaded(self, message: CourseLoaded) -> None:
+        self.course = message.course
         self.lessons_screen.show_course(message.course)
+
+    def on_tutor_app_record_opened(self, message: RecordOpened) -> None:
+        """Start the quiz asked for on the command line, or reopen the lesson left unfinished."""
+        record = self.record = message.record
+        if record.notice:
+            self.notify(record.notice, title="Your progress", severity="warning", timeout=30)
+        states = record.lessons()
+        self.lessons_screen.show_progress(states)
+        if self.quiz_plan is not None:
+            from tutor.ui.screens.quiz import QuizScreen
+
+            self.push_screen(QuizScreen(self.quiz_plan))
+            return
+        last = record.last_lesson()
+        if last is not None and last in states and not states[last].done:
+            self.lessons_screen.resume(last, states[last].step_id)
+
+    def on_reader_screen_step_shown(self, message: ReaderScreen.StepShown) -> None:
+        if self.record is not None:
+            self.record.show_step(message.lesson_id, message.step_id, last=message.last)
+            self.lessons_screen.show_progress(self.record.lessons())
+
+    def on_prediction_graded(self, message: PredictionGraded) -> None:
+        if self.record is not None:
+            self.record.use_hints(message.lesson_id, message.step_id, message.hints_used)
 
     def on_tutor_app_lab_started(self) -> None:
         self.sub_title = self.lab_gate.name
@@ -137,12 +183,18 @@ class TutorApp(App[None]):
 
 
 def build_app(
-    lesson_dirs: Sequence[Path] = (), *, builtin: bool = True, lab: LabServer | None = None
+    lesson_dirs: Sequence[Path] = (),
+    *,
+    builtin: bool = True,
+    lab: LabServer | None = None,
+    quiz: Plan | None = None,
 ) -> TutorApp:
     """The tutor app, for `redirect-tutor` and for tests.
 
     `lesson_dirs` add lesson packs to the built-in course (`builtin=False` leaves it out). Without
     `lab` the app starts its own lab on 127.0.0.1 (a free port) after the first paint and stops
-    it on exit; a given `lab` is used as it is and left running.
+    it on exit; a given `lab` is used as it is and left running. With `quiz` the app opens on
+    that quiz; otherwise it reopens the lesson the learner left unfinished, at its step. The
+    learner's record is tutor.progress's (REDIRECT_TUTOR_HOME moves it).
     """
-    return TutorApp(lesson_dirs, builtin=builtin, lab=lab)
+    return TutorApp(lesson_dirs, builtin=builtin, lab=lab, quiz=quiz)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -15,6 +16,7 @@ from tutor.ui.widgets.course.problems import Problems
 
 if TYPE_CHECKING:
     from tutor.course.loader import Course
+    from tutor.progress.record import LessonState
 
 __all__ = ["LessonsScreen"]
 
@@ -43,6 +45,11 @@ class LessonsScreen(Screen[None]):
             id="lessons.matrix",
             tooltip="Every client, code and method side by side, live",
         ),
+        Binding("q", "quiz", "Quiz", id="lessons.quiz", tooltip="Quiz on the highlighted lesson"),
+        Binding(
+            "u", "review", "Due", id="lessons.review", tooltip="Quiz the questions due for review"
+        ),
+        Binding("g", "progress", "Progress", id="lessons.progress", tooltip="Your progress"),
     ]
 
     def __init__(self) -> None:
@@ -64,8 +71,21 @@ class LessonsScreen(Screen[None]):
         self._lessons.show(course.lessons)
         self.refresh_bindings()
 
+    def show_progress(self, states: Mapping[str, LessonState]) -> None:
+        self._lessons.show_progress(states)
+
+    def resume(self, lesson_id: str, step_id: str) -> None:
+        """Reopen a lesson where the learner left it."""
+        from tutor.ui.screens.reader import ReaderScreen
+
+        lessons = self._lessons.lessons
+        found = next((i for i, lesson in enumerate(lessons) if lesson.id == lesson_id), None)
+        if found is not None:
+            self._lessons.highlighted = found
+            self.app.push_screen(ReaderScreen(lessons[found], step_id))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "open":
+        if action in ("open", "quiz"):
             return True if self._lessons.highlighted_lesson else None
         return True
 
@@ -76,7 +96,9 @@ class LessonsScreen(Screen[None]):
 
         lesson = self._lessons.highlighted_lesson
         if lesson is not None:
-            self.app.push_screen(ReaderScreen(lesson))
+            state = self._lessons.states.get(lesson.id)
+            step = state.step_id if state and not state.done else None
+            self.app.push_screen(ReaderScreen(lesson, step))
 
     def action_reference(self) -> None:
         from tutor.ui.screens.reference import ReferenceScreen
@@ -87,6 +109,25 @@ class LessonsScreen(Screen[None]):
         from tutor.ui.screens.experiment import ExperimentScreen
 
         self.app.push_screen(ExperimentScreen())
+
+    def action_quiz(self) -> None:
+        from tutor.quiz.plan import Plan
+        from tutor.ui.screens.quiz import QuizScreen
+
+        lesson = self._lessons.highlighted_lesson
+        if lesson is not None:
+            self.app.push_screen(QuizScreen(Plan(lesson=lesson.id)))
+
+    def action_review(self) -> None:
+        from tutor.quiz.plan import Plan
+        from tutor.ui.screens.quiz import QuizScreen
+
+        self.app.push_screen(QuizScreen(Plan(due=True)))
+
+    def action_progress(self) -> None:
+        from tutor.ui.screens.progress import ProgressScreen
+
+        self.app.push_screen(ProgressScreen())
 
     def action_matrix(self) -> None:
         from tutor.ui.screens.matrix import MatrixScreen

@@ -45,12 +45,24 @@ class ReaderScreen(Screen[None]):
     index: reactive[int] = reactive(0, init=False)
     """The step shown, from 0."""
 
-    def __init__(self, lesson: Lesson) -> None:
+    class StepShown(Message):
+        """The learner sees a step (the `last` one finishes the lesson); the record keeps it."""
+
+        def __init__(self, lesson_id: str, step_id: str, last: bool) -> None:
+            super().__init__()
+            self.lesson_id = lesson_id
+            self.step_id = step_id
+            self.last = last
+
+    def __init__(self, lesson: Lesson, step_id: str | None = None) -> None:
+        """`step_id`: open at that step (where the learner left off); the first if it is gone."""
         super().__init__()
         self.lesson = lesson
         self.title = lesson.title
         self._predictions: dict[str, PredictionState] = {}
         """Each predict step's state, by step id, so that going back keeps it."""
+        ids = [step.id for step in lesson.steps]
+        self.set_reactive(ReaderScreen.index, ids.index(step_id) if step_id in ids else 0)
 
     @property
     def step(self) -> Step:
@@ -76,6 +88,7 @@ class ReaderScreen(Screen[None]):
     def _show_step(self) -> None:
         step = self.step
         total = len(self.lesson.steps)
+        self.post_message(self.StepShown(self.lesson.id, step.id, self.index == total - 1))
         self.query_one("#step-indicator", Static).update(
             Content.from_markup(
                 "[b]Step $number/$total[/b] · $title",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from textual.content import Content
@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
     from tutor.course.models import Lesson
+    from tutor.progress.record import LessonState
 
 __all__ = ["LessonList"]
 
@@ -21,23 +22,44 @@ class LessonList(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(Option("Loading the lessons…", disabled=True), id=id)
         self.lessons: list[Lesson] = []
+        self.states: Mapping[str, LessonState] = {}
+        """The learner's place in each lesson, by id, from the record."""
 
     def show(self, lessons: Sequence[Lesson]) -> None:
         self.lessons = list(lessons)
         if not lessons:
             self.set_options([Option("No lessons found.", disabled=True)])
             return
+        self._show_lessons(0)
+
+    def show_progress(self, states: Mapping[str, LessonState]) -> None:
+        self.states = states
+        if self.lessons:
+            self._show_lessons(self.highlighted or 0)
+
+    def _show_lessons(self, highlighted: int) -> None:
         options: list[Option | None] = []
-        for lesson in lessons:
+        for lesson in self.lessons:
             prompt = Content.from_markup(
-                "[b]$title[/b]  [dim]$minutes min[/dim]\n[dim]$summary[/dim]",
+                "[b]$title[/b]  [dim]$minutes min[/dim]  $place\n[dim]$summary[/dim]",
                 title=lesson.title,
                 minutes=lesson.minutes,
+                place=self._place(lesson),
                 summary=lesson.summary,
             )
             options += [Option(prompt), None]  # None: a divider line between lessons
         self.set_options(options[:-1])
-        self.highlighted = 0
+        self.highlighted = highlighted
+
+    def _place(self, lesson: Lesson) -> Content:
+        state = self.states.get(lesson.id)
+        if state is None:
+            return Content("")
+        if state.done:
+            return Content.styled("✓ done", "$text-success")
+        ids = [step.id for step in lesson.steps]
+        number = ids.index(state.step_id) + 1 if state.step_id in ids else 1
+        return Content.styled(f"step {number}/{len(ids)}", "$text-accent")
 
     @property
     def highlighted_lesson(self) -> Lesson | None:

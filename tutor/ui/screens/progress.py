@@ -1,0 +1,82 @@
+"""The Progress screen: lessons as bars, questions by Leitner box, how many are due for review."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from tutor.ui.widgets.progress.lesson_row import LessonRow
+
+if TYPE_CHECKING:
+    from tutor.progress.summary import Summary
+    from tutor.ui.app import TutorApp
+
+__all__ = ["ProgressScreen"]
+
+
+class ProgressScreen(Screen[None]):
+    """The learner's record against the course as it is now."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "u", "review", "Review due", id="progress.review", tooltip="Quiz the due questions"
+        ),
+        Binding("escape", "back", "Back", id="progress.back", tooltip="Back to the lessons"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = "Progress"
+        self.summary: Summary | None = None
+
+    @property
+    def tutor(self) -> TutorApp:
+        return cast("TutorApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static(id="progress-summary")
+        yield VerticalScroll(id="progress-lessons")
+        yield Static(id="progress-boxes")
+        yield Footer()
+
+    def on_screen_resume(self) -> None:
+        self.show()
+
+    def show(self) -> None:
+        """Read the record again (a quiz may have moved boxes since)."""
+        from tutor.progress.summary import summarize
+
+        course, record = self.tutor.course, self.tutor.record
+        if course is None or record is None:
+            self.query_one("#progress-summary", Static).update("The course is still loading…")
+            return
+        self.summary = summary = summarize(record, course)
+        self.query_one("#progress-summary", Static).update(summary.line())
+        rows = self.query_one("#progress-lessons", VerticalScroll)
+        rows.remove_children()
+        rows.mount_all(LessonRow(lesson) for lesson in summary.lessons)
+        boxes = "  ".join(f"box {box}: {count}" for box, count in summary.boxes.items())
+        self.query_one("#progress-boxes", Static).update(
+            f"Leitner  {boxes}\n{summary.due} due for review now (u); box 1 comes back soonest."
+        )
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "review":
+            return True if self.summary and self.summary.due else None
+        return True
+
+    def action_review(self) -> None:
+        from tutor.quiz.plan import Plan
+        from tutor.ui.screens.quiz import QuizScreen
+
+        self.app.push_screen(QuizScreen(Plan(due=True)))
+
+    def action_back(self) -> None:
+        self.dismiss()

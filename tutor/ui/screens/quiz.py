@@ -1,0 +1,250 @@
+"""The Quiz screen: one question at a time, feedback after each answer, the review at the end.
+
+Answers are graded in a worker: a prediction's experiment runs live there, and the answer is in
+the learner's record before the feedback appears.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Markdown, Static
+
+from tutor.ui.lab import LabUnavailable
+from tutor.ui.widgets.quiz.choices import ChoiceList
+from tutor.ui.widgets.quiz.feedback import Feedback
+
+if TYPE_CHECKING:
+    from tutor.experiments.outcome import Outcome
+    from tutor.experiments.spec import ExperimentSpec
+    from tutor.quiz.grading import Grade
+    from tutor.quiz.plan import Plan
+    from tutor.quiz.session import Quiz
+    from tutor.ui.app import TutorApp
+
+__all__ = ["QuizScreen"]
+
+_KINDS = {
+    "single": "one answer: Enter",
+    "multiple": "tick with space, then Enter",
+    "truefalse": "true or false: Enter",
+    "predict": "predict, then it runs live",
+}
+
+
+class QuizScreen(Screen[None]):
+    """A quiz drawn by a Plan (a lesson's questions, a tag, those due, or an exam)."""
+
+    AUTO_FOCUS = "#quiz-choices"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "next", "Next", id="quiz.next", tooltip="The next question (or the review)"),
+        Binding("escape", "back", "Back", id="quiz.back", tooltip="Leave the quiz"),
+    ]
+
+    class Graded(Message):
+        def __init__(self, grade: Grade) -> None:
+            super().__init__()
+            self.grade = grade
+
+    class Failed(Message):
+        """The answer could not be graded (no lab, time up); `text` says why, for the learner."""
+
+        def __init__(self, text: str, *, over: bool = False) -> None:
+            super().__init__()
+            self.text = text
+            self.over = over
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__()
+        self.plan = plan
+        self.quiz: Quiz | None = None
+        self.answered = False
+        """The feedback of the current question is showing."""
+        self.over = False
+        self.title = "Exam" if plan.exam else "Quiz"
+        self.sub_title = plan.describe()
+
+    @property
+    def tutor(self) -> TutorApp:
+        return cast("TutorApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static(id="quiz-status")
+        with VerticalScroll(id="quiz-body"):
+            yield Markdown(id="quiz-prompt")
+            yield ChoiceList(id="quiz-choices")
+            yield Feedback(id="quiz-feedback")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from tutor.quiz.command import choose
+        from tutor.quiz.session import Quiz
+
+        course, record = self.tutor.course, self.tutor.record
+        if course is None or record is None:
+            self._end(["The course has not loaded yet."])
+            return
+        items, problem = choose(course, self.plan, record)
+        if problem:
+            self._end([problem])
+            return
+        session = self.plan.session(time.time())
+        limit = self.plan.time_limit
+        self.quiz = Quiz(items, record, session=session, run=self._run_live, time_limit=limit)
+        if limit is not None:
+            self.set_interval(1, self._tick)
+        self._ask()
+
+    def _run_live(self, spec: ExperimentSpec) -> Outcome:
+        """Runs in the answer worker: wait for the app's lab, then the experiment."""
+        from tutor.experiments.runner import run
+
+        lab = self.tutor.lab_gate.wait()
+        return run(spec, lab.url, lab.journal)
+
+    def _status(self) -> None:
+        quiz = self.quiz
+        if quiz is None:
+            return
+        from tutor.quiz.feedback import score_line
+
+        number = min(quiz.position + (0 if self.answered else 1), len(quiz.items))
+        text = f"Question {number}/{len(quiz.items)} · {score_line(quiz)}"
+        left = quiz.time_left()
+        if left is not None:
+            text += f" · {int(left) // 60:02d}:{int(left) % 60:02d} left"
+        self.query_one("#quiz-status", Static).update(text)
+
+    def _ask(self) -> None:
+        assert self.quiz is not None and self.quiz.current is not None
+        question = self.quiz.current.question
+        self.answered = False
+        self.query_one("#quiz-prompt", Markdown).update(
+            f"{question.prompt.strip()}\n\n*{_KINDS[question.kind]}*"
+        )
+        choices = self.query_one(ChoiceList)
+        choices.display = True
+        choices.disabled = False
+        choices.ask(question)
+        choices.focus()
+        self.query_one(Feedback).clear()
+        self.query_one("#quiz-body").scroll_home(animate=False)
+        self._status()
+        self.refresh_bindings()
+
+    @on(ChoiceList.Answered)
+    def _answered(self, message: ChoiceList.Answered) -> None:
+        if self.quiz is None or self.answered or self.over:
+            return
+        self.query_one(ChoiceList).disabled = True
+        assert self.quiz.current is not None
+        live = self.quiz.current.question.kind == "predict"
+        busy = "Running the experiment live on the lab…" if live else "Grading…"
+        self.query_one(Feedback).show([busy], "busy")
+        self._grade(message.chosen)
+
+    @work(exclusive=True, thread=True, group="quiz", description="Grading the answer")
+    def _grade(self, chosen: list[str]) -> None:
+        from tutor.quiz.session import TimeUp
+
+        assert self.quiz is not None
+        try:
+            grade = self.quiz.answer(chosen)
+        except TimeUp as error:
+            self.post_message(self.Failed(f"Time is up: {error}.", over=True))
+        except LabUnavailable as error:
+            self.post_message(self.Failed(str(error)))
+        except Exception as error:  # a message for the learner, never a traceback
+            self.post_message(self.Failed(f"The answer could not be graded: {error}"))
+        else:
+            self.post_message(self.Graded(grade))
+
+    def on_quiz_screen_graded(self, message: Graded) -> None:
+        from tutor.quiz.feedback import feedback
+
+        grade = message.grade
+        self.answered = True
+        mood = "void" if grade.void else "right" if grade.correct else "wrong"
+        lines = feedback(grade)
+        lines.append("")
+        last = self.quiz is not None and self.quiz.finished
+        lines.append("Press n for the review." if last else "Press n for the next question.")
+        self.query_one(Feedback).show(lines, mood)
+        choices = self.query_one(ChoiceList)
+        choices.reveal([c.id for c in grade.chosen], [c.id for c in grade.right])
+        self.query_one("#quiz-body").focus()
+        self.query_one(Feedback).scroll_visible(top=True, animate=False)
+        self._status()
+        self.refresh_bindings()
+
+    def on_quiz_screen_failed(self, message: Failed) -> None:
+        if message.over:
+            self._end([message.text])
+            return
+        self.query_one(Feedback).show([message.text, "Answer again when it is back."], "void")
+        choices = self.query_one(ChoiceList)
+        choices.disabled = False
+        choices.focus()
+
+    def _tick(self) -> None:
+        if self.quiz is None or self.over:
+            return
+        self._status()
+        if self.quiz.time_left() == 0 and not self.answered:
+            self.quiz.stop(timed_out=True)
+            self._end(["Time is up."])
+
+    def _end(self, head: list[str]) -> None:
+        """The quiz is over: its review, and for an exam the result file."""
+        from tutor.quiz.feedback import review
+
+        self.over = True
+        self.query_one(ChoiceList).display = False
+        lines = [line for line in head if line]
+        if self.quiz is not None:
+            lines += review(self.quiz)
+            if self.plan.result is not None:
+                lines.append(self._write_result())
+        self.query_one("#quiz-prompt", Markdown).update("## The end")
+        self.query_one(Feedback).show(lines or ["Nothing to ask."], "over")
+        self.query_one("#quiz-body").focus()
+        self._status()
+        self.refresh_bindings()
+
+    def _write_result(self) -> str:
+        from tutor.quiz.result import write_result
+
+        assert self.quiz is not None and self.plan.result is not None
+        try:
+            write_result(self.plan.result, self.quiz, self.plan)
+        except OSError as error:
+            return f"The result could not be written to {self.plan.result}: {error}"
+        return f"Result written to {self.plan.result}."
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next":
+            return True if self.answered and not self.over else None
+        return True
+
+    def action_next(self) -> None:
+        if self.quiz is None or not self.answered or self.over:
+            return
+        if self.quiz.finished:
+            self._end([])
+        else:
+            self._ask()
+
+    def action_back(self) -> None:
+        if self.quiz is not None and not self.over:
+            self.quiz.stop()
+            if self.plan.result is not None:  # an exam left early still hands in what it has
+                self.notify(self._write_result())
+        self.dismiss()

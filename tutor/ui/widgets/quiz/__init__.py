@@ -1,0 +1,1 @@
+"""Widgets of the Quiz screen: the choices and the feedback."""

@@ -1,0 +1,25 @@
+"""After an answer: right or wrong at the top, then why, the hops for a prediction, the sources."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.content import Content
+from textual.widgets import Static
+
+__all__ = ["Feedback"]
+
+
+class Feedback(Static):
+    """The lines of tutor.quiz.feedback, the first (the verdict) styled by how the answer went."""
+
+    def show(self, lines: Sequence[str], mood: str) -> None:
+        """`mood`: "right", "wrong", "void", "busy" or "over" (a CSS class of the first line)."""
+        self.remove_class("-right", "-wrong", "-void", "-busy", "-over")
+        self.add_class(f"-{mood}")
+        self.display = bool(lines)
+        head, *rest = lines or [""]
+        self.update(Content.assemble((head, "bold"), *("\n" + line for line in rest)))
+
+    def clear(self) -> None:
+        self.show([], "busy")
