@@ -15,7 +15,7 @@ from tutor.lab.server import LabServer
 from tutor.progress.leitner import INTERVALS, Slot
 from tutor.progress.record import Record, open_record
 from tutor.quiz.draw import Item, draw
-from tutor.quiz.feedback import feedback, review
+from tutor.quiz.feedback import feedback, plain_text, review
 from tutor.quiz.grading import grade
 from tutor.quiz.plain import parse_answer
 from tutor.quiz.plan import Plan
@@ -224,3 +224,7 @@ def test_typed_answers_for_multiple_and_truefalse(course: Course) -> None:
     for bad in ("", "0", "4", "two", "1,2"):
         with pytest.raises(ValueError):
             parse_answer(bad, item(course, "single-307").question)
+
+
+def test_prompts_are_read_without_markdown_marks() -> None:
+    assert plain_text("httpx sends `PUT` to a **307**\n") == "httpx sends PUT to a 307"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
     from tutor.experiments.outcome import Outcome
     from tutor.quiz.session import Quiz
 
-__all__ = ["feedback", "hop_trace", "review", "score_line"]
+__all__ = ["feedback", "hop_trace", "plain_text", "review", "score_line"]
 
 
 def feedback(grade: Grade) -> list[str]:
@@ -81,5 +82,10 @@ def _explanations(choices: Sequence[Choice]) -> str:
     return " ".join(choice.explanation for choice in choices)
 
 
+def plain_text(markdown: str) -> str:
+    """A prompt's Markdown as plain text: no `code` ticks or **emphasis** marks to read aloud."""
+    return re.sub(r"\*\*|__|`", "", markdown).strip()
+
+
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(plain_text(text).split())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, TextIO
 
-from tutor.quiz.feedback import feedback, review, score_line
+from tutor.quiz.feedback import feedback, plain_text, review, score_line
 from tutor.quiz.session import Quiz, TimeUp
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def _ask(quiz: Quiz, out: TextIO) -> None:
     left = quiz.time_left()
     if left is not None:
         heading += f" · {_clock(left)} left"
-    _say(out, heading, question.prompt.strip())
+    _say(out, heading, plain_text(question.prompt))
     _say(out, *(f"  {n}. {choice.text}" for n, choice in enumerate(question.choices, 1)))
 
 
