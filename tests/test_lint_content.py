@@ -196,8 +196,10 @@ def test_lint_and_the_tutor_share_the_check_for_every_fixture() -> None:
 
 def test_a_bank_that_breaks_a_cross_file_rule_is_not_loaded() -> None:
     for name in ("duplicate-question-id", "unknown-lesson"):
+        fixtures = {"bank-a", "bank-b", "lost-bank"}
         course = load_course([BROKEN / name])
-        assert [bank.id for bank in course.banks] == (["bank-a"] if "duplicate" in name else [])
+        loaded = [bank.id for bank in course.banks if bank.id in fixtures]
+        assert loaded == (["bank-a"] if "duplicate" in name else [])
 
 
 def test_questions_may_name_the_built_in_lessons_but_not_without_them() -> None:

@@ -1,7 +1,8 @@
 """The cards' runnable server snippets redirect, and a 307 without Location redirects nothing.
 
-A card's `node-http` and `python-http` snippets are complete programs that listen on the port in
-the PORT environment variable (see tutor.course.cards.Snippet). Each one runs here for real
+The `node-http` and `python-http` snippets of the cards of codes that clients follow (301,
+302, 303, 307, 308) are complete programs that listen on the port in the PORT environment
+variable (see tutor.course.cards.Snippet). Each one runs here for real
 (Node at /usr/bin/node, this Python) on a free port; the path it redirects is one of the paths
 it names (`/old`, `/signup`, ...), and httpx must follow the redirect to its Location. A POST
 is sent (a GET to 301 and 302, which move pages); on 307 and 308 the POST and its body must
@@ -23,6 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tutor.course.cards import FOLLOWED
 from tutor.course.loader import load_course
 from tutor.experiments import clients
 from tutor.experiments.runner import run_many
@@ -37,7 +39,7 @@ SNIPPETS = [
     pytest.param(card.code, snippet.framework, snippet.code, id=f"{card.code}-{snippet.framework}")
     for card in COURSE.cards
     for snippet in card.snippets
-    if snippet.framework in PROGRAMS
+    if snippet.framework in PROGRAMS and card.code in FOLLOWED
 ]
 
 

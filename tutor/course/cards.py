@@ -18,11 +18,13 @@ from tutor.course.models import (
 )
 from tutor.experiments.spec import KNOWN_CODES
 
-__all__ = ["FRAMEWORKS", "Card", "Confusion", "Quote", "Section", "Snippet"]
+__all__ = ["FOLLOWED", "FRAMEWORKS", "Card", "Confusion", "Quote", "Section", "Snippet"]
 
 FRAMEWORKS = ("express", "node-http", "flask", "fastapi", "django", "go", "nginx")
-"""Server snippets every redirect card (301-303, 307, 308) shows; `python-http` (the standard
+"""Server snippets every card of a `FOLLOWED` code shows; `python-http` (the standard
 library's http.server) is welcome too."""
+FOLLOWED = (301, 302, 303, 307, 308)
+"""The redirects that clients follow: their cards show how to send one, in every framework."""
 
 
 class Quote(Strict):
@@ -127,7 +129,7 @@ class Card(Strict):
         cited += [(("faq", i, "cite"), answer.cite) for i, answer in enumerate(self.faq)]
         for where, ids in cited:
             issues += unresolved(known, ids, where, "the card's citations")
-        if self.code in (301, 302, 303, 307, 308):
+        if self.code in FOLLOWED:
             missing = sorted(set(FRAMEWORKS) - {s.framework for s in self.snippets})
             if missing:
                 issues.append(
