@@ -121,6 +121,8 @@ class ReaderScreen(Screen[None]):
             return True if 0 <= target < len(self.lesson.steps) else None
         if action == "run":
             return True if self.step.experiments and not self._predicting else None
+        if action in ("pick", "hint") and self.step.predict is None:
+            return False  # no prediction on this step: keep the footer short
         if action == "pick":
             state = self._prediction_state
             open_ = state is not None and (state.chosen is None or state.problem is not None)
