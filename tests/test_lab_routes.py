@@ -195,3 +195,15 @@ def _record(journal: Journal, chain: str, body: bytes, headers=()):
         body_digest="",
         status=200,
     )
+
+
+async def test_304_has_no_content(client):
+    response = await client.get("/redirect/304")
+    assert response.status_code == 304
+    assert response.content == b""
+
+
+def test_a_304_leaves_a_kept_alive_connection_usable(lab):
+    with httpx.Client() as reused:
+        assert reused.get(f"{lab.url}/redirect/304").status_code == 304
+        assert reused.get(f"{lab.url}/echo").status_code == 200

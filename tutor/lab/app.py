@@ -317,6 +317,8 @@ async def _send(
     close: bool,
     cache_control: str | None = "no-store",
 ) -> None:
+    if status == 304:  # RFC 9110 §15.4.5: a 304 has no content; a body would corrupt the stream
+        payload = b""
     headers = [
         (b"content-type", content_type.encode()),
         (b"content-length", str(len(payload)).encode()),
