@@ -46,7 +46,8 @@ class Curl(ProgramClient):
         if (
             self._always_x
             or method not in ("GET", "POST")
-            or (method == "POST" and not request.body)
+            or (method == "POST" and not (request.body or request.stream))
+            or request.stream  # -T alone would upload with PUT
         ):
             argv += ["-X", method]
         if request.stream:
