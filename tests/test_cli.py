@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -153,3 +154,26 @@ def test_serve_logs_each_request_and_survives_bad_connections():
     assert "Lab stopped." in out
     assert server.returncode == 0
     assert "Traceback" not in out + err
+
+
+def test_serve_has_a_second_origin_for_cross_origin_redirects():
+    port = _free_port()
+    server = subprocess.Popen(
+        [*TUTOR, "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert f"http://127.0.0.1:{port}" in server.stdout.readline()
+        other = server.stdout.readline().split()[-1]
+        connection = http.client.HTTPConnection("localhost", port, timeout=5)
+        connection.request("POST", "/redirect/307?origin=other", body=b"a=1")
+        location = connection.getresponse().headers["location"]
+        connection.close()
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=15)
+    other_port = other.rsplit(":", 1)[1]
+    assert location.startswith(f"http://localhost:{other_port}/echo?chain=")

@@ -314,12 +314,13 @@ def serve(host: str, port: int) -> None:
     from tutor.lab.server import LabError
     from tutor.lab.server import serve as run_lab
 
-    def ready(url: str) -> None:
+    def ready(url: str, other_url: str) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             click.secho(
                 f"Warning: the lab listens on {host}, beyond this machine.", fg="yellow", err=True
             )
         click.echo(f"Lab listening on {url}  (Ctrl+C stops it)")
+        click.echo(f"Its other origin (for ?origin=other) is {other_url}")
         click.echo(f"Try: curl -L -d a=1 {url}/redirect/307")
 
     try:

@@ -215,9 +215,17 @@ class LabApp:
         return location, None
 
     def _other_origin(self, request: _Request) -> str | None:
+        """The listener the request did not arrive on, named by the host the client used (so a
+        student who reached the lab at 192.0.2.7:8307 is sent to 192.0.2.7:8308)."""
         server = request.scope.get("server")
         here = server[1] if server and server[1] else 80
-        return next((o for o in self.origins if (urlsplit(o).port or 80) != here), None)
+        other = next((o for o in self.origins if (urlsplit(o).port or 80) != here), None)
+        if other is None:
+            return None
+        parts = urlsplit(other)
+        host = urlsplit(f"//{request.header(b'host') or ''}").hostname or parts.hostname
+        host = f"[{host}]" if host and ":" in host else host
+        return f"{parts.scheme}://{host}:{parts.port or 80}"
 
     async def _echo(self, request: _Request, request_digest: str, send: Send) -> None:
         hop = self._record(request, 200, None, request_digest)

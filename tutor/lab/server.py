@@ -147,19 +147,27 @@ class LabServer:
 def serve(
     host: str,
     port: int,
-    on_ready: Callable[[str], None],
+    on_ready: Callable[[str, str], None],
     on_hop: Callable[[Hop], None],
     on_log: Callable[[str], None],
 ) -> None:
-    """Serve the lab in the foreground until Ctrl+C (uvicorn handles the signal gracefully)."""
+    """Serve the lab in the foreground until Ctrl+C (uvicorn handles the signal gracefully).
+
+    The second origin listens on `port + 1` when it is free, else on any free port; `on_ready`
+    gets both URLs.
+    """
     sock = _bind(host, port)
+    try:
+        other = _bind(host, port + 1 if 0 < port < 65535 else 0)
+    except LabError:
+        other = _bind(host, 0)
     journal = Journal()
     journal.subscribe(on_hop)
     _echo.append(on_log)
-    server = _server(journal)
-    on_ready(_url(sock))
+    server = _server(journal, (_url(sock), _url(other)))
+    on_ready(_url(sock), _url(other))
     try:
-        server.run(sockets=[sock])
+        server.run(sockets=[sock, other])
     except KeyboardInterrupt:
         pass  # uvicorn shut down gracefully, then re-raised the Ctrl+C it had captured
     finally:
