@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from tutor.course.models import (
     ID_PATTERN,
@@ -16,7 +16,7 @@ from tutor.course.models import (
     duplicates,
     unresolved,
 )
-from tutor.experiments.spec import KNOWN_CODES
+from tutor.experiments.spec import RedirectCode
 
 __all__ = ["FOLLOWED", "FRAMEWORKS", "Card", "Confusion", "Quote", "Section", "Snippet"]
 
@@ -44,13 +44,8 @@ class Section(Strict):
 class Confusion(Strict):
     """Another status code people mix this one up with, and the difference."""
 
-    code: int
+    code: RedirectCode
     difference: str = Field(min_length=1)
-
-    @field_validator("code")
-    @classmethod
-    def _known_code(cls, code: int) -> int:
-        return _known_code(code)
 
 
 class Answer(Strict):
@@ -80,7 +75,7 @@ class Card(Strict):
     format: Literal[1]
     kind: Literal["card"]
     id: str = Field(pattern=ID_PATTERN)
-    code: int
+    code: RedirectCode
     name: str = Field(min_length=1)
     """The reason phrase, as RFC 9110 names it: "Temporary Redirect"."""
     rfc: Quote
@@ -96,11 +91,6 @@ class Card(Strict):
     experiments: list[Experiment] = Field(default_factory=list)
     """Live experiments that show what the card claims."""
     citations: list[Citation] = Field(min_length=1)
-
-    @field_validator("code")
-    @classmethod
-    def _known_code(cls, code: int) -> int:
-        return _known_code(code)
 
     @model_validator(mode="after")
     def _complete_and_cited(self) -> Card:
@@ -140,9 +130,3 @@ class Card(Strict):
                 )
         cross_check(issues)
         return self
-
-
-def _known_code(code: int) -> int:
-    if code not in KNOWN_CODES:
-        raise ValueError(f"unknown redirect code {code}: use one of 300-308")
-    return code

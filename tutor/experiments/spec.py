@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from tutor.experiments.clients import CLIENT_NAMES
 
-__all__ = ["BODY_METHODS", "KNOWN_CODES", "METHODS", "ExperimentSpec"]
+__all__ = ["BODY_METHODS", "KNOWN_CODES", "METHODS", "ExperimentSpec", "RedirectCode"]
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -17,12 +17,26 @@ KNOWN_CODES = (300, 301, 302, 303, 304, 305, 306, 307, 308)
 """The 3xx codes RFC 9110 §15.4 defines (305 and 306 are deprecated and reserved)."""
 
 
+def _one_of(value: object, allowed: tuple[object, ...], what: str, hint: str) -> None:
+    if value not in allowed:
+        raise ValueError(f"unknown {what} {value!r}: use one of {hint}")
+
+
+def _known_code(code: int) -> int:
+    _one_of(code, KNOWN_CODES, "redirect code", "300-308")
+    return code
+
+
+RedirectCode = Annotated[int, AfterValidator(_known_code)]
+"""A status code field that must be one of KNOWN_CODES (content, experiments and cards)."""
+
+
 class ExperimentSpec(BaseModel):
     """One live experiment: `client` sends `method` with `body` to a lab route answering `code`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    code: int
+    code: RedirectCode
     method: str = "POST"
     body: str = ""
     headers: dict[str, str] = Field(default_factory=dict)
@@ -61,25 +75,16 @@ class ExperimentSpec(BaseModel):
             query["cache"] = self.cache
         return {**query, "chain": chain}
 
-    @field_validator("code")
-    @classmethod
-    def _known_code(cls, code: int) -> int:
-        if code not in KNOWN_CODES:
-            raise ValueError(f"unknown redirect code {code}: use one of 300-308")
-        return code
-
     @field_validator("method")
     @classmethod
     def _known_method(cls, method: str) -> str:
-        if method.upper() not in METHODS:
-            raise ValueError(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
+        _one_of(method.upper(), METHODS, "method", ", ".join(METHODS))
         return method.upper()
 
     @field_validator("client")
     @classmethod
     def _known_client(cls, client: str) -> str:
-        if client not in CLIENT_NAMES:
-            raise ValueError(f"unknown client {client!r}: use one of {', '.join(CLIENT_NAMES)}")
+        _one_of(client, CLIENT_NAMES, "client", ", ".join(CLIENT_NAMES))
         return client
 
     @field_validator("to")
