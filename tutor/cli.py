@@ -237,21 +237,30 @@ def _print_matrix(
     names = list(dict.fromkeys(outcome.client for outcome in outcomes))
     versions = {outcome.client: outcome.client_version for outcome in outcomes}
     found = {(o.client, o.method, o.code): o for o in outcomes}
-    width = max(len(f"  {n} {versions[n] or ''}") for n in names) + 1
+    titles = {m: f'{m} (body "{BODY}")' if m in BODY_METHODS else m for m in methods}
+    width = 1 + max(
+        *(len(f"  {n} {versions[n] or ''}") for n in names), *(len(t) for t in titles.values())
+    )
+    counted = ", ".join(
+        _count(len(items), noun)
+        for items, noun in ((names, "client"), (codes, "code"), (methods, "method"))
+    )
     click.echo(
-        f"{len(names)} clients, {len(codes)} codes, {len(methods)} methods: "
-        f"{len(outcomes)} requests, live, in {took:.1f} s. Each cell: the method that arrived.\n"
+        f"{counted}: {_count(len(outcomes), 'request')}, live, in {took:.1f} s. "
+        "Each cell: the method that arrived.\n"
     )
     for method in methods:
-        title = f'{method} (body "{BODY}")' if method in BODY_METHODS else method
-        click.echo(
-            click.style(title.ljust(width), bold=True) + "".join(f"{c:<9}" for c in codes).rstrip()
-        )
+        header = titles[method].ljust(width) + "".join(f"{c:<9}" for c in codes)
+        click.echo(click.style(header.rstrip(), bold=True))
         for name in names:
+            cells = [found[(name, method, code)] for code in codes]
             row = f"  {name} {versions[name] or ''}".ljust(width)
-            for code in codes:
-                outcome = found[(name, method, code)]
-                row += click.style(f"{cell_text(outcome):<9}", fg=colour[cell(outcome)])
+            row += "".join(
+                click.style(
+                    f"{cell_text(o):<9}" if i < len(cells) - 1 else cell_text(o), fg=colour[cell(o)]
+                )
+                for i, o in enumerate(cells)
+            )
             click.echo(row)
         click.echo()
     line, shown = "", 0
@@ -266,6 +275,10 @@ def _print_matrix(
         if versions[name] is None:
             client = clients.get(name)
             click.echo(f"{name}: not installed (install: {client.install_hint})")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _print_trace(outcome: Outcome) -> None:
