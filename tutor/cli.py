@@ -255,11 +255,10 @@ def _print_matrix(
         for name in names:
             cells = [found[(name, method, code)] for code in codes]
             row = f"  {name} {versions[name] or ''}".ljust(width)
+            texts = [cell_text(o) for o in cells]
+            padded = [text.ljust(9) for text in texts[:-1]] + texts[-1:]
             row += "".join(
-                click.style(
-                    f"{cell_text(o):<9}" if i < len(cells) - 1 else cell_text(o), fg=colour[cell(o)]
-                )
-                for i, o in enumerate(cells)
+                click.style(text, fg=colour[cell(o)]) for text, o in zip(padded, cells, strict=True)
             )
             click.echo(row)
         click.echo()
