@@ -49,7 +49,7 @@ async def test_reference_screen_reads_a_card_and_runs_its_experiment(lab: LabSer
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         titles = {command.title for command in app.get_system_commands(app.screen)}
-        assert "Reference" in titles
+        assert "Cards" in titles
         await pilot.press("c")
         await settle(pilot)
         screen = app.screen

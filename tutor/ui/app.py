@@ -169,7 +169,7 @@ class TutorApp(App[None]):
         seen = {command.title for command in commands}
         for active in screen.active_bindings.values():
             binding = active.binding
-            if not (binding.show and binding.description and active.enabled):
+            if not (binding.description and active.enabled):
                 continue
             if binding.description in seen:
                 continue

@@ -27,14 +27,19 @@ class LessonsScreen(Screen[None]):
     AUTO_FOCUS = "#lessons"
     BINDINGS: ClassVar[list[BindingType]] = [
         # A priority binding, so that the footer shows Enter although the list handles it too.
-        Binding("enter", "open", "Open lesson", id="lessons.open", priority=True),
         Binding(
-            "e", "experiment", "Experiment", id="lessons.experiment", tooltip="Try any redirect"
+            "enter",
+            "open",
+            "Open",
+            id="lessons.open",
+            tooltip="Open the highlighted lesson",
+            priority=True,
         ),
+        Binding("e", "experiment", "Lab", id="lessons.experiment", tooltip="Try any redirect"),
         Binding(
             "c",
             "reference",
-            "Reference",
+            "Cards",
             id="lessons.reference",
             tooltip="The reference card of each redirect code",
         ),
@@ -47,9 +52,22 @@ class LessonsScreen(Screen[None]):
         ),
         Binding("q", "quiz", "Quiz", id="lessons.quiz", tooltip="Quiz on the highlighted lesson"),
         Binding(
-            "u", "review", "Due", id="lessons.review", tooltip="Quiz the questions due for review"
+            "u",
+            "review",
+            "Review due",
+            id="lessons.review",
+            tooltip="Quiz the questions due for review",
+            show=False,  # in the palette and on the Progress screen; the footer is full
         ),
         Binding("g", "progress", "Progress", id="lessons.progress", tooltip="Your progress"),
+        Binding(
+            "j",
+            "journal",
+            "Journal",
+            id="lessons.journal",
+            tooltip="Every request the lab receives, live (for a class)",
+            show=False,  # in the palette; the footer is full
+        ),
     ]
 
     def __init__(self) -> None:
@@ -128,6 +146,11 @@ class LessonsScreen(Screen[None]):
         from tutor.ui.screens.progress import ProgressScreen
 
         self.app.push_screen(ProgressScreen())
+
+    def action_journal(self) -> None:
+        from tutor.ui.screens.journal import JournalScreen
+
+        self.app.push_screen(JournalScreen())
 
     def action_matrix(self) -> None:
         from tutor.ui.screens.matrix import MatrixScreen

@@ -31,9 +31,9 @@ class ReaderScreen(Screen[None]):
     """A lesson, step by step; `r` runs the highlighted experiment of the step."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "step(1)", "Next step", id="reader.next", tooltip="Go to the next step"),
-        Binding("p", "step(-1)", "Prev step", id="reader.previous", tooltip="Previous step"),
-        Binding("r", "run", "Run experiment", id="reader.run", tooltip="Run it live on the lab"),
+        Binding("n", "step(1)", "Next", id="reader.next", tooltip="Go to the next step"),
+        Binding("p", "step(-1)", "Prev", id="reader.previous", tooltip="Previous step"),
+        Binding("r", "run", "Run", id="reader.run", tooltip="Run it live on the lab"),
         Binding(
             "1", "pick(0)", "Predict", key_display="1-9", id="reader.pick", tooltip="Pick a choice"
         ),

@@ -29,7 +29,7 @@ class ReferenceScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "card(1)", "Next code", id="reference.next", tooltip="The next code's card"),
         Binding("p", "card(-1)", "Prev code", id="reference.previous", tooltip="The previous card"),
-        Binding("r", "run", "Run experiment", id="reference.run", tooltip="Run it live on the lab"),
+        Binding("r", "run", "Run", id="reference.run", tooltip="Run it live on the lab"),
         Binding("escape", "back", "Back", id="reference.back", tooltip="Back to the lessons"),
     ]
 
