@@ -74,9 +74,12 @@ class ExperimentScreen(Screen[None]):
         *,
         run_now: bool = False,
         outcome: Outcome | None = None,
+        claimed_by: str = "lesson",
     ) -> None:
-        """`outcome`: a run of `experiment` that already happened, shown as if just finished."""
+        """`outcome`: a run of `experiment` that already happened, shown as if just finished.
+        `claimed_by` names what makes the experiment's claim ("lesson", "card")."""
         super().__init__()
+        self._claimed_by = claimed_by
         self._experiment = experiment
         self._run_now = run_now
         self._outcome = outcome
@@ -119,7 +122,7 @@ class ExperimentScreen(Screen[None]):
         expect = self._experiment.expect
         claim = self.query_one("#claim", Static)
         claim.remove_class("-holds", "-fails", "-other")
-        text = f"The lesson says: {_claim(expect)}"
+        text = f"The {self._claimed_by} says: {_claim(expect)}"
         first = self._first_choice
         if outcome is None:
             claim.update(Content(text))
@@ -127,7 +130,7 @@ class ExperimentScreen(Screen[None]):
             claim.add_class("-other")
             claim.update(
                 Content(
-                    f"The lesson's claim is for {first.code} {first.method} via {first.client}: "
+                    f"The {self._claimed_by}'s claim is for {first.code} {first.method} via {first.client}: "
                     f"{_claim(expect)}"
                 )
             )

@@ -111,7 +111,9 @@ class ReferenceScreen(Screen[None]):
         card = self.card
         if card is not None and card.experiments:
             chosen = self.query_one("#card-experiments", OptionList).highlighted or 0
-            self.app.push_screen(ExperimentScreen(card.experiments[chosen], run_now=True))
+            self.app.push_screen(
+                ExperimentScreen(card.experiments[chosen], run_now=True, claimed_by="card")
+            )
 
     def action_back(self) -> None:
         self.dismiss()
