@@ -130,8 +130,8 @@ class ExperimentScreen(Screen[None]):
             claim.add_class("-other")
             claim.update(
                 Content(
-                    f"The {self._claimed_by}'s claim is for {first.code} {first.method} via {first.client}: "
-                    f"{_claim(expect)}"
+                    f"The {self._claimed_by}'s claim is for {first.code} {first.method} "
+                    f"via {first.client}: {_claim(expect)}"
                 )
             )
         elif problems := expect.mismatches(outcome):
