@@ -8,6 +8,8 @@ Routes (any method):
   /client/browser    a page that sends requests from a browser (fetch() or a real form POST)
   /page/fragment     a page that tells the lab which fragment the browser kept (RFC 9110 §10.2.2)
   /                  a short index for people exploring with curl or a browser
+  /s/{name}/...      any route above for one student on a shared lab: the prefix stays on every
+                     Location, so each student's chains are their own in the journal
 
 Every answer, errors included, is written to the journal. A redirect's Location carries the
 chain token (`?chain=`), so the target knows which chain a request belongs to even when the
@@ -23,9 +25,9 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from tutor.lab.journal import BODY_KEPT, Hop, Journal, digest, new_token
+from tutor.lab.journal import BODY_KEPT, Hop, Journal, digest, new_token, split_student
 from tutor.lab.pages import BROWSER_PAGE, FRAGMENT_PAGE
-from tutor.lab.verdict import Sent, judge
+from tutor.lab.verdict import chain_verdict
 
 __all__ = ["MAX_BODY", "LabApp", "reason"]
 
@@ -62,13 +64,16 @@ class _Request:
         "path",
         "peer",
         "query",
+        "route",
         "scope",
+        "student",
     )
 
     def __init__(self, scope: Scope, body: bytes, body_size: int) -> None:
         self.scope = scope
         self.method: str = scope["method"]
         self.path: str = scope["path"]
+        self.student, self.route = split_student(self.path)
         self.query: str = scope["query_string"].decode("latin-1")
         self.headers = tuple(
             (k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]
@@ -139,7 +144,7 @@ class LabApp:
             return
         request = _Request(scope, body[:BODY_KEPT], len(body))
         request_digest = digest(body)
-        path = request.path
+        path = request.route
         if path.startswith("/redirect/"):
             await self._redirect(request, request_digest, send)
         elif path == "/echo" or path.startswith("/echo/"):
@@ -156,7 +161,7 @@ class LabApp:
             )
 
     async def _redirect(self, request: _Request, request_digest: str, send: Send) -> None:
-        raw_code = request.path.removeprefix("/redirect/").rstrip("/")
+        raw_code = request.route.removeprefix("/redirect/").rstrip("/")
         if not raw_code.isdigit() or not 300 <= int(raw_code) <= 399:
             text = (
                 f"'{raw_code}' is not a redirect status: /redirect/ takes a code from 300 to 399, "
@@ -192,7 +197,7 @@ class LabApp:
             return None, None
         if request.param("loop") is not None:
             query = [(k, v) for k, v in parse_qsl(request.query) if k != "chain"]
-            target = urlunsplit(("", "", request.path, urlencode(query), ""))
+            target = urlunsplit(("", "", request.route, urlencode(query), ""))
         else:
             target = request.param("to") or "/echo"
         location, problem = _location(request, target)
@@ -232,11 +237,8 @@ class LabApp:
         chain = self.journal.chain(request.chain)
         if chain and chain[-1].seq != hop.seq:
             chain = [h for h in chain if h.seq <= hop.seq]
-        if len(chain) <= 1:
-            verdict = "No redirect: this request came straight to the echo."
-        else:
-            redirects = [h.status for h in chain if h.is_redirect]
-            verdict = judge(Sent.from_hop(chain[0]), hop, status=redirects[-1]).text
+        judged = chain_verdict(chain)
+        verdict = judged.text if judged else "No redirect: this request came straight to the echo."
         document = {
             "method": hop.method,
             "path": hop.path,
@@ -312,7 +314,10 @@ def _location(request: _Request, target: str) -> tuple[str, str | None]:
         return "", f"?to= takes a path on the lab starting with '/', not {target!r}.\n"
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "chain"]
     query.append(("chain", request.chain))
-    return urlunsplit(parts._replace(query=urlencode(query))), None
+    path = parts.path
+    if request.student and not parts.netloc:  # a student's prefix stays on the whole chain
+        path = f"/s/{request.student}{path}"
+    return urlunsplit(parts._replace(path=path, query=urlencode(query))), None
 
 
 async def _send(

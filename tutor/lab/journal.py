@@ -7,6 +7,7 @@ never from what a client library reports.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import threading
 import time
@@ -14,10 +15,20 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["BODY_KEPT", "Hop", "Journal", "new_token"]
+__all__ = ["BODY_KEPT", "STUDENT", "Hop", "Journal", "new_token", "split_student"]
 
 BODY_KEPT = 16 * 1024
 """Bytes of each body the journal keeps; the size and digest always cover the whole body."""
+
+
+STUDENT = re.compile(r"^/s/([A-Za-z0-9_-]{1,32})(/.*)$")
+"""A student's path prefix on a shared lab: /s/{name}/redirect/302 is /redirect/302 for `name`."""
+
+
+def split_student(path: str) -> tuple[str, str]:
+    """The student's name in `path` ("" for none) and the lab route under it."""
+    match = STUDENT.match(path)
+    return (match.group(1), match.group(2)) if match else ("", path)
 
 
 def new_token() -> str:
@@ -46,6 +57,16 @@ class Hop:
     @property
     def is_redirect(self) -> bool:
         return 300 <= self.status < 400
+
+    @property
+    def student(self) -> str:
+        """The name in the path's /s/{name} prefix, or "" for a request without one."""
+        return split_student(self.path)[0]
+
+    @property
+    def route(self) -> str:
+        """The lab route the request asked for, without a student's prefix."""
+        return split_student(self.path)[1]
 
     def header(self, name: str) -> str | None:
         """The first value of a header, by case-insensitive name."""
@@ -140,3 +161,9 @@ class Journal:
         """Call `listener` with every new hop, on the thread that recorded it."""
         with self._lock:
             self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Callable[[Hop], None]) -> None:
+        """Stop calling `listener` (no error if it was not subscribed)."""
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)

@@ -150,18 +150,19 @@ def serve(
     on_ready: Callable[[str, str], None],
     on_hop: Callable[[Hop], None],
     on_log: Callable[[str], None],
+    journal: Journal | None = None,
 ) -> None:
     """Serve the lab in the foreground until Ctrl+C (uvicorn handles the signal gracefully).
 
     The second origin listens on `port + 1` when it is free, else on any free port; `on_ready`
-    gets both URLs.
+    gets both URLs. `on_hop` runs on the lab's event loop: it must return at once.
     """
     sock = _bind(host, port)
     try:
         other = _bind(host, port + 1 if 0 < port < 65535 else 0)
     except LabError:
         other = _bind(host, 0)
-    journal = Journal()
+    journal = journal if journal is not None else Journal()
     journal.subscribe(on_hop)
     _echo.append(on_log)
     server = _server(journal, (_url(sock), _url(other)))

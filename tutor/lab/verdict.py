@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from tutor.lab.journal import Hop
 
-__all__ = ["Sent", "Verdict", "VerdictKind", "judge"]
+__all__ = ["Sent", "Verdict", "VerdictKind", "chain_verdict", "judge"]
 
 
 class VerdictKind(StrEnum):
@@ -73,3 +74,11 @@ def judge(
         return Verdict(VerdictKind.BODY_DROPPED, f"{sent.method} kept, but the body was dropped")
     change = f"{_bytes(sent.body_size)} → {_bytes(arrived.body_size)}"
     return Verdict(VerdictKind.BODY_CHANGED, f"{sent.method} kept, body changed ({change})")
+
+
+def chain_verdict(chain: Sequence[Hop]) -> Verdict | None:
+    """The verdict of a chain whose last hop reached a target after a redirect; else None."""
+    redirects = [hop.status for hop in chain[:-1] if hop.is_redirect]
+    if not chain or chain[-1].is_redirect or not redirects:
+        return None
+    return judge(Sent.from_hop(chain[0]), chain[-1], status=redirects[-1])

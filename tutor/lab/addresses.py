@@ -1,0 +1,54 @@
+"""The addresses students type to reach a lab served beyond loopback, found without any traffic."""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import socket
+
+__all__ = ["hand_out_urls", "is_loopback"]
+
+_WILDCARDS = ("0.0.0.0", "::", "")
+_NO_TRAFFIC_PROBE = ("192.0.2.1", 9)
+"""TEST-NET-1 (RFC 5737): connecting a UDP socket picks the outgoing interface, sends nothing."""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach `host` (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _url(address: str, port: int) -> str:
+    return f"http://[{address}]:{port}" if ":" in address else f"http://{address}:{port}"
+
+
+def _interface_addresses(ipv6: bool) -> list[str]:
+    """Every non-loopback address of this machine that the stdlib can see."""
+    found: list[str] = []
+    family = socket.AF_INET6 if ipv6 else socket.AF_INET
+    with contextlib.suppress(OSError):
+        for info in socket.getaddrinfo(socket.gethostname(), None, family):
+            found.append(str(info[4][0]))
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(_NO_TRAFFIC_PROBE)
+        found.append(probe.getsockname()[0])
+    usable = []
+    for address in dict.fromkeys(found):
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not (ip.is_loopback or ip.is_unspecified or ip.is_link_local):
+            usable.append(address)
+    return usable
+
+
+def hand_out_urls(host: str, port: int) -> list[str]:
+    """The lab's URLs as students on other machines would type them; [] on loopback."""
+    if is_loopback(host):
+        return []
+    if host not in _WILDCARDS:
+        return [_url(host, port)]
+    return [_url(address, port) for address in _interface_addresses(ipv6=host == "::")]
