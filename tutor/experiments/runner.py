@@ -95,6 +95,7 @@ def _run_batch(
         for (index, _), attempt in zip(sendable, said, strict=True):
             attempts[index] = attempt  # a repeated request: what the client said the last time
     outcomes = []
+    error: str | None
     for index, spec in enumerate(specs):
         client, version = chosen[index], versions[index]
         if version is None:

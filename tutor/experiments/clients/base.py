@@ -29,8 +29,9 @@ class Attempt:
 
 
 class Client(ABC):
-    name: ClassVar[str]
-    label: ClassVar[str]
+    # Instance attributes with class-level defaults: several curls or browsers share one class.
+    name: str
+    label: str
     """How a person would write this client, e.g. ``curl -L``."""
     install_hint: ClassVar[str]
 

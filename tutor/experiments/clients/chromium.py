@@ -47,10 +47,10 @@ class Chromium(ProgramClient):
     install_hint = "apt-get install chromium (or your system's package manager)"
 
     def __init__(self, name: str, label: str, mode: str) -> None:
-        self.name = name  # type: ignore[misc] - a ClassVar elsewhere; two modes share a class
-        self.label = label  # type: ignore[misc]
+        self.name = name
+        self.label = label
         self.mode = mode
-        self.program = _program()  # type: ignore[misc]
+        self.program = _program()
 
     def cannot_send(self, request: Request) -> str | None:
         if self.mode == "fetch":

@@ -30,8 +30,8 @@ class Curl(ProgramClient):
     install_hint = "apt-get install curl (or your system's package manager)"
 
     def __init__(self, name: str, label: str, flags: tuple[str, ...], always_x: bool) -> None:
-        self.name = name  # type: ignore[misc] - a ClassVar elsewhere; three curls share a class
-        self.label = label  # type: ignore[misc]
+        self.name = name
+        self.label = label
         self._flags = flags
         self._always_x = always_x
 

@@ -42,7 +42,7 @@ def run_program(
 class ProgramClient(Client):
     """A client that is a program: its version comes from `version_argv`, its runs from `argv`."""
 
-    program: ClassVar[str]
+    program: str
     version_argv: ClassVar[tuple[str, ...]] = ("--version",)
     version_word: ClassVar[int] = 1
     """Which word of the first line of `program --version` is the version."""

@@ -92,7 +92,7 @@ class ExperimentForm(Widget):
         )
         select.value = chosen
         # set_options may have picked `chosen` already, and then no watcher redraws its label.
-        select.mutate_reactive(Select.value)
+        select.mutate_reactive(Select.value)  # type: ignore[misc]  # Textual's documented idiom
 
     def set_running(self, running: bool) -> None:
         # Relabelled, not disabled: disabling the focused button would throw the focus away.
