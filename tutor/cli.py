@@ -391,11 +391,13 @@ def card(lesson_dirs: tuple[Path, ...], code: int) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def lint(paths: tuple[Path, ...]) -> None:
-    """Check lesson files (default: the built-in course). Prints file:line:col: message."""
+@click.pass_obj
+def lint(lesson_dirs: tuple[Path, ...], paths: tuple[Path, ...]) -> None:
+    """Check lesson files (default: the --lessons packs, else the built-in course), each beside
+    the built-in course: an id it already has is a clash. Prints file:line:col: message."""
     from tutor.course.lint import lint as check
 
-    problems = check(paths)
+    problems = check([*paths, *lesson_dirs])
     for problem in problems:
         click.echo(str(problem))
     if problems:
@@ -473,6 +475,32 @@ def progress(lesson_dirs: tuple[Path, ...], fmt: str | None, reset: bool, yes: b
         click.echo("\n".join(summarize(record, load_course(lesson_dirs)).report()))
         click.echo(f"Record: {record.path or 'in memory only'}", err=True)
     record.close()
+
+
+@cli.group()
+def new() -> None:
+    """Start a new course file for a teacher's own lesson pack."""
+
+
+@new.command("lesson")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "folder",
+    default=".",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Write the file here [default: the current folder].",
+)
+def new_lesson(name: str, folder: Path) -> None:
+    """Write NAME's starting lesson file (valid as written); never overwrites a file."""
+    from tutor.course.starter import StarterExists, write_starter
+
+    try:
+        path = write_starter(name, folder)
+    except StarterExists as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {path}. Check it with: redirect-tutor lint {path}")
+    click.echo(f"Open it in the tutor with: redirect-tutor --lessons {path.parent}")
 
 
 def main() -> None:
