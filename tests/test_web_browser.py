@@ -1,0 +1,113 @@
+"""`redirect-tutor web` in real headless Chromium: the page starts the tutor, whose first screen
+shows in the terminal element."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import Route, sync_playwright
+
+from tutor.course.loader import load_course
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+DOM_RENDERER = """
+// xterm.js paints on a canvas (WebGL, else 2D), where no text can be read back. Without either
+// it falls back to its DOM renderer: the same screen, as text in the terminal element.
+const getContext = HTMLCanvasElement.prototype.getContext;
+HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
+  const inTerminal = this.closest && this.closest(".xterm-screen");
+  if (String(kind).includes("webgl") || (kind === "2d" && inTerminal)) return null;
+  return getContext.call(this, kind, ...rest);
+};
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_listening(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"redirect-tutor web did not listen on {port}")
+
+
+def test_the_tutor_in_a_browser_shows_the_first_lesson(tmp_path: Path) -> None:
+    title = load_course().lessons[0].title
+    port = _free_port()
+    origin = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tutor", "web", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+    def only_the_tutor(route: Route) -> None:
+        """Nothing leaves this machine (the page would fetch web fonts)."""
+        if route.request.url.startswith(origin):
+            route.continue_()
+        else:
+            route.abort()
+
+    try:
+        _wait_listening(port)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch_persistent_context(
+                str(tmp_path / "profile"),
+                executable_path=CHROMIUM,
+                args=FLAGS,
+                viewport={"width": 1000, "height": 640},
+            )
+            try:
+                page = browser.new_page()
+                page.add_init_script(DOM_RENDERER)
+                page.route("**/*", only_the_tutor)
+                page.goto(f"{origin}/?delay=1")
+                page.click("#start", timeout=15_000)
+                page.wait_for_function(
+                    "texts => texts.every(text => (document.querySelector("
+                    "'#terminal .xterm-rows') || {}).innerText?.includes(text))",
+                    arg=[title, "lab 127.0.0.1:"],
+                    timeout=30_000,
+                )
+                screen = page.inner_text("#terminal .xterm-rows")
+                page.screenshot(path=str(tmp_path / "web.png"))
+            finally:
+                browser.close()
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            log, _ = server.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            log, _ = server.communicate()
+    assert title in screen
+    assert "Lessons" in screen
+    assert "lab 127.0.0.1:" in screen, "the tutor in the browser started its own lab"
+    assert (tmp_path / "web.png").stat().st_size > 10_000
+    assert "Traceback" not in log
