@@ -87,8 +87,6 @@ class TutorApp(App[None]):
 
     def _after_first_paint(self) -> None:
         self._load_course()
-        if self._owns_lab:
-            self._start_lab()
 
     def on_unmount(self) -> None:
         if self._owns_lab and self.lab_gate.lab is not None:
@@ -104,8 +102,13 @@ class TutorApp(App[None]):
             course = load_course(self.lesson_dirs, builtin=self.builtin)
         except Exception as error:  # shown to the learner, never as a traceback
             self.post_message(self.Failed("The lessons could not be loaded", str(error)))
+            course = None
+        else:
+            self.post_message(self.CourseLoaded(course))
+        if self._owns_lab:  # after the lessons: its start-up would only delay them
+            self.call_from_thread(self._start_lab)
+        if course is None:
             return
-        self.post_message(self.CourseLoaded(course))
         from tutor.progress.record import open_record
 
         self.post_message(self.RecordOpened(open_record()))
