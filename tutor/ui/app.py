@@ -99,6 +99,8 @@ class TutorApp(App[None]):
         from tutor.course.loader import load_course
 
         try:
+            if self.builtin and self.lesson_dirs:  # list the built-in lessons while packs load
+                self.post_message(self.CourseLoaded(load_course()))
             course = load_course(self.lesson_dirs, builtin=self.builtin)
         except Exception as error:  # shown to the learner, never as a traceback
             self.post_message(self.Failed("The lessons could not be loaded", str(error)))

@@ -26,11 +26,14 @@ class LessonList(OptionList):
         """The learner's place in each lesson, by id, from the record."""
 
     def show(self, lessons: Sequence[Lesson]) -> None:
+        """List `lessons`, keeping the highlight on the same lesson when it is still there."""
+        kept = self.highlighted_lesson
         self.lessons = list(lessons)
         if not lessons:
             self.set_options([Option("No lessons found.", disabled=True)])
             return
-        self._show_lessons(0)
+        ids = [lesson.id for lesson in self.lessons]
+        self._show_lessons(ids.index(kept.id) if kept and kept.id in ids else 0)
 
     def show_progress(self, states: Mapping[str, LessonState]) -> None:
         self.states = states
