@@ -247,6 +247,20 @@ class _Document:
         line, col = self.where(loc, at_key=at_key)
         return Problem(self.path, line, col, f"{loc_text(shown)}: {message}" if shown else message)
 
+    def untag(self, loc: Loc) -> Loc:
+        """`loc` without the tags pydantic adds for a `kind:` union (steps.0.exercise.configure)."""
+        node, kept = self.root, []
+        for part in loc:
+            found = _child(node, part)
+            if found is None and isinstance(node, MappingNode):
+                kind = _child(node, "kind")
+                if kind is not None and isinstance(kind[1], ScalarNode) and kind[1].value == part:
+                    continue
+            kept.append(part)
+            if found is not None:
+                node = found[1]
+        return tuple(kept)
+
     def where(self, loc: Loc, *, at_key: bool = False) -> tuple[int, int]:
         """The 1-based line and column of `loc`: its value, or its key if `at_key` or empty."""
         node, key = self.root, None
@@ -451,7 +465,7 @@ def _text_position(text: str, offset: int) -> tuple[int, int]:
 
 def _explain(error: Any, document: _Document) -> list[Problem]:
     """One pydantic error as problems at their lines, in words a teacher uses."""
-    loc = tuple(error["loc"])
+    loc = document.untag(tuple(error["loc"]))
     cause = error.get("ctx", {}).get("error")
     if isinstance(cause, CrossCheckError):
         return [document.problem((*loc, *place), message) for place, message in cause.issues]
