@@ -29,10 +29,13 @@ from tutor.lab.journal import BODY_KEPT, Hop, Journal, digest, new_token, split_
 from tutor.lab.pages import BROWSER_PAGE, FRAGMENT_PAGE
 from tutor.lab.verdict import chain_verdict
 
-__all__ = ["MAX_BODY", "LabApp", "reason"]
+__all__ = ["MAX_BODY", "MAX_HEAD", "LabApp", "reason"]
 
 MAX_BODY = 1024 * 1024
 """Largest request body the lab reads; more is answered with 413."""
+
+MAX_HEAD = 64 * 1024
+"""Largest target (414) and header block (431) the lab takes; the journal keeps both whole."""
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _MAX_AGE = re.compile(r"^max-age=[0-9]{1,9}$")
@@ -119,6 +122,15 @@ async def _read_body(scope: Scope, receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
+def _too_long(scope: Scope) -> tuple[int, str] | None:
+    """414 or 431 and what was too long, for a request the journal should not keep whole."""
+    if len(scope["path"]) + len(scope["query_string"]) > MAX_HEAD:
+        return 414, "target"
+    if sum(len(name) + len(value) for name, value in scope["headers"]) > MAX_HEAD:
+        return 431, "headers"
+    return None
+
+
 class LabApp:
     """The ASGI callable. It never raises: every failure becomes an answer or a quiet close.
 
@@ -132,6 +144,13 @@ class LabApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            return
+        too_long = _too_long(scope)
+        if too_long is not None:
+            status, what = too_long
+            kept = {**scope, "path": scope["path"][:200], "query_string": b"", "headers": []}
+            message = f"Request {what} over the lab's limit of {MAX_HEAD} bytes.\n"
+            await self._answer(_Request(kept, b"", 0), send, status, message, close=True)
             return
         try:
             body = await _read_body(scope, receive)
