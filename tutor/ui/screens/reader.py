@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.ui.screens.experiment import ExperimentScreen
+from tutor.ui.widgets.reader.exercise import ExercisePanel
 from tutor.ui.widgets.reader.prediction import PredictionGraded, PredictionPanel, PredictionState
 from tutor.ui.widgets.reader.sources import Sources
 
@@ -74,6 +75,7 @@ class ReaderScreen(Screen[None]):
         with VerticalScroll(id="step-body"):
             yield Markdown(id="step-text")
             yield PredictionPanel(id="prediction")
+            yield ExercisePanel(id="exercise")
             yield Static(id="experiments-title")
             yield OptionList(id="experiments", compact=True)
             yield Sources(id="sources")
@@ -109,6 +111,7 @@ class ReaderScreen(Screen[None]):
         else:
             title.update("Try it live: press r, or Tab to the list and pick one with ↑ ↓ Enter")
         self._show_prediction()
+        self.query_one(ExercisePanel).show(step.exercise)
         cited = [c for c in self.lesson.citations if c.id in step.cite]
         self.query_one(Sources).show(cited)
         self.query_one("#step-body").scroll_home(animate=False)

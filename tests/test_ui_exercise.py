@@ -1,0 +1,58 @@
+"""Exercises in the reader at 80x24, live: your own client, and a configured answer."""
+
+from __future__ import annotations
+
+import subprocess
+
+from textual.widgets import Select, Static
+
+from tests.test_ui import SIZE, settle
+from tutor.lab.server import LabServer
+from tutor.ui.app import build_app
+from tutor.ui.screens.reader import ReaderScreen
+from tutor.ui.widgets.reader.exercise import ExercisePanel
+
+
+def _result(screen: ReaderScreen) -> str:
+    return str(screen.query_one("#exercise-result", Static).visual)
+
+
+async def _reader(app, pilot, lesson_id: str, step_id: str) -> ReaderScreen:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    lesson = app.course.lesson(lesson_id)
+    screen = ReaderScreen(lesson, step_id)
+    await app.push_screen(screen)
+    await settle(pilot)
+    return screen
+
+
+async def test_bring_your_own_waits_then_is_met_by_curl(lab: LabServer) -> None:
+    app = build_app(lab=lab)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _reader(app, pilot, "found-302", "your-turn-keep-the-post")
+        panel = screen.query_one(ExercisePanel)
+        assert panel.display
+        url = f"{lab.url}/s/me/redirect/302"
+        assert url in str(screen.query_one("#exercise-url", Static).visual)
+        assert "Not yet: nothing has arrived from you" in _result(screen)
+        subprocess.run(["curl", "-s", "-o", "/dev/null", "-L", "--post302", "-d", "a=1", url])
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if "Met" in _result(screen):
+                break
+        assert "✓ Met · POST kept, body intact (3 bytes)" in _result(screen)
+
+
+async def test_configure_runs_the_client_against_the_chosen_answer(lab: LabServer) -> None:
+    app = build_app(lab=lab)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _reader(app, pilot, "temporary-redirect-307", "your-turn-checkout-moves")
+        screen.query_one("#exercise-code", Select).value = 308
+        screen.query_one(ExercisePanel).check_answer()
+        await settle(pilot)
+        assert "Not yet" in _result(screen)
+        assert "308 says the move is permanent" in _result(screen)
+        screen.query_one("#exercise-code", Select).value = 307
+        screen.query_one(ExercisePanel).check_answer()
+        await settle(pilot)
+        assert "✓ Met · POST kept, body intact" in _result(screen)

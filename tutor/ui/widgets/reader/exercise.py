@@ -1,0 +1,193 @@
+"""A step's exercise in the reader: the URL and goal, then "met" or "not yet" with what arrived."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Button, Input, Select, Static
+
+if TYPE_CHECKING:
+    from tutor.course.models import Exercise
+    from tutor.experiments.exercise import Check
+    from tutor.lab.journal import Hop, Journal
+    from tutor.ui.app import TutorApp
+
+__all__ = ["ExercisePanel"]
+
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+class ExercisePanel(Vertical):
+    """Shows one exercise; checks bring-your-own from the journal, configure by a live run."""
+
+    class Checked(Message):
+        def __init__(self, check: Check | None, problem: str | None = None) -> None:
+            super().__init__()
+            self.check = check
+            self.problem = problem
+
+    class HopHeard(Message):
+        def __init__(self, hop: Hop) -> None:
+            super().__init__()
+            self.hop = hop
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.exercise: Exercise | None = None
+        self.journal: Journal | None = None
+        self.lab_url = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="exercise-task")
+        with Horizontal(id="exercise-byo"):
+            yield Static("Your name:", classes="form-label")
+            yield Input("me", id="exercise-name", max_length=32, compact=True)
+        with Horizontal(id="exercise-configure"):
+            yield Select[int]([], id="exercise-code", compact=True)
+            yield Select[str]([], id="exercise-location", compact=True)
+            yield Select[str]([], id="exercise-cache", compact=True)
+            yield Button("Check", id="exercise-check", compact=True)
+        yield Static(id="exercise-url")
+        yield Static(id="exercise-result")
+
+    def on_mount(self) -> None:
+        self._subscribe()
+
+    def on_unmount(self) -> None:
+        if self.journal is not None:
+            self.journal.unsubscribe(self._heard)
+
+    def _heard(self, hop: Hop) -> None:
+        """The journal's listener, on the lab's thread: post and return at once."""
+        self.post_message(self.HopHeard(hop))
+
+    @work(thread=True, group="exercise-lab", description="Waiting for the lab")
+    def _subscribe(self) -> None:
+        lab = cast("TutorApp", self.app).lab_gate.wait()
+        self.lab_url, self.journal = lab.url, lab.journal
+        lab.journal.subscribe(self._heard)
+        self.app.call_from_thread(self._refresh_byo)
+
+    def show(self, exercise: Exercise | None) -> None:
+        from tutor.course.models import BringYourOwn
+
+        self.exercise = exercise
+        self.display = exercise is not None
+        if exercise is None:
+            return
+        byo = isinstance(exercise, BringYourOwn)
+        self.query_one("#exercise-byo").display = byo
+        self.query_one("#exercise-configure").display = not byo
+        hint = f" (with {exercise.client})" if byo and exercise.client else ""
+        kind = "Your own client" if byo else f"Choose the lab's answer for {exercise.client}"
+        self.query_one("#exercise-task", Static).update(
+            Content.from_markup(
+                "[b]$kind:[/b] $task$hint", kind=kind, task=exercise.task, hint=hint
+            )
+        )
+        self.query_one("#exercise-result", Static).update("")
+        if byo:
+            self._refresh_byo()
+        else:
+            for name, label, values in (
+                ("code", "Code", exercise.codes),
+                ("location", "Location", exercise.locations),
+                ("cache", "Cache", exercise.caches),
+            ):
+                select = self.query_one(f"#exercise-{name}", Select)
+                select.set_options((f"{label}: {value}", value) for value in values)
+                select.value = values[0]
+            self.query_one("#exercise-url", Static).update(
+                f"Then Check: the tutor sends {exercise.method} {exercise.body!r} with "
+                f"{exercise.client} to your answer, live."
+            )
+
+    @property
+    def student(self) -> str:
+        name = self.query_one("#exercise-name", Input).value.strip()
+        return name if _NAME.match(name) else ""
+
+    @on(Input.Changed, "#exercise-name")
+    def _name_changed(self) -> None:
+        self._refresh_byo()
+
+    def on_exercise_panel_hop_heard(self, message: HopHeard) -> None:
+        if message.hop.student and message.hop.student == self.student:
+            self._refresh_byo()
+
+    def _refresh_byo(self) -> None:
+        from tutor.course.models import BringYourOwn
+        from tutor.experiments.exercise import exercise_url, latest
+
+        exercise = self.exercise
+        if not isinstance(exercise, BringYourOwn):
+            return
+        url = self.query_one("#exercise-url", Static)
+        if not self.student:
+            url.update("Type a name: letters, digits, - or _ (it keeps your requests apart).")
+            return
+        if self.journal is None:
+            url.update("Waiting for the lab…")
+            return
+        url.update(
+            Content.from_markup(
+                "Send $method to [b]$url[/b]",
+                method=exercise.method,
+                url=exercise_url(exercise, self.lab_url, self.student),
+            )
+        )
+        check = latest(exercise, self.journal, self.student)
+        self._show_check(check, "Not yet: nothing has arrived from you. Waiting…")
+
+    def _show_check(self, check: Check | None, waiting: str) -> None:
+        result = self.query_one("#exercise-result", Static)
+        if check is None:
+            result.update(waiting)
+            return
+        mark = "[green]✓ Met[/]" if check.met else "[yellow]Not yet[/]"
+        missing = "" if check.met else "\n" + "\n".join(f"• {p}" for p in check.problems)
+        result.update(
+            Content.from_markup(
+                f"{mark} · $verdict\n$story\nfrom $client$missing",
+                verdict=check.verdict,
+                story=check.story,
+                client=check.client,
+                missing=missing,
+            )
+        )
+
+    @on(Button.Pressed, "#exercise-check")
+    def check_answer(self) -> None:
+        from tutor.course.models import Answer
+
+        answer = Answer(
+            code=cast(int, self.query_one("#exercise-code", Select).value),
+            location=cast(str, self.query_one("#exercise-location", Select).value),
+            cache=cast(str, self.query_one("#exercise-cache", Select).value),
+        )
+        self.query_one("#exercise-result", Static).update("Running it live…")
+        self._run_configure(answer)
+
+    @work(exclusive=True, thread=True, group="exercise", description="Checking the answer")
+    def _run_configure(self, answer: object) -> None:
+        from tutor.course.models import Answer, Configure
+        from tutor.experiments.exercise import check_configure
+
+        exercise = self.exercise
+        try:
+            lab = cast("TutorApp", self.app).lab_gate.wait()
+            assert isinstance(exercise, Configure) and isinstance(answer, Answer)
+            _, check = check_configure(exercise, answer, lab.url, lab.journal)
+        except Exception as error:  # the lab is down: a message, never a traceback
+            self.post_message(self.Checked(None, str(error)))
+            return
+        self.post_message(self.Checked(check))
+
+    def on_exercise_panel_checked(self, message: Checked) -> None:
+        self._show_check(message.check, message.problem or "")
