@@ -1,0 +1,1 @@
+"""Benchmarks: they measure and print figures against the targets; they assert nothing."""
