@@ -25,7 +25,7 @@ def _exercise(lesson_id: str, kind: type) -> tuple[str, object]:
 
 KEEP_POST_302 = _exercise("found-302", BringYourOwn)[1]
 ANY_CLIENT_307 = _exercise("temporary-redirect-307", BringYourOwn)[1]
-CHECKOUT = _exercise("temporary-redirect-307", Configure)[1]
+CHECKOUT = _exercise("choosing-a-code", Configure)[1]
 
 
 def _curl(*args: str) -> None:

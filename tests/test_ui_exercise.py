@@ -46,7 +46,7 @@ async def test_bring_your_own_waits_then_is_met_by_curl(lab: LabServer) -> None:
 async def test_configure_runs_the_client_against_the_chosen_answer(lab: LabServer) -> None:
     app = build_app(lab=lab)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _reader(app, pilot, "temporary-redirect-307", "your-turn-checkout-moves")
+        screen = await _reader(app, pilot, "choosing-a-code", "your-turn-checkout-moves")
         screen.query_one("#exercise-code", Select).value = 308
         screen.query_one(ExercisePanel).check_answer()
         await settle(pilot)
