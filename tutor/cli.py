@@ -281,6 +281,7 @@ def _count(number: int, noun: str) -> str:
 
 def _print_trace(outcome: Outcome) -> None:
     from tutor.lab.app import reason
+    from tutor.lab.journal_line import size_text
     from tutor.lab.verdict import VerdictKind
 
     sent = f', body "{outcome.body}" ({len(outcome.body.encode())} bytes)' if outcome.body else ""
@@ -293,7 +294,7 @@ def _print_trace(outcome: Outcome) -> None:
         answer = f"{hop.status} {reason(hop.status)}"
         if hop.location:
             answer += f" -> {hop.location}"
-        click.echo(f"  {index}. {request:<22} {_size(hop.body_size):>9}   {answer}")
+        click.echo(f"  {index}. {request:<22} {size_text(hop.body_size):>9}   {answer}")
     if outcome.hops:
         click.echo()
     if outcome.error:
@@ -305,10 +306,6 @@ def _print_trace(outcome: Outcome) -> None:
         VerdictKind.UNAVAILABLE: "bright_black",
     }.get(outcome.verdict.kind, "yellow")
     click.echo(click.style("Verdict: ", bold=True) + click.style(outcome.verdict.text, fg=colour))
-
-
-def _size(size: int) -> str:
-    return "no body" if not size else f"{size} bytes" if size != 1 else "1 byte"
 
 
 @cli.command()
