@@ -108,7 +108,7 @@ def test_serve_beyond_loopback_warns_and_hands_out_urls() -> None:
     journal = [line for line in out.splitlines() if "/s/ada/" in line]
     assert len(journal) == 2
     assert " POST " in journal[0] and " 302 -> /s/ada/echo?chain=" in journal[0]
-    assert "(3 bytes)" in journal[0] and "waiting for the client to follow" in journal[0]
+    assert "(3 bytes)" in journal[0] and "redirected to /s/ada/echo?chain=" in journal[0]
     assert " GET " in journal[1] and journal[1].endswith("POST became GET, body dropped")
     assert "127.0.0.1:" in journal[1], "the client's address"
 
@@ -137,9 +137,10 @@ async def test_journal_screen_shows_requests_live(lab: LabServer) -> None:
             if table.row_count >= before + 2:
                 break
         rows = [table.get_row_at(i) for i in range(before, table.row_count)]
-        assert [row[2] for row in rows] == ["PUT", "GET"]
-        assert rows[0][3] == "/s/bo/redirect/303" and rows[0][5] == "3 bytes"
-        assert rows[1][6] == "PUT became GET, body dropped"
+        assert [row[1] for row in rows] == ["PUT", "GET"]
+        assert rows[0][2] == "/s/bo/redirect/303" and rows[0][4] == "3 B"
+        assert rows[1][5] == "PUT became GET, body dropped"
+        assert rows[1][6].startswith("127.0.0.1:")
         assert "bo" in str(screen.query_one("#journal-summary").visual)
         await pilot.press("escape")
         assert not isinstance(app.screen, JournalScreen)

@@ -19,7 +19,7 @@ def chain_text(hop: Hop, journal: Journal) -> str:
     """Where `hop` leaves its chain: redirected on, arrived (with the verdict), or no redirect."""
     chain = [earlier for earlier in journal.chain(hop.chain) if earlier.seq <= hop.seq]
     if hop.is_redirect:
-        return "redirect, waiting for the client to follow" if hop.location else "redirect"
+        return f"redirected to {hop.location}" if hop.location else "3xx without Location"
     verdict = chain_verdict(chain or [hop])
     return verdict.text if verdict else "no redirect"
 

@@ -23,7 +23,7 @@ MAX_ROWS = 1000
 
 
 class JournalScreen(Screen[None]):
-    """The lab's journal as it grows: time, client, method, path, status, size, verdict."""
+    """The lab's journal as it grows: time, method, path, status, body, verdict, client."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="journal.back", tooltip="Back to where you were"),
@@ -51,7 +51,8 @@ class JournalScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("time", "client", "method", "path", "status", "size", "verdict")
+        # The verdict before the client's address, so that it fits at 80 columns.
+        table.add_columns("time", "method", "path", "status", "body", "verdict", "client")
         self._subscribe()
 
     def on_unmount(self) -> None:
@@ -87,7 +88,7 @@ class JournalScreen(Screen[None]):
         self._say(f"{self._count} requests at {where} · students (/s/NAME/...): {students}{more}")
 
     def on_journal_screen_hop_heard(self, message: HopHeard) -> None:
-        from tutor.lab.journal_line import chain_text, size_text
+        from tutor.lab.journal_line import chain_text
 
         hop = message.hop
         if self.journal is None:
@@ -96,12 +97,12 @@ class JournalScreen(Screen[None]):
         following = table.cursor_row >= table.row_count - 1
         table.add_row(
             time.strftime("%H:%M:%S", time.localtime(hop.at)),
-            hop.peer,
             hop.method,
             hop.path,
             str(hop.status),
-            size_text(hop.body_size),
+            f"{hop.body_size} B" if hop.body_size else "-",
             chain_text(hop, self.journal),
+            hop.peer,
         )
         if table.row_count > MAX_ROWS:
             table.remove_row(next(iter(table.rows)))
