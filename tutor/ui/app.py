@@ -104,12 +104,13 @@ class TutorApp(App[None]):
             course = load_course(self.lesson_dirs, builtin=self.builtin)
         except Exception as error:  # shown to the learner, never as a traceback
             self.post_message(self.Failed("The lessons could not be loaded", str(error)))
-            course = None
+            loaded = False
         else:
             self.post_message(self.CourseLoaded(course))
+            loaded = True
         if self._owns_lab:  # after the lessons: its start-up would only delay them
             self.call_from_thread(self._start_lab)
-        if course is None:
+        if not loaded:
             return
         from tutor.progress.record import open_record
 
