@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Annotated, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from tutor.experiments.clients import CLIENT_NAMES
 from tutor.experiments.expectation import Expectation
-from tutor.experiments.spec import METHODS, ExperimentSpec, RedirectCode
+from tutor.experiments.spec import METHODS, ClientName, ExperimentSpec, RedirectCode
 
 __all__ = [
     "CACHES",
@@ -209,25 +208,18 @@ class Configure(Strict):
     kind: Literal["configure"]
     task: str = Field(min_length=1)
     """The situation, e.g. "The checkout endpoint moves for a week; keep the POST"."""
-    client: str
+    client: ClientName
     method: Method = "POST"
     body: str = ""
-    codes: list[RedirectCode] = Field(default_factory=lambda: [301, 302, 303, 307, 308])
-    locations: list[Location] = Field(default_factory=lambda: ["path"])
-    caches: list[Cache] = Field(default_factory=lambda: ["no-store"])
+    codes: tuple[RedirectCode, ...] = (301, 302, 303, 307, 308)
+    locations: tuple[Location, ...] = ("path",)
+    caches: tuple[Cache, ...] = ("no-store",)
     move: Literal["temporary", "permanent"] | None = None
     """Whether the move the task describes is temporary or permanent: the code must say so."""
     goal: Expectation
     answer: Answer
     """A right answer: lint checks that it is on offer, the course test that it meets the goal."""
     hints: list[str] = Field(default_factory=list)
-
-    @field_validator("client")
-    @classmethod
-    def _known_client(cls, client: str) -> str:
-        if client not in CLIENT_NAMES:
-            raise ValueError(f"unknown client {client!r}: use one of {', '.join(CLIENT_NAMES)}")
-        return client
 
     @model_validator(mode="after")
     def _answer_on_offer(self) -> Configure:

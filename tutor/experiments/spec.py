@@ -9,7 +9,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from tutor.experiments.clients import CLIENT_NAMES
 
-__all__ = ["BODY_METHODS", "KNOWN_CODES", "METHODS", "ExperimentSpec", "RedirectCode"]
+__all__ = [
+    "BODY_METHODS",
+    "KNOWN_CODES",
+    "METHODS",
+    "ClientName",
+    "ExperimentSpec",
+    "RedirectCode",
+]
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -31,6 +38,15 @@ RedirectCode = Annotated[int, AfterValidator(_known_code)]
 """A status code field that must be one of KNOWN_CODES (content, experiments and cards)."""
 
 
+def _known_client(client: str) -> str:
+    _one_of(client, CLIENT_NAMES, "client", ", ".join(CLIENT_NAMES))
+    return client
+
+
+ClientName = Annotated[str, AfterValidator(_known_client)]
+"""A client field that must name a client of the registry."""
+
+
 class ExperimentSpec(BaseModel):
     """One live experiment: `client` sends `method` with `body` to a lab route answering `code`."""
 
@@ -40,7 +56,7 @@ class ExperimentSpec(BaseModel):
     method: str = "POST"
     body: str = ""
     headers: dict[str, str] = Field(default_factory=dict)
-    client: str = "httpx"
+    client: ClientName = "httpx"
     to: str = "/echo"
     location: Literal["path", "relative", "absolute", "none"] = "path"
     """How the lab writes its Location (`none`: a 3xx without one)."""
@@ -80,12 +96,6 @@ class ExperimentSpec(BaseModel):
     def _known_method(cls, method: str) -> str:
         _one_of(method.upper(), METHODS, "method", ", ".join(METHODS))
         return method.upper()
-
-    @field_validator("client")
-    @classmethod
-    def _known_client(cls, client: str) -> str:
-        _one_of(client, CLIENT_NAMES, "client", ", ".join(CLIENT_NAMES))
-        return client
 
     @field_validator("to")
     @classmethod

@@ -92,7 +92,7 @@ class ExercisePanel(Vertical):
             )
         )
         self.query_one("#exercise-result", Static).update("")
-        if byo:
+        if isinstance(exercise, BringYourOwn):
             self._refresh_byo()
         else:
             for name, label, values in (
@@ -166,10 +166,11 @@ class ExercisePanel(Vertical):
     def check_answer(self) -> None:
         from tutor.course.models import Answer
 
-        answer = Answer(
-            code=cast(int, self.query_one("#exercise-code", Select).value),
-            location=cast(str, self.query_one("#exercise-location", Select).value),
-            cache=cast(str, self.query_one("#exercise-cache", Select).value),
+        answer = Answer.model_validate(
+            {
+                name: self.query_one(f"#exercise-{name}", Select).value
+                for name in Answer.model_fields
+            }
         )
         self.query_one("#exercise-result", Static).update("Running it live…")
         self._run_configure(answer)
