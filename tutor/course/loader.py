@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from tutor.course.cards import Card
+from tutor.course.files import SUFFIXES, Problem, builtin_lessons_dir, course_files, reason
 from tutor.course.models import CrossCheckError, Lesson, Loc, loc_text
 from tutor.course.questions import Bank, Question
 
@@ -35,7 +36,6 @@ __all__ = [
     "load_paths",
 ]
 
-SUFFIXES = (".yaml", ".yml")
 MAX_BYTES = 1_000_000
 """Largest lesson file read; a lesson is a few kilobytes, so more is surely the wrong file."""
 
@@ -48,19 +48,6 @@ _MODELS: dict[str, type[Lesson] | type[Bank] | type[Card]] = {
     "card": Card,
 }
 _NOUNS = {"lesson": "lesson", "quiz": "question bank", "card": "reference card"}
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with a lesson file, at a 1-based line and column."""
-
-    path: Path
-    line: int
-    col: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
 
 
 @dataclass
@@ -92,13 +79,6 @@ class Course:
             self.cards.append(content)
 
 
-def builtin_lessons_dir() -> Path:
-    """The course shipped with the tutor: inside the wheel, or lessons/ in a source checkout."""
-    package = Path(__file__).resolve().parent.parent
-    shipped = package / "lessons"
-    return shipped if shipped.is_dir() else package.parent / "lessons"
-
-
 def load_file(path: Path) -> tuple[Content | None, list[Problem]]:
     """The lesson, bank or card in `path`, or None and the problems that stop it. Never raises."""
     content, problems, _ = _read(path)
@@ -123,7 +103,7 @@ def load_paths(paths: Sequence[Path]) -> Course:
     owners: dict[tuple[str, object], Path] = {}
     banks: list[tuple[Bank, _Document]] = []
     for path in paths:
-        files, problems = _content_files(path)
+        files, problems = course_files(path)
         course.problems += problems
         for file in files:
             real = os.path.realpath(file)
@@ -179,40 +159,6 @@ def _clashes(content: Content, owners: dict[tuple[str, object], Path]) -> list[t
     ]
 
 
-def _content_files(path: Path) -> tuple[list[Path], list[Problem]]:
-    """The files `path` names: itself, or a directory's .yaml/.yml files (subfolders too)."""
-    try:
-        if not path.is_dir():
-            if path.exists():
-                return [path], []
-            return [], [Problem(path, 1, 1, "no such file or directory")]
-        files = [
-            child
-            for child in path.rglob("*")
-            if child.suffix in SUFFIXES
-            and not any(part.startswith(".") for part in child.relative_to(path).parts)
-            and not child.is_dir()
-        ]
-    except (OSError, ValueError) as error:
-        return [], [Problem(path, 1, 1, f"cannot read this directory: {_reason(error)}")]
-    if not files:
-        return [], [Problem(path, 1, 1, f"no lesson files ({', '.join(SUFFIXES)}) here")]
-    return sorted(files, key=lambda file: _by_name(file.relative_to(path))), []
-
-
-def _by_name(path: Path) -> tuple[bool, list[list[Any]]]:
-    """Sort key: a folder's own files first, then its subfolders'; numbers compared as numbers
-    (9-x before 10-x)."""
-    natural = [
-        [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", part)] for part in path.parts
-    ]
-    return len(path.parts) > 1, natural
-
-
-def _reason(error: Exception) -> str:
-    return (error.strerror if isinstance(error, OSError) else None) or str(error)
-
-
 class _Unreadable(Exception):
     pass
 
@@ -227,7 +173,7 @@ def _read_bytes(path: Path) -> bytes:
         with path.open("rb") as stream:
             data = stream.read(MAX_BYTES + 1)
     except (OSError, ValueError) as error:
-        raise _Unreadable(f"cannot read this file: {_reason(error)}") from error
+        raise _Unreadable(f"cannot read this file: {reason(error)}") from error
     if len(data) > MAX_BYTES:
         raise _Unreadable(f"over {MAX_BYTES} bytes: not a lesson file")
     return data
