@@ -312,6 +312,10 @@ class Lesson(Strict):
         return self
 
     @property
+    def step_ids(self) -> tuple[str, ...]:
+        return tuple(step.id for step in self.steps)
+
+    @property
     def experiments(self) -> list[Experiment]:
         return [experiment for step in self.steps for experiment in step.experiments]
 

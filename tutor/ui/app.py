@@ -25,7 +25,10 @@ if TYPE_CHECKING:
     from tutor.ui.screens.reader import ReaderScreen
     from tutor.ui.widgets.reader.prediction import PredictionGraded
 
-__all__ = ["TutorApp", "build_app"]
+__all__ = ["INDEX_FILE", "TutorApp", "build_app"]
+
+INDEX_FILE = "course-index.json"
+"""The cached lesson index, in the learner's data folder beside the record."""
 
 
 class TutorApp(App[None]):
@@ -82,11 +85,19 @@ class TutorApp(App[None]):
         return self.lessons_screen
 
     def on_mount(self) -> None:
-        self.sub_title = self.lab_gate.name
-        self.call_after_refresh(self._after_first_paint)
+        from tutor.course.files import builtin_lessons_dir
+        from tutor.course.index import index_key, read_index
+        from tutor.progress.location import home
 
-    def _after_first_paint(self) -> None:
-        self._load_course()
+        self.sub_title = self.lab_gate.name
+        # The cached index costs a millisecond or two, so the first paint already lists the
+        # lessons; parsing and validating the course waits until after it, in a worker.
+        paths = [*([builtin_lessons_dir()] if self.builtin else []), *self.lesson_dirs]
+        key = index_key(paths)  # before the load: a file changed meanwhile misses next time
+        entries = read_index(key, home() / INDEX_FILE)
+        if entries:
+            self.lessons_screen.show_index(entries)
+        self.call_after_refresh(self._load_course, key, bool(entries))
 
     def on_unmount(self) -> None:
         if self._owns_lab and self.lab_gate.lab is not None:
@@ -95,11 +106,13 @@ class TutorApp(App[None]):
             self.record.close()
 
     @work(exclusive=True, thread=True, group="course", description="Loading the lessons")
-    def _load_course(self) -> None:
+    def _load_course(self, key: str, indexed: bool) -> None:
+        from tutor.course.index import write_index
         from tutor.course.loader import load_course
+        from tutor.progress.location import home
 
         try:
-            if self.builtin and self.lesson_dirs:  # list the built-in lessons while packs load
+            if self.builtin and self.lesson_dirs and not indexed:  # built-in first, packs later
                 self.post_message(self.CourseLoaded(load_course()))
             course = load_course(self.lesson_dirs, builtin=self.builtin)
         except Exception as error:  # shown to the learner, never as a traceback
@@ -107,6 +120,7 @@ class TutorApp(App[None]):
             loaded = False
         else:
             self.post_message(self.CourseLoaded(course))
+            write_index(key, course.lessons, home() / INDEX_FILE)
             loaded = True
         if self._owns_lab:  # after the lessons: its start-up would only delay them
             self.call_from_thread(self._start_lab)

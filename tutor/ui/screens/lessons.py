@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -15,6 +15,7 @@ from tutor.ui.widgets.course.lesson_list import LessonList
 from tutor.ui.widgets.course.problems import Problems
 
 if TYPE_CHECKING:
+    from tutor.course.index import Listed
     from tutor.course.loader import Course
     from tutor.progress.record import LessonState
 
@@ -83,6 +84,11 @@ class LessonsScreen(Screen[None]):
         yield self._lessons
         yield Footer()
 
+    def show_index(self, entries: Sequence[Listed]) -> None:
+        """List the cached index until the course itself has loaded."""
+        if self.course is None:
+            self._lessons.show(entries)
+
     def show_course(self, course: Course) -> None:
         self.course = course
         self._problems.show(course.problems)
@@ -96,11 +102,11 @@ class LessonsScreen(Screen[None]):
         """Reopen a lesson where the learner left it."""
         from tutor.ui.screens.reader import ReaderScreen
 
-        lessons = self._lessons.lessons
-        found = next((i for i, lesson in enumerate(lessons) if lesson.id == lesson_id), None)
-        if found is not None:
-            self._lessons.highlighted = found
-            self.app.push_screen(ReaderScreen(lessons[found], step_id))
+        lesson = self.course.lesson(lesson_id) if self.course else None
+        if lesson is not None:
+            ids = [listed.id for listed in self._lessons.lessons]
+            self._lessons.highlighted = ids.index(lesson_id)
+            self.app.push_screen(ReaderScreen(lesson, step_id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open", "quiz"):
@@ -112,11 +118,16 @@ class LessonsScreen(Screen[None]):
     def action_open(self) -> None:
         from tutor.ui.screens.reader import ReaderScreen
 
-        lesson = self._lessons.highlighted_lesson
-        if lesson is not None:
-            state = self._lessons.states.get(lesson.id)
-            step = state.step_id if state and not state.done else None
-            self.app.push_screen(ReaderScreen(lesson, step))
+        listed = self._lessons.highlighted_lesson
+        if listed is None:
+            return
+        lesson = self.course.lesson(listed.id) if self.course else None
+        if lesson is None:
+            self.notify("The lessons are still loading; try again in a moment.", timeout=3)
+            return
+        state = self._lessons.states.get(lesson.id)
+        step = state.step_id if state and not state.done else None
+        self.app.push_screen(ReaderScreen(lesson, step))
 
     def action_reference(self) -> None:
         from tutor.ui.screens.reference import ReferenceScreen

@@ -10,22 +10,22 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
-    from tutor.course.models import Lesson
+    from tutor.course.index import Listed
     from tutor.progress.record import LessonState
 
 __all__ = ["LessonList"]
 
 
 class LessonList(OptionList):
-    """The course's lessons, in course order."""
+    """The course's lessons, in course order: the cached index first, then the loaded course."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(Option("Loading the lessons…", disabled=True), id=id)
-        self.lessons: list[Lesson] = []
+        self.lessons: list[Listed] = []
         self.states: Mapping[str, LessonState] = {}
         """The learner's place in each lesson, by id, from the record."""
 
-    def show(self, lessons: Sequence[Lesson]) -> None:
+    def show(self, lessons: Sequence[Listed]) -> None:
         """List `lessons`, keeping the highlight on the same lesson when it is still there."""
         kept = self.highlighted_lesson
         self.lessons = list(lessons)
@@ -54,18 +54,18 @@ class LessonList(OptionList):
         self.set_options(options[:-1])
         self.highlighted = highlighted
 
-    def _place(self, lesson: Lesson) -> Content:
+    def _place(self, lesson: Listed) -> Content:
         state = self.states.get(lesson.id)
         if state is None:
             return Content("")
         if state.done:
             return Content.styled("✓ done", "$text-success")
-        ids = [step.id for step in lesson.steps]
+        ids = lesson.step_ids
         number = ids.index(state.step_id) + 1 if state.step_id in ids else 1
         return Content.styled(f"step {number}/{len(ids)}", "$text-accent")
 
     @property
-    def highlighted_lesson(self) -> Lesson | None:
+    def highlighted_lesson(self) -> Listed | None:
         if self.highlighted is None or not self.lessons:
             return None
         return self.lessons[self.highlighted]
