@@ -6,8 +6,8 @@ import io
 import textwrap
 from pathlib import Path
 
+from pilot import settle
 from rich.console import Console
-from textual.pilot import Pilot
 from textual.widgets import Select
 
 from tutor.lab.journal import Hop
@@ -55,13 +55,6 @@ FIXTURE_LESSON = textwrap.dedent(
             expect: {method: POST, body: intact}
     """
 )
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let every worker finish and every message it posted be handled."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def fixture_dir(tmp_path: Path) -> Path:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.pilot import Pilot
+from pilot import settle
 
 from tutor.experiments.clients import CLIENT_NAMES
 from tutor.lab.server import LabServer
@@ -14,12 +14,6 @@ from tutor.ui.widgets.experiment.verdict import VerdictLine
 from tutor.ui.widgets.matrix.grid import MatrixGrid
 
 SIZE = (80, 24)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_matrix_runs_and_shows_a_cells_trace(lab: LabServer) -> None:

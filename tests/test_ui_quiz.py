@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pilot import settle
 from textual.pilot import Pilot
 from textual.widgets import Markdown, Static
 
@@ -25,47 +26,40 @@ def app(lab: LabServer, quiz: Plan | None = None) -> TutorApp:
     return build_app([QUIZ_FIXTURES], builtin=False, lab=lab, quiz=quiz)
 
 
-async def idle(pilot: Pilot[None]) -> None:
-    """Wait until the workers are done and what they posted is handled."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def text(pilot: Pilot[None], selector: str) -> str:
     return str(pilot.app.screen.query_one(selector, Static).render())
 
 
 async def test_answering_a_question_shows_feedback_after_the_record_has_it(lab: LabServer):
     async with app(lab, Plan(lesson="quiz-lesson")).run_test(size=SIZE) as pilot:
-        await idle(pilot)
+        await settle(pilot)
         assert isinstance(pilot.app.screen, QuizScreen)
         assert text(pilot, "#quiz-status").startswith("Question 1/5")
         await pilot.press("1", "enter")
-        await idle(pilot)
+        await settle(pilot)
         feedback = text(pilot, "#quiz-feedback")
         assert feedback.startswith("✗ Wrong. The answer: “It stays POST”")
         assert "The misconception: Every redirect turns a POST into a GET." in feedback
         assert pilot.app.screen.query_one(Feedback).has_class("-wrong")
         assert [(a.question, a.correct) for a in open_record().answers()] == [("single-307", False)]
         await pilot.press("n")
-        await idle(pilot)
+        await settle(pilot)
         assert text(pilot, "#quiz-status").startswith("Question 2/5 · Score 0/1")
         await pilot.press("1", "3", "enter")
-        await idle(pilot)
+        await settle(pilot)
         assert text(pilot, "#quiz-feedback").startswith("✓ Right.")
 
 
 async def test_a_prediction_runs_live_and_shows_the_hops(lab: LabServer):
     async with app(lab, Plan(tag="live", count=1)).run_test(size=SIZE) as pilot:
-        await idle(pilot)
+        await settle(pilot)
         await pilot.press("2", "enter")
-        await idle(pilot)
+        await settle(pilot)
         feedback = text(pilot, "#quiz-feedback")
         assert feedback.startswith("✓ Right.")
         assert "2. POST /echo (8 B) → 200 OK" in feedback
         await pilot.press("n")
-        await idle(pilot)
+        await settle(pilot)
         assert "Quiz over: 1 right of 1 graded (1/1 asked)." in text(pilot, "#quiz-feedback")
 
 
@@ -74,33 +68,33 @@ async def test_the_app_reopens_the_unfinished_lesson_at_its_step(lab: LabServer)
     record.show_step("quiz-lesson", "second")
     record.close()
     async with app(lab).run_test(size=SIZE) as pilot:
-        await idle(pilot)
+        await settle(pilot)
         reader = pilot.app.screen
         assert isinstance(reader, ReaderScreen) and reader.step.id == "second"
         await pilot.press("n")
-        await idle(pilot)
+        await settle(pilot)
         assert open_record().lessons()["quiz-lesson"].done
         await pilot.press("escape")
-        await idle(pilot)
+        await settle(pilot)
         lessons = pilot.app.screen.query_one(LessonList)
         assert "✓ done" in str(lessons.get_option_at_index(0).prompt)
 
 
 async def test_the_progress_screen_shows_lessons_boxes_and_due(lab: LabServer):
     async with app(lab, Plan(lesson="quiz-lesson", count=2)).run_test(size=SIZE) as pilot:
-        await idle(pilot)
+        await settle(pilot)
         await pilot.press("2", "enter")
-        await idle(pilot)
+        await settle(pilot)
         await pilot.press("n", "2", "enter")
-        await idle(pilot)
+        await settle(pilot)
         await pilot.press("escape", "g")
-        await idle(pilot)
+        await settle(pilot)
         assert isinstance(pilot.app.screen, ProgressScreen)
         summary = "0/1 lessons, 1/5 questions known, 1 due for review"
         assert text(pilot, "#progress-summary") == summary
         assert text(pilot, "#progress-boxes").startswith("Leitner  box 1: 1  box 2: 1")
         await pilot.press("u")
-        await idle(pilot)
+        await settle(pilot)
         assert isinstance(pilot.app.screen, QuizScreen)
         prompt = pilot.app.screen.query_one("#quiz-prompt", Markdown).source
         assert "Which codes keep the method and the body?" in prompt

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pilot import settle
 from textual.pilot import Pilot
 from textual.widgets import Markdown, Tabs
 
@@ -32,12 +33,6 @@ class Recording(TutorApp):
 
     def on_prediction_graded(self, message: PredictionGraded) -> None:
         self.graded.append(message)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def markdown_of(screen: ReferenceScreen) -> str:
