@@ -1,0 +1,279 @@
+"""Live experiments from the command line: `try` (one request) and `matrix` (all of them)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from tutor.cli.group import cli
+
+if TYPE_CHECKING:
+    from tutor.experiments.outcome import Outcome
+
+__all__ = ["matrix", "try_"]
+
+
+def _code(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
+    from tutor.experiments.spec import KNOWN_CODES
+
+    if value not in KNOWN_CODES:
+        raise click.BadParameter(f"{value} is not a redirect code the lab answers; use 300-308.")
+    return value
+
+
+def _client(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    from tutor.experiments.clients import CLIENT_NAMES
+
+    if value not in CLIENT_NAMES:
+        raise click.BadParameter(
+            f"unknown client {value!r}; choose one of {', '.join(CLIENT_NAMES)}."
+        )
+    return value
+
+
+def _header(_ctx: click.Context, _param: click.Parameter, values: Sequence[str]) -> dict[str, str]:
+    headers = {}
+    for value in values:
+        name, sep, content = value.partition(":")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{value!r} is not 'Name: value'.")
+        headers[name.strip()] = content.strip()
+    return headers
+
+
+@cli.command("try")
+@click.argument("code", type=int, callback=_code)
+@click.option("--method", "-X", default="POST", show_default=True, help="The request method.")
+@click.option(
+    "--client",
+    "-c",
+    default="httpx",
+    show_default=True,
+    callback=_client,
+    help="The real client that sends it.",
+)
+@click.option(
+    "--body", "-d", default=None, help="The request body [default: a=1 for methods that carry one]."
+)
+@click.option(
+    "--header",
+    "-H",
+    "headers",
+    multiple=True,
+    callback=_header,
+    help="Add a header, 'Name: value'.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the trace.")
+def try_(
+    code: int, method: str, client: str, body: str | None, headers: dict[str, str], as_json: bool
+) -> None:
+    """Send one request through a CODE redirect on a fresh local lab and show what arrived."""
+    import json
+
+    from pydantic import ValidationError
+
+    from tutor.experiments.runner import run
+    from tutor.experiments.spec import BODY_METHODS, ExperimentSpec
+    from tutor.lab.server import LabError, LabServer
+
+    method = method.upper()
+    if body is None:
+        body = "a=1" if method in BODY_METHODS else ""
+    try:
+        spec = ExperimentSpec(code=code, method=method, body=body, headers=headers, client=client)
+    except ValidationError as error:
+        raise click.UsageError(
+            "; ".join(e["msg"].removeprefix("Value error, ") for e in error.errors())
+        ) from None
+    try:
+        with LabServer() as lab:
+            outcome = run(spec, lab.url, lab.journal)
+    except LabError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(outcome.to_json(), indent=2))
+    else:
+        _print_trace(outcome)
+    if outcome.client_version is None:
+        sys.exit(1)
+
+
+def _names(
+    kind: str, allowed: Callable[[], Sequence[str]], convert: Callable[[str], Any] = str
+) -> Callable[[click.Context, click.Parameter, str | None], tuple[Any, ...] | None]:
+    """A click callback for a comma-separated list drawn from `allowed()` (looked up late)."""
+
+    def parse(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple | None:
+        if value is None:
+            return None
+        chosen = tuple(part.strip() for part in value.split(",") if part.strip())
+        if kind == "method":
+            chosen = tuple(part.upper() for part in chosen)
+        unknown = [part for part in chosen if part not in allowed()]
+        if unknown or not chosen:
+            raise click.BadParameter(
+                f"unknown {kind} {', '.join(unknown) or '(none given)'}; "
+                f"choose from {', '.join(allowed())}."
+            )
+        return tuple(convert(part) for part in chosen)
+
+    return parse
+
+
+def _client_names() -> Sequence[str]:
+    from tutor.experiments.clients import CLIENT_NAMES
+
+    return CLIENT_NAMES
+
+
+def _code_names() -> Sequence[str]:
+    from tutor.experiments.spec import KNOWN_CODES
+
+    return [str(code) for code in KNOWN_CODES]
+
+
+def _method_names() -> Sequence[str]:
+    from tutor.experiments.spec import METHODS
+
+    return METHODS
+
+
+@cli.command()
+@click.option(
+    "--clients",
+    "client_names",
+    callback=_names("client", _client_names),
+    help="Comma-separated clients [default: every installed one].",
+)
+@click.option(
+    "--codes",
+    callback=_names("code", _code_names, int),
+    help="Comma-separated redirect codes [default: 301,302,303,307,308].",
+)
+@click.option(
+    "--methods",
+    callback=_names("method", _method_names),
+    help="Comma-separated methods [default: POST,PUT,DELETE,PATCH,GET,HEAD].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the list of outcomes as JSON.")
+def matrix(
+    client_names: tuple[str, ...] | None,
+    codes: tuple[int, ...] | None,
+    methods: tuple[str, ...] | None,
+    as_json: bool,
+) -> None:
+    """Every client, code and method, live on a fresh lab: who keeps what across a redirect."""
+    import json
+    import time
+
+    from tutor.experiments import matrix as grid
+    from tutor.lab.server import LabError, LabServer
+
+    codes = codes or grid.CODES
+    methods = methods or grid.METHODS
+    try:
+        with LabServer() as lab:
+            started = time.perf_counter()
+            outcomes = grid.run_matrix(lab.url, lab.journal, client_names, codes, methods)
+            took = time.perf_counter() - started
+    except LabError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps([outcome.to_json() for outcome in outcomes], indent=2))
+        return
+    _print_matrix(outcomes, codes, methods, took)
+
+
+def _print_matrix(
+    outcomes: Sequence[Outcome], codes: Sequence[int], methods: Sequence[str], took: float
+) -> None:
+    from tutor.experiments import clients
+    from tutor.experiments.matrix import BODY, LEGEND, Cell, cell, cell_text
+    from tutor.experiments.spec import BODY_METHODS
+
+    colour = {
+        Cell.KEPT: "green",
+        Cell.BECAME_GET: "yellow",
+        Cell.BODY_DROPPED: "magenta",
+        Cell.CHANGED: "yellow",
+        Cell.REFUSED: "red",
+        Cell.NOT_FOLLOWED: "red",
+        Cell.CANNOT: "bright_black",
+        Cell.ABSENT: "bright_black",
+    }
+    names = list(dict.fromkeys(outcome.client for outcome in outcomes))
+    versions = {outcome.client: outcome.client_version for outcome in outcomes}
+    found = {(o.client, o.method, o.code): o for o in outcomes}
+    titles = {m: f'{m} (body "{BODY}")' if m in BODY_METHODS else m for m in methods}
+    width = 1 + max(
+        *(len(f"  {n} {versions[n] or ''}") for n in names), *(len(t) for t in titles.values())
+    )
+    counted = ", ".join(
+        _count(len(items), noun)
+        for items, noun in ((names, "client"), (codes, "code"), (methods, "method"))
+    )
+    click.echo(
+        f"{counted}: {_count(len(outcomes), 'request')}, live, in {took:.1f} s. "
+        "Each cell: the method that arrived.\n"
+    )
+    for method in methods:
+        header = titles[method].ljust(width) + "".join(f"{c:<9}" for c in codes)
+        click.echo(click.style(header.rstrip(), bold=True))
+        for name in names:
+            cells = [found[(name, method, code)] for code in codes]
+            row = f"  {name} {versions[name] or ''}".ljust(width)
+            texts = [cell_text(o) for o in cells]
+            padded = [text.ljust(9) for text in texts[:-1]] + texts[-1:]
+            row += "".join(
+                click.style(text, fg=colour[cell(o)]) for text, o in zip(padded, cells, strict=True)
+            )
+            click.echo(row)
+        click.echo()
+    line, shown = "", 0
+    for kind, text in LEGEND.items():
+        if shown and shown + len(text) + 2 > 79:
+            click.echo(line)
+            line, shown = "", 0
+        line += ("  " if shown else "") + click.style(text, fg=colour[kind])
+        shown += len(text) + (2 if shown else 0)
+    click.echo(line)
+    for name in names:
+        if versions[name] is None:
+            client = clients.get(name)
+            click.echo(f"{name}: not installed (install: {client.install_hint})")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _print_trace(outcome: Outcome) -> None:
+    from tutor.lab.app import reason
+    from tutor.lab.journal_line import size_text
+    from tutor.lab.verdict import VerdictKind
+
+    sent = f', body "{outcome.body}" ({len(outcome.body.encode())} bytes)' if outcome.body else ""
+    click.echo(
+        f"{outcome.method} answered with {outcome.code} {reason(outcome.code)}, sent by "
+        f"{outcome.client} {outcome.client_version or '(not installed)'}{sent}\n"
+    )
+    for index, hop in enumerate(outcome.hops, 1):
+        request = f"{hop.method} {hop.path}"
+        answer = f"{hop.status} {reason(hop.status)}"
+        if hop.location:
+            answer += f" -> {hop.location}"
+        click.echo(f"  {index}. {request:<22} {size_text(hop.body_size):>9}   {answer}")
+    if outcome.hops:
+        click.echo()
+    if outcome.error:
+        click.echo(click.style("Client said: ", bold=True) + outcome.error)
+    colour = {
+        VerdictKind.KEPT: "green",
+        VerdictKind.REFUSED: "red",
+        VerdictKind.NOT_FOLLOWED: "red",
+        VerdictKind.UNAVAILABLE: "bright_black",
+    }.get(outcome.verdict.kind, "yellow")
+    click.echo(click.style("Verdict: ", bold=True) + click.style(outcome.verdict.text, fg=colour))

@@ -1,0 +1,84 @@
+"""The learner's side: `quiz` (in the tutor or plain) and `progress` (the record)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tutor.cli.group import cli
+
+__all__ = ["progress", "quiz"]
+
+
+@cli.command()
+@click.option("--lesson", metavar="ID", help="Only the questions of this lesson.")
+@click.option("--tag", metavar="TAG", help="Only the questions with this tag.")
+@click.option("--due", is_flag=True, help="Only the questions due for review.")
+@click.option("--seed", type=int, help="An exam: the same questions, same order, for this seed.")
+@click.option("--count", type=click.IntRange(min=1), help="Ask at most this many questions.")
+@click.option(
+    "--time-limit", type=click.IntRange(min=1), metavar="SECONDS", help="End the quiz after this."
+)
+@click.option("--name", help="The student's name, written into the result file.")
+@click.option(
+    "--result",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the result here: CSV if it ends in .csv, otherwise JSON.",
+)
+@click.option("--plain", is_flag=True, help="Plain text on stdin/stdout (scripts, screen readers).")
+@click.pass_obj
+def quiz(
+    lesson_dirs: tuple[Path, ...],
+    lesson: str | None,
+    tag: str | None,
+    due: bool,
+    seed: int | None,
+    count: int | None,
+    time_limit: int | None,
+    name: str | None,
+    result: Path | None,
+    plain: bool,
+) -> None:
+    """Answer questions from the course; predict questions run live on the lab."""
+    from tutor.quiz.plan import Plan
+
+    plan = Plan(lesson, tag, due, seed, count, time_limit, name, result)
+    if not plain:
+        from tutor.ui.app import build_app
+
+        build_app(lesson_dirs, quiz=plan).run()
+        return
+    from tutor.quiz.command import plain_quiz
+
+    sys.exit(plain_quiz(plan, lesson_dirs, sys.stdin, sys.stdout, sys.stderr))
+
+
+@cli.command()
+@click.option(
+    "--export", "fmt", type=click.Choice(["json", "csv"]), help="Print the record (csv: answers)."
+)
+@click.option("--reset", is_flag=True, help="Forget the whole record (asks first).")
+@click.option("--yes", is_flag=True, help="With --reset: do not ask.")
+@click.pass_obj
+def progress(lesson_dirs: tuple[Path, ...], fmt: str | None, reset: bool, yes: bool) -> None:
+    """The learner's record: lessons done, questions known, due for review."""
+    from tutor.course.loader import load_course
+    from tutor.progress.export import export
+    from tutor.progress.record import open_record
+    from tutor.progress.summary import summarize
+
+    record = open_record()
+    if record.notice:
+        click.secho(record.notice, fg="yellow", err=True)
+    if reset:
+        if yes or click.confirm(f"Forget all progress in {record.path}?"):
+            record.reset()
+            click.echo("Progress forgotten.")
+    elif fmt:
+        click.echo(export(record, fmt), nl=False)
+    else:
+        click.echo("\n".join(summarize(record, load_course(lesson_dirs)).report()))
+        click.echo(f"Record: {record.path or 'in memory only'}", err=True)
+    record.close()
