@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import subprocess
 
+from pilot import settle
 from textual.widgets import Select, Static
 
-from tests.test_ui import SIZE, settle
 from tutor.lab.server import LabServer
 from tutor.ui.app import build_app
 from tutor.ui.screens.reader import ReaderScreen
 from tutor.ui.widgets.reader.exercise import ExercisePanel
+
+SIZE = (80, 24)
 
 
 def _result(screen: ReaderScreen) -> str:
@@ -56,3 +58,22 @@ async def test_configure_runs_the_client_against_the_chosen_answer(lab: LabServe
         screen.query_one(ExercisePanel).check_answer()
         await settle(pilot)
         assert "✓ Met · POST kept, body intact" in _result(screen)
+
+
+async def test_h_shows_an_exercises_hints_one_at_a_time(lab: LabServer) -> None:
+    app = build_app(lab=lab)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _reader(app, pilot, "choosing-a-code", "your-turn-checkout-moves")
+        exercise = screen.step.exercise
+        assert exercise is not None and len(exercise.hints) >= 2
+        hints = screen.query_one("#exercise-hints", Static)
+        assert not hints.display
+        await pilot.press("h")
+        assert hints.display
+        shown = str(hints.visual)
+        assert f"Hint 1/{len(exercise.hints)}" in shown and exercise.hints[0] in shown
+        assert "Hint 2/" not in shown
+        for _ in exercise.hints:
+            await pilot.press("h")
+        assert str(hints.visual).count("Hint ") == len(exercise.hints)
+        assert screen.check_action("hint", ()) is None, "no hint left: the key is dimmed"

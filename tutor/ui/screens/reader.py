@@ -39,7 +39,7 @@ class ReaderScreen(Screen[None]):
             "1", "pick(0)", "Predict", key_display="1-9", id="reader.pick", tooltip="Pick a choice"
         ),
         *[Binding(str(n), f"pick({n - 1})", show=False) for n in range(2, 10)],
-        Binding("h", "hint", "Hint", id="reader.hint", tooltip="One more hint for the prediction"),
+        Binding("h", "hint", "Hint", id="reader.hint", tooltip="One more hint, for the prediction or the exercise"),
         Binding("escape", "back", "Lessons", id="reader.back", tooltip="Back to the lessons"),
     ]
 
@@ -124,6 +124,8 @@ class ReaderScreen(Screen[None]):
             return True if 0 <= target < len(self.lesson.steps) else None
         if action == "run":
             return True if self.step.experiments and not self._predicting else None
+        if action == "hint" and self.step.predict is None and self.step.exercise is not None:
+            return True if self.query_one(ExercisePanel).more_hints else None
         if action in ("pick", "hint") and self.step.predict is None:
             return False  # no prediction on this step: keep the footer short
         if action == "pick":
@@ -197,6 +199,10 @@ class ReaderScreen(Screen[None]):
                 self.query_one("#predict-choices").focus()
 
     def action_hint(self) -> None:
+        if self.step.predict is None and self.step.exercise is not None:
+            self.query_one(ExercisePanel).next_hint()
+            self.refresh_bindings()
+            return
         state = self._prediction_state
         if state is not None and self.check_action("hint", ()):
             state.hints += 1

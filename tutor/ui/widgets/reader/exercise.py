@@ -42,9 +42,11 @@ class ExercisePanel(Vertical):
         self.exercise: Exercise | None = None
         self.journal: Journal | None = None
         self.lab_url = ""
+        self.hints_shown = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="exercise-task")
+        yield Static(id="exercise-hints")
         with Horizontal(id="exercise-byo"):
             yield Static("Your name:", classes="form-label")
             yield Input("me", id="exercise-name", max_length=32, compact=True)
@@ -79,8 +81,10 @@ class ExercisePanel(Vertical):
 
         self.exercise = exercise
         self.display = exercise is not None
+        self.hints_shown = 0
         if exercise is None:
             return
+        self._show_hints()
         byo = isinstance(exercise, BringYourOwn)
         self.query_one("#exercise-byo").display = byo
         self.query_one("#exercise-configure").display = not byo
@@ -107,6 +111,29 @@ class ExercisePanel(Vertical):
                 f"Then Check: the tutor sends {exercise.method} {exercise.body!r} with "
                 f"{exercise.client} to your answer, live."
             )
+
+    @property
+    def more_hints(self) -> bool:
+        return self.exercise is not None and self.hints_shown < len(self.exercise.hints)
+
+    def next_hint(self) -> None:
+        """Show one more of the exercise's hints (the reader's `h`)."""
+        if self.more_hints:
+            self.hints_shown += 1
+            self._show_hints()
+
+    def _show_hints(self) -> None:
+        hints = self.exercise.hints if self.exercise is not None else []
+        shown = self.query_one("#exercise-hints", Static)
+        shown.display = self.hints_shown > 0
+        shown.update(
+            Content("\n").join(
+                Content.from_markup(
+                    "[b]Hint $n/$total:[/b] $hint", n=n, total=len(hints), hint=hint
+                )
+                for n, hint in enumerate(hints[: self.hints_shown], 1)
+            )
+        )
 
     @property
     def student(self) -> str:
