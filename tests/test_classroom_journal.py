@@ -92,14 +92,7 @@ def test_serve_beyond_loopback_warns_and_hands_out_urls() -> None:
         lines = [server.stdout.readline() for _ in range(4)]  # type: ignore[union-attr]
         url = lines[0].split()[3]
         port = int(url.rsplit(":", 1)[1])
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        connection.request("POST", "/s/ada/redirect/302", body="a=1")
-        answer = connection.getresponse()
-        answer.read()
-        location = answer.headers["location"]
-        connection.request("GET", location)
-        connection.getresponse().read()
-        connection.close()
+        send_and_follow_with_get(port, "POST", "/s/ada/redirect/302", "a=1")
     finally:
         server.send_signal(signal.SIGINT)
         out, err = server.communicate(timeout=15)
@@ -113,6 +106,17 @@ def test_serve_beyond_loopback_warns_and_hands_out_urls() -> None:
     assert "127.0.0.1:" in journal[1], "the client's address"
 
 
+def send_and_follow_with_get(port: int, method: str, path: str, body: str) -> None:
+    """A plain socket client: the request, then a GET to its Location, as a 302/303 asks."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request(method, path, body=body)
+    answer = connection.getresponse()
+    answer.read()
+    connection.request("GET", answer.headers["location"])
+    connection.getresponse().read()
+    connection.close()
+
+
 async def test_journal_screen_shows_requests_live(lab: LabServer) -> None:
     app = build_app(builtin=False, lab=lab)
     async with app.run_test(size=SIZE) as pilot:
@@ -124,14 +128,7 @@ async def test_journal_screen_shows_requests_live(lab: LabServer) -> None:
         table = screen.query_one(DataTable)
         before = table.row_count
         port = urlsplit(lab.url).port
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        connection.request("PUT", "/s/bo/redirect/303", body="x=1")
-        answer = connection.getresponse()
-        answer.read()
-        location = answer.headers["location"]
-        connection.request("GET", location)
-        connection.getresponse().read()
-        connection.close()
+        send_and_follow_with_get(port, "PUT", "/s/bo/redirect/303", "x=1")
         for _ in range(50):
             await pilot.pause(0.02)
             if table.row_count >= before + 2:
