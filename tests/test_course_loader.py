@@ -90,7 +90,7 @@ ONE_PROBLEM = {
         23,
         27,
         f"{EXPERIMENT}.expect.arrives: "
-        "'arrives: false' cannot also say what method or body arrives",
+        "'arrives: false' cannot also say what method, body or headers arrive",
     ),
     "python-tag.yaml": (
         21,

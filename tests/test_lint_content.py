@@ -94,7 +94,7 @@ RULES = {
             26,
             52,
             "steps[0].predict.choices[2].expect.arrives: "
-            "'arrives: false' cannot also say what method or body arrives",
+            "'arrives: false' cannot also say what method, body or headers arrive",
         ),
     ],
     "predict-same-outcome.yaml": [

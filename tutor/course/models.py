@@ -333,8 +333,12 @@ def expectation_issues(expect: Expectation | None) -> list[Issue]:
     if expect is not None and expect.method and expect.method.upper() not in METHODS:
         message = f"unknown method {expect.method!r}: use one of {', '.join(METHODS)}"
         issues.append((("expect", "method"), message))
-    if expect is not None and not expect.arrives and (expect.method or expect.body):
-        message = "'arrives: false' cannot also say what method or body arrives"
+    if (
+        expect is not None
+        and not expect.arrives
+        and (expect.method or expect.body or expect.sent or expect.dropped)
+    ):
+        message = "'arrives: false' cannot also say what method, body or headers arrive"
         issues.append((("expect", "arrives"), message))
     return issues
 

@@ -13,7 +13,8 @@ __all__ = ["Expectation"]
 
 
 class Expectation(BaseModel):
-    """A lesson's claim: whether the request reaches the target, with which method and body.
+    """A lesson's claim: whether the request reaches the target, with which method, body and
+    headers, and in how many requests.
 
     `arrives: false` claims the client refuses or does not follow; the live result decides.
     """
@@ -23,11 +24,22 @@ class Expectation(BaseModel):
     arrives: bool = True
     method: str | None = None
     body: Literal["intact", "dropped"] | None = None
+    sent: tuple[str, ...] = ()
+    """Headers that reach the target, e.g. Authorization carried to another origin."""
+    dropped: tuple[str, ...] = ()
+    """Headers the first request carried that do not reach the target (RFC 9110 §15.4)."""
+    requests: int | None = None
+    """How many requests of the chain the lab saw: a redirect served from a cache is one fewer."""
 
     def mismatches(self, outcome: Outcome) -> list[str]:
         """Each way the live outcome differs from this claim; empty when the claim holds."""
         why_not = outcome.error or outcome.verdict.text
-        return self.compare(outcome.arrived, bool(outcome.body_intact), why_not)
+        problems = self.compare(outcome.arrived, bool(outcome.body_intact), why_not)
+        if self.requests is not None and len(outcome.hops) != self.requests:
+            problems.append(
+                f"expected {self.requests} requests, but the lab saw {len(outcome.hops)}"
+            )
+        return problems
 
     def compare(self, arrived: Hop | None, body_intact: bool, why_not: str) -> list[str]:
         """Each way what arrived at the target differs from this claim (`why_not`: why nothing
@@ -45,4 +57,14 @@ class Expectation(BaseModel):
             problems.append(f"expected the body intact, but {arrived.body_size} bytes arrived")
         if self.body == "dropped" and arrived.body_size:
             problems.append(f"expected the body dropped, but {arrived.body_size} bytes arrived")
+        problems += [
+            f"expected {name} to arrive, but it did not"
+            for name in self.sent
+            if arrived.header(name) is None
+        ]
+        problems += [
+            f"expected {name} dropped, but it arrived"
+            for name in self.dropped
+            if arrived.header(name) is not None
+        ]
         return problems

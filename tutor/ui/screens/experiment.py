@@ -35,8 +35,14 @@ DEFAULT_CHOICE = Choice(code=307, method="POST", body="name=ada", client="httpx"
 def _claim(expect: Expectation) -> str:
     if not expect.arrives:
         return "nothing arrives at the target (the client refuses or stops)"
-    text = f"{expect.method.upper() if expect.method else 'the request'} arrives"
-    return f"{text}, body {expect.body}" if expect.body else text
+    parts = [f"{expect.method.upper() if expect.method else 'the request'} arrives"]
+    if expect.body:
+        parts.append(f"body {expect.body}")
+    parts += [f"{name} sent" for name in expect.sent]
+    parts += [f"{name} dropped" for name in expect.dropped]
+    if expect.requests is not None:
+        parts.append(f"in {expect.requests} requests")
+    return ", ".join(parts)
 
 
 class ExperimentScreen(Screen[None]):
