@@ -39,7 +39,13 @@ class ReaderScreen(Screen[None]):
             "1", "pick(0)", "Predict", key_display="1-9", id="reader.pick", tooltip="Pick a choice"
         ),
         *[Binding(str(n), f"pick({n - 1})", show=False) for n in range(2, 10)],
-        Binding("h", "hint", "Hint", id="reader.hint", tooltip="One more hint, for the prediction or the exercise"),
+        Binding(
+            "h",
+            "hint",
+            "Hint",
+            id="reader.hint",
+            tooltip="One more hint, for the prediction or the exercise",
+        ),
         Binding("escape", "back", "Lessons", id="reader.back", tooltip="Back to the lessons"),
     ]
 
