@@ -171,3 +171,31 @@ def test_kill_9_while_answering_loses_no_committed_answer(tmp_path: Path) -> Non
     assert answers[:3] == [("single-307", True), ("multiple-keep", True), ("truefalse-303", False)]
     assert len(answers) <= 4
     assert record.slots()["truefalse-303"].box == 1
+
+
+def test_four_copies_answering_at_once_share_one_record(tmp_path: Path) -> None:
+    """Four tutor processes on one record at once: every answer is kept, the file stays sound."""
+    runs = [
+        subprocess.Popen(
+            [*QUIZ, "--lesson", "quiz-lesson"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env(tmp_path),
+        )
+        for _ in range(4)
+    ]
+    outputs = [run.communicate(ALL_RIGHT, timeout=120) for run in runs]
+    for run, (out, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, err
+        assert "Quiz over: 5 right of 5 graded" in out
+        assert "Traceback" not in err
+    record = open_record(tmp_path / "progress.db")
+    try:
+        assert len(record.answers()) == 4 * 5
+    finally:
+        record.close()
+    with sqlite3.connect(tmp_path / "progress.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert not list(tmp_path.glob("progress.db.broken-*"))
