@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Select, Static
 
+from tutor.ui.widgets.inline import labelled
+
 if TYPE_CHECKING:
     from tutor.course.models import Exercise
     from tutor.experiments.exercise import Check
@@ -91,9 +93,7 @@ class ExercisePanel(Vertical):
         hint = f" (with {exercise.client})" if byo and exercise.client else ""
         kind = "Your own client" if byo else f"Choose the lab's answer for {exercise.client}"
         self.query_one("#exercise-task", Static).update(
-            Content.from_markup(
-                "[b]$kind:[/b] $task$hint", kind=kind, task=exercise.task, hint=hint
-            )
+            labelled("[b]$kind:[/b] ", f"{exercise.task.strip()}{hint}", kind=kind)
         )
         self.query_one("#exercise-result", Static).update("")
         if isinstance(exercise, BringYourOwn):
@@ -128,9 +128,7 @@ class ExercisePanel(Vertical):
         shown.display = self.hints_shown > 0
         shown.update(
             Content("\n").join(
-                Content.from_markup(
-                    "[b]Hint $n/$total:[/b] $hint", n=n, total=len(hints), hint=hint
-                )
+                labelled("[b]Hint $n/$total:[/b] ", hint, n=n, total=len(hints))
                 for n, hint in enumerate(hints[: self.hints_shown], 1)
             )
         )

@@ -16,6 +16,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.ui.widgets.experiment.verdict import VerdictLine
+from tutor.ui.widgets.inline import labelled
 
 if TYPE_CHECKING:
     from tutor.course.models import Choice, Prediction
@@ -66,7 +67,7 @@ class PredictionPanel(Vertical):
     def show(self, prediction: Prediction, state: PredictionState) -> None:
         """Render `state` of `prediction`; the choices stay open until one is picked."""
         self.query_one("#predict-prompt", Static).update(
-            Content.from_markup("[b]Predict:[/b] $prompt", prompt=prediction.prompt.strip())
+            labelled("[b]Predict:[/b] ", prediction.prompt)
         )
         choices = self.query_one("#predict-choices", OptionList)
         choices.set_options(
@@ -79,9 +80,7 @@ class PredictionPanel(Vertical):
         hints.display = bool(shown)
         hints.update(
             Content("\n").join(
-                Content.from_markup(
-                    "[b]Hint $n/$total:[/b] $hint", n=n, total=len(prediction.hints), hint=hint
-                )
+                labelled("[b]Hint $n/$total:[/b] ", hint, n=n, total=len(prediction.hints))
                 for n, hint in enumerate(shown, 1)
             )
         )
@@ -108,7 +107,7 @@ def _choice_label(index: int, choice: Choice, state: PredictionState) -> Content
         mark = "✓"
     elif state.chosen == index:
         mark = "✗" if state.right is not None else "▸"
-    return Content.from_markup("$mark $n. $text", mark=mark, n=index + 1, text=choice.text)
+    return labelled("$mark $n. ", choice.text, mark=mark, n=index + 1)
 
 
 def _explain(prediction: Prediction, state: PredictionState) -> Content:
@@ -122,27 +121,13 @@ def _explain(prediction: Prediction, state: PredictionState) -> Content:
     right = prediction.choices[state.right[0]]
     lines = []
     if right is chosen:
-        lines.append(
-            Content.from_markup(
-                "[b $text-success]✓ You predicted it.[/] $why", why=chosen.explanation.strip()
-            )
-        )
+        lines.append(labelled("[b $text-success]✓ You predicted it.[/] ", chosen.explanation))
     else:
-        lines.append(
-            Content.from_markup(
-                "[b $text-error]✗ Not this time.[/] $why", why=chosen.explanation.strip()
-            )
-        )
+        lines.append(labelled("[b $text-error]✗ Not this time.[/] ", chosen.explanation))
         if chosen.misconception:
-            lines.append(
-                Content.from_markup(
-                    "[dim]The belief behind it:[/] $m", m=chosen.misconception.strip()
-                )
-            )
+            lines.append(labelled("[dim]The belief behind it:[/] ", chosen.misconception))
         lines.append(
-            Content.from_markup(
-                "[b]What arrived:[/b] $text. $why", text=right.text, why=right.explanation.strip()
-            )
+            labelled("[b]What arrived:[/b] ", f"{right.text.strip()}. {right.explanation.strip()}")
         )
     lines.append(Content("Press r for the ladder of this run."))
     return Content("\n").join(lines)

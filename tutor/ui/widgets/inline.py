@@ -1,0 +1,23 @@
+"""Short course texts (prompts, choices, hints, explanations) with their `code` spans shown as
+code, as the Markdown they are written in would show them."""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+__all__ = ["inline", "labelled"]
+
+CODE_STYLE = "bold $text-accent"
+
+
+def inline(text: str) -> Content:
+    """`text` with each `code` span styled as code; unbalanced backticks stay as they are."""
+    parts = text.strip().split("`")
+    if len(parts) % 2 == 0:
+        return Content(text.strip())
+    return Content.assemble(*((p, CODE_STYLE) if i % 2 else p for i, p in enumerate(parts)))
+
+
+def labelled(label_markup: str, text: str, **variables: object) -> Content:
+    """A label in Content markup (with `$variables`), then a course text, inline."""
+    return Content.assemble(Content.from_markup(label_markup, **variables), inline(text))
