@@ -46,9 +46,7 @@ class Httpx(LibraryClient):
                 headers=request.headers,
                 timeout=timeout,
             )
-        except httpx.HTTPError as error:
-            return Attempt(error=f"httpx raised {type(error).__name__}: {error}")
-        except httpx.StreamError as error:
+        except (httpx.HTTPError, httpx.StreamError) as error:
             return Attempt(error=f"httpx raised {type(error).__name__}: {error}")
         return Attempt(status=response.status_code)
 
