@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-__all__ = ["Attempt", "Client", "Request"]
+__all__ = ["Attempt", "Client", "Request", "stream_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +18,11 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)
     stream: bool = False
     """Send the body as a stream of unknown length, which a client cannot rewind to replay."""
+
+
+def stream_of(body: bytes) -> Iterator[bytes]:
+    """`body` as a generator: a stream of unknown length, which a client cannot rewind."""
+    yield body
 
 
 @dataclass(frozen=True, slots=True)

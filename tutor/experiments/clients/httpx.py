@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
-from tutor.experiments.clients.base import Attempt, Request
+from tutor.experiments.clients.base import Attempt, Request, stream_of
 from tutor.experiments.clients.library import LibraryClient
 
-__all__ = ["CLIENT", "stream_of"]
-
-
-def stream_of(body: bytes) -> Iterator[bytes]:
-    """`body` as a generator: a stream of unknown length, which a client cannot rewind."""
-    yield body
+__all__ = ["CLIENT"]
 
 
 class Httpx(LibraryClient):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tutor.experiments.clients.base import Attempt, Request
-from tutor.experiments.clients.httpx import stream_of
+from tutor.experiments.clients.base import Attempt, Request, stream_of
 from tutor.experiments.clients.library import LibraryClient
 
 __all__ = ["CLIENT"]
