@@ -19,7 +19,7 @@ from typing import cast
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from tutor.experiments.clients.base import Attempt, Client, Request
-from tutor.experiments.clients.program import ProgramClient, run_program
+from tutor.experiments.clients.program import ProgramClient, complaint, run_program
 
 __all__ = ["CHROMIUM_FETCH", "CHROMIUM_FORM", "Chromium"]
 
@@ -103,8 +103,7 @@ class Chromium(ProgramClient):
         except ValueError:
             said = None
         if not isinstance(said, list) or len(said) != len(requests):
-            lines = done.stderr.decode(errors="replace").strip().splitlines()
-            why = lines[-1] if lines else f"exit status {done.returncode}"
+            why = complaint(done, f"exit status {done.returncode}")
             return [Attempt(error=f"the browser page did not finish: {why}")] * len(requests)
         return [Attempt(status=s["status"], error=s["error"]) for s in said]
 

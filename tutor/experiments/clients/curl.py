@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from tutor.experiments.clients.base import Attempt, Request
-from tutor.experiments.clients.program import ProgramClient, run_program
+from tutor.experiments.clients.program import ProgramClient, complaint, run_program
 
 __all__ = ["CLIENT", "CURL_POST30X", "CURL_X", "Curl"]
 
@@ -63,9 +63,7 @@ class Curl(ProgramClient):
         code = done.stdout.decode(errors="replace").strip()
         status = int(code) if code.isdigit() and code != "000" else None
         if done.returncode:
-            said = done.stderr.decode(errors="replace").strip() or _EXIT_MEANINGS.get(
-                done.returncode, "failed"
-            )
+            said = complaint(done, _EXIT_MEANINGS.get(done.returncode, "failed"))
             return Attempt(status=status, error=f"curl exited {done.returncode}: {said}")
         return Attempt(status=status)
 

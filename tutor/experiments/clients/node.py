@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 
 from tutor.experiments.clients.base import Attempt, Request
-from tutor.experiments.clients.program import ProgramClient, run_program
+from tutor.experiments.clients.program import ProgramClient, complaint, run_program
 
 __all__ = ["CLIENT"]
 
@@ -82,8 +82,7 @@ class Node(ProgramClient):
         try:
             said = json.loads(done.stdout)
         except ValueError:
-            error = done.stderr.decode(errors="replace").strip().splitlines()
-            problem = error[-1] if error else f"exit status {done.returncode}"
+            problem = complaint(done, f"exit status {done.returncode}")
             return [Attempt(error=f"node failed: {problem}")] * len(requests)
         return [Attempt(status=s["status"], error=s["error"]) for s in said]
 

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from tutor.experiments.clients.base import Attempt, Client, Request
 
-__all__ = ["PARALLEL", "ProgramClient", "run_program"]
+__all__ = ["PARALLEL", "ProgramClient", "complaint", "run_program"]
 
 PARALLEL = 8
 """Runs of one program at a time when a batch is sent."""
@@ -37,6 +37,12 @@ def run_program(
         return f"{argv[0]} did not finish within {timeout:g} s"
     except OSError as error:
         return f"{argv[0]} could not start: {error}"
+
+
+def complaint(done: subprocess.CompletedProcess[bytes], fallback: str) -> str:
+    """The last line the program wrote to stderr, or `fallback` when it wrote nothing there."""
+    lines = done.stderr.decode(errors="replace").strip().splitlines()
+    return lines[-1] if lines else fallback
 
 
 class ProgramClient(Client):

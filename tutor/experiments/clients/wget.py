@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from tutor.experiments.clients.base import Attempt, Request
-from tutor.experiments.clients.program import ProgramClient, run_program
+from tutor.experiments.clients.program import ProgramClient, complaint, run_program
 
 __all__ = ["CLIENT"]
 
@@ -57,8 +57,7 @@ class Wget(ProgramClient):
         if isinstance(done, str):
             return Attempt(error=done)
         if done.returncode:
-            lines = done.stderr.decode(errors="replace").strip().splitlines()
-            said = lines[-1] if lines else _EXIT_MEANINGS.get(done.returncode, "failed")
+            said = complaint(done, _EXIT_MEANINGS.get(done.returncode, "failed"))
             return Attempt(error=f"wget exited {done.returncode}: {said}")
         return Attempt(status=None)
 
