@@ -7,7 +7,7 @@ pieces defined here: strict models, citations, experiments and cross-field check
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -15,10 +15,7 @@ from tutor.experiments.expectation import Expectation
 from tutor.experiments.spec import METHODS, ClientName, ExperimentSpec, RedirectCode
 
 __all__ = [
-    "CACHES",
-    "FORMAT",
     "ID_PATTERN",
-    "LOCATIONS",
     "Answer",
     "BringYourOwn",
     "Choice",
@@ -40,8 +37,6 @@ __all__ = [
     "same_outcomes",
     "unresolved",
 ]
-
-FORMAT = 1
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9.-]*$"
 
@@ -147,8 +142,6 @@ Location = Literal["path", "relative", "absolute", "none"]
 Cache = Literal["no-store", "none", "max-age=3600"]
 """What a configure exercise may offer for the redirect's Cache-Control: the lab's default
 `no-store`, no header at all (heuristic caching), or explicit freshness."""
-LOCATIONS: tuple[str, ...] = get_args(Location)
-CACHES: tuple[str, ...] = get_args(Cache)
 _PERMANENT = (301, 308)
 _TEMPORARY = (302, 303, 307)
 
