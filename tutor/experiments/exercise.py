@@ -11,7 +11,7 @@ from tutor.experiments.runner import run
 from tutor.experiments.spec import ExperimentSpec
 from tutor.lab.journal import Hop, Journal
 from tutor.lab.journal_line import size_text
-from tutor.lab.verdict import Sent, chain_verdict
+from tutor.lab.verdict import Sent, arrival, chain_verdict
 
 __all__ = ["Check", "attempts", "check_chain", "check_configure", "exercise_url", "latest"]
 
@@ -58,8 +58,7 @@ def latest(exercise: BringYourOwn, journal: Journal, student: str) -> Check | No
 
 def check_chain(exercise: BringYourOwn, chain: Sequence[Hop]) -> Check:
     """Judge one chain against the exercise: the first request's method, then what arrived."""
-    first, last = chain[0], chain[-1]
-    arrived = last if len(chain) > 1 and not last.is_redirect else None
+    first, last, arrived = chain[0], chain[-1], arrival(chain)
     problems: list[str] = []
     if first.method != exercise.method:
         problems.append(f"the task starts with a {exercise.method}; you sent {first.method}")

@@ -14,7 +14,7 @@ from tutor.experiments.clients.base import Attempt, Request
 from tutor.experiments.outcome import Outcome
 from tutor.experiments.spec import ExperimentSpec
 from tutor.lab.journal import Hop, Journal, digest, new_token
-from tutor.lab.verdict import Sent, Verdict, VerdictKind, judge
+from tutor.lab.verdict import Sent, Verdict, VerdictKind, arrival, judge
 
 __all__ = ["DEFAULT_TIMEOUT", "run", "run_many"]
 
@@ -108,7 +108,7 @@ def _run_batch(
             outcomes.append(_outcome(spec, version, (), reasons[index], verdict))
             continue
         hops = tuple(journal.chain(tokens[index]))
-        arrived = hops[-1] if hops and not hops[-1].is_redirect and len(hops) > 1 else None
+        arrived = arrival(hops)
         error = attempts[index].error
         body = spec.body.encode()
         sent = Sent(spec.method, len(body), digest(body))

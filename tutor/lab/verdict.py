@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from tutor.lab.journal import Hop
 
-__all__ = ["Sent", "Verdict", "VerdictKind", "chain_verdict", "judge"]
+__all__ = ["Sent", "Verdict", "VerdictKind", "arrival", "chain_verdict", "judge"]
 
 
 class VerdictKind(StrEnum):
@@ -76,9 +76,16 @@ def judge(
     return Verdict(VerdictKind.BODY_CHANGED, f"{sent.method} kept, body changed ({change})")
 
 
+def arrival(chain: Sequence[Hop]) -> Hop | None:
+    """The hop that reached a target after the first request: the chain's last, unless it is
+    itself a redirect (None: nothing got past the first request's answer)."""
+    return chain[-1] if len(chain) > 1 and not chain[-1].is_redirect else None
+
+
 def chain_verdict(chain: Sequence[Hop]) -> Verdict | None:
     """The verdict of a chain whose last hop reached a target after a redirect; else None."""
+    arrived = arrival(chain)
     redirects = [hop.status for hop in chain[:-1] if hop.is_redirect]
-    if not chain or chain[-1].is_redirect or not redirects:
+    if arrived is None or not redirects:
         return None
-    return judge(Sent.from_hop(chain[0]), chain[-1], status=redirects[-1])
+    return judge(Sent.from_hop(chain[0]), arrived, status=redirects[-1])
