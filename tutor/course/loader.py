@@ -10,7 +10,7 @@ import datetime
 import difflib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -322,50 +322,50 @@ def _parse(path: Path, text: str) -> tuple[_Document | None, Any, list[Problem]]
 def _duplicate_keys(path: Path, root: Node) -> list[Problem]:
     """A problem at each key repeated in its mapping (YAML would silently keep the last one)."""
     problems: list[Problem] = []
+    for node in _nodes(root):
+        if not isinstance(node, MappingNode):
+            continue
+        first: dict[tuple[str, str], Node] = {}
+        for key, _ in node.value:
+            if not isinstance(key, ScalarNode) or key.tag == _MERGE_TAG:
+                continue
+            earlier = first.setdefault((key.tag, key.value), key)
+            if earlier is not key:
+                message = (
+                    f"duplicate key {key.value!r} (also at line {earlier.start_mark.line + 1}):"
+                    " YAML would keep only the last one"
+                )
+                mark = key.start_mark
+                problems.append(Problem(path, mark.line + 1, mark.column + 1, message))
+    return problems
+
+
+def _nodes(root: Node) -> Iterator[Node]:
+    """Every node under `root`, in the file's order; a node an alias shares, once."""
     stack, visited = [root], set()
     while stack:
         node = stack.pop()
         if id(node) in visited:
             continue
         visited.add(id(node))
+        yield node
         if isinstance(node, MappingNode):
-            first: dict[tuple[str, str], Node] = {}
-            for key, value in node.value:
-                stack += [key, value]
-                if not isinstance(key, ScalarNode) or key.tag == _MERGE_TAG:
-                    continue
-                earlier = first.setdefault((key.tag, key.value), key)
-                if earlier is not key:
-                    message = (
-                        f"duplicate key {key.value!r} (also at line {earlier.start_mark.line + 1}):"
-                        " YAML would keep only the last one"
-                    )
-                    mark = key.start_mark
-                    problems.append(Problem(path, mark.line + 1, mark.column + 1, message))
+            stack += [part for pair in reversed(node.value) for part in reversed(pair)]
         elif isinstance(node, SequenceNode):
-            stack += node.value
-    return problems
+            stack += reversed(node.value)
 
 
 def _unreadable_value(path: Path, root: Node | None) -> Problem:
     """The first value that YAML's constructors fail on (a date like 2024-02-30, a bad !!int)."""
-    stack, visited = [root] if root else [], set()
-    while stack:
-        node = stack.pop()
-        if id(node) in visited:
+    for node in _nodes(root) if root else ():
+        if not isinstance(node, ScalarNode):
             continue
-        visited.add(id(node))
-        if isinstance(node, ScalarNode):
-            try:
-                yaml.SafeLoader("").construct_object(node)
-            except Exception as error:  # the same constructors, one value at a time
-                mark, tag = node.start_mark, node.tag.replace("tag:yaml.org,2002:", "!!")
-                message = f"YAML cannot read {node.value!r} as {tag} ({error})"
-                return Problem(path, mark.line + 1, mark.column + 1, message)
-        elif isinstance(node, MappingNode):
-            stack += [part for pair in reversed(node.value) for part in reversed(pair)]
-        elif isinstance(node, SequenceNode):
-            stack += reversed(node.value)
+        try:
+            yaml.SafeLoader("").construct_object(node)
+        except Exception as error:  # the same constructors, one value at a time
+            mark, tag = node.start_mark, node.tag.replace("tag:yaml.org,2002:", "!!")
+            message = f"YAML cannot read {node.value!r} as {tag} ({error})"
+            return Problem(path, mark.line + 1, mark.column + 1, message)
     return Problem(path, 1, 1, "YAML cannot read a value in this file")
 
 
