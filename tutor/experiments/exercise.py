@@ -11,7 +11,7 @@ from tutor.experiments.runner import run
 from tutor.experiments.spec import ExperimentSpec
 from tutor.lab.journal import Hop, Journal
 from tutor.lab.journal_line import size_text
-from tutor.lab.verdict import Sent, arrival, chain_verdict
+from tutor.lab.verdict import arrival, chain_verdict
 
 __all__ = ["Check", "attempts", "check_chain", "check_configure", "exercise_url", "latest"]
 
@@ -64,9 +64,8 @@ def check_chain(exercise: BringYourOwn, chain: Sequence[Hop]) -> Check:
         problems.append(f"the task starts with a {exercise.method}; you sent {first.method}")
     judged = chain_verdict(chain)
     why_not = f"the client stopped at the {last.status}: did it follow the Location?"
-    body_intact = arrived is not None and Sent.from_hop(arrived) == Sent(
-        arrived.method, first.body_size, first.body_digest
-    )
+    sent = (first.body_size, first.body_digest)
+    body_intact = arrived is not None and (arrived.body_size, arrived.body_digest) == sent
     problems += exercise.goal.compare(arrived, body_intact, why_not)
     return Check(
         met=not problems,
