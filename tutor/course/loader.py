@@ -185,7 +185,6 @@ class _Document:
     def __init__(self, path: Path, root: Node) -> None:
         self.path = path
         self.root = root
-        self.model: type[Lesson] | type[Bank] | type[Card] = Lesson
 
     def problem(self, loc: Loc, message: str, *, at_key: bool = False) -> Problem:
         """A problem at `loc`, or at the deepest part of it the file has."""
@@ -258,7 +257,7 @@ def _read(path: Path) -> tuple[Content | None, list[Problem], _Document | None]:
         message = f"kind: unknown kind {_describe(kind)}: use one of {', '.join(_MODELS)}"
         line, col = document.where(("kind",))
         return None, [Problem(path, line, col, message), *problems], None
-    model = document.model = _MODELS[kind]
+    model = _MODELS[kind]
     if isinstance(value, dict) and not {str(key) for key in value} & set(model.model_fields):
         keys = ", ".join(name for name, info in model.model_fields.items() if info.is_required())
         message = f"not a {_NOUNS[kind]}: it has none of {keys}"
@@ -267,7 +266,8 @@ def _read(path: Path) -> tuple[Content | None, list[Problem], _Document | None]:
     try:
         content = model.model_validate(value)
     except ValidationError as error:
-        problems += [p for e in error.errors(include_url=False) for p in _explain(e, document)]
+        errors = error.errors(include_url=False)
+        problems += [problem for e in errors for problem in _explain(e, document, model)]
         content = None
     problems.sort(key=lambda problem: (problem.line, problem.col))
     return (content if not problems else None), problems, document
@@ -409,7 +409,7 @@ def _text_position(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def _explain(error: Any, document: _Document) -> list[Problem]:
+def _explain(error: Any, document: _Document, model: type[BaseModel]) -> list[Problem]:
     """One pydantic error as problems at their lines, in words a teacher uses."""
     loc = document.untag(tuple(error["loc"]))
     cause = error.get("ctx", {}).get("error")
@@ -418,7 +418,7 @@ def _explain(error: Any, document: _Document) -> list[Problem]:
     if error["type"] == "missing":
         return [document.problem(loc[:-1], f"missing required key {loc[-1]!r}")]
     at_key = error["type"] == "extra_forbidden"
-    return [document.problem(loc, _message(error, loc, document.model), at_key=at_key)]
+    return [document.problem(loc, _message(error, loc, model), at_key=at_key)]
 
 
 _EXPECTED = {
