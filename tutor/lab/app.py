@@ -253,9 +253,7 @@ class LabApp:
 
     async def _echo(self, request: _Request, request_digest: str, send: Send) -> None:
         hop = self._record(request, 200, None, request_digest)
-        chain = self.journal.chain(request.chain)
-        if chain and chain[-1].seq != hop.seq:
-            chain = [h for h in chain if h.seq <= hop.seq]
+        chain = self.journal.chain_until(hop)
         judged = chain_verdict(chain)
         verdict = judged.text if judged else "No redirect: this request came straight to the echo."
         document = {

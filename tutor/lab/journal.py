@@ -144,6 +144,13 @@ class Journal:
         with self._lock:
             return list(self._chains.get(token, ()))
 
+    def chain_until(self, hop: Hop) -> list[Hop]:
+        """The hops of `hop`'s chain still in the journal, oldest first, up to `hop` itself."""
+        with self._lock:
+            return [
+                earlier for earlier in self._chains.get(hop.chain, ()) if earlier.seq <= hop.seq
+            ]
+
     def recent(self, count: int = 100) -> list[Hop]:
         with self._lock:
             return list(self._hops)[-count:]

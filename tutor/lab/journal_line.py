@@ -17,7 +17,7 @@ def size_text(size: int) -> str:
 
 def chain_text(hop: Hop, journal: Journal) -> str:
     """Where `hop` leaves its chain: redirected on, arrived (with the verdict), or no redirect."""
-    chain = [earlier for earlier in journal.chain(hop.chain) if earlier.seq <= hop.seq]
+    chain = journal.chain_until(hop)
     if hop.is_redirect:
         return f"redirected to {hop.location}" if hop.location else "3xx without Location"
     verdict = chain_verdict(chain or [hop])
