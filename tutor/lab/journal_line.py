@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 
 from tutor.lab.journal import Hop, Journal
-from tutor.lab.verdict import chain_verdict
+from tutor.lab.verdict import bytes_text, chain_verdict
 
 __all__ = ["chain_text", "journal_line", "size_text"]
 
 
 def size_text(size: int) -> str:
     """A body size as a person reads it: "no body", "1 byte", "12 bytes"."""
-    return "no body" if not size else f"{size} bytes" if size != 1 else "1 byte"
+    return bytes_text(size) if size else "no body"
 
 
 def chain_text(hop: Hop, journal: Journal) -> str:

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from tutor.lab.journal import Hop
 
-__all__ = ["Sent", "Verdict", "VerdictKind", "arrival", "chain_verdict", "judge"]
+__all__ = ["Sent", "Verdict", "VerdictKind", "arrival", "bytes_text", "chain_verdict", "judge"]
 
 
 class VerdictKind(StrEnum):
@@ -42,7 +42,8 @@ class Verdict:
     text: str
 
 
-def _bytes(size: int) -> str:
+def bytes_text(size: int) -> str:
+    """A size in bytes as a person reads it: "0 bytes", "1 byte", "12 bytes"."""
     return "1 byte" if size == 1 else f"{size} bytes"
 
 
@@ -68,11 +69,11 @@ def judge(
         return Verdict(VerdictKind.KEPT, f"{sent.method} kept (no body sent)")
     if body_kept:
         return Verdict(
-            VerdictKind.KEPT, f"{sent.method} kept, body intact ({_bytes(sent.body_size)})"
+            VerdictKind.KEPT, f"{sent.method} kept, body intact ({bytes_text(sent.body_size)})"
         )
     if not arrived.body_size:
         return Verdict(VerdictKind.BODY_DROPPED, f"{sent.method} kept, but the body was dropped")
-    change = f"{_bytes(sent.body_size)} → {_bytes(arrived.body_size)}"
+    change = f"{bytes_text(sent.body_size)} → {bytes_text(arrived.body_size)}"
     return Verdict(VerdictKind.BODY_CHANGED, f"{sent.method} kept, body changed ({change})")
 
 
