@@ -169,6 +169,14 @@ def test_journal_is_bounded_by_body_bytes():
     assert len(journal) == 10
 
 
+def test_a_chain_until_a_hop_leaves_out_later_hops_and_other_chains():
+    journal = Journal()
+    first, second = _record(journal, "c", b""), _record(journal, "c", b"")
+    _record(journal, "other", b"")
+    _record(journal, "c", b"")
+    assert journal.chain_until(second) == [first, second]
+
+
 def test_journal_listeners_hear_every_hop():
     journal = Journal()
     heard = []
