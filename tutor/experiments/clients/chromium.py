@@ -43,7 +43,6 @@ def _program() -> str:
 
 
 class Chromium(ProgramClient):
-    program = "chromium"
     install_hint = "apt-get install chromium (or your system's package manager)"
 
     def __init__(self, name: str, label: str, mode: str) -> None:
