@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tutor.course.base import CrossCheckError
 from tutor.course.loader import (
     MAX_BYTES,
     Course,
@@ -17,7 +18,7 @@ from tutor.course.loader import (
     load_file,
     load_paths,
 )
-from tutor.course.models import CrossCheckError, Lesson
+from tutor.course.models import Lesson
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lessons"
 VALID = FIXTURES / "valid"

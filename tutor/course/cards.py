@@ -6,16 +6,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from tutor.course.models import (
-    ID_PATTERN,
-    Citation,
-    Experiment,
-    Loc,
-    Strict,
-    cross_check,
-    duplicates,
-    unresolved,
-)
+from tutor.course.base import ID_PATTERN, Loc, Strict, cross_check, duplicates, unresolved
+from tutor.course.models import Citation, Experiment
 from tutor.experiments.spec import RedirectCode
 
 __all__ = ["FOLLOWED", "FRAMEWORKS", "Card", "Confusion", "Quote", "Section", "Snippet"]

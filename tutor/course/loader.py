@@ -19,9 +19,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from tutor.course.base import CrossCheckError, Loc, loc_text
 from tutor.course.cards import Card
 from tutor.course.files import SUFFIXES, Problem, builtin_lessons_dir, course_files, reason
-from tutor.course.models import CrossCheckError, Lesson, Loc, loc_text
+from tutor.course.models import Lesson
 from tutor.course.questions import Bank, Question
 
 __all__ = [

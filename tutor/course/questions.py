@@ -7,18 +7,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from tutor.course.models import (
-    ID_PATTERN,
-    Choice,
-    Citation,
-    Issue,
-    Loc,
-    Strict,
-    cross_check,
-    duplicates,
-    same_outcomes,
-    unresolved,
-)
+from tutor.course.base import ID_PATTERN, Issue, Loc, Strict, cross_check, duplicates, unresolved
+from tutor.course.models import Choice, Citation, same_outcomes
 from tutor.experiments.spec import ExperimentSpec
 
 __all__ = ["Bank", "Question", "QuestionKind"]

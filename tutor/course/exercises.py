@@ -1,0 +1,127 @@
+"""Exercises: a step's task that the learner does, checked live by the lab's journal.
+
+`bring-your-own`: the learner sends a request with any client they have to a URL under their
+own /s/NAME prefix; `configure`: the learner picks what the lab answers and the tutor runs the
+named client against it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+
+from tutor.course.base import Issue, Strict, cross_check, expectation_issues
+from tutor.experiments.expectation import Expectation
+from tutor.experiments.spec import METHODS, ClientName, RedirectCode
+
+__all__ = ["Answer", "BringYourOwn", "Cache", "Configure", "Exercise", "Location", "Method"]
+
+Location = Literal["path", "relative", "absolute", "none"]
+Cache = Literal["no-store", "none", "max-age=3600"]
+"""What a configure exercise may offer for the redirect's Cache-Control: the lab's default
+`no-store`, no header at all (heuristic caching), or explicit freshness."""
+_PERMANENT = (301, 308)
+_TEMPORARY = (302, 303, 307)
+
+
+def _method(method: str) -> str:
+    if method.upper() not in METHODS:
+        raise ValueError(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
+    return method.upper()
+
+
+Method = Annotated[str, AfterValidator(_method)]
+
+
+class BringYourOwn(Strict):
+    """Send a request to the lab with your own client; met when what arrives meets `goal`."""
+
+    kind: Literal["bring-your-own"]
+    task: str = Field(min_length=1)
+    """What to do, e.g. "Make a POST arrive at the target still a POST after a 302, using curl"."""
+    code: RedirectCode
+    """The lab answers the first request with this code (at /s/NAME/redirect/CODE)."""
+    method: Method = "POST"
+    """The method the learner's first request uses."""
+    goal: Expectation
+    client: str | None = None
+    """A hint: the client the task has in mind (any client that meets the goal counts)."""
+    hints: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _goal_can_be_seen(self) -> BringYourOwn:
+        issues: list[Issue] = [(("goal", *loc), text) for loc, text in _goal_issues(self.goal)]
+        if not self.goal.arrives:
+            message = (
+                "a bring-your-own goal says what arrives: the journal can see a request arrive, "
+                "never that a client will not follow later"
+            )
+            issues.append((("goal", "arrives"), message))
+        cross_check(issues)
+        return self
+
+    def route(self) -> str:
+        """The lab route of the first request, without the learner's prefix."""
+        return f"/redirect/{self.code}"
+
+
+class Answer(Strict):
+    """What the lab answers in a configure exercise: a code, a Location form, a cache header."""
+
+    code: RedirectCode
+    location: Location = "path"
+    cache: Cache = "no-store"
+
+
+class Configure(Strict):
+    """Choose the lab's answer so that `client`'s request meets `goal`, checked by a live run."""
+
+    kind: Literal["configure"]
+    task: str = Field(min_length=1)
+    """The situation, e.g. "The checkout endpoint moves for a week; keep the POST"."""
+    client: ClientName
+    method: Method = "POST"
+    body: str = ""
+    codes: tuple[RedirectCode, ...] = (301, 302, 303, 307, 308)
+    locations: tuple[Location, ...] = ("path",)
+    caches: tuple[Cache, ...] = ("no-store",)
+    move: Literal["temporary", "permanent"] | None = None
+    """Whether the move the task describes is temporary or permanent: the code must say so."""
+    goal: Expectation
+    answer: Answer
+    """A right answer: lint checks that it is on offer, the course test that it meets the goal."""
+    hints: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _answer_on_offer(self) -> Configure:
+        issues: list[Issue] = [(("goal", *loc), text) for loc, text in _goal_issues(self.goal)]
+        for field, offered in (
+            ("code", self.codes),
+            ("location", self.locations),
+            ("cache", self.caches),
+        ):
+            chosen = getattr(self.answer, field)
+            if chosen not in offered:
+                plural = {"code": "codes", "location": "locations", "cache": "caches"}[field]
+                issues.append((("answer", field), f"{chosen!r} is not among the {plural} offered"))
+        if problem := self.move_problem(self.answer.code):
+            issues.append((("answer", "code"), problem))
+        cross_check(issues)
+        return self
+
+    def move_problem(self, code: int) -> str | None:
+        """Why `code` does not say the move the task describes; None when it does."""
+        if self.move == "temporary" and code not in _TEMPORARY:
+            return f"{code} says the move is permanent; the task describes a temporary one"
+        if self.move == "permanent" and code not in _PERMANENT:
+            return f"{code} says the move is temporary; the task describes a permanent one"
+        return None
+
+
+def _goal_issues(goal: Expectation) -> list[Issue]:
+    return [(loc[1:], text) for loc, text in expectation_issues(goal)]
+
+
+Exercise = Annotated[BringYourOwn | Configure, Field(discriminator="kind")]
+"""A step's exercise; `kind:` says which."""
