@@ -64,6 +64,7 @@ class _Request:
         "chain",
         "headers",
         "method",
+        "params",
         "path",
         "peer",
         "query",
@@ -78,6 +79,7 @@ class _Request:
         self.path: str = scope["path"]
         self.student, self.route = split_student(self.path)
         self.query: str = scope["query_string"].decode("latin-1")
+        self.params = parse_qsl(self.query)
         self.headers = tuple(
             (k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]
         )
@@ -89,7 +91,7 @@ class _Request:
         self.chain = token if token and _TOKEN.match(token) else new_token()
 
     def param(self, name: str) -> str | None:
-        return next((v for k, v in parse_qsl(self.query) if k == name), None)
+        return next((v for k, v in self.params if k == name), None)
 
     def header(self, name: bytes) -> str | None:
         return next((v.decode("latin-1") for k, v in self.scope["headers"] if k == name), None)
@@ -215,7 +217,7 @@ class LabApp:
         if form == "none":
             return None, None
         if request.param("loop") is not None:
-            query = [(k, v) for k, v in parse_qsl(request.query) if k != "chain"]
+            query = [(k, v) for k, v in request.params if k != "chain"]
             target = urlunsplit(("", "", request.route, urlencode(query), ""))
         else:
             target = request.param("to") or "/echo"
