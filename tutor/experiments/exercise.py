@@ -15,9 +15,6 @@ from tutor.lab.verdict import arrival, chain_verdict
 
 __all__ = ["Check", "attempts", "check_chain", "check_configure", "exercise_url", "latest"]
 
-SCANNED = 5000
-"""Journal hops searched for a learner's attempts (the journal's own bound by default)."""
-
 
 @dataclass(frozen=True, slots=True)
 class Check:
@@ -40,7 +37,7 @@ def exercise_url(exercise: BringYourOwn, lab_url: str, student: str) -> str:
 def attempts(exercise: BringYourOwn, journal: Journal, student: str) -> list[list[Hop]]:
     """Every chain in the journal that `student` started at the exercise's route, oldest first."""
     chains: dict[str, list[Hop]] = {}
-    for hop in journal.recent(SCANNED):
+    for hop in journal.recent(len(journal)):
         if hop.student == student:
             chains.setdefault(hop.chain, []).append(hop)
     return [
