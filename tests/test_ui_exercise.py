@@ -77,3 +77,13 @@ async def test_h_shows_an_exercises_hints_one_at_a_time(lab: LabServer) -> None:
             await pilot.press("h")
         assert str(hints.visual).count("Hint ") == len(exercise.hints)
         assert screen.check_action("hint", ()) is None, "no hint left: the key is dimmed"
+
+
+async def test_bring_your_own_on_a_stopped_lab_says_so() -> None:
+    with LabServer() as stopped:
+        pass
+    app = build_app(lab=stopped)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _reader(app, pilot, "found-302", "your-turn-keep-the-post")
+        url = str(screen.query_one("#exercise-url", Static).visual)
+        assert url.startswith("The lab server is not running")

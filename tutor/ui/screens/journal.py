@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from tutor.ui.journal_feed import HopHeard, JournalFeed
+
 if TYPE_CHECKING:
-    from tutor.lab.journal import Hop, Journal
     from tutor.ui.app import TutorApp
 
 __all__ = ["JournalScreen"]
@@ -29,17 +29,10 @@ class JournalScreen(Screen[None]):
         Binding("escape", "back", "Back", id="journal.back", tooltip="Back to where you were"),
     ]
 
-    class HopHeard(Message):
-        """The lab recorded a hop (posted from the lab's thread; handled on the app's)."""
-
-        def __init__(self, hop: Hop) -> None:
-            super().__init__()
-            self.hop = hop
-
     def __init__(self) -> None:
         super().__init__()
         self.title = "Journal"
-        self.journal: Journal | None = None
+        self.feed = JournalFeed(self)
         self._students: set[str] = set()
         self._count = 0
 
@@ -56,12 +49,7 @@ class JournalScreen(Screen[None]):
         self._subscribe()
 
     def on_unmount(self) -> None:
-        if self.journal is not None:
-            self.journal.unsubscribe(self._heard)
-
-    def _heard(self, hop: Hop) -> None:
-        """The journal's listener, on the lab's thread: post and return at once."""
-        self.post_message(self.HopHeard(hop))
+        self.feed.stop()
 
     @work(exclusive=True, thread=True, group="journal", description="Waiting for the lab")
     def _subscribe(self) -> None:
@@ -71,10 +59,7 @@ class JournalScreen(Screen[None]):
         except Exception as error:  # the lab is down: say so on the screen
             self.app.call_from_thread(self._say, str(error))
             return
-        self.journal = lab.journal
-        for hop in lab.journal.recent(MAX_ROWS):
-            self.post_message(self.HopHeard(hop))
-        lab.journal.subscribe(self._heard)
+        self.feed.follow(lab.journal, replay=MAX_ROWS)
         self.app.call_from_thread(self._show_summary)
 
     def _say(self, text: str) -> None:
@@ -87,12 +72,11 @@ class JournalScreen(Screen[None]):
         more = f" and {len(self._students) - 8} more" if len(self._students) > 8 else ""
         self._say(f"{self._count} requests at {where} · students (/s/NAME/...): {students}{more}")
 
-    def on_journal_screen_hop_heard(self, message: HopHeard) -> None:
+    def on_hop_heard(self, message: HopHeard) -> None:
         from tutor.lab.journal_line import chain_text
 
-        hop = message.hop
-        if self.journal is None:
-            return
+        hop, journal = message.hop, self.feed.journal
+        assert journal is not None  # the feed has it before it posts the first hop
         table = self.query_one(DataTable)
         following = table.cursor_row >= table.row_count - 1
         table.add_row(
@@ -101,7 +85,7 @@ class JournalScreen(Screen[None]):
             hop.path,
             str(hop.status),
             f"{hop.body_size} B" if hop.body_size else "-",
-            chain_text(hop, self.journal),
+            chain_text(hop, journal),
             hop.peer,
         )
         if table.row_count > MAX_ROWS:

@@ -12,12 +12,13 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Select, Static
 
+from tutor.ui.journal_feed import HopHeard, JournalFeed
+from tutor.ui.lab import LabUnavailable
 from tutor.ui.widgets.inline import labelled
 
 if TYPE_CHECKING:
     from tutor.course.models import Exercise
     from tutor.experiments.exercise import Check
-    from tutor.lab.journal import Hop, Journal
     from tutor.ui.app import TutorApp
 
 __all__ = ["ExercisePanel"]
@@ -34,16 +35,13 @@ class ExercisePanel(Vertical):
             self.check = check
             self.problem = problem
 
-    class HopHeard(Message):
-        def __init__(self, hop: Hop) -> None:
-            super().__init__()
-            self.hop = hop
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.exercise: Exercise | None = None
-        self.journal: Journal | None = None
+        self.feed = JournalFeed(self)
         self.lab_url = ""
+        self.lab_problem: str | None = None
+        """Why there is no lab to send to, when it did not start."""
         self.hints_shown = 0
 
     def compose(self) -> ComposeResult:
@@ -64,18 +62,17 @@ class ExercisePanel(Vertical):
         self._subscribe()
 
     def on_unmount(self) -> None:
-        if self.journal is not None:
-            self.journal.unsubscribe(self._heard)
-
-    def _heard(self, hop: Hop) -> None:
-        """The journal's listener, on the lab's thread: post and return at once."""
-        self.post_message(self.HopHeard(hop))
+        self.feed.stop()
 
     @work(thread=True, group="exercise-lab", description="Waiting for the lab")
     def _subscribe(self) -> None:
-        lab = cast("TutorApp", self.app).lab_gate.wait()
-        self.lab_url, self.journal = lab.url, lab.journal
-        lab.journal.subscribe(self._heard)
+        try:
+            lab = cast("TutorApp", self.app).lab_gate.wait()
+        except LabUnavailable as error:  # said where the URL would be, never a crash
+            self.lab_problem = str(error)
+        else:
+            self.lab_url = lab.url
+            self.feed.follow(lab.journal)
         self.app.call_from_thread(self._refresh_byo)
 
     def show(self, exercise: Exercise | None) -> None:
@@ -142,7 +139,7 @@ class ExercisePanel(Vertical):
     def _name_changed(self) -> None:
         self._refresh_byo()
 
-    def on_exercise_panel_hop_heard(self, message: HopHeard) -> None:
+    def on_hop_heard(self, message: HopHeard) -> None:
         if message.hop.student and message.hop.student == self.student:
             self._refresh_byo()
 
@@ -157,8 +154,9 @@ class ExercisePanel(Vertical):
         if not self.student:
             url.update("Type a name: letters, digits, - or _ (it keeps your requests apart).")
             return
-        if self.journal is None:
-            url.update("Waiting for the lab…")
+        journal = self.feed.journal
+        if journal is None:
+            url.update(self.lab_problem or "Waiting for the lab…")
             return
         url.update(
             Content.from_markup(
@@ -167,7 +165,7 @@ class ExercisePanel(Vertical):
                 url=exercise_url(exercise, self.lab_url, self.student),
             )
         )
-        check = latest(exercise, self.journal, self.student)
+        check = latest(exercise, journal, self.student)
         self._show_check(check, "Not yet: nothing has arrived from you. Waiting…")
 
     def _show_check(self, check: Check | None, waiting: str) -> None:
