@@ -53,9 +53,9 @@ def _hops(outcome: Outcome) -> str:
 
 
 def _loop(outcome: Outcome) -> str:
-    redirects = sum(hop.is_redirect for hop in outcome.hops)
     if not outcome.hops:
         return _stopped(outcome)
+    redirects = sum(hop.is_redirect for hop in outcome.hops)
     said = outcome.error or "no error"
     return f"followed {redirects - 1} redirects, then stopped; the client said: {said}"
 
@@ -87,9 +87,9 @@ def _fragment(outcome: Outcome) -> str:
 
 
 def _cache(outcome: Outcome) -> str:
-    asked = sum(hop.path.startswith("/redirect/") for hop in outcome.hops)
     if not outcome.hops:
         return _stopped(outcome)
+    asked = sum(hop.path.startswith("/redirect/") for hop in outcome.hops)
     if asked == 1:
         return "asked the lab once: the second time the redirect came from the client's cache"
     return f"asked the lab {asked} times: the redirect was not cached"
