@@ -18,11 +18,11 @@ __all__ = [
     "Issue",
     "Loc",
     "Strict",
+    "citation_issues",
     "cross_check",
     "duplicates",
     "expectation_issues",
     "loc_text",
-    "unresolved",
 ]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9.-]*$"
@@ -73,7 +73,19 @@ def expectation_issues(expect: Expectation | None) -> list[Issue]:
     return issues
 
 
-def unresolved(known: set[str], cited: list[str], where: Loc, among: str) -> list[Issue]:
+def citation_issues(
+    citations: Sequence[str], cited: Iterable[tuple[Loc, Sequence[str]]], owner: str
+) -> list[Issue]:
+    """An issue at each citation id that repeats, and at each `cited` id (lists of ids, each at
+    its place) that is not among `citations`, "the `owner`'s citations"."""
+    issues = duplicates("citation", [(("citations", i), id_) for i, id_ in enumerate(citations)])
+    known = set(citations)
+    for where, ids in cited:
+        issues += _unresolved(known, ids, where, f"the {owner}'s citations")
+    return issues
+
+
+def _unresolved(known: set[str], cited: Sequence[str], where: Loc, among: str) -> list[Issue]:
     """An issue at each cited id that is not among `known` (e.g. "the lesson's citations")."""
     return [
         ((*where, k), f"{id_!r} is not among {among}")

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from tutor.course.base import ID_PATTERN, Loc, Strict, cross_check, duplicates, unresolved
+from tutor.course.base import ID_PATTERN, Loc, Strict, citation_issues, cross_check, duplicates
 from tutor.course.models import Citation, Experiment
 from tutor.experiments.spec import RedirectCode
 
@@ -86,9 +86,12 @@ class Card(Strict):
 
     @model_validator(mode="after")
     def _complete_and_cited(self) -> Card:
-        issues = duplicates(
-            "citation", [(("citations", i), c.id) for i, c in enumerate(self.citations)]
-        )
+        cited: list[tuple[Loc, list[str]]] = [
+            ((name, "cite"), getattr(self, name).cite)
+            for name in ("plain", "misconception", "when_to_use", "caching", "seo")
+        ]
+        cited += [(("faq", i, "cite"), answer.cite) for i, answer in enumerate(self.faq)]
+        issues = citation_issues([c.id for c in self.citations], cited, "card")
         issues += duplicates(
             "experiment", [(("experiments", i), e.id) for i, e in enumerate(self.experiments)]
         )
@@ -101,16 +104,8 @@ class Card(Strict):
             for i, confusion in enumerate(self.confused_with)
             if confusion.code == self.code
         ]
-        known = {c.id for c in self.citations}
-        if self.rfc.cite not in known:
+        if self.rfc.cite not in {c.id for c in self.citations}:
             issues.append((("rfc", "cite"), f"{self.rfc.cite!r} is not among the card's citations"))
-        cited: list[tuple[Loc, list[str]]] = [
-            ((name, "cite"), getattr(self, name).cite)
-            for name in ("plain", "misconception", "when_to_use", "caching", "seo")
-        ]
-        cited += [(("faq", i, "cite"), answer.cite) for i, answer in enumerate(self.faq)]
-        for where, ids in cited:
-            issues += unresolved(known, ids, where, "the card's citations")
         if self.code in FOLLOWED:
             missing = sorted(set(FRAMEWORKS) - {s.framework for s in self.snippets})
             if missing:

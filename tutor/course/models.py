@@ -16,10 +16,10 @@ from tutor.course.base import (
     ID_PATTERN,
     Issue,
     Strict,
+    citation_issues,
     cross_check,
     duplicates,
     expectation_issues,
-    unresolved,
 )
 from tutor.course.exercises import Answer, BringYourOwn, Configure, Exercise
 from tutor.experiments.expectation import Expectation
@@ -146,9 +146,8 @@ class Lesson(Strict):
 
     @model_validator(mode="after")
     def _ids_unique_and_references_resolve(self) -> Lesson:
-        issues = duplicates(
-            "citation", [(("citations", i), c.id) for i, c in enumerate(self.citations)]
-        )
+        cited = [(("steps", i, "cite"), step.cite) for i, step in enumerate(self.steps)]
+        issues = citation_issues([c.id for c in self.citations], cited, "lesson")
         issues += duplicates("step", [(("steps", i), s.id) for i, s in enumerate(self.steps)])
         experiments = [
             (("steps", i, "experiments", j), experiment.id)
@@ -158,11 +157,11 @@ class Lesson(Strict):
         issues += duplicates("experiment", experiments)
         if not self.citations:
             issues.append((("citations",), "a lesson lists the sources it rests on (citations)"))
-        known = {c.id for c in self.citations}
-        for i, step in enumerate(self.steps):
-            if not step.cite:
-                issues.append((("steps", i, "cite"), "every step cites a source: cite: [id, ...]"))
-            issues += unresolved(known, step.cite, ("steps", i, "cite"), "the lesson's citations")
+        issues += [
+            (("steps", i, "cite"), "every step cites a source: cite: [id, ...]")
+            for i, step in enumerate(self.steps)
+            if not step.cite
+        ]
         cross_check(issues)
         return self
 

@@ -7,7 +7,15 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from tutor.course.base import ID_PATTERN, Issue, Loc, Strict, cross_check, duplicates, unresolved
+from tutor.course.base import (
+    ID_PATTERN,
+    Issue,
+    Loc,
+    Strict,
+    citation_issues,
+    cross_check,
+    duplicates,
+)
 from tutor.course.models import Choice, Citation, same_outcomes
 from tutor.experiments.spec import ExperimentSpec
 
@@ -108,17 +116,11 @@ class Bank(Strict):
 
     @model_validator(mode="after")
     def _ids_unique_and_citations_resolve(self) -> Bank:
-        issues = duplicates(
-            "citation", [(("citations", i), c.id) for i, c in enumerate(self.citations)]
-        )
+        cited = [(("questions", i, "cite"), q.cite) for i, q in enumerate(self.questions)]
+        issues = citation_issues([c.id for c in self.citations], cited, "bank")
         issues += duplicates(
             "question", [(("questions", i), q.id) for i, q in enumerate(self.questions)]
         )
-        known = {c.id for c in self.citations}
-        for i, question in enumerate(self.questions):
-            issues += unresolved(
-                known, question.cite, ("questions", i, "cite"), "the bank's citations"
-            )
         cross_check(issues)
         return self
 
