@@ -12,6 +12,7 @@ import pytest
 
 from tutor.experiments.runner import run
 from tutor.experiments.spec import ExperimentSpec
+from tutor.lab.journal import BODY_KEPT
 
 GET_BODY = ("GET", "dropped")
 KEPT = ("same", "intact")
@@ -84,6 +85,14 @@ def test_outcome_json_matches_the_design(lab):
     assert document["hops"][0]["location"].startswith("/echo?chain=")
     assert document["error"] is None
     assert document["verdict"] == "POST kept, body intact (3 bytes)"
+
+
+def test_a_body_longer_than_the_journal_keeps_is_judged_by_its_digest(lab):
+    body = "a" * (BODY_KEPT + 1)
+    outcome = run(ExperimentSpec(code=307, body=body), lab.url, lab.journal)
+    assert len(outcome.arrived.body) == BODY_KEPT
+    assert outcome.body_intact
+    assert outcome.verdict.kind == "kept"
 
 
 def test_headers_are_sent(lab):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tutor.lab.journal import Hop
+from tutor.lab.journal import Hop, digest
 from tutor.lab.verdict import Verdict
 
 __all__ = ["Outcome"]
@@ -28,7 +28,7 @@ class Outcome:
         if self.arrived is None:
             return None
         sent = self.body.encode()
-        return self.arrived.body_size == len(sent) and self.arrived.body[: len(sent)] == sent
+        return (self.arrived.body_size, self.arrived.body_digest) == (len(sent), digest(sent))
 
     def to_json(self) -> dict[str, object]:
         """The object `try --json` prints, as ../shared/DESIGN.md specifies it."""
