@@ -102,16 +102,18 @@ def try_(
 
 
 def _names(
-    kind: str, allowed: Callable[[], Sequence[str]], convert: Callable[[str], Any] = str
+    kind: str,
+    allowed: Callable[[], Sequence[str]],
+    convert: Callable[[str], Any] = str,
+    normalize: Callable[[str], str] = str,
 ) -> Callable[[click.Context, click.Parameter, str | None], tuple[Any, ...] | None]:
-    """A click callback for a comma-separated list drawn from `allowed()` (looked up late)."""
+    """A click callback for a comma-separated list drawn from `allowed()` (looked up late), each
+    part `normalize`d before the check and `convert`ed after it."""
 
     def parse(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple | None:
         if value is None:
             return None
-        chosen = tuple(part.strip() for part in value.split(",") if part.strip())
-        if kind == "method":
-            chosen = tuple(part.upper() for part in chosen)
+        chosen = tuple(normalize(part.strip()) for part in value.split(",") if part.strip())
         unknown = [part for part in chosen if part not in allowed()]
         if unknown or not chosen:
             raise click.BadParameter(
@@ -155,7 +157,7 @@ def _method_names() -> Sequence[str]:
 )
 @click.option(
     "--methods",
-    callback=_names("method", _method_names),
+    callback=_names("method", _method_names, normalize=str.upper),
     help="Comma-separated methods [default: POST,PUT,DELETE,PATCH,GET,HEAD].",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the list of outcomes as JSON.")
