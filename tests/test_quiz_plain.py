@@ -35,6 +35,18 @@ def quiz(home: Path, answers: str, *args: str) -> subprocess.CompletedProcess[st
     )
 
 
+def start_quiz(home: Path, stderr: int = subprocess.PIPE) -> subprocess.Popen[str]:
+    """A plain quiz of the fixture lesson, running: answers go to its stdin as it asks."""
+    return subprocess.Popen(
+        [*QUIZ, "--lesson", "quiz-lesson"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        env=env(home),
+    )
+
+
 def progress(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "tutor", "--lessons", str(QUIZ_FIXTURES), "progress", *args]
     return subprocess.run(command, capture_output=True, text=True, env=env(home), timeout=60)
@@ -140,14 +152,7 @@ def _wait_for(lines: queue.Queue[str], text: str) -> None:
 
 
 def test_kill_9_while_answering_loses_no_committed_answer(tmp_path: Path) -> None:
-    learner = subprocess.Popen(
-        [*QUIZ, "--lesson", "quiz-lesson"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env(tmp_path),
-    )
+    learner = start_quiz(tmp_path, stderr=subprocess.DEVNULL)
     assert learner.stdin is not None and learner.stdout is not None
     lines = _lines(learner.stdout)
     try:
@@ -175,17 +180,7 @@ def test_kill_9_while_answering_loses_no_committed_answer(tmp_path: Path) -> Non
 
 def test_four_copies_answering_at_once_share_one_record(tmp_path: Path) -> None:
     """Four tutor processes on one record at once: every answer is kept, the file stays sound."""
-    runs = [
-        subprocess.Popen(
-            [*QUIZ, "--lesson", "quiz-lesson"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env(tmp_path),
-        )
-        for _ in range(4)
-    ]
+    runs = [start_quiz(tmp_path) for _ in range(4)]
     outputs = [run.communicate(ALL_RIGHT, timeout=120) for run in runs]
     for run, (out, err) in zip(runs, outputs, strict=True):
         assert run.returncode == 0, err
