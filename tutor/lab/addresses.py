@@ -6,7 +6,7 @@ import contextlib
 import ipaddress
 import socket
 
-__all__ = ["hand_out_urls", "is_loopback"]
+__all__ = ["hand_out_urls", "http_url", "is_loopback"]
 
 _WILDCARDS = ("0.0.0.0", "::", "")
 _NO_TRAFFIC_PROBE = ("192.0.2.1", 9)
@@ -23,7 +23,8 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _url(address: str, port: int) -> str:
+def http_url(address: str, port: int) -> str:
+    """The lab's URL at `address` and `port` (an IPv6 address in brackets)."""
     return f"http://[{address}]:{port}" if ":" in address else f"http://{address}:{port}"
 
 
@@ -50,5 +51,5 @@ def hand_out_urls(host: str, port: int) -> list[str]:
     if is_loopback(host):
         return []
     if host not in _WILDCARDS:
-        return [_url(host, port)]
-    return [_url(address, port) for address in _interface_addresses(ipv6=host == "::")]
+        return [http_url(host, port)]
+    return [http_url(address, port) for address in _interface_addresses(ipv6=host == "::")]

@@ -15,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from tutor.lab.addresses import http_url
 from tutor.lab.app import LabApp
 from tutor.lab.journal import Hop, Journal
 
@@ -88,7 +89,7 @@ def _server(journal: Journal, origins: tuple[str, ...] = ()):  # -> uvicorn.Serv
 
 def _url(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    return http_url(host, port)
 
 
 class LabServer:
