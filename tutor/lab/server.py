@@ -166,8 +166,9 @@ def serve(
     journal = journal if journal is not None else Journal()
     journal.subscribe(on_hop)
     _echo.append(on_log)
-    server = _server(journal, (_url(sock), _url(other)))
-    on_ready(_url(sock), _url(other))
+    urls = (_url(sock), _url(other))
+    server = _server(journal, urls)
+    on_ready(*urls)
     try:
         server.run(sockets=[sock, other])
     except KeyboardInterrupt:
