@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -20,7 +22,7 @@ from tutor.ui.screens.lessons import LessonsScreen
 if TYPE_CHECKING:
     from tutor.course.loader import Course
     from tutor.lab.server import LabServer
-    from tutor.progress.record import Record
+    from tutor.progress.record import LessonState, Record
     from tutor.quiz.plan import Plan
     from tutor.ui.screens.reader import ReaderScreen
     from tutor.ui.widgets.reader.prediction import PredictionGraded
@@ -48,9 +50,20 @@ class TutorApp(App[None]):
     class RecordOpened(Message):
         """The learner's record is open (after the course loaded): resume, or start the quiz."""
 
-        def __init__(self, record: Record) -> None:
+        def __init__(self, record: Record, states: Mapping[str, LessonState], last: str | None):
             super().__init__()
             self.record = record
+            self.states = states
+            """The learner's place in each lesson."""
+            self.last = last
+            """The lesson the learner saw last."""
+
+    class ProgressSaved(Message):
+        """The record took a write; `states` is each lesson's place after it."""
+
+        def __init__(self, states: Mapping[str, LessonState]) -> None:
+            super().__init__()
+            self.states = states
 
     class LabStarted(Message):
         """The app's own lab is running; `lab_gate` has it."""
@@ -80,6 +93,9 @@ class TutorApp(App[None]):
         self.lab_gate = LabGate(lab)
         self._owns_lab = lab is None
         self.lessons_screen = LessonsScreen()
+        self._record_writes: queue.SimpleQueue[Callable[[Record], object]] = queue.SimpleQueue()
+        self._record_lock = threading.Lock()
+        """Held while writes are made: they happen one at a time, in the order they came."""
 
     def get_default_screen(self) -> Screen:
         return self.lessons_screen
@@ -103,7 +119,9 @@ class TutorApp(App[None]):
         if self._owns_lab and self.lab_gate.lab is not None:
             self.lab_gate.lab.stop()
         if self.record is not None:
-            self.record.close()
+            with self._record_lock:
+                self._write_pending(self.record)
+                self.record.close()
 
     @work(exclusive=True, thread=True, group="course", description="Loading the lessons")
     def _load_course(self, key: str, indexed: bool) -> None:
@@ -128,7 +146,8 @@ class TutorApp(App[None]):
             return
         from tutor.progress.record import open_record
 
-        self.post_message(self.RecordOpened(open_record()))
+        record = open_record()
+        self.post_message(self.RecordOpened(record, record.lessons(), record.last_lesson()))
 
     @work(exclusive=True, thread=True, group="lab", description="Starting the lab server")
     def _start_lab(self) -> None:
@@ -155,25 +174,49 @@ class TutorApp(App[None]):
         record = self.record = message.record
         if record.notice:
             self.notify(record.notice, title="Your progress", severity="warning", timeout=30)
-        states = record.lessons()
+        states, last = message.states, message.last
         self.lessons_screen.show_progress(states)
         if self.quiz_plan is not None:
             from tutor.ui.screens.quiz import QuizScreen
 
             self.push_screen(QuizScreen(self.quiz_plan))
             return
-        last = record.last_lesson()
         if last is not None and last in states and not states[last].done:
             self.lessons_screen.resume(last, states[last].step_id)
 
     def on_reader_screen_step_shown(self, message: ReaderScreen.StepShown) -> None:
-        if self.record is not None:
-            self.record.show_step(message.lesson_id, message.step_id, last=message.last)
-            self.lessons_screen.show_progress(self.record.lessons())
+        lesson_id, step_id, last = message.lesson_id, message.step_id, message.last
+        self._keep(lambda record: record.show_step(lesson_id, step_id, last=last))
 
     def on_prediction_graded(self, message: PredictionGraded) -> None:
+        lesson_id, step_id, hints = message.lesson_id, message.step_id, message.hints_used
+        self._keep(lambda record: record.use_hints(lesson_id, step_id, hints))
+
+    def on_tutor_app_progress_saved(self, message: ProgressSaved) -> None:
+        self.lessons_screen.show_progress(message.states)
+
+    def _keep(self, write: Callable[[Record], object]) -> None:
+        """Write to the learner's record off the UI thread (SQLite may wait on the disk)."""
         if self.record is not None:
-            self.record.use_hints(message.lesson_id, message.step_id, message.hints_used)
+            self._record_writes.put(write)
+            self._save_progress(self.record)
+
+    @work(thread=True, group="record", description="Saving your progress")
+    def _save_progress(self, record: Record) -> None:
+        with self._record_lock:  # the order of the writes, and of the states posted after them
+            if self._write_pending(record):
+                self.post_message(self.ProgressSaved(record.lessons()))
+
+    def _write_pending(self, record: Record) -> bool:
+        """Make the writes waiting in the queue, in order; False when there were none."""
+        wrote = False
+        while True:
+            try:
+                write = self._record_writes.get_nowait()
+            except queue.Empty:
+                return wrote
+            write(record)
+            wrote = True
 
     def on_tutor_app_lab_started(self) -> None:
         self.sub_title = self.lab_gate.name
