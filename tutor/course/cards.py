@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, model_validator
 
@@ -10,9 +10,22 @@ from tutor.course.base import ID_PATTERN, Loc, Strict, citation_issues, cross_ch
 from tutor.course.models import Citation, Experiment
 from tutor.experiments.spec import RedirectCode
 
-__all__ = ["FOLLOWED", "FRAMEWORKS", "Card", "Confusion", "Quote", "Section", "Snippet"]
+__all__ = [
+    "FOLLOWED",
+    "FRAMEWORKS",
+    "Card",
+    "Confusion",
+    "Framework",
+    "Quote",
+    "Section",
+    "Snippet",
+]
 
-FRAMEWORKS = ("express", "node-http", "flask", "fastapi", "django", "go", "nginx")
+Framework = Literal[
+    "express", "node-http", "flask", "fastapi", "django", "go", "nginx", "python-http"
+]
+"""The servers a snippet may show."""
+FRAMEWORKS = tuple(name for name in get_args(Framework) if name != "python-http")
 """Server snippets every card of a `FOLLOWED` code shows; `python-http` (the standard
 library's http.server) is welcome too."""
 FOLLOWED = (301, 302, 303, 307, 308)
@@ -54,9 +67,7 @@ class Snippet(Strict):
     Location on themselves, whose target answers 200.
     """
 
-    framework: Literal[
-        "express", "node-http", "flask", "fastapi", "django", "go", "nginx", "python-http"
-    ]
+    framework: Framework
     language: str = Field(min_length=1)
     """For highlighting: javascript, python, go, nginx."""
     code: str = Field(min_length=1)
