@@ -123,7 +123,8 @@ class LabServer:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 sock.close()
                 other.close()
-                raise LabError("The lab server did not start; see the lab log for why.")
+                why = lab_log[-1] if lab_log else "it gave no reason"
+                raise LabError(f"The lab server did not start: {why}.")
             time.sleep(0.002)
         return self
 
