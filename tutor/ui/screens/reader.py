@@ -13,9 +13,9 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, OptionList, Static
-from textual.widgets.option_list import Option
 
 from tutor.ui.screens.experiment import ExperimentScreen
+from tutor.ui.widgets.experiment.listing import ExperimentList
 from tutor.ui.widgets.reader.exercise import ExercisePanel
 from tutor.ui.widgets.reader.prediction import PredictionGraded, PredictionPanel, PredictionState
 from tutor.ui.widgets.reader.sources import Sources
@@ -82,8 +82,7 @@ class ReaderScreen(Screen[None]):
             yield Markdown(id="step-text")
             yield PredictionPanel(id="prediction")
             yield ExercisePanel(id="exercise")
-            yield Static(id="experiments-title")
-            yield OptionList(id="experiments", compact=True)
+            yield ExperimentList(id="experiments")
             yield Sources(id="sources")
         yield Footer()
 
@@ -106,16 +105,7 @@ class ReaderScreen(Screen[None]):
             )
         )
         self.query_one(Markdown).update(step.text)
-        experiments = self.query_one("#experiments", OptionList)
-        experiments.set_options(Option(Content(f"▶ {e.label}")) for e in step.experiments)
-        experiments.highlighted = 0 if step.experiments else None
-        experiments.display = bool(step.experiments)
-        title = self.query_one("#experiments-title", Static)
-        title.display = bool(step.experiments)
-        if len(step.experiments) == 1:
-            title.update("Try it live: press r")
-        else:
-            title.update("Try it live: press r, or Tab to the list and pick one with ↑ ↓ Enter")
+        self.query_one(ExperimentList).show(step.experiments)
         self._show_prediction()
         self.query_one(ExercisePanel).show(step.exercise)
         cited = [c for c in self.lesson.citations if c.id in step.cite]
@@ -152,9 +142,8 @@ class ReaderScreen(Screen[None]):
         self.index = max(0, min(self.index + delta, len(self.lesson.steps) - 1))
 
     def action_run(self) -> None:
-        experiments = self.step.experiments
-        if experiments:
-            chosen = experiments[self.query_one("#experiments", OptionList).highlighted or 0]
+        chosen = self.query_one(ExperimentList).highlighted
+        if chosen is not None:
             state = self._prediction_state
             predicted = self.step.predict is not None and chosen.id == self.step.predict.experiment
             if predicted and state is not None and state.outcome is not None:
@@ -165,9 +154,8 @@ class ReaderScreen(Screen[None]):
     def action_back(self) -> None:
         self.dismiss()
 
-    @on(OptionList.OptionSelected, "#experiments")
-    def _run_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
+    @on(ExperimentList.Chosen)
+    def _run_chosen(self) -> None:
         self.action_run()
 
     # Predict, then run: pick (1-9, or arrows and Enter), hints on request, then the live run.
@@ -192,8 +180,7 @@ class ReaderScreen(Screen[None]):
             return
         panel.show(prediction, state)
         if self._predicting:
-            self.query_one("#experiments").display = False
-            self.query_one("#experiments-title", Static).update(
+            self.query_one(ExperimentList).wait(
                 f"Predict first: press 1-{len(prediction.choices)}, or ↑ ↓ and Enter"
                 + (
                     f"; h for a hint ({left} left)"

@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static, Tab, Tabs
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Header, Tab, Tabs
 
+from tutor.ui.widgets.experiment.listing import ExperimentList
 from tutor.ui.widgets.reference.card_view import CardView
 
 if TYPE_CHECKING:
@@ -49,15 +48,14 @@ class ReferenceScreen(Screen[None]):
             id="codes",
         )
         yield CardView(id="card")
-        yield Static(id="card-experiments-title")
-        yield OptionList(id="card-experiments", compact=True)
+        yield ExperimentList(id="card-experiments")
         yield Footer()
 
     def on_mount(self) -> None:
         if self._first is None:
             self.query_one("#codes").display = False
             self.query_one(CardView).say("No reference cards in this course.")
-            self._show_experiments(None)
+            self.query_one(ExperimentList).show([])
         else:
             self._show(self._first)
 
@@ -69,21 +67,8 @@ class ReferenceScreen(Screen[None]):
         card = next(card for card in self.cards if card.code == code)
         self.query_one(CardView).show(card)
         self.sub_title = f"{card.code} {card.name}"
-        self._show_experiments(card)
+        self.query_one(ExperimentList).show(card.experiments)
         self.refresh_bindings()
-
-    def _show_experiments(self, card: Card | None) -> None:
-        experiments = card.experiments if card is not None else []
-        listing = self.query_one("#card-experiments", OptionList)
-        listing.set_options(Option(Content(f"▶ {e.label}")) for e in experiments)
-        listing.highlighted = 0 if experiments else None
-        title = self.query_one("#card-experiments-title", Static)
-        listing.display = title.display = bool(experiments)
-        title.update(
-            "Try it live: press r"
-            if len(experiments) == 1
-            else "Try it live: press r, or Tab to the list and pick one with ↑ ↓ Enter"
-        )
 
     @on(Tabs.TabActivated, "#codes")
     def _tab_activated(self, event: Tabs.TabActivated) -> None:
@@ -108,17 +93,13 @@ class ReferenceScreen(Screen[None]):
     def action_run(self) -> None:
         from tutor.ui.screens.experiment import ExperimentScreen
 
-        card = self.card
-        if card is not None and card.experiments:
-            chosen = self.query_one("#card-experiments", OptionList).highlighted or 0
-            self.app.push_screen(
-                ExperimentScreen(card.experiments[chosen], run_now=True, claimed_by="card")
-            )
+        chosen = self.query_one(ExperimentList).highlighted
+        if chosen is not None:
+            self.app.push_screen(ExperimentScreen(chosen, run_now=True, claimed_by="card"))
 
     def action_back(self) -> None:
         self.dismiss()
 
-    @on(OptionList.OptionSelected, "#card-experiments")
-    def _run_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
+    @on(ExperimentList.Chosen)
+    def _run_chosen(self) -> None:
         self.action_run()

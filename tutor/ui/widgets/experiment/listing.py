@@ -1,0 +1,64 @@
+"""A lesson step's or a card's live experiments: "Try it live" over the list; Enter runs one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from tutor.course.models import Experiment
+
+__all__ = ["ExperimentList"]
+
+
+class ExperimentList(Vertical):
+    """The experiments to run (the screen's `r` runs the highlighted one); hidden when none."""
+
+    class Chosen(Message):
+        """The learner picked an experiment with Enter: the screen runs `highlighted`."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.experiments: list[Experiment] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static()
+        yield OptionList(compact=True)
+
+    def show(self, experiments: Sequence[Experiment]) -> None:
+        self.experiments = list(experiments)
+        self.display = bool(experiments)
+        listing = self.query_one(OptionList)
+        listing.display = True
+        listing.set_options(Option(Content(f"▶ {e.label}")) for e in experiments)
+        listing.highlighted = 0 if experiments else None
+        self.query_one(Static).update(
+            "Try it live: press r"
+            if len(experiments) == 1
+            else "Try it live: press r, or Tab to the list and pick one with ↑ ↓ Enter"
+        )
+
+    def wait(self, note: str) -> None:
+        """Hide the list, saying `note` instead (e.g. "predict first")."""
+        self.query_one(OptionList).display = False
+        self.query_one(Static).update(note)
+
+    @property
+    def highlighted(self) -> Experiment | None:
+        """The experiment under the cursor (the first when the list has no cursor)."""
+        if not self.experiments:
+            return None
+        return self.experiments[self.query_one(OptionList).highlighted or 0]
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(self.Chosen())
