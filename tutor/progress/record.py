@@ -182,6 +182,11 @@ class Record:
         """Every question answered at least once, and where it stands."""
         return {q: Slot(box, due) for q, box, due in self._read("SELECT * FROM boxes")}
 
+    def slot(self, question: str) -> Slot | None:
+        """Where one question stands, or None if it was never answered."""
+        rows = self._read("SELECT box, due_at FROM boxes WHERE question = ?", question)
+        return Slot(*rows[0]) if rows else None
+
     def answers(self) -> list[Answer]:
         """Every answer, oldest first."""
         rows = self._read(

@@ -107,7 +107,7 @@ class Quiz:
         result = grade(item, chosen_ids, outcome)
         if result.void is None:
             now = self._clock()
-            slot = after(self.record.slots().get(item.key), result.correct, now)
+            slot = after(self.record.slot(item.key), result.correct, now)
             chosen = tuple(choice.id for choice in result.chosen)
             answer = Answer(
                 item.key, item.lesson, item.question.kind, chosen, result.correct, now, self.session
