@@ -70,15 +70,17 @@ def progress(lesson_dirs: tuple[Path, ...], fmt: str | None, reset: bool, yes: b
     from tutor.progress.summary import summarize
 
     record = open_record()
-    if record.notice:
-        click.secho(record.notice, fg="yellow", err=True)
-    if reset:
-        if yes or click.confirm(f"Forget all progress in {record.path}?"):
-            record.reset()
-            click.echo("Progress forgotten.")
-    elif fmt:
-        click.echo(export(record, fmt), nl=False)
-    else:
-        click.echo("\n".join(summarize(record, load_course(lesson_dirs)).report()))
-        click.echo(f"Record: {record.path or 'in memory only'}", err=True)
-    record.close()
+    try:
+        if record.notice:
+            click.secho(record.notice, fg="yellow", err=True)
+        if reset:
+            if yes or click.confirm(f"Forget all progress in {record.path}?"):
+                record.reset()
+                click.echo("Progress forgotten.")
+        elif fmt:
+            click.echo(export(record, fmt), nl=False)
+        else:
+            click.echo("\n".join(summarize(record, load_course(lesson_dirs)).report()))
+            click.echo(f"Record: {record.path or 'in memory only'}", err=True)
+    finally:
+        record.close()
