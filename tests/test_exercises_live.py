@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tutor.course.exercises import Answer, BringYourOwn, Configure
 from tutor.course.lint import lint
 from tutor.course.loader import load_course
-from tutor.course.models import Answer, BringYourOwn, Configure
 from tutor.experiments.exercise import check_configure, exercise_url, latest
 from tutor.lab.server import LabServer
 

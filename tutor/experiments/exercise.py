@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tutor.course.models import Answer, BringYourOwn, Configure
+from tutor.course.exercises import Answer, BringYourOwn, Configure
 from tutor.experiments.outcome import Outcome
 from tutor.experiments.runner import run
 from tutor.experiments.spec import ExperimentSpec
