@@ -11,13 +11,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from tutor import __version__
+from tutor.atomic import write_text_atomically
 from tutor.course.files import course_files
 
 __all__ = ["Entry", "Listed", "index_key", "read_index", "write_index"]
@@ -89,11 +89,6 @@ def write_index(key: str, lessons: Sequence[Listed], cache: Path) -> None:
             for lesson in lessons
         ],
     }
-    partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-    try:
+    with contextlib.suppress(OSError):
         cache.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(partial, cache)
-    except OSError:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
+        write_text_atomically(cache, json.dumps(data))

@@ -5,15 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import time
 from pathlib import Path
 
+from tutor.atomic import write_text_atomically
 from tutor.progress.export import local_time
 from tutor.quiz.plan import Plan
 from tutor.quiz.session import Quiz
 
-__all__ = ["CSV_FIELDS", "result", "write_result", "write_text_atomically"]
+__all__ = ["CSV_FIELDS", "result", "write_result"]
 
 CSV_FIELDS = ("name", "seed", "number", "question", "kind", "chosen", "right", "correct", "graded")
 
@@ -66,10 +66,3 @@ def write_result(path: Path, quiz: Quiz, plan: Plan) -> None:
         flat = {k: ";".join(v) if isinstance(v, list) else v for k, v in row.items()}
         writer.writerow({"name": plan.name, "seed": plan.seed, **flat})
     write_text_atomically(path, out.getvalue())
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write beside `path`, then rename: a reader never sees half a file."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
