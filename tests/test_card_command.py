@@ -125,3 +125,12 @@ def test_plain_text_of_lists_quotes_and_code() -> None:
         "  | — a source",
         "after the quote",
     ]
+
+
+def test_every_snippet_framework_has_a_display_name():
+    from typing import get_args
+
+    from tutor.course.card_text import FRAMEWORK_NAMES
+    from tutor.course.cards import Framework
+
+    assert set(FRAMEWORK_NAMES) == set(get_args(Framework))

@@ -6,12 +6,12 @@ Links are written out (`<https://...>`) so that the URL survives as plain text.
 
 from __future__ import annotations
 
-from tutor.course.cards import Card, Section, Snippet
+from tutor.course.cards import Card, Framework, Section, Snippet
 from tutor.lab.app import reason
 
 __all__ = ["FRAMEWORK_NAMES", "card_markdown", "status_line"]
 
-FRAMEWORK_NAMES = {
+FRAMEWORK_NAMES: dict[Framework, str] = {
     "express": "Express",
     "node-http": "Node.js http",
     "python-http": "Python http.server (standard library)",
