@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 
-__all__ = ["settle"]
+__all__ = ["SIZE", "settle"]
+
+SIZE = (80, 24)
+"""The terminal every Pilot test runs in: the tutor must read well at 80x24."""
 
 
 async def settle(pilot: Pilot[None]) -> None:

@@ -10,9 +10,9 @@ import sys
 import threading
 from urllib.parse import urlsplit
 
+from pilot import SIZE, settle
 from textual.widgets import DataTable
 
-from tests.test_ui import SIZE, settle
 from tutor.lab.journal import Hop, Journal
 from tutor.lab.journal_line import journal_line
 from tutor.lab.server import LabServer
@@ -129,10 +129,7 @@ async def test_journal_screen_shows_requests_live(lab: LabServer) -> None:
         before = table.row_count
         port = urlsplit(lab.url).port
         send_and_follow_with_get(port, "PUT", "/s/bo/redirect/303", "x=1")
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if table.row_count >= before + 2:
-                break
+        await settle(pilot)  # the lab posted both hops before it answered
         rows = [table.get_row_at(i) for i in range(before, table.row_count)]
         assert [row[1] for row in rows] == ["PUT", "GET"]
         assert rows[0][2] == "/s/bo/redirect/303" and rows[0][4] == "3 B"

@@ -6,7 +6,7 @@ import io
 import textwrap
 from pathlib import Path
 
-from pilot import settle
+from pilot import SIZE, settle
 from rich.console import Console
 from textual.widgets import Select
 
@@ -22,8 +22,6 @@ from tutor.ui.widgets.experiment.hop_table import HopTable
 from tutor.ui.widgets.experiment.ladder import BODY_CHANGED, METHOD_CHANGED, render_ladder
 from tutor.ui.widgets.experiment.verdict import VerdictLine
 from tutor.ui.widgets.reader.sources import Sources, render_sources
-
-SIZE = (80, 24)
 
 FIXTURE_LESSON = textwrap.dedent(
     """\

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pilot import settle
+from pilot import SIZE, settle
 
 from tutor.experiments.clients import CLIENT_NAMES
 from tutor.lab.server import LabServer
@@ -12,8 +12,6 @@ from tutor.ui.screens.matrix import MatrixScreen
 from tutor.ui.widgets.experiment.hop_table import HopTable
 from tutor.ui.widgets.experiment.verdict import VerdictLine
 from tutor.ui.widgets.matrix.grid import MatrixGrid
-
-SIZE = (80, 24)
 
 
 async def test_matrix_runs_and_shows_a_cells_trace(lab: LabServer) -> None:

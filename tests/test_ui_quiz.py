@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pilot import settle
+from pilot import SIZE, settle
 from textual.pilot import Pilot
 from textual.widgets import Markdown, Static
 
@@ -19,7 +19,6 @@ from tutor.ui.widgets.course.lesson_list import LessonList
 from tutor.ui.widgets.quiz.feedback import Feedback
 
 QUIZ_FIXTURES = Path(__file__).parent / "fixtures" / "quiz"
-SIZE = (80, 24)
 
 
 def app(lab: LabServer, quiz: Plan | None = None) -> TutorApp:

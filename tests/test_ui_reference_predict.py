@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pilot import settle
+from pilot import SIZE, settle
 from textual.pilot import Pilot
 from textual.widgets import Markdown, Tabs
 
@@ -18,7 +18,6 @@ from tutor.ui.widgets.experiment.verdict import VerdictLine
 from tutor.ui.widgets.reader.prediction import PredictionGraded
 from tutor.ui.widgets.reference.card_view import CardView
 
-SIZE = (80, 24)
 PACK = Path(__file__).parent / "fixtures" / "content" / "valid"
 
 
