@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from textual import on
@@ -16,6 +16,11 @@ from tutor.experiments.clients import CLIENT_NAMES
 from tutor.lab.app import reason
 
 __all__ = ["Choice", "ExperimentForm"]
+
+
+def _select(options: Sequence[tuple[str, object]], value: object, id: str) -> Select[object]:
+    """One of the form's compact, never-blank drop-downs."""
+    return Select(options, value=value, allow_blank=False, compact=True, id=id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,30 +50,14 @@ class ExperimentForm(Widget):
         choice = self._choice
         with Horizontal(classes="form-row"):
             yield Label("Code", classes="form-label")
-            yield Select(
-                [(f"{code} {reason(code)}", code) for code in KNOWN_CODES],
-                value=choice.code,
-                allow_blank=False,
-                compact=True,
-                id="code",
+            yield _select(
+                [(f"{code} {reason(code)}", code) for code in KNOWN_CODES], choice.code, "code"
             )
             yield Label("Client", classes="form-label")
-            yield Select(
-                [(name, name) for name in CLIENT_NAMES],
-                value=choice.client,
-                allow_blank=False,
-                compact=True,
-                id="client",
-            )
+            yield _select([(name, name) for name in CLIENT_NAMES], choice.client, "client")
         with Horizontal(classes="form-row"):
             yield Label("Method", classes="form-label")
-            yield Select(
-                [(method, method) for method in METHODS],
-                value=choice.method,
-                allow_blank=False,
-                compact=True,
-                id="method",
-            )
+            yield _select([(method, method) for method in METHODS], choice.method, "method")
             yield Label("Body", classes="form-label")
             yield Input(choice.body, placeholder="empty: no body", compact=True, id="body")
             yield Button("Run", compact=True, variant="primary", id="run")
