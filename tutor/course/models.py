@@ -36,6 +36,7 @@ __all__ = [
     "Lesson",
     "Prediction",
     "Step",
+    "predicted_outcome_issues",
     "same_outcomes",
 ]
 
@@ -101,12 +102,7 @@ class Prediction(Strict):
     @model_validator(mode="after")
     def _choices_predict_outcomes(self) -> Prediction:
         issues = duplicates("choice", [(("choices", i), c.id) for i, c in enumerate(self.choices)])
-        issues += [
-            (("choices", i, "expect"), "a prediction's choice says what it expects to arrive")
-            for i, choice in enumerate(self.choices)
-            if choice.expect is None
-        ]
-        cross_check(issues + same_outcomes(self.choices))
+        cross_check(issues + predicted_outcome_issues(self.choices, "a prediction's choice"))
         return self
 
 
@@ -172,6 +168,17 @@ class Lesson(Strict):
     @property
     def experiments(self) -> list[Experiment]:
         return [experiment for step in self.steps for experiment in step.experiments]
+
+
+def predicted_outcome_issues(choices: Sequence[Choice], what: str) -> list[Issue]:
+    """What keeps choices from being graded by a live run: one without the outcome it stands
+    for (`what` names such a choice in the message), or two standing for the same outcome."""
+    missing = [
+        (("choices", i, "expect"), f"{what} says what it expects to arrive")
+        for i, choice in enumerate(choices)
+        if choice.expect is None
+    ]
+    return missing + same_outcomes(choices)
 
 
 def same_outcomes(choices: Sequence[Choice]) -> list[Issue]:

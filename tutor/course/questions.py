@@ -16,7 +16,7 @@ from tutor.course.base import (
     cross_check,
     duplicates,
 )
-from tutor.course.models import Choice, Citation, same_outcomes
+from tutor.course.models import Choice, Citation, predicted_outcome_issues
 from tutor.experiments.spec import ExperimentSpec
 
 __all__ = ["Bank", "Question", "QuestionKind"]
@@ -52,15 +52,10 @@ class Question(Strict):
             if self.experiment is None:
                 issues.append((("experiment",), "a predict question needs the experiment to run"))
             issues += [
-                (("choices", i, "expect"), "a predict choice says what it expects to arrive")
-                for i, choice in enumerate(self.choices)
-                if choice.expect is None
-            ]
-            issues += [
                 (("choices", i, "correct"), "a predict question is graded live: drop 'correct'")
                 for i in correct
             ]
-            issues += same_outcomes(self.choices)
+            issues += predicted_outcome_issues(self.choices, "a predict choice")
             unexplained = [i for i, c in enumerate(self.choices) if not c.misconception]
             issues += [
                 (
