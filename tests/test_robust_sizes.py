@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 
 import pytest
+from pilot import settle
 from textual.app import App
 
-from tests.test_ui import settle
 from tutor.lab.server import LabServer
 from tutor.ui.app import build_app
 from tutor.ui.screens.experiment import ExperimentScreen

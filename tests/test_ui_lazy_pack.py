@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pilot import SIZE, settle
 from textual.app import App, ComposeResult
 
-from tests.test_ui import SIZE, fixture_dir, settle
+from tests.test_ui import fixture_dir
 from tutor.course.loader import load_course
 from tutor.lab.server import LabServer
 from tutor.ui.app import build_app
