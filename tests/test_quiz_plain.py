@@ -74,7 +74,9 @@ def test_a_piped_quiz_runs_to_its_review_and_is_remembered(tmp_path: Path) -> No
     assert lines[0].endswith(" questions known, 3 due for review")
     assert any(line.endswith(" 2/5 known  A lesson the quiz tests lean on") for line in lines)
     due = quiz(tmp_path, "2\n", "--due")
-    assert "Quiz: 3 questions (lesson quiz-lesson, due for review)" in due.stdout
+    assert (
+        "Quiz: 3 questions (lesson “A lesson the quiz tests lean on”, due for review)" in due.stdout
+    )
 
 
 def test_end_of_input_ends_the_quiz_gracefully(tmp_path: Path) -> None:

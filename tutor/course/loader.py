@@ -63,6 +63,10 @@ class Course:
     def lesson(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
 
+    @property
+    def lesson_titles(self) -> dict[str, str]:
+        return {lesson.id: lesson.title for lesson in self.lessons}
+
     def card(self, code: int) -> Card | None:
         return next((card for card in self.cards if card.code == code), None)
 

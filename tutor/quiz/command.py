@@ -29,7 +29,7 @@ def choose(course: Course, plan: Plan, record: Record) -> tuple[list[Item], str 
         return items, None
     if plan.due:
         return [], "Nothing is due for review now: well done. Try a lesson's quiz instead."
-    return [], f"No questions for {plan.describe()}."
+    return [], f"No questions for {plan.describe(course.lesson_titles)}."
 
 
 def plain_quiz(
@@ -52,8 +52,9 @@ def plain_quiz(
     if problem:
         err.write(problem + "\n")
         return 1
+    asked = plan.describe(course.lesson_titles)
     out.write(
-        f"Quiz: {len(items)} question{'s' if len(items) != 1 else ''} ({plan.describe()}). "
+        f"Quiz: {len(items)} question{'s' if len(items) != 1 else ''} ({asked}). "
         "Answer with a choice's number; several as 1,3. End of input ends the quiz.\n\n"
     )
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,10 +39,13 @@ class Plan:
             return f"exam {self.name or 'anonymous'} seed {self.seed}"
         return "practice " + time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started))
 
-    def describe(self) -> str:
-        """E.g. "lesson 02-post, tag 307, due for review"; "all questions" when nothing narrows."""
+    def describe(self, lesson_titles: Mapping[str, str] | None = None) -> str:
+        """E.g. "lesson “307 Temporary Redirect”, tag 307, due for review" (the lesson by its
+        title when `lesson_titles` has it, else by id); "all questions" when nothing narrows."""
+        title = (lesson_titles or {}).get(self.lesson or "")
+        lesson = f"“{title}”" if title else self.lesson
         parts = [
-            f"lesson {self.lesson}" if self.lesson else "",
+            f"lesson {lesson}" if self.lesson else "",
             f"tag {self.tag}" if self.tag else "",
         ]
         parts += [

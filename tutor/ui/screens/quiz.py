@@ -92,6 +92,7 @@ class QuizScreen(Screen[None]):
         if course is None or record is None:
             self._end(["The course has not loaded yet."])
             return
+        self.sub_title = self.plan.describe(course.lesson_titles)
         items, problem = choose(course, self.plan, record)
         if problem:
             self._end([problem])
