@@ -21,17 +21,13 @@ from tutor.course.base import (
     duplicates,
     expectation_issues,
 )
-from tutor.course.exercises import Answer, BringYourOwn, Configure, Exercise
+from tutor.course.exercises import Exercise
 from tutor.experiments.expectation import Expectation
 from tutor.experiments.spec import ExperimentSpec
 
 __all__ = [
-    "Answer",
-    "BringYourOwn",
     "Choice",
     "Citation",
-    "Configure",
-    "Exercise",
     "Experiment",
     "Lesson",
     "Prediction",

@@ -17,7 +17,7 @@ from tutor.ui.lab import LabUnavailable
 from tutor.ui.widgets.inline import labelled
 
 if TYPE_CHECKING:
-    from tutor.course.models import Exercise
+    from tutor.course.exercises import Exercise
     from tutor.experiments.exercise import Check
     from tutor.ui.app import TutorApp
 
@@ -39,6 +39,7 @@ class ExercisePanel(Vertical):
         super().__init__(id=id)
         self.exercise: Exercise | None = None
         self.feed = JournalFeed(self)
+        self._following = False
         self.lab_url = ""
         self.lab_problem: str | None = None
         """Why there is no lab to send to, when it did not start."""
@@ -58,9 +59,6 @@ class ExercisePanel(Vertical):
         yield Static(id="exercise-url")
         yield Static(id="exercise-result")
 
-    def on_mount(self) -> None:
-        self._subscribe()
-
     def on_unmount(self) -> None:
         self.feed.stop()
 
@@ -76,7 +74,7 @@ class ExercisePanel(Vertical):
         self.app.call_from_thread(self._refresh_byo)
 
     def show(self, exercise: Exercise | None) -> None:
-        from tutor.course.models import BringYourOwn
+        from tutor.course.exercises import BringYourOwn
 
         self.exercise = exercise
         self.display = exercise is not None
@@ -94,6 +92,9 @@ class ExercisePanel(Vertical):
         )
         self.query_one("#exercise-result", Static).update("")
         if isinstance(exercise, BringYourOwn):
+            if not self._following:  # only a bring-your-own exercise watches the journal
+                self._following = True
+                self._subscribe()
             self._refresh_byo()
         else:
             for name, label, values in (
@@ -144,7 +145,7 @@ class ExercisePanel(Vertical):
             self._refresh_byo()
 
     def _refresh_byo(self) -> None:
-        from tutor.course.models import BringYourOwn
+        from tutor.course.exercises import BringYourOwn
         from tutor.experiments.exercise import exercise_url, latest
 
         exercise = self.exercise
@@ -187,7 +188,7 @@ class ExercisePanel(Vertical):
 
     @on(Button.Pressed, "#exercise-check")
     def check_answer(self) -> None:
-        from tutor.course.models import Answer
+        from tutor.course.exercises import Answer
 
         answer = Answer.model_validate(
             {
@@ -200,7 +201,7 @@ class ExercisePanel(Vertical):
 
     @work(exclusive=True, thread=True, group="exercise", description="Checking the answer")
     def _run_configure(self, answer: object) -> None:
-        from tutor.course.models import Answer, Configure
+        from tutor.course.exercises import Answer, Configure
         from tutor.experiments.exercise import check_configure
 
         exercise = self.exercise
