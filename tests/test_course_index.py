@@ -7,8 +7,9 @@ import os
 import shutil
 from pathlib import Path
 
+from tutor.course.files import builtin_lessons_dir
 from tutor.course.index import Entry, index_key, read_index, write_index
-from tutor.course.loader import builtin_lessons_dir, load_course
+from tutor.course.loader import load_course
 from tutor.ui.app import INDEX_FILE, build_app
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lessons" / "valid"

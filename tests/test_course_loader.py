@@ -8,16 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tutor.course import Course
 from tutor.course.base import CrossCheckError
-from tutor.course.loader import (
-    MAX_BYTES,
-    Course,
-    Problem,
-    builtin_lessons_dir,
-    load_course,
-    load_file,
-    load_paths,
-)
+from tutor.course.files import Problem, builtin_lessons_dir
+from tutor.course.loader import MAX_BYTES, load_course, load_file, load_paths
 from tutor.course.models import Lesson
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lessons"

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.course.loader import builtin_lessons_dir, load_course, load_file
+from tutor.course.files import builtin_lessons_dir
+from tutor.course.loader import load_course, load_file
 from tutor.course.models import Experiment, Lesson
 
 LESSON_FILES = sorted(builtin_lessons_dir().glob("*.y*ml"))

@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 from tutor.course import lint as lint_module
+from tutor.course.files import Problem
 from tutor.course.lint import lint
-from tutor.course.loader import Problem, load_course
+from tutor.course.loader import load_course
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lessons"
 LINE = re.compile(r"^(?P<path>.+):(?P<line>[1-9]\d*):(?P<col>[1-9]\d*): (?P<message>.+)$")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tutor.course.loader import Course, load_paths
+from tutor.course import Course
+from tutor.course.loader import load_paths
 from tutor.course.questions import Question
 from tutor.experiments.runner import run
 from tutor.lab.server import LabServer

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.test_ui import SIZE, settle
-from tutor.course.loader import builtin_lessons_dir
+from tutor.course.files import builtin_lessons_dir
 from tutor.lab.server import LabServer
 from tutor.ui.app import build_app
 from tutor.ui.widgets.course.lesson_list import LessonList

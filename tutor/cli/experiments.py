@@ -75,9 +75,9 @@ def try_(
 
     from pydantic import ValidationError
 
-    from tutor.experiments.runner import run
     from tutor.experiments.spec import BODY_METHODS, ExperimentSpec
-    from tutor.lab.server import LabError, LabServer
+    from tutor.session.factory import make_session
+    from tutor.session.lab import LabUnavailable
 
     method = method.upper()
     if body is None:
@@ -89,9 +89,9 @@ def try_(
             "; ".join(e["msg"].removeprefix("Value error, ") for e in error.errors())
         ) from None
     try:
-        with LabServer() as lab:
-            outcome = run(spec, lab.url, lab.journal)
-    except LabError as error:
+        with make_session().lab as lab:
+            outcome = lab.run(spec)
+    except LabUnavailable as error:
         raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json.dumps(outcome.to_json(), indent=2))
@@ -171,17 +171,22 @@ def matrix(
     import json
     import time
 
+    from tutor.experiments import clients
     from tutor.experiments import matrix as grid
-    from tutor.lab.server import LabError, LabServer
+    from tutor.session.factory import make_session
+    from tutor.session.lab import LabUnavailable
 
     codes = codes or grid.CODES
     methods = methods or grid.METHODS
     try:
-        with LabServer() as lab:
+        with make_session().lab as lab:
             started = time.perf_counter()
-            outcomes = grid.run_matrix(lab.url, lab.journal, client_names, codes, methods)
+            if client_names is None:
+                versions = clients.versions(clients.CLIENT_NAMES)
+                client_names = tuple(name for name, version in versions.items() if version)
+            outcomes = lab.run_many(grid.matrix_specs(client_names, codes, methods))
             took = time.perf_counter() - started
-    except LabError as error:
+    except LabUnavailable as error:
         raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json.dumps([outcome.to_json() for outcome in outcomes], indent=2))
@@ -254,8 +259,7 @@ def _count(number: int, noun: str) -> str:
 
 def _print_trace(outcome: Outcome) -> None:
     from tutor.lab.app import reason
-    from tutor.lab.journal_line import size_text
-    from tutor.lab.verdict import VerdictKind
+    from tutor.lab.evidence import VerdictKind, size_text
 
     sent = f', body "{outcome.body}" ({len(outcome.body.encode())} bytes)' if outcome.body else ""
     click.echo(

@@ -30,6 +30,7 @@ def cli(ctx: click.Context, lesson_dirs: tuple[Path, ...]) -> None:
     """
     ctx.obj = lesson_dirs
     if ctx.invoked_subcommand is None:
+        from tutor.session.factory import make_session
         from tutor.ui.app import build_app
 
-        build_app(lesson_dirs).run()
+        build_app(make_session(lesson_dirs)).run()

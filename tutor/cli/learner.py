@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tutor.cli.group import cli
+
+if TYPE_CHECKING:
+    from tutor.quiz.plan import Plan
+    from tutor.session.study import StudySession
 
 __all__ = ["progress", "quiz"]
 
@@ -46,13 +51,46 @@ def quiz(
 
     plan = Plan(lesson, tag, due, seed, count, time_limit, name, result)
     if not plain:
+        from tutor.session.factory import make_session
         from tutor.ui.app import build_app
 
-        build_app(lesson_dirs, quiz=plan).run()
+        build_app(make_session(lesson_dirs), quiz=plan).run()
         return
-    from tutor.quiz.command import plain_quiz
+    from tutor.session.factory import make_session
 
-    sys.exit(plain_quiz(plan, lesson_dirs, sys.stdin, sys.stdout, sys.stderr))
+    sys.exit(_plain_quiz(make_session(lesson_dirs), plan))
+
+
+def _plain_quiz(session: StudySession, plan: Plan) -> int:
+    """The plain quiz on stdin and stdout; the exit status (0: it ran, 1: nothing to ask or no
+    lab)."""
+    from tutor.quiz.plain import run_plain
+    from tutor.session.lab import LabUnavailable
+
+    course = session.load_course()
+    record = session.open_record()
+    if record.notice:
+        click.echo(record.notice, err=True)
+    try:
+        quiz, problem = session.quiz(plan)
+        if quiz is None:
+            click.echo(problem, err=True)
+            return 1
+        asked = plan.describe(course.lesson_titles)
+        count = len(quiz.items)
+        click.echo(
+            f"Quiz: {count} question{'s' if count != 1 else ''} ({asked}). "
+            "Answer with a choice's number; several as 1,3. End of input ends the quiz.\n"
+        )
+        run_plain(quiz, sys.stdin, sys.stdout)
+        if plan.result is not None:
+            click.echo(session.hand_in(quiz, plan))
+    except LabUnavailable as error:
+        click.echo(str(error), err=True)
+        return 1
+    finally:
+        session.close()
+    return 0
 
 
 @cli.command()

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from tutor.course.base import Issue, Strict, cross_check, expectation_issues
 from tutor.experiments.expectation import Expectation
-from tutor.experiments.spec import METHODS, ClientName, RedirectCode
+from tutor.experiments.spec import METHODS, ClientName, ExperimentSpec, RedirectCode
 
 __all__ = ["Answer", "BringYourOwn", "Cache", "Configure", "Exercise", "Location", "Method"]
 
@@ -65,6 +65,10 @@ class BringYourOwn(Strict):
         """The lab route of the first request, without the learner's prefix."""
         return f"/redirect/{self.code}"
 
+    def url(self, lab_url: str, student: str) -> str:
+        """The URL a learner sends their first request to, under their own prefix."""
+        return f"{lab_url}/s/{student}{self.route()}"
+
 
 class Answer(Strict):
     """What the lab answers in a configure exercise: a code, a Location form, a cache header."""
@@ -109,6 +113,17 @@ class Configure(Strict):
             issues.append((("answer", "code"), problem))
         cross_check(issues)
         return self
+
+    def spec(self, answer: Answer) -> ExperimentSpec:
+        """The live run that checks `answer`: this exercise's request against the lab's answer."""
+        return ExperimentSpec(
+            code=answer.code,
+            method=self.method,
+            body=self.body,
+            client=self.client,
+            location=answer.location,
+            cache=None if answer.cache == "no-store" else answer.cache,
+        )
 
     def move_problem(self, code: int) -> str | None:
         """Why `code` does not say the move the task describes; None when it does."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from tutor.course.loader import Problem, builtin_lessons_dir, load_paths
+from tutor.course.files import Problem, builtin_lessons_dir
+from tutor.course.loader import load_paths
 
 __all__ = ["lint"]
 

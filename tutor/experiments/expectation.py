@@ -6,8 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from tutor.experiments.outcome import Outcome
-from tutor.lab.journal import Hop
+from tutor.lab.evidence import Evidence
 
 __all__ = ["Expectation"]
 
@@ -31,40 +30,40 @@ class Expectation(BaseModel):
     requests: int | None = None
     """How many requests of the chain the lab saw: a redirect served from a cache is one fewer."""
 
-    def mismatches(self, outcome: Outcome) -> list[str]:
-        """Each way the live outcome differs from this claim; empty when the claim holds."""
-        why_not = outcome.error or outcome.verdict.text
-        problems = self.compare(outcome.arrived, bool(outcome.body_intact), why_not)
-        if self.requests is not None and len(outcome.hops) != self.requests:
+    def mismatches(self, evidence: Evidence) -> list[str]:
+        """Each way the evidence differs from this claim; empty when the claim holds."""
+        problems = self._arrival_problems(evidence)
+        if self.requests is not None and evidence.requests != self.requests:
             problems.append(
-                f"expected {self.requests} requests, but the lab saw {len(outcome.hops)}"
+                f"expected {self.requests} requests, but the lab saw {evidence.requests}"
             )
         return problems
 
-    def compare(self, arrived: Hop | None, body_intact: bool, why_not: str) -> list[str]:
-        """Each way what arrived at the target differs from this claim (`why_not`: why nothing
-        did, when nothing did)."""
+    def _arrival_problems(self, evidence: Evidence) -> list[str]:
+        arrived = evidence.arrived
         if not self.arrives:
             return (
                 [] if arrived is None else [f"expected nothing to arrive, but {arrived.method} did"]
             )
         if arrived is None:
-            return [f"expected the request to arrive, but: {why_not}"]
+            return [
+                f"expected the request to arrive, but: {evidence.error or evidence.verdict.text}"
+            ]
         problems = []
         if self.method and arrived.method != self.method.upper():
             problems.append(f"expected {self.method.upper()} to arrive, but {arrived.method} did")
-        if self.body == "intact" and not body_intact:
+        if self.body == "intact" and not evidence.body_intact:
             problems.append(f"expected the body intact, but {arrived.body_size} bytes arrived")
         if self.body == "dropped" and arrived.body_size:
             problems.append(f"expected the body dropped, but {arrived.body_size} bytes arrived")
         problems += [
             f"expected {name} to arrive, but it did not"
             for name in self.sent
-            if arrived.header(name) is None
+            if not evidence.arrived_with(name)
         ]
         problems += [
             f"expected {name} dropped, but it arrived"
             for name in self.dropped
-            if arrived.header(name) is not None
+            if evidence.arrived_with(name)
         ]
         return problems

@@ -6,15 +6,12 @@ it side by side, each cell judged from what arrived at the lab.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from enum import StrEnum
 
-from tutor.experiments import clients
 from tutor.experiments.outcome import Outcome
-from tutor.experiments.runner import DEFAULT_TIMEOUT, run_many
 from tutor.experiments.spec import BODY_METHODS, ExperimentSpec
-from tutor.lab.journal import Journal
-from tutor.lab.verdict import VerdictKind
+from tutor.lab.evidence import VerdictKind
 
 __all__ = [
     "BODY",
@@ -24,9 +21,7 @@ __all__ = [
     "Cell",
     "cell",
     "cell_text",
-    "installed_clients",
     "matrix_specs",
-    "run_matrix",
 ]
 
 CODES = (301, 302, 303, 307, 308)
@@ -93,11 +88,6 @@ def cell_text(outcome: Outcome) -> str:
     }.get(shown, "stopped")
 
 
-def installed_clients() -> tuple[str, ...]:
-    """Every registered client that is installed here."""
-    return tuple(name for name in clients.CLIENT_NAMES if clients.get(name).version() is not None)
-
-
 def matrix_specs(
     client_names: Sequence[str], codes: Sequence[int] = CODES, methods: Sequence[str] = METHODS
 ) -> list[ExperimentSpec]:
@@ -110,18 +100,3 @@ def matrix_specs(
         for method in methods
         for code in codes
     ]
-
-
-def run_matrix(
-    lab_url: str,
-    journal: Journal,
-    client_names: Sequence[str] | None = None,
-    codes: Sequence[int] = CODES,
-    methods: Sequence[str] = METHODS,
-    on_outcome: Callable[[Outcome], None] | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-) -> list[Outcome]:
-    """Run the matrix live (default: every installed client); outcomes in `matrix_specs` order."""
-    names = installed_clients() if client_names is None else client_names
-    specs = matrix_specs(names, codes, methods)
-    return run_many(specs, lab_url, journal, timeout, on_outcome)

@@ -1,48 +1,83 @@
-"""What an experiment showed: the hops as the lab saw them, what arrived, and the verdict."""
+"""What an experiment showed: the spec it ran, the client's version, and the lab's evidence."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tutor.lab.journal import Hop, digest
-from tutor.lab.verdict import Verdict
+from tutor.experiments.spec import ExperimentSpec
+from tutor.lab.evidence import Evidence, Verdict
+from tutor.lab.journal import Hop
 
 __all__ = ["Outcome"]
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    client: str
+    """One run of `spec`. Every judgement is the evidence's; the properties only read it."""
+
+    spec: ExperimentSpec
     client_version: str | None
-    code: int
-    method: str
-    body: str
-    hops: tuple[Hop, ...]
-    arrived: Hop | None
-    error: str | None
-    verdict: Verdict
+    """None: the client is not installed."""
+    evidence: Evidence
+
+    @property
+    def client(self) -> str:
+        return self.spec.client
+
+    @property
+    def code(self) -> int:
+        return self.spec.code
+
+    @property
+    def method(self) -> str:
+        return self.spec.method
+
+    @property
+    def body(self) -> str:
+        return self.spec.body
+
+    @property
+    def hops(self) -> tuple[Hop, ...]:
+        return self.evidence.hops
+
+    @property
+    def arrived(self) -> Hop | None:
+        return self.evidence.arrived
+
+    @property
+    def error(self) -> str | None:
+        return self.evidence.error
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.evidence.verdict
 
     @property
     def body_intact(self) -> bool | None:
-        """Whether the target received exactly the body that was sent (None: nothing arrived)."""
-        if self.arrived is None:
-            return None
-        sent = self.body.encode()
-        return (self.arrived.body_size, self.arrived.body_digest) == (len(sent), digest(sent))
+        return self.evidence.body_intact
 
     def to_json(self) -> dict[str, object]:
         """The object `try --json` prints, as ../shared/DESIGN.md specifies it."""
-        arrived = None
-        if self.arrived is not None:
-            arrived = {"method": self.arrived.method, "body_intact": self.body_intact}
+        arrived = self.arrived
+        first = self.evidence.first
         return {
             "client": self.client,
             "client_version": self.client_version,
             "code": self.code,
             "method": self.method,
             "sent": {"method": self.method, "body": self.body},
+            "first_hop": None
+            if first is None
+            else {"method": first.method, "body": first.body_text()},
             "hops": [hop.to_json() for hop in self.hops],
-            "arrived": arrived,
+            "arrived": None
+            if arrived is None
+            else {"method": arrived.method, "body_intact": self.body_intact},
+            "headers": {
+                "crossed": list(self.evidence.crossed),
+                "dropped": list(self.evidence.dropped),
+            },
+            "requests": self.evidence.requests,
             "error": self.error,
             "verdict": self.verdict.text,
             "verdict_kind": self.verdict.kind.value,

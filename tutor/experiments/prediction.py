@@ -34,5 +34,5 @@ def matching(choices: Sequence[P], outcome: Outcome) -> list[P]:
     return [
         choice
         for choice in choices
-        if choice.expect is not None and not choice.expect.mismatches(outcome)
+        if choice.expect is not None and not choice.expect.mismatches(outcome.evidence)
     ]

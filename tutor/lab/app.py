@@ -25,9 +25,9 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from tutor.lab.journal import BODY_KEPT, Hop, Journal, digest, new_token, split_student
+from tutor.lab.evidence import Evidence, VerdictKind
+from tutor.lab.journal import BODY_KEPT, Hop, Journal, digest, split_student
 from tutor.lab.pages import BROWSER_PAGE, FRAGMENT_PAGE
-from tutor.lab.verdict import chain_verdict
 
 __all__ = ["MAX_BODY", "MAX_HEAD", "LabApp", "reason"]
 
@@ -73,7 +73,7 @@ class _Request:
         "student",
     )
 
-    def __init__(self, scope: Scope, body: bytes, body_size: int) -> None:
+    def __init__(self, scope: Scope, body: bytes, body_size: int, journal: Journal) -> None:
         self.scope = scope
         self.method: str = scope["method"]
         self.path: str = scope["path"]
@@ -88,7 +88,7 @@ class _Request:
         client = scope.get("client")
         self.peer = f"{client[0]}:{client[1]}" if client else "-"
         token = self.param("chain")
-        self.chain = token if token and _TOKEN.match(token) else new_token()
+        self.chain = token if token and _TOKEN.match(token) else journal.new_token()
 
     def param(self, name: str) -> str | None:
         return next((v for k, v in self.params if k == name), None)
@@ -152,18 +152,20 @@ class LabApp:
             status, what = too_long
             kept = {**scope, "path": scope["path"][:200], "query_string": b"", "headers": []}
             message = f"Request {what} over the lab's limit of {MAX_HEAD} bytes.\n"
-            await self._answer(_Request(kept, b"", 0), send, status, message, close=True)
+            await self._answer(
+                _Request(kept, b"", 0, self.journal), send, status, message, close=True
+            )
             return
         try:
             body = await _read_body(scope, receive)
         except _Disconnected:
             return
         except _TooLarge:
-            request = _Request(scope, b"", 0)
+            request = _Request(scope, b"", 0, self.journal)
             message = f"Request body over the lab's limit of {MAX_BODY} bytes.\n"
             await self._answer(request, send, 413, message, close=True)
             return
-        request = _Request(scope, body[:BODY_KEPT], len(body))
+        request = _Request(scope, body[:BODY_KEPT], len(body), self.journal)
         request_digest = digest(body)
         path = request.route
         if path.startswith("/redirect/"):
@@ -256,8 +258,12 @@ class LabApp:
     async def _echo(self, request: _Request, request_digest: str, send: Send) -> None:
         hop = self._record(request, 200, None, request_digest)
         chain = self.journal.chain_until(hop)
-        judged = chain_verdict(chain)
-        verdict = judged.text if judged else "No redirect: this request came straight to the echo."
+        judged = Evidence.of_chain(chain).verdict
+        verdict = (
+            "No redirect: this request came straight to the echo."
+            if judged.kind is VerdictKind.NO_REDIRECT
+            else judged.text
+        )
         document = {
             "method": hop.method,
             "path": hop.path,

@@ -104,7 +104,14 @@ class Journal:
     Oldest hops go first when either the hop count or the kept body bytes pass their bound.
     """
 
-    def __init__(self, max_hops: int = 5000, max_body_bytes: int = 32 * 1024 * 1024) -> None:
+    def __init__(
+        self,
+        max_hops: int = 5000,
+        max_body_bytes: int = 32 * 1024 * 1024,
+        tokens: Callable[[], str] = new_token,
+    ) -> None:
+        self.new_token = tokens
+        """Makes the token of each new chain (tests give a counter, for stable screens)."""
         self._max_hops = max_hops
         self._max_body_bytes = max_body_bytes
         self._hops: deque[Hop] = deque()
@@ -150,6 +157,19 @@ class Journal:
             return [
                 earlier for earlier in self._chains.get(hop.chain, ()) if earlier.seq <= hop.seq
             ]
+
+    def started(self, student: str, route: str) -> list[list[Hop]]:
+        """Every chain `student` began with a redirect at `route` (their /s/NAME prefix aside),
+        oldest first: a learner's attempts at an exercise."""
+        with self._lock:
+            chains = [list(chain) for chain in self._chains.values()]
+        return [
+            chain
+            for chain in sorted(chains, key=lambda chain: chain[0].seq)
+            if chain[0].student == student
+            and chain[0].route.rstrip("/") == route
+            and chain[0].is_redirect
+        ]
 
     def recent(self, count: int = 100) -> list[Hop]:
         with self._lock:

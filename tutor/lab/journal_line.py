@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import time
 
+from tutor.lab.evidence import Evidence, VerdictKind, size_text
 from tutor.lab.journal import Hop, Journal
-from tutor.lab.verdict import bytes_text, chain_verdict
 
-__all__ = ["chain_text", "journal_line", "size_text"]
-
-
-def size_text(size: int) -> str:
-    """A body size as a person reads it: "no body", "1 byte", "12 bytes"."""
-    return bytes_text(size) if size else "no body"
+__all__ = ["chain_text", "journal_line"]
 
 
 def chain_text(hop: Hop, journal: Journal) -> str:
     """Where `hop` leaves its chain: redirected on, arrived (with the verdict), or no redirect."""
-    chain = journal.chain_until(hop)
     if hop.is_redirect:
         return f"redirected to {hop.location}" if hop.location else "3xx without Location"
-    verdict = chain_verdict(chain or [hop])
-    return verdict.text if verdict else "no redirect"
+    verdict = Evidence.of_chain(journal.chain_until(hop) or [hop]).verdict
+    return "no redirect" if verdict.kind is VerdictKind.NO_REDIRECT else verdict.text
 
 
 def journal_line(hop: Hop, journal: Journal) -> str:

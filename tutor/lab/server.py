@@ -7,44 +7,87 @@ stack trace into a learner's terminal.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import socket
 import threading
-import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import TYPE_CHECKING
 
 from tutor.lab.addresses import http_url
 from tutor.lab.app import LabApp
 from tutor.lab.journal import Hop, Journal
 
-__all__ = ["LabError", "LabServer", "lab_log", "serve"]
+if TYPE_CHECKING:
+    import uvicorn
 
-lab_log: deque[str] = deque(maxlen=200)
-"""The lab's recent warnings (bad requests, dropped connections), one line each."""
+__all__ = ["LOG_LINES", "LabError", "LabServer", "serve"]
 
-_echo: list[Callable[[str], None]] = []
+LOG_LINES = 200
+"""How many of its recent log lines each lab keeps (bad requests, dropped connections)."""
 
 
 class LabError(Exception):
     """The lab could not start; the message is meant for a person."""
 
 
-class _OneLineHandler(logging.Handler):
+def _one_line(text: str) -> str:
+    """`text` on one line, with nothing a terminal would act on (control characters escaped)."""
+    text = " ".join(text.split())
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+class _LogRouter(logging.Handler):
+    """uvicorn logs to one logger for the whole process ("uvicorn"): this hands each record, as
+    one line without its traceback, to the lab served by the thread that logged it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._sinks: dict[int, Callable[[str], None]] = {}
+
+    @contextmanager
+    def hearing(self, sink: Callable[[str], None]) -> Iterator[None]:
+        """While inside, what uvicorn logs from the current thread goes to `sink`."""
+        thread = threading.get_ident()
+        with self._lock:
+            self._sinks[thread] = sink
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._sinks.pop(thread, None)
+
     def emit(self, record: logging.LogRecord) -> None:
-        line = f"lab {record.levelname.lower()}: {record.getMessage()}"
-        lab_log.append(line)
-        for echo in _echo:
-            echo(line)
+        with self._lock:
+            sink = self._sinks.get(threading.get_ident())
+        if sink is None:
+            return  # a uvicorn that is not a lab's
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: its template is still worth a line
+            message = str(record.msg)
+        # A sink that fails has nowhere left to say so, and logging would print a traceback.
+        with contextlib.suppress(Exception):
+            sink(_one_line(f"lab {record.levelname.lower()}: {message}"))
 
 
-def _quiet_uvicorn_logging() -> None:
+_ROUTER = _LogRouter()
+_ROUTER_INSTALLED = threading.Lock()
+
+
+def _route_uvicorn_logging() -> None:
+    """Once per process: uvicorn's warnings and errors go through `_ROUTER`, and nowhere else."""
     logger = logging.getLogger("uvicorn")
-    if not any(isinstance(h, _OneLineHandler) for h in logger.handlers):
-        logger.addHandler(_OneLineHandler())
-    logger.setLevel(logging.WARNING)
-    logger.propagate = False
+    with _ROUTER_INSTALLED:
+        if _ROUTER not in logger.handlers:
+            logger.addHandler(_ROUTER)
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -70,10 +113,30 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _server(journal: Journal, origins: tuple[str, ...] = ()):  # -> uvicorn.Server, imported late
+@cache
+def _server_class() -> Callable[[uvicorn.Config, threading.Event], uvicorn.Server]:
+    """uvicorn's Server, telling a waiting thread the moment it listens (imported late)."""
     import uvicorn
 
-    _quiet_uvicorn_logging()
+    class Server(uvicorn.Server):
+        def __init__(self, config: uvicorn.Config, started: threading.Event) -> None:
+            super().__init__(config)
+            self.started_event = started
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                self.started_event.set()
+
+    return Server
+
+
+def _server(
+    journal: Journal, origins: tuple[str, ...] = (), started: threading.Event | None = None
+) -> uvicorn.Server:
+    import uvicorn
+
+    _route_uvicorn_logging()
     config = uvicorn.Config(
         LabApp(journal, origins),
         log_config=None,
@@ -84,7 +147,7 @@ def _server(journal: Journal, origins: tuple[str, ...] = ()):  # -> uvicorn.Serv
         timeout_keep_alive=5,
         timeout_graceful_shutdown=2,
     )
-    return uvicorn.Server(config)
+    return _server_class()(config, started or threading.Event())
 
 
 def _url(sock: socket.socket) -> str:
@@ -101,32 +164,55 @@ class LabServer:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, journal: Journal | None = None):
         self.journal = journal if journal is not None else Journal()
+        self.log: deque[str] = deque(maxlen=LOG_LINES)
+        """This lab's recent warnings (bad requests, dropped connections), one line each."""
         self._host = host
         self._port = port
-        self._server = None
+        self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
         self.other_url = ""
 
     def start(self, timeout: float = 10.0) -> LabServer:
         sock = _bind(self._host, self._port)
-        other = _bind(self._host, 0)
+        try:
+            other = _bind(self._host, 0)
+        except LabError:
+            sock.close()
+            raise
         self.url = _url(sock)
         self.other_url = _url(other)
-        self._server = server = _server(self.journal, (self.url, self.other_url))
+        started = threading.Event()
+        self._server = server = _server(self.journal, (self.url, self.other_url), started)
         self._thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock, other]}, name="lab-server", daemon=True
+            target=self._serve,
+            args=(server, [sock, other], started),
+            name="lab-server",
+            daemon=True,
         )
         self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                sock.close()
-                other.close()
-                why = lab_log[-1] if lab_log else "it gave no reason"
-                raise LabError(f"The lab server did not start: {why}.")
-            time.sleep(0.002)
+        started.wait(timeout)
+        if not server.started:
+            server.should_exit = True
+            sock.close()
+            other.close()
+            self._server = None
+            self._thread = None
+            why = self.log[-1] if self.log else "it gave no reason"
+            raise LabError(f"The lab server did not start: {why}.")
         return self
+
+    def _serve(
+        self, server: uvicorn.Server, sockets: list[socket.socket], started: threading.Event
+    ) -> None:
+        """The server thread: uvicorn until `stop()`, its log lines into `self.log`."""
+        with _ROUTER.hearing(self.log.append):
+            try:
+                server.run(sockets=sockets)
+            except (Exception, SystemExit) as error:  # uvicorn exits when it cannot start
+                self.log.append(_one_line(f"lab error: {type(error).__name__}: {error}"))
+            finally:
+                started.set()  # a start() still waiting hears that it is over
 
     def stop(self) -> None:
         if self._server is not None and self._thread is not None:
@@ -156,6 +242,8 @@ def serve(
 ) -> None:
     """Serve the lab in the foreground until Ctrl+C (uvicorn handles the signal gracefully).
 
+    `on_log` hears each of uvicorn's log lines (one line each, never a traceback).
+
     The second origin listens on `port + 1` when it is free, else on any free port; `on_ready`
     gets both URLs. `on_hop` runs on the lab's event loop: it must return at once.
     """
@@ -166,13 +254,11 @@ def serve(
         other = _bind(host, 0)
     journal = journal if journal is not None else Journal()
     journal.subscribe(on_hop)
-    _echo.append(on_log)
     urls = (_url(sock), _url(other))
     server = _server(journal, urls)
     on_ready(*urls)
     try:
-        server.run(sockets=[sock, other])
+        with _ROUTER.hearing(on_log):
+            server.run(sockets=[sock, other])
     except KeyboardInterrupt:
         pass  # uvicorn shut down gracefully, then re-raised the Ctrl+C it had captured
-    finally:
-        _echo.remove(on_log)

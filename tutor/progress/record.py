@@ -3,6 +3,10 @@
 Rows hold ids (lesson, step, bank/question, choice), never positions, so that a course can
 reorder its files without muddling anyone's record. WAL and a busy timeout let two copies of
 the tutor share one file. A file SQLite cannot read is moved aside, never deleted.
+
+`PRAGMA user_version` says which schema a file has, so that a learner's record outlives upgrades:
+an older file is migrated forward one step per transaction; a file from a newer tutor is never
+written to (see open_record).
 """
 
 from __future__ import annotations
@@ -19,43 +23,52 @@ from pathlib import Path
 from tutor.progress.leitner import Slot
 from tutor.progress.location import database_path
 
-__all__ = ["Answer", "LessonState", "Record", "open_record"]
+__all__ = ["SCHEMA_VERSION", "Answer", "LessonState", "Record", "open_record"]
 
 BUSY_TIMEOUT_MS = 5000
 """How long a write waits for another copy of the tutor holding the file."""
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS lessons (
-    lesson_id TEXT PRIMARY KEY,
-    step_id TEXT NOT NULL,
-    opened_at REAL NOT NULL,
-    done_at REAL
-);
-CREATE TABLE IF NOT EXISTS hints (
-    lesson_id TEXT NOT NULL,
-    step_id TEXT NOT NULL,
-    hint INTEGER NOT NULL,
-    used_at REAL NOT NULL,
-    PRIMARY KEY (lesson_id, step_id, hint)
-);
-CREATE TABLE IF NOT EXISTS answers (
-    id INTEGER PRIMARY KEY,
-    question TEXT NOT NULL,
-    lesson_id TEXT,
-    kind TEXT NOT NULL,
-    chosen TEXT NOT NULL,
-    correct INTEGER NOT NULL,
-    answered_at REAL NOT NULL,
-    session TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS answers_by_question ON answers (question);
-CREATE TABLE IF NOT EXISTS boxes (
-    question TEXT PRIMARY KEY,
-    box INTEGER NOT NULL,
-    due_at REAL NOT NULL
-);
-"""
+SCHEMA_VERSION = 1
+"""The schema version (PRAGMA user_version) this tutor reads and writes. Files made before
+versioning are at 0, SQLite's default, with the same tables: migration 1 only creates what is
+missing and stamps the version."""
+
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE IF NOT EXISTS lessons (
+            lesson_id TEXT PRIMARY KEY,
+            step_id TEXT NOT NULL,
+            opened_at REAL NOT NULL,
+            done_at REAL
+        )""",
+        """CREATE TABLE IF NOT EXISTS hints (
+            lesson_id TEXT NOT NULL,
+            step_id TEXT NOT NULL,
+            hint INTEGER NOT NULL,
+            used_at REAL NOT NULL,
+            PRIMARY KEY (lesson_id, step_id, hint)
+        )""",
+        """CREATE TABLE IF NOT EXISTS answers (
+            id INTEGER PRIMARY KEY,
+            question TEXT NOT NULL,
+            lesson_id TEXT,
+            kind TEXT NOT NULL,
+            chosen TEXT NOT NULL,
+            correct INTEGER NOT NULL,
+            answered_at REAL NOT NULL,
+            session TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS answers_by_question ON answers (question)",
+        """CREATE TABLE IF NOT EXISTS boxes (
+            question TEXT PRIMARY KEY,
+            box INTEGER NOT NULL,
+            due_at REAL NOT NULL
+        )""",
+    ),
+}
+"""The statements that bring a file from version N - 1 to version N, keyed by N. A new schema
+adds a step here (never edits an old one) and raises SCHEMA_VERSION to match."""
 _BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")
 """Errors that mean another copy of the tutor is busy with a good file: never move it aside."""
 _TABLES = ("lessons", "hints", "answers", "boxes", "meta")
@@ -205,8 +218,51 @@ class Record:
                 db.execute(f"DELETE FROM {table}")
 
 
+class _Newer(Exception):
+    """The file was written by a newer tutor (its user_version is above SCHEMA_VERSION).
+
+    Not a sqlite3.DatabaseError: such a file is good, so it must never be moved aside.
+    """
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"record version {version}")
+        self.version = version
+
+
+def _version(db: sqlite3.Connection) -> int:
+    (version,) = db.execute("PRAGMA user_version").fetchone()
+    return int(version)
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring the file up to SCHEMA_VERSION, one transaction per step.
+
+    The version is read again inside each transaction, so two copies of the tutor opening an old
+    file together apply each step once; a step that fails leaves the file at the last good one.
+    An up-to-date file still gets one (empty) write transaction, as before versioning: a file
+    that cannot be written shows up now, not at the learner's first answer.
+    """
+    for target in range(min(_version(db) + 1, SCHEMA_VERSION), SCHEMA_VERSION + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = _version(db)
+            if version > SCHEMA_VERSION:
+                raise _Newer(version)  # a newer tutor upgraded it since we looked
+            if version < target:
+                for statement in _MIGRATIONS[target]:
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {target}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+
 def _connect(path: Path | str) -> sqlite3.Connection:
-    """An open, checked database with the schema in place; sqlite3.DatabaseError if unusable."""
+    """An open, checked database at SCHEMA_VERSION; sqlite3.DatabaseError if unusable.
+
+    _Newer, before anything is written (not even the journal mode), if a newer tutor made it.
+    """
     if isinstance(path, Path):
         path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(
@@ -214,16 +270,57 @@ def _connect(path: Path | str) -> sqlite3.Connection:
     )
     try:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        version = _version(db)
+        if version > SCHEMA_VERSION:
+            raise _Newer(version)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = FULL")
         (check,) = db.execute("PRAGMA quick_check").fetchone()
         if check != "ok":
             raise sqlite3.DatabaseError(f"the file is damaged ({check})")
-        db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} COMMIT;")
+        _migrate(db)
     except BaseException:
         db.close()
         raise
     return db
+
+
+def _read_newer(path: Path, version: int) -> Record:
+    """A record in memory holding what this tutor understands of a newer tutor's file.
+
+    The file is attached read-only (a `mode=ro` URI: SQLite refuses any write to it) and the
+    columns this tutor knows are copied into its own schema, so the learner still sees their
+    progress and every write of this session goes to memory. If the newer schema lacks one of
+    those tables or columns, the copy starts empty instead.
+    """
+    newer = (
+        f"Your progress file {path} was made by a newer redirect-tutor (record version "
+        f"{version}; this one knows up to {SCHEMA_VERSION}). It was left exactly as it is"
+    )
+    db = sqlite3.connect(":memory:", uri=True, isolation_level=None, check_same_thread=False)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")  # for the attached file
+    _migrate(db)
+    try:
+        db.execute("ATTACH DATABASE ? AS newer", (f"{path.resolve().as_uri()}?mode=ro",))
+        try:
+            db.execute("BEGIN")
+            for table in _TABLES:
+                columns = ", ".join(
+                    row[1] for row in db.execute(f"PRAGMA main.table_info({table})")
+                )
+                db.execute(
+                    f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM newer.{table}"
+                )
+            db.execute("COMMIT")
+        finally:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            db.execute("DETACH DATABASE newer")
+    except (sqlite3.Error, OSError):
+        notice = f"{newer}, but it cannot be shown here."
+    else:
+        notice = f"{newer}: your progress is shown as this version understands it."
+    return Record(db, None, f"{notice} This session's progress will not be saved.")
 
 
 def _move_aside(path: Path) -> Path:
@@ -238,14 +335,20 @@ def _move_aside(path: Path) -> Path:
 
 
 def open_record(path: Path | None = None) -> Record:
-    """The record at `path` (default: database_path()). Never raises.
+    """The record at `path` (default: database_path()), migrated to SCHEMA_VERSION. Never raises.
 
     A file SQLite cannot read is moved aside and a fresh record started; if even that fails,
-    the record lives in memory for this session. `Record.notice` then says what happened.
+    the record lives in memory for this session. A file a newer tutor made (user_version above
+    SCHEMA_VERSION) is never written to, nor moved aside: this tutor cannot know what its
+    schema means, and the learner's answers must not be lost when they go back to the newer
+    one. It is read into memory instead (see _read_newer), so this session works and is
+    simply not kept. `Record.notice` then says what happened.
     """
     path = path or database_path()
     try:
         return Record(_connect(path), path, None)
+    except _Newer as newer:
+        return _read_newer(path, newer.version)
     except (sqlite3.DatabaseError, OSError) as error:
         problem, busy = str(error), getattr(error, "sqlite_errorname", None) in _BUSY
     try:

@@ -11,7 +11,7 @@ from tutor.progress.leitner import BOXES
 from tutor.progress.record import Record
 
 if TYPE_CHECKING:
-    from tutor.course.loader import Course
+    from tutor.course import Course
 
 __all__ = ["BAR", "LessonProgress", "Summary", "summarize"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -11,11 +12,12 @@ from tutor.progress.leitner import Slot
 from tutor.quiz.plan import Plan
 
 if TYPE_CHECKING:
-    from tutor.course.loader import Course
+    from tutor.course import Course
     from tutor.course.models import Citation
     from tutor.course.questions import Bank, Question
+    from tutor.progress.record import Record
 
-__all__ = ["Item", "draw"]
+__all__ = ["Item", "choose", "draw"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +56,18 @@ def draw(course: Course, plan: Plan, slots: Mapping[str, Slot], now: float) -> l
         items.sort(key=lambda item: item.key)  # the order files load in must not matter
         random.Random(plan.seed).shuffle(items)
     return items[: plan.count] if plan.count is not None else items
+
+
+def choose(course: Course, plan: Plan, record: Record) -> tuple[list[Item], str | None]:
+    """The questions to ask, or none and why, in words for the learner. Reads the record."""
+    owners = (bank.lesson_of(question) for bank, question in course.questions)
+    lessons = {lesson.id for lesson in course.lessons} | {owner for owner in owners if owner}
+    if plan.lesson is not None and plan.lesson not in lessons:
+        known = ", ".join(sorted(lessons)) or "none"
+        return [], f"No lesson {plan.lesson!r} in the course (lessons: {known})."
+    items = draw(course, plan, record.slots(), time.time())
+    if items:
+        return items, None
+    if plan.due:
+        return [], "Nothing is due for review now: well done. Try a lesson's quiz instead."
+    return [], f"No questions for {plan.describe(course.lesson_titles)}."

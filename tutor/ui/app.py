@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import queue
-import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -14,16 +11,15 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.worker import get_current_worker
 
-from tutor.ui.lab import LabGate
+from tutor.session.lab import LabUnavailable
 from tutor.ui.screens.lessons import LessonsScreen
 
 if TYPE_CHECKING:
-    from tutor.course.loader import Course
-    from tutor.lab.server import LabServer
+    from tutor.course import Course
     from tutor.progress.record import LessonState, Record
     from tutor.quiz.plan import Plan
+    from tutor.session.study import StudySession
     from tutor.ui.screens.reader import ReaderScreen
     from tutor.ui.widgets.reader.prediction import PredictionGraded
 
@@ -66,7 +62,7 @@ class TutorApp(App[None]):
             self.states = states
 
     class LabStarted(Message):
-        """The app's own lab is running; `lab_gate` has it."""
+        """The session's lab is running."""
 
     class Failed(Message):
         """Something in the background failed; `title` and `text` are for the learner."""
@@ -76,63 +72,41 @@ class TutorApp(App[None]):
             self.title = title
             self.text = text
 
-    def __init__(
-        self,
-        lesson_dirs: Sequence[Path] = (),
-        *,
-        builtin: bool = True,
-        lab: LabServer | None = None,
-        quiz: Plan | None = None,
-    ) -> None:
+    def __init__(self, session: StudySession, *, quiz: Plan | None = None) -> None:
         super().__init__()
-        self.lesson_dirs = tuple(lesson_dirs)
+        self.session = session
         self.quiz_plan = quiz
-        self.course: Course | None = None
-        self.record: Record | None = None
-        self.builtin = builtin
-        self.lab_gate = LabGate(lab)
-        self._owns_lab = lab is None
-        self.lessons_screen = LessonsScreen()
-        self._record_writes: queue.SimpleQueue[Callable[[Record], object]] = queue.SimpleQueue()
-        self._record_lock = threading.Lock()
-        """Held while writes are made: they happen one at a time, in the order they came."""
+        self.lessons_screen = LessonsScreen(session)
 
     def get_default_screen(self) -> Screen:
         return self.lessons_screen
 
     def on_mount(self) -> None:
-        from tutor.course.files import builtin_lessons_dir
         from tutor.course.index import index_key, read_index
         from tutor.progress.location import home
 
-        self.sub_title = self.lab_gate.name
+        self.sub_title = self.session.lab.name
         # The cached index costs a millisecond or two, so the first paint already lists the
         # lessons; parsing and validating the course waits until after it, in a worker.
-        paths = [*([builtin_lessons_dir()] if self.builtin else []), *self.lesson_dirs]
-        key = index_key(paths)  # before the load: a file changed meanwhile misses next time
+        key = index_key(self.session.course_paths)  # before the load: a change misses next time
         entries = read_index(key, home() / INDEX_FILE)
         if entries:
             self.lessons_screen.show_index(entries)
         self.call_after_refresh(self._load_course, key, bool(entries))
 
     def on_unmount(self) -> None:
-        if self._owns_lab and self.lab_gate.lab is not None:
-            self.lab_gate.lab.stop()
-        if self.record is not None:
-            with self._record_lock:
-                self._write_pending(self.record)
-                self.record.close()
+        self.session.close()
 
     @work(exclusive=True, thread=True, group="course", description="Loading the lessons")
     def _load_course(self, key: str, indexed: bool) -> None:
         from tutor.course.index import write_index
-        from tutor.course.loader import load_course
         from tutor.progress.location import home
 
+        session = self.session
         try:
-            if self.builtin and self.lesson_dirs and not indexed:  # built-in first, packs later
-                self.post_message(self.CourseLoaded(load_course()))
-            course = load_course(self.lesson_dirs, builtin=self.builtin)
+            if session.builtin and session.lesson_dirs and not indexed:  # built-in first
+                self.post_message(self.CourseLoaded(session.load_course(builtin_only=True)))
+            course = session.load_course()
         except Exception as error:  # shown to the learner, never as a traceback
             self.post_message(self.Failed("The lessons could not be loaded", str(error)))
             loaded = False
@@ -140,38 +114,26 @@ class TutorApp(App[None]):
             self.post_message(self.CourseLoaded(course))
             write_index(key, course.lessons, home() / INDEX_FILE)
             loaded = True
-        if self._owns_lab:  # after the lessons: its start-up would only delay them
-            self.call_from_thread(self._start_lab)
-        if not loaded:
-            return
-        from tutor.progress.record import open_record
-
-        record = open_record()
-        self.post_message(self.RecordOpened(record, record.lessons(), record.last_lesson()))
+        self.call_from_thread(self._start_lab)  # after the lessons: it would only delay them
+        if loaded:
+            record = session.open_record()
+            self.post_message(self.RecordOpened(record, record.lessons(), record.last_lesson()))
 
     @work(exclusive=True, thread=True, group="lab", description="Starting the lab server")
     def _start_lab(self) -> None:
-        from tutor.lab.server import LabServer
-
         try:
-            lab = LabServer().start()
-        except Exception as error:  # LabError, or anything else: a message, never a traceback
-            self.lab_gate.fail(str(error))
+            self.session.lab.start()
+        except LabUnavailable as error:
             self.post_message(self.Failed("The lab server did not start", str(error)))
             return
-        if get_current_worker().is_cancelled:
-            lab.stop()
-            return
-        self.lab_gate.open(lab)
         self.post_message(self.LabStarted())
 
     def on_tutor_app_course_loaded(self, message: CourseLoaded) -> None:
-        self.course = message.course
         self.lessons_screen.show_course(message.course)
 
     def on_tutor_app_record_opened(self, message: RecordOpened) -> None:
         """Start the quiz asked for on the command line, or reopen the lesson left unfinished."""
-        record = self.record = message.record
+        record = message.record
         if record.notice:
             self.notify(record.notice, title="Your progress", severity="warning", timeout=30)
         states, last = message.states, message.last
@@ -179,50 +141,34 @@ class TutorApp(App[None]):
         if self.quiz_plan is not None:
             from tutor.ui.screens.quiz import QuizScreen
 
-            self.push_screen(QuizScreen(self.quiz_plan))
+            self.push_screen(QuizScreen(self.session, self.quiz_plan))
             return
         if last is not None and last in states and not states[last].done:
             self.lessons_screen.resume(last, states[last].step_id)
 
     def on_reader_screen_step_shown(self, message: ReaderScreen.StepShown) -> None:
-        lesson_id, step_id, last = message.lesson_id, message.step_id, message.last
-        self._keep(lambda record: record.show_step(lesson_id, step_id, last=last))
+        self.session.show_step(message.lesson_id, message.step_id, last=message.last)
+        self._save_progress()
 
     def on_prediction_graded(self, message: PredictionGraded) -> None:
-        lesson_id, step_id, hints = message.lesson_id, message.step_id, message.hints_used
-        self._keep(lambda record: record.use_hints(lesson_id, step_id, hints))
+        self.session.use_hints(message.lesson_id, message.step_id, message.hints_used)
+        self._save_progress()
 
     def on_tutor_app_progress_saved(self, message: ProgressSaved) -> None:
         self.lessons_screen.show_progress(message.states)
 
-    def _keep(self, write: Callable[[Record], object]) -> None:
-        """Write to the learner's record off the UI thread (SQLite may wait on the disk)."""
-        if self.record is not None:
-            self._record_writes.put(write)
-            self._save_progress(self.record)
-
     @work(thread=True, group="record", description="Saving your progress")
-    def _save_progress(self, record: Record) -> None:
-        with self._record_lock:  # the order of the writes, and of the states posted after them
-            if self._write_pending(record):
-                self.post_message(self.ProgressSaved(record.lessons()))
-
-    def _write_pending(self, record: Record) -> bool:
-        """Make the writes waiting in the queue, in order; False when there were none."""
-        wrote = False
-        while True:
-            try:
-                write = self._record_writes.get_nowait()
-            except queue.Empty:
-                return wrote
-            write(record)
-            wrote = True
+    def _save_progress(self) -> None:
+        """Write to the learner's record off the UI thread (SQLite may wait on the disk)."""
+        states = self.session.save()
+        if states is not None:
+            self.post_message(self.ProgressSaved(states))
 
     def on_tutor_app_lab_started(self) -> None:
-        self.sub_title = self.lab_gate.name
+        self.sub_title = self.session.lab.name
 
     def on_tutor_app_failed(self, message: Failed) -> None:
-        self.sub_title = self.lab_gate.name
+        self.sub_title = self.session.lab.name
         self.notify(message.text, title=message.title, severity="error", timeout=30)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -245,19 +191,12 @@ class TutorApp(App[None]):
             )
 
 
-def build_app(
-    lesson_dirs: Sequence[Path] = (),
-    *,
-    builtin: bool = True,
-    lab: LabServer | None = None,
-    quiz: Plan | None = None,
-) -> TutorApp:
-    """The tutor app, for `redirect-tutor` and for tests.
+def build_app(session: StudySession, *, quiz: Plan | None = None) -> TutorApp:
+    """The tutor app on `session` (tutor.session.factory.make_session), for `redirect-tutor`
+    and for tests.
 
-    `lesson_dirs` add lesson packs to the built-in course (`builtin=False` leaves it out). Without
-    `lab` the app starts its own lab on 127.0.0.1 (a free port) after the first paint and stops
-    it on exit; a given `lab` is used as it is and left running. With `quiz` the app opens on
-    that quiz; otherwise it reopens the lesson the learner left unfinished, at its step. The
-    learner's record is tutor.progress's (REDIRECT_TUTOR_HOME moves it).
+    The app loads the session's course and record and starts its lab after the first paint,
+    and closes the session on exit. With `quiz` it opens on that quiz; otherwise it reopens the
+    lesson the learner left unfinished, at its step.
     """
-    return TutorApp(lesson_dirs, builtin=builtin, lab=lab, quiz=quiz)
+    return TutorApp(session, quiz=quiz)

@@ -6,12 +6,20 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from tutor.ui.live import on_lab
+
 if TYPE_CHECKING:
     from textual.message_pump import MessagePump
+    from textual.widget import Widget
 
-    from tutor.lab.journal import Hop, Journal
+    from tutor.lab.journal import Hop
+    from tutor.session.lab import Cancelled, LabSession
 
-__all__ = ["HopHeard", "JournalFeed"]
+__all__ = ["FEED", "HopHeard", "JournalFeed"]
+
+FEED = "journal-feed"
+"""The LabDone key of `JournalFeed.start`: the feed follows the journal (or `problem` says why
+it cannot)."""
 
 
 class HopHeard(Message):
@@ -25,24 +33,27 @@ class HopHeard(Message):
 
 
 class JournalFeed:
-    """Posts a HopHeard to `target` for every hop the journal records, from `follow` to `stop`."""
+    """Posts a HopHeard to `target` for every hop the lab records, from `start` to `stop`."""
 
-    def __init__(self, target: MessagePump) -> None:
+    def __init__(self, target: MessagePump, lab: LabSession) -> None:
         self._target = target
-        self.journal: Journal | None = None
+        self.lab = lab
+        self._following = False
 
-    def follow(self, journal: Journal, *, replay: int = 0) -> None:
-        """Start listening, after posting the `replay` most recent hops (from any thread, e.g.
-        the worker that waited for the lab)."""
-        self.journal = journal
-        for hop in journal.recent(replay) if replay else ():
-            self._heard(hop)
-        journal.subscribe(self._heard)
+    def start(self, owner: Widget, *, replay: int = 0) -> None:
+        """Wait for the lab in a worker of `owner`, post the `replay` most recent hops, then
+        follow; `owner` hears LabDone(FEED) once it follows, or why it cannot."""
+
+        def follow(_cancelled: Cancelled) -> None:
+            self.lab.follow(self._heard, replay)
+            self._following = True
+
+        on_lab(owner, follow, key=FEED, description="Waiting for the lab")
 
     def stop(self) -> None:
-        """Stop listening (on unmount); nothing happens if `follow` never ran."""
-        if self.journal is not None:
-            self.journal.unsubscribe(self._heard)
+        """Stop listening (on unmount); nothing happens if it never followed."""
+        if self._following:
+            self.lab.unfollow(self._heard)
 
     def _heard(self, hop: Hop) -> None:
         """The journal's listener, on the lab's thread: post and return at once."""

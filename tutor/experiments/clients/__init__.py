@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tutor.experiments.clients.base import Client
 
-__all__ = ["CLIENT_NAMES", "UnknownClient", "get"]
+__all__ = ["CLIENT_NAMES", "UnknownClient", "get", "versions"]
 
 _CLIENTS = {
     "httpx": ("httpx", "CLIENT"),
@@ -38,3 +40,16 @@ def get(name: str) -> Client:
         raise UnknownClient(name)
     module, instance = _CLIENTS[name]
     return getattr(import_module(f"tutor.experiments.clients.{module}"), instance)
+
+
+def versions(names: Sequence[str]) -> dict[str, str | None]:
+    """The installed version of each client named (None: not installed), asked side by side.
+
+    Each program is asked once per process, however many clients it serves.
+    """
+    chosen = {name: get(name) for name in names}
+    if not chosen:
+        return {}
+    with ThreadPoolExecutor(len(chosen), thread_name_prefix="version") as pool:
+        asked = {name: pool.submit(client.version) for name, client in chosen.items()}
+        return {name: answer.result() for name, answer in asked.items()}

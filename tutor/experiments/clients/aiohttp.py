@@ -1,14 +1,26 @@
-"""aiohttp's ClientSession, which follows redirects by default; a batch shares one event loop."""
+"""aiohttp's ClientSession, which follows redirects by default.
+
+A batch runs on one event loop in one fresh session, closed at its end, its requests all at once;
+a cancel stops the ones still running.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING
 
-from tutor.experiments.clients.base import Attempt, Request
+from tutor.experiments.clients.base import CANCELLED, Attempt, Client, Request
 from tutor.experiments.clients.library import LibraryClient
 
+if TYPE_CHECKING:
+    import aiohttp
+
 __all__ = ["CLIENT"]
+
+POLL = 0.05
+"""How often (in seconds) the batch looks at its cancel event."""
 
 
 async def _stream_of(body: bytes) -> AsyncIterator[bytes]:
@@ -21,36 +33,50 @@ class Aiohttp(LibraryClient):
     label = "aiohttp ClientSession"
     install_hint = "pip install aiohttp"
 
-    def send(self, request: Request, timeout: float) -> Attempt:
-        return self.send_many([request], timeout)[0]
-
-    def send_many(self, requests: Sequence[Request], timeout: float) -> list[Attempt]:
-        """All requests at once on one event loop, each in a session of its own."""
+    def send_batch(
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: threading.Event
+    ) -> list[Attempt]:
         try:
             import aiohttp  # noqa: F401 - present or not, before starting a loop
         except ImportError:
-            return [Attempt(error="aiohttp is not installed")] * len(requests)
+            return [Attempt("aiohttp is not installed")] * len(work)
+        if not work:
+            return []
+        return asyncio.run(_everything([request for _, request in work], timeout, cancel))
 
-        async def everything() -> list[Attempt]:
-            return list(await asyncio.gather(*(self._one(r, timeout) for r in requests)))
 
-        return asyncio.run(everything())
+async def _everything(
+    requests: list[Request], timeout: float, cancel: threading.Event
+) -> list[Attempt]:
+    import aiohttp
 
-    async def _one(self, request: Request, timeout: float) -> Attempt:
-        import aiohttp
+    async with aiohttp.ClientSession() as session:
+        tasks = [asyncio.create_task(_one(session, r, timeout)) for r in requests]
+        running: set[asyncio.Task[Attempt]] = set(tasks)
+        while running and not cancel.is_set():
+            _, running = await asyncio.wait(running, timeout=POLL)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+    return [Attempt(CANCELLED) if task.cancelled() else task.result() for task in tasks]
 
-        data = _stream_of(request.body) if request.stream else request.body or None
-        try:
-            async with (
-                aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session,
-                session.request(
-                    request.method, request.url, data=data, headers=request.headers
-                ) as response,
-            ):
-                await response.read()
-                return Attempt(status=response.status)
-        except (aiohttp.ClientError, TimeoutError) as error:
-            return Attempt(error=f"aiohttp raised {type(error).__name__}: {error}")
+
+async def _one(session: aiohttp.ClientSession, request: Request, timeout: float) -> Attempt:
+    import aiohttp
+
+    data = _stream_of(request.body) if request.stream else request.body or None
+    try:
+        async with session.request(
+            request.method,
+            request.url,
+            data=data,
+            headers=request.headers,
+            timeout=aiohttp.ClientTimeout(total=timeout),
+        ) as response:
+            await response.read()
+    except (aiohttp.ClientError, TimeoutError) as error:
+        return Attempt(f"aiohttp raised {type(error).__name__}: {error}")
+    return Attempt()
 
 
 CLIENT = Aiohttp()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-__all__ = ["Attempt", "Client", "Request", "stream_of"]
+__all__ = ["CANCELLED", "Attempt", "Client", "Request", "one_by_one", "stream_of"]
+
+CANCELLED = "cancelled"
+"""The error of an attempt that a cancel stopped before it finished."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,9 +31,11 @@ def stream_of(body: bytes) -> Iterator[bytes]:
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    """What the client itself reported: the last status it saw, or the error it raised."""
+    """What the client itself said about one request: None, or the error it reported.
 
-    status: int | None = None
+    What arrived is never taken from here: the lab's journal is the witness.
+    """
+
     error: str | None = None
 
 
@@ -44,23 +50,31 @@ class Client(ABC):
     def version(self) -> str | None:
         """The installed version, or None when the client is not installed."""
 
-    @abstractmethod
-    def send(self, request: Request, timeout: float) -> Attempt:
-        """Send `request`, following redirects the client's own way. Never raises."""
-
     def cannot_send(self, request: Request) -> str | None:
-        """Why this client has no way to express `request` at all (None: it can send it)."""
+        """Why this client cannot send `request` as asked, in one sentence (None: it can)."""
         return None
-
-    def send_many(self, requests: Sequence[Request], timeout: float) -> list[Attempt]:
-        """Send each request (one after another unless a client batches); never raises."""
-        return [self.send(request, timeout) for request in requests]
 
     @property
     def batch_group(self) -> str:
         """Clients with the same group share one batch (two ways of using one browser)."""
         return self.name
 
-    def send_group(self, work: Sequence[tuple[Client, Request]], timeout: float) -> list[Attempt]:
-        """Send a batch of requests from clients of this one's group; never raises."""
-        return self.send_many([request for _, request in work], timeout)
+    @abstractmethod
+    def send_batch(
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: threading.Event
+    ) -> list[Attempt]:
+        """Send every request of `work`, each following redirects its client's own way.
+
+        `work` holds requests of clients of this client's `batch_group`; the answer has one
+        attempt per item, in order. Never raises. Once `cancel` is set, the batch stops as soon
+        as it can, every program it started is killed, and what did not finish is CANCELLED.
+        """
+
+
+def one_by_one(
+    work: Sequence[tuple[Client, Request]],
+    cancel: threading.Event,
+    send: Callable[[Request], Attempt],
+) -> list[Attempt]:
+    """Send each request of `work` in turn with `send`; once `cancel` is set, the rest are not."""
+    return [Attempt(CANCELLED) if cancel.is_set() else send(request) for _, request in work]

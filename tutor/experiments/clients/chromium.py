@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Sequence
 from typing import cast
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -52,8 +53,13 @@ class Chromium(ProgramClient):
         self.program = _program()
 
     def cannot_send(self, request: Request) -> str | None:
+        carries_body = bool(request.body or request.stream)
         if self.mode == "fetch":
+            if request.method in ("GET", "HEAD") and carries_body:
+                return f"fetch() refuses a body on a {request.method} (it throws a TypeError)"
             return None
+        if request.method == "GET" and carries_body:
+            return "an HTML form sends a GET's fields in the URL, never as a body"
         if request.method not in ("GET", "POST"):
             return f"an HTML form sends only GET or POST, not {request.method}"
         if request.stream:
@@ -69,23 +75,26 @@ class Chromium(ProgramClient):
     def batch_group(self) -> str:
         return "chromium"
 
-    def attempt(self, request: Request, timeout: float) -> Attempt:
-        return self.send_many([request], timeout)[0]
+    def attempt(self, request: Request, timeout: float, cancel: threading.Event) -> Attempt:
+        return self.send_batch([(self, request)], timeout, cancel)[0]
 
-    def send_many(self, requests: Sequence[Request], timeout: float) -> list[Attempt]:
-        return self.send_group([(self, request) for request in requests], timeout)
+    def send_batch(
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: threading.Event
+    ) -> list[Attempt]:
+        """One browser sends the whole batch, from a page on the lab (so fetch() is same-origin).
 
-    def send_group(self, work: Sequence[tuple[Client, Request]], timeout: float) -> list[Attempt]:
-        """One browser sends the whole batch, from a page on the lab (so fetch() is same-origin)."""
+        `work` may mix fetch() and form requests: both are this browser's group.
+        """
         if not work:
             return []
-        requests = [request for _, request in work]
         if self.version() is None:
-            return [Attempt(error=f"{self.program} is not installed")] * len(requests)
+            return [Attempt(f"{self.program} is not installed")] * len(work)
         plan = [cast(Chromium, client).planned(request) for client, request in work]
-        origin = urlunsplit((*urlsplit(requests[0].url)[:2], "", "", ""))
+        origin = urlunsplit((*urlsplit(work[0][1].url)[:2], "", "", ""))
         page = f"{origin}/client/browser#{quote(json.dumps(plan), safe='')}"
-        with tempfile.TemporaryDirectory(prefix="redirect-tutor-chromium-") as profile:
+        with tempfile.TemporaryDirectory(
+            prefix="redirect-tutor-chromium-", ignore_cleanup_errors=True
+        ) as profile:
             argv = [
                 self.program,
                 *_FLAGS,
@@ -93,18 +102,18 @@ class Chromium(ProgramClient):
                 f"--virtual-time-budget={int(timeout * 1000)}",
                 page,
             ]
-            done = run_program(argv, timeout=timeout + 10)
+            done = run_program(argv, timeout=timeout + 10, cancel=cancel)
         if isinstance(done, str):
-            return [Attempt(error=done)] * len(requests)
+            return [Attempt(done)] * len(work)
         found = _RESULT.search(done.stdout.decode(errors="replace"))
         try:
             said = json.loads(html.unescape(found.group(1))) if found else None
         except ValueError:
             said = None
-        if not isinstance(said, list) or len(said) != len(requests):
+        if not isinstance(said, list) or len(said) != len(work):
             why = complaint(done, f"exit status {done.returncode}")
-            return [Attempt(error=f"the browser page did not finish: {why}")] * len(requests)
-        return [Attempt(status=s["status"], error=s["error"]) for s in said]
+            return [Attempt(f"the browser page did not finish: {why}")] * len(work)
+        return [Attempt(s["error"]) for s in said]
 
     def planned(self, request: Request) -> dict[str, object]:
         """What the page needs to send `request` this client's way."""

@@ -2,12 +2,15 @@
 
 `curl -L -d` lets curl pick POST itself; `curl -L -X METHOD -d` forces the method word, which
 curl then keeps on 301/302/303 while dropping the body (FACTS 21); `--post301 --post302
---post303` ask curl to keep POST. A HEAD is always `-I`: `-X HEAD` would wait for a body.
+--post303` ask curl to keep POST. A GET with a body is `-X GET -d` (a bare `-d` would make it
+a POST): curl keeps GET on every redirect, resending the body on 307/308 only. A HEAD is always
+`-I`, which takes no body: `-X HEAD` would wait for a response body that never comes.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 
 from tutor.experiments.clients.base import Attempt, Request
 from tutor.experiments.clients.program import ProgramClient, complaint, run_program
@@ -35,20 +38,24 @@ class Curl(ProgramClient):
         self._flags = flags
         self._always_x = always_x
 
+    def cannot_send(self, request: Request) -> str | None:
+        if request.method == "HEAD" and (request.body or request.stream):
+            return (
+                "curl sends a HEAD only with -I, which takes no body "
+                "(with -X HEAD it would wait for a response body that never comes)"
+            )
+        return None
+
     def argv(self, request: Request, timeout: float) -> list[str]:
         argv = ["curl", "-sS", "-L", *self._flags, "--max-time", f"{timeout:g}", "--noproxy", "*"]
-        argv += ["-o", os.devnull, "-w", "%{http_code}"]
+        argv += ["-o", os.devnull]
         for name, value in request.headers.items():
             argv += ["-H", f"{name}: {value}"]
         method = request.method
         if method == "HEAD":
             return [*argv, "-I", request.url]
-        if (
-            self._always_x
-            or method not in ("GET", "POST")
-            or (method == "POST" and not (request.body or request.stream))
-            or request.stream  # -T alone would upload with PUT
-        ):
+        # Without -X curl picks the method itself: POST with -d (even for a GET), PUT with -T.
+        if self._always_x or request.stream or method != ("POST" if request.body else "GET"):
             argv += ["-X", method]
         if request.stream:
             argv += ["-T", "-"]
@@ -56,16 +63,15 @@ class Curl(ProgramClient):
             argv += ["--data-binary", "@-"]
         return [*argv, request.url]
 
-    def attempt(self, request: Request, timeout: float) -> Attempt:
-        done = run_program(self.argv(request, timeout), input=request.body, timeout=timeout + 2)
+    def attempt(self, request: Request, timeout: float, cancel: threading.Event) -> Attempt:
+        argv = self.argv(request, timeout)
+        done = run_program(argv, input=request.body, timeout=timeout + 2, cancel=cancel)
         if isinstance(done, str):
-            return Attempt(error=done)
-        code = done.stdout.decode(errors="replace").strip()
-        status = int(code) if code.isdigit() and code != "000" else None
+            return Attempt(done)
         if done.returncode:
             said = complaint(done, _EXIT_MEANINGS.get(done.returncode, "failed"))
-            return Attempt(status=status, error=f"curl exited {done.returncode}: {said}")
-        return Attempt(status=status)
+            return Attempt(f"curl exited {done.returncode}: {said}")
+        return Attempt()
 
 
 CLIENT = Curl("curl", "curl -L", (), always_x=False)

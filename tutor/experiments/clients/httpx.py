@@ -1,11 +1,20 @@
-"""httpx with `follow_redirects=True` (it does not follow at all by default, since 0.20)."""
+"""httpx with `follow_redirects=True` (it does not follow at all by default, since 0.20).
+
+Each batch gets a fresh `httpx.Client`, closed at its end: no cookies or connections carry over
+from one batch to the next.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from tutor.experiments.clients.base import Attempt, Request, stream_of
+from tutor.experiments.clients.base import Attempt, Client, Request, one_by_one, stream_of
 from tutor.experiments.clients.library import LibraryClient
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["CLIENT"]
 
@@ -16,33 +25,28 @@ class Httpx(LibraryClient):
     label = "httpx (follow_redirects=True)"
     install_hint = "pip install httpx"
 
-    def __init__(self) -> None:
-        self._client = None
-        self._lock = threading.Lock()
-
-    def _shared(self):  # -> httpx.Client; one per process, since building one loads TLS roots
-        import httpx
-
-        with self._lock:
-            if self._client is None:
-                self._client = httpx.Client(follow_redirects=True, trust_env=False)
-            return self._client
-
-    def send(self, request: Request, timeout: float) -> Attempt:
-        import httpx
-
-        content = stream_of(request.body) if request.stream else request.body or None
+    def send_batch(
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: threading.Event
+    ) -> list[Attempt]:
         try:
-            response = self._shared().request(
-                request.method,
-                request.url,
-                content=content,
-                headers=request.headers,
-                timeout=timeout,
-            )
-        except (httpx.HTTPError, httpx.StreamError) as error:
-            return Attempt(error=f"httpx raised {type(error).__name__}: {error}")
-        return Attempt(status=response.status_code)
+            import httpx
+        except ImportError:
+            return [Attempt("httpx is not installed")] * len(work)
+        with httpx.Client(follow_redirects=True, trust_env=False) as client:
+            return one_by_one(work, cancel, lambda request: _send(client, request, timeout))
+
+
+def _send(client: httpx.Client, request: Request, timeout: float) -> Attempt:
+    import httpx
+
+    content = stream_of(request.body) if request.stream else request.body or None
+    try:
+        client.request(
+            request.method, request.url, content=content, headers=request.headers, timeout=timeout
+        )
+    except (httpx.HTTPError, httpx.StreamError) as error:
+        return Attempt(f"httpx raised {type(error).__name__}: {error}")
+    return Attempt()
 
 
 CLIENT = Httpx()

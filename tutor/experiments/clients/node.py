@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from collections.abc import Sequence
 
-from tutor.experiments.clients.base import Attempt, Request
+from tutor.experiments.clients.base import Attempt, Client, Request
 from tutor.experiments.clients.program import ProgramClient, complaint, run_program
 
 __all__ = ["CLIENT"]
@@ -19,7 +20,7 @@ _SCRIPT = r"""
 const requests = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 const timeout = Number(process.argv[1]) * 1000;
 function bodyOf(r) {
-  if (r.method === 'GET' || r.method === 'HEAD') return {};
+  // A GET or HEAD with a body is passed on as asked: fetch() itself rejects it.
   // A string, as scripts send it; bytes only when the body is not UTF-8. (Node 20's fetch cannot
   // replay a Uint8Array body on 307/308: it detaches the buffer on the first send.)
   const bytes = Buffer.from(r.body, 'base64');
@@ -33,10 +34,10 @@ async function one(r) {
       method: r.method, headers: r.headers, ...bodyOf(r), signal: AbortSignal.timeout(timeout),
     });
     await response.arrayBuffer();
-    return { status: response.status, error: null };
+    return { error: null };
   } catch (e) {
     const cause = e.cause && e.cause.message ? `: ${e.cause.message}` : '';
-    return { status: null, error: `fetch rejected with ${e.name}: ${e.message}${cause}` };
+    return { error: `fetch rejected with ${e.name}: ${e.message}${cause}` };
   }
 }
 Promise.all(requests.map(one)).then((done) => process.stdout.write(JSON.stringify(done)));
@@ -57,13 +58,22 @@ class Node(ProgramClient):
     version_word = 0
     install_hint = "apt-get install nodejs (Node 18 or newer has fetch)"
 
-    def attempt(self, request: Request, timeout: float) -> Attempt:
-        return self.send_many([request], timeout)[0]
+    def cannot_send(self, request: Request) -> str | None:
+        if request.method in ("GET", "HEAD") and (request.body or request.stream):
+            return f"fetch() refuses a body on a {request.method} (it throws a TypeError)"
+        return None
 
-    def send_many(self, requests: Sequence[Request], timeout: float) -> list[Attempt]:
+    def attempt(self, request: Request, timeout: float, cancel: threading.Event) -> Attempt:
+        return self.send_batch([(self, request)], timeout, cancel)[0]
+
+    def send_batch(
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: threading.Event
+    ) -> list[Attempt]:
         """One node process sends the whole batch at once."""
+        if not work:
+            return []
         if self.version() is None:
-            return [Attempt(error="node is not installed")] * len(requests)
+            return [Attempt("node is not installed")] * len(work)
         plan = [
             {
                 "method": r.method,
@@ -73,18 +83,22 @@ class Node(ProgramClient):
                 "text": _text(r.body),
                 "stream": r.stream,
             }
-            for r in requests
+            for _, r in work
         ]
         argv = ["node", "-e", _SCRIPT, f"{timeout:g}"]
-        done = run_program(argv, input=json.dumps(plan).encode(), timeout=timeout + 5)
+        done = run_program(
+            argv, input=json.dumps(plan).encode(), timeout=timeout + 5, cancel=cancel
+        )
         if isinstance(done, str):
-            return [Attempt(error=done)] * len(requests)
+            return [Attempt(done)] * len(work)
         try:
             said = json.loads(done.stdout)
         except ValueError:
+            said = None
+        if not isinstance(said, list) or len(said) != len(work):
             problem = complaint(done, f"exit status {done.returncode}")
-            return [Attempt(error=f"node failed: {problem}")] * len(requests)
-        return [Attempt(status=s["status"], error=s["error"]) for s in said]
+            return [Attempt(f"node failed: {problem}")] * len(work)
+        return [Attempt(s["error"]) for s in said]
 
 
 CLIENT = Node()

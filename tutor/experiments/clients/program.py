@@ -1,48 +1,153 @@
-"""Clients that are real programs: found on PATH, run from argv lists (never a shell), timed out."""
+"""Clients that are real programs: found on PATH, run from argv lists (never a shell), each run in
+a process group of its own that is killed whole on a timeout or a cancel."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
+import threading
+import time
 from abc import abstractmethod
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 from typing import ClassVar
 
-from tutor.experiments.clients.base import Attempt, Client, Request
+from tutor.experiments.clients.base import CANCELLED, Attempt, Client, Request
 
-__all__ = ["PARALLEL", "ProgramClient", "complaint", "run_program"]
+__all__ = ["PARALLEL", "ProgramClient", "complaint", "forget_versions", "run_program"]
 
 PARALLEL = 8
 """Runs of one program at a time when a batch is sent."""
 
+POLL = 0.05
+"""How often (in seconds) a running program's cancel event is looked at."""
+
+REAP = 5.0
+"""How long output is still read after a group was killed (a pipe held outside the group)."""
+
 
 def run_program(
-    argv: Sequence[str], *, timeout: float, input: bytes = b""
+    argv: Sequence[str],
+    *,
+    timeout: float,
+    input: bytes = b"",
+    cancel: threading.Event | None = None,
 ) -> subprocess.CompletedProcess[bytes] | str:
-    """Run `argv` (argv[0] found on PATH) and return what it did, or why it could not run."""
-    program = shutil.which(argv[0])
+    """Run `argv` (argv[0] found on PATH) and return what it did, or why it did not finish.
+
+    The program runs in a new session, so in a process group of its own with everything it
+    starts. On a timeout or once `cancel` is set, the whole group is killed (SIGKILL) and the
+    answer is the reason: "... did not finish within N s" or CANCELLED. When the program itself
+    has ended, whatever it left behind in its group is killed too.
+    """
+    name = argv[0]
+    program = shutil.which(name)
     if program is None:
-        return f"{argv[0]} is not installed"
+        return f"{name} is not installed"
+    if cancel is not None and cancel.is_set():
+        return CANCELLED
     try:
-        return subprocess.run(
+        process = subprocess.Popen(
             [program, *argv[1:]],
-            input=input,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
         )
-    except subprocess.TimeoutExpired:
-        return f"{argv[0]} did not finish within {timeout:g} s"
-    except OSError as error:
-        return f"{argv[0]} could not start: {error}"
+    except (OSError, ValueError) as error:  # ValueError: a NUL byte in an argument
+        return f"{name} could not start: {error}"
+    deadline = time.monotonic() + timeout
+    pending: bytes | None = input
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                stdout, stderr = process.communicate(pending, timeout=max(min(POLL, left), 0))
+                break
+            except subprocess.TimeoutExpired:
+                pending = None  # given once: communicate() goes on writing it
+            if cancel is not None and cancel.is_set():
+                return _killed(process, CANCELLED)
+            if time.monotonic() >= deadline:
+                return _killed(process, f"{name} did not finish within {timeout:g} s")
+            if process.poll() is not None:
+                # The program is done but something it started still holds its output open.
+                _kill_group(process)
+    finally:
+        _kill_group(process)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL every process left in `process`'s group (its pid is the group's id)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _killed(process: subprocess.Popen[bytes], why: str) -> str:
+    """Kill `process`'s group, reap the program, and answer `why`."""
+    _kill_group(process)
+    try:
+        process.communicate(timeout=REAP)
+    except subprocess.TimeoutExpired:  # a program outside the group holds the pipes
+        for pipe in (process.stdin, process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()
+        process.wait()
+    return why
 
 
 def complaint(done: subprocess.CompletedProcess[bytes], fallback: str) -> str:
     """The last line the program wrote to stderr, or `fallback` when it wrote nothing there."""
     lines = done.stderr.decode(errors="replace").strip().splitlines()
     return lines[-1] if lines else fallback
+
+
+class _Versions:
+    """Each program's version, asked once per process; a second thread asking waits for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: dict[tuple[tuple[str, ...], int], str | None] = {}
+        self._asking: dict[tuple[tuple[str, ...], int], threading.Lock] = {}
+
+    def of(self, argv: tuple[str, ...], word: int) -> str | None:
+        key = (argv, word)
+        with self._lock:
+            if key in self._known:
+                return self._known[key]
+            asking = self._asking.setdefault(key, threading.Lock())
+        with asking:
+            with self._lock:
+                if key in self._known:
+                    return self._known[key]
+            answer = _ask_version(argv, word)
+            with self._lock:
+                self._known[key] = answer
+            return answer
+
+    def forget(self) -> None:
+        with self._lock:
+            self._known.clear()
+
+
+def _ask_version(argv: tuple[str, ...], word: int) -> str | None:
+    done = run_program(argv, timeout=10)
+    if isinstance(done, str) or done.returncode:
+        return None
+    words = done.stdout.decode(errors="replace").split()
+    return words[word].removeprefix("v") if len(words) > word else "?"
+
+
+_VERSIONS = _Versions()
+
+
+def forget_versions() -> None:
+    """Ask every program its version again next time (after PATH changed, in tests)."""
+    _VERSIONS.forget()
 
 
 class ProgramClient(Client):
@@ -53,24 +158,23 @@ class ProgramClient(Client):
     version_word: ClassVar[int] = 1
     """Which word of the first line of `program --version` is the version."""
 
-    @cache  # noqa: B019 - a few instances, living as long as the process
     def version(self) -> str | None:
-        done = run_program([self.program, *self.version_argv], timeout=10)
-        if isinstance(done, str) or done.returncode:
-            return None
-        words = done.stdout.decode(errors="replace").split()
-        return words[self.version_word].removeprefix("v") if len(words) > self.version_word else "?"
+        return _VERSIONS.of((self.program, *self.version_argv), self.version_word)
 
     @abstractmethod
-    def attempt(self, request: Request, timeout: float) -> Attempt:
+    def attempt(self, request: Request, timeout: float, cancel: threading.Event) -> Attempt:
         """Run the program once for `request`."""
 
-    def send(self, request: Request, timeout: float) -> Attempt:
-        if self.version() is None:
-            return Attempt(error=f"{self.program} is not installed")
-        return self.attempt(request, timeout)
+    def send_batch(
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: threading.Event
+    ) -> list[Attempt]:
+        """Each request in its own run of the program, a few runs at a time.
 
-    def send_many(self, requests: Sequence[Request], timeout: float) -> list[Attempt]:
-        """Each request in its own run of the program, a few runs at a time."""
-        with ThreadPoolExecutor(PARALLEL, thread_name_prefix=self.name) as pool:
-            return list(pool.map(lambda request: self.send(request, timeout), requests))
+        The group of a one-run-per-request client is its own name: `work` is all its own.
+        """
+        if not work:
+            return []
+        if self.version() is None:
+            return [Attempt(f"{self.program} is not installed")] * len(work)
+        with ThreadPoolExecutor(min(PARALLEL, len(work)), thread_name_prefix=self.name) as pool:
+            return list(pool.map(lambda item: self.attempt(item[1], timeout, cancel), work))

@@ -1,9 +1,19 @@
-"""requests, as scripts use it: `requests.request(...)`, which follows redirects by default."""
+"""requests, as scripts use it: `requests.request(...)`, which follows redirects by default.
+
+Each batch gets a fresh `requests.Session`, closed at its end (no proxies from the environment).
+"""
 
 from __future__ import annotations
 
-from tutor.experiments.clients.base import Attempt, Request, stream_of
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from tutor.experiments.clients.base import Attempt, Client, Request, one_by_one, stream_of
 from tutor.experiments.clients.library import LibraryClient
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = ["CLIENT"]
 
@@ -14,21 +24,29 @@ class Requests(LibraryClient):
     label = "requests"
     install_hint = "pip install requests"
 
-    def send(self, request: Request, timeout: float) -> Attempt:
+    def send_batch(
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: threading.Event
+    ) -> list[Attempt]:
         try:
             import requests
         except ImportError:
-            return Attempt(error="requests is not installed")
-        data = stream_of(request.body) if request.stream else request.body or None
-        try:
-            with requests.Session() as session:
-                session.trust_env = False
-                response = session.request(
-                    request.method, request.url, data=data, headers=request.headers, timeout=timeout
-                )
-        except requests.RequestException as error:
-            return Attempt(error=f"requests raised {type(error).__name__}: {error}")
-        return Attempt(status=response.status_code)
+            return [Attempt("requests is not installed")] * len(work)
+        with requests.Session() as session:
+            session.trust_env = False
+            return one_by_one(work, cancel, lambda request: _send(session, request, timeout))
+
+
+def _send(session: requests.Session, request: Request, timeout: float) -> Attempt:
+    import requests
+
+    data = stream_of(request.body) if request.stream else request.body or None
+    try:
+        session.request(
+            request.method, request.url, data=data, headers=request.headers, timeout=timeout
+        )
+    except requests.RequestException as error:
+        return Attempt(f"requests raised {type(error).__name__}: {error}")
+    return Attempt()
 
 
 CLIENT = Requests()

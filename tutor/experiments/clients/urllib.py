@@ -1,12 +1,17 @@
-"""urllib.request from the standard library, as scripts use it (no proxies from the environment)."""
+"""urllib.request from the standard library, as scripts use it (no proxies from the environment).
+
+A GET or HEAD with a body sends it (`data=` with `method=`); urllib drops it on every redirect.
+"""
 
 from __future__ import annotations
 
 import platform
+import threading
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 
-from tutor.experiments.clients.base import Attempt, Client, Request
+from tutor.experiments.clients.base import Attempt, Client, Request, one_by_one
 
 __all__ = ["CLIENT"]
 
@@ -19,25 +24,27 @@ class Urllib(Client):
     def version(self) -> str | None:
         return f"Python {platform.python_version()}"
 
-    def send(self, request: Request, timeout: float) -> Attempt:
+    def send_batch(
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: threading.Event
+    ) -> list[Attempt]:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        prepared = urllib.request.Request(
-            request.url,
-            data=request.body if request.method not in ("GET", "HEAD") else None,
-            headers=request.headers,
-            method=request.method,
-        )
-        try:
-            with opener.open(prepared, timeout=timeout) as response:
-                response.read()
-                return Attempt(status=response.status)
-        except urllib.error.HTTPError as error:
-            error.close()
-            if 300 <= error.code < 400:
-                return Attempt(status=error.code, error=f"urllib raised HTTPError: {error}")
-            return Attempt(status=error.code)
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            return Attempt(error=f"urllib raised {type(error).__name__}: {error}")
+        return one_by_one(work, cancel, lambda request: _send(opener, request, timeout))
+
+
+def _send(opener: urllib.request.OpenerDirector, request: Request, timeout: float) -> Attempt:
+    prepared = urllib.request.Request(
+        request.url, data=request.body or None, headers=request.headers, method=request.method
+    )
+    try:
+        with opener.open(prepared, timeout=timeout) as response:
+            response.read()
+    except urllib.error.HTTPError as error:
+        error.close()
+        if 300 <= error.code < 400:
+            return Attempt(f"urllib raised HTTPError: {error}")
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return Attempt(f"urllib raised {type(error).__name__}: {error}")
+    return Attempt()
 
 
 CLIENT = Urllib()

@@ -1,8 +1,13 @@
-"""GNU Wget as a real program: `--post-data` for POST, `--method` and `--body-data` otherwise."""
+"""GNU Wget as a real program: `--post-data` for POST, `--method` and `--body-data` otherwise.
+
+`--method=GET --body-data` (or HEAD) really sends that method with the body; wget then keeps
+the method on every redirect and resends the body except on a 303.
+"""
 
 from __future__ import annotations
 
 import os
+import threading
 
 from tutor.experiments.clients.base import Attempt, Request
 from tutor.experiments.clients.program import ProgramClient, complaint, run_program
@@ -30,6 +35,8 @@ class Wget(ProgramClient):
     def cannot_send(self, request: Request) -> str | None:
         if request.stream:
             return "wget sends only a body it holds whole (--body-data or --body-file)"
+        if b"\0" in request.body:
+            return "wget takes its body on the command line, which cannot hold a NUL byte"
         return None
 
     def argv(self, request: Request, timeout: float) -> list[str]:
@@ -46,20 +53,20 @@ class Wget(ProgramClient):
             argv.append(f"--header={name}: {value}")
         if request.method == "POST" and request.body:
             argv.append(f"--post-data={os.fsdecode(request.body)}")
-        elif request.method != "GET":
+        elif request.method != "GET" or request.body:
             argv.append(f"--method={request.method}")
             if request.body:
                 argv.append(f"--body-data={os.fsdecode(request.body)}")
         return [*argv, request.url]
 
-    def attempt(self, request: Request, timeout: float) -> Attempt:
-        done = run_program(self.argv(request, timeout), timeout=timeout + 2)
+    def attempt(self, request: Request, timeout: float, cancel: threading.Event) -> Attempt:
+        done = run_program(self.argv(request, timeout), timeout=timeout + 2, cancel=cancel)
         if isinstance(done, str):
-            return Attempt(error=done)
+            return Attempt(done)
         if done.returncode:
             said = complaint(done, _EXIT_MEANINGS.get(done.returncode, "failed"))
-            return Attempt(error=f"wget exited {done.returncode}: {said}")
-        return Attempt(status=None)
+            return Attempt(f"wget exited {done.returncode}: {said}")
+        return Attempt()
 
 
 CLIENT = Wget()

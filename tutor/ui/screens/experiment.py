@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,9 +13,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from textual.worker import get_current_worker
 
-from tutor.ui.lab import LabUnavailable
+from tutor.ui.live import LabDone, on_lab
 from tutor.ui.widgets.experiment.form import Choice, ExperimentForm
 from tutor.ui.widgets.experiment.hop_table import HopTable
 from tutor.ui.widgets.experiment.ladder import Ladder
@@ -25,7 +24,8 @@ if TYPE_CHECKING:
     from tutor.course.models import Experiment
     from tutor.experiments.expectation import Expectation
     from tutor.experiments.outcome import Outcome
-    from tutor.ui.app import TutorApp
+    from tutor.session.lab import Cancelled
+    from tutor.session.study import StudySession
 
 __all__ = ["DEFAULT_CHOICE", "ExperimentScreen"]
 
@@ -53,20 +53,6 @@ class ExperimentScreen(Screen[None]):
         Binding("escape", "back", "Back", id="experiment.back", tooltip="Close the panel"),
     ]
 
-    class Finished(Message):
-        """A run is over; the outcome is what the lab saw."""
-
-        def __init__(self, outcome: Outcome) -> None:
-            super().__init__()
-            self.outcome = outcome
-
-    class Failed(Message):
-        """A run could not start (the lab is not running); `text` is for the learner."""
-
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
-
     class ClientsDetected(Message):
         """The installed version of each client (None: not installed)."""
 
@@ -76,6 +62,7 @@ class ExperimentScreen(Screen[None]):
 
     def __init__(
         self,
+        session: StudySession,
         experiment: Experiment | None = None,
         *,
         run_now: bool = False,
@@ -85,6 +72,7 @@ class ExperimentScreen(Screen[None]):
         """`outcome`: a run of `experiment` that already happened, shown as if just finished.
         `claimed_by` names what makes the experiment's claim ("lesson", "card")."""
         super().__init__()
+        self.session = session
         self._claimed_by = claimed_by
         self._experiment = experiment
         self._run_now = run_now
@@ -95,10 +83,6 @@ class ExperimentScreen(Screen[None]):
             else Choice(experiment.code, experiment.method, experiment.body, experiment.client)
         )
         self.title = experiment.label if experiment is not None else "Experiment"
-
-    @property
-    def tutor(self) -> TutorApp:
-        return cast("TutorApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -118,7 +102,7 @@ class ExperimentScreen(Screen[None]):
         self.query_one("#client-error").display = False
         self._detect_clients()
         if self._outcome is not None:
-            self.post_message(self.Finished(self._outcome))
+            self._show_outcome(self._outcome)
         elif self._run_now:
             self.action_run()
 
@@ -140,7 +124,7 @@ class ExperimentScreen(Screen[None]):
                     f"via {first.client}: {_claim(expect)}"
                 )
             )
-        elif problems := expect.mismatches(outcome):
+        elif problems := expect.mismatches(outcome.evidence):
             claim.add_class("-fails")
             claim.update(Content(f"{text}. ✗ Not this time: {'; '.join(problems)}"))
         else:
@@ -162,16 +146,9 @@ class ExperimentScreen(Screen[None]):
     def _run_requested(self) -> None:
         self.action_run()
 
-    @work(exclusive=True, thread=True, group="experiment", description="Running the experiment")
     def _run(self, choice: Choice) -> None:
-        from tutor.experiments.runner import run
         from tutor.experiments.spec import ExperimentSpec
 
-        try:
-            lab = self.tutor.lab_gate.wait()
-        except LabUnavailable as error:
-            self.post_message(self.Failed(str(error)))
-            return
         # The form's four settings; the rest (headers, Location form, origin...) as the lesson says.
         base = self._experiment
         rest = {} if base is None else base.model_dump(include=set(ExperimentSpec.model_fields))
@@ -184,39 +161,42 @@ class ExperimentScreen(Screen[None]):
                 "client": choice.client,
             }
         )
-        try:
-            outcome = run(spec, lab.url, lab.journal)
-        except Exception as error:  # a bug must reach the learner as a message, not a traceback
-            self.post_message(self.Failed(f"The experiment could not run: {error}"))
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.Finished(outcome))
+        lab = self.session.lab
+
+        def run(cancelled: Cancelled) -> Outcome:
+            return lab.run(spec, cancelled)
+
+        on_lab(self, run, key="experiment", description="Running the experiment")
 
     @work(thread=True, group="clients", description="Looking for installed clients")
     def _detect_clients(self) -> None:
         from tutor.experiments import clients
 
-        versions = {name: clients.get(name).version() for name in clients.CLIENT_NAMES}
-        self.post_message(self.ClientsDetected(versions))
+        self.post_message(self.ClientsDetected(clients.versions(clients.CLIENT_NAMES)))
 
     def on_experiment_screen_clients_detected(self, message: ClientsDetected) -> None:
         self.query_one(ExperimentForm).mark_clients(message.versions)
 
-    def on_experiment_screen_finished(self, message: Finished) -> None:
-        outcome = message.outcome
+    def on_lab_done(self, message: LabDone[Outcome]) -> None:
+        if message.result is None:
+            self._show_problem(message.problem or "The experiment could not run.")
+        else:
+            self._show_outcome(message.result)
+
+    def _show_outcome(self, outcome: Outcome) -> None:
         self.query_one(ExperimentForm).set_running(False)
         self.query_one(VerdictLine).show(outcome)
         error = self.query_one("#client-error", Static)
         error.display = outcome.error is not None
         error.update(Content(f"{outcome.client} said: {outcome.error}"))
         client = f"{outcome.client} {outcome.client_version or ''}".strip()
-        self.query_one(Ladder).show(outcome.hops, client=client, lab=self.tutor.lab_gate.name)
+        self.query_one(Ladder).show(outcome.hops, client=client, lab=self.session.lab.name)
         self.query_one(HopTable).show(outcome.hops)
         self._show_claim(outcome)
 
-    def on_experiment_screen_failed(self, message: Failed) -> None:
+    def _show_problem(self, text: str) -> None:
         self.query_one(ExperimentForm).set_running(False)
-        self.query_one(VerdictLine).problem(message.text)
+        self.query_one(VerdictLine).problem(text)
         self.query_one("#client-error").display = False
-        self.query_one(Ladder).show((), client="", lab=self.tutor.lab_gate.name)
+        self.query_one(Ladder).show((), client="", lab=self.session.lab.name)
         self.query_one(HopTable).show(())

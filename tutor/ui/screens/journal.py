@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tutor.ui.journal_feed import HopHeard, JournalFeed
+from tutor.ui.live import LabDone
 
 if TYPE_CHECKING:
-    from tutor.ui.app import TutorApp
+    from tutor.session.study import StudySession
 
 __all__ = ["JournalScreen"]
 
@@ -29,10 +29,11 @@ class JournalScreen(Screen[None]):
         Binding("escape", "back", "Back", id="journal.back", tooltip="Back to where you were"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, session: StudySession) -> None:
         super().__init__()
+        self.session = session
         self.title = "Journal"
-        self.feed = JournalFeed(self)
+        self.feed = JournalFeed(self, session.lab)
         self._students: set[str] = set()
         self._count = 0
 
@@ -46,28 +47,23 @@ class JournalScreen(Screen[None]):
         table = self.query_one(DataTable)
         # The verdict before the client's address, so that it fits at 80 columns.
         table.add_columns("time", "method", "path", "status", "body", "verdict", "client")
-        self._subscribe()
+        self.feed.start(self, replay=MAX_ROWS)
 
     def on_unmount(self) -> None:
         self.feed.stop()
 
-    @work(exclusive=True, thread=True, group="journal", description="Waiting for the lab")
-    def _subscribe(self) -> None:
-        gate = cast("TutorApp", self.app).lab_gate
-        try:
-            lab = gate.wait()
-        except Exception as error:  # the lab is down: say so on the screen
-            self.app.call_from_thread(self._say, str(error))
-            return
-        self.feed.follow(lab.journal, replay=MAX_ROWS)
-        self.app.call_from_thread(self._show_summary)
+    def on_lab_done(self, message: LabDone[None]) -> None:
+        """The feed follows the journal, or says why it cannot (the lab is down)."""
+        if message.problem is not None:
+            self._say(message.problem)
+        else:
+            self._show_summary()
 
     def _say(self, text: str) -> None:
         self.query_one("#journal-summary", Static).update(text)
 
     def _show_summary(self) -> None:
-        lab = cast("TutorApp", self.app).lab_gate.lab
-        where = lab.url if lab is not None else "the lab"
+        where = self.session.lab.url or "the lab"
         students = ", ".join(sorted(self._students)[:8]) or "none yet"
         more = f" and {len(self._students) - 8} more" if len(self._students) > 8 else ""
         self._say(f"{self._count} requests at {where} · students (/s/NAME/...): {students}{more}")
@@ -75,8 +71,8 @@ class JournalScreen(Screen[None]):
     def on_hop_heard(self, message: HopHeard) -> None:
         from tutor.lab.journal_line import chain_text
 
-        hop, journal = message.hop, self.feed.journal
-        assert journal is not None  # the feed has it before it posts the first hop
+        hop, journal = message.hop, self.session.lab.journal
+        assert journal is not None  # the lab runs: it has just recorded this hop
         table = self.query_one(DataTable)
         following = table.cursor_row >= table.row_count - 1
         table.add_row(

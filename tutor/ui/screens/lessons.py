@@ -15,9 +15,10 @@ from tutor.ui.widgets.course.lesson_list import LessonList
 from tutor.ui.widgets.course.problems import Problems
 
 if TYPE_CHECKING:
+    from tutor.course import Course
     from tutor.course.index import Listed
-    from tutor.course.loader import Course
     from tutor.progress.record import LessonState
+    from tutor.session.study import StudySession
 
 __all__ = ["LessonsScreen"]
 
@@ -71,8 +72,9 @@ class LessonsScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, session: StudySession) -> None:
         super().__init__()
+        self.session = session
         self._problems = Problems(id="problems")
         self._lessons = LessonList(id="lessons")
         self._lessons.border_title = "Lessons"
@@ -106,7 +108,7 @@ class LessonsScreen(Screen[None]):
         if lesson is not None:
             ids = [listed.id for listed in self._lessons.lessons]
             self._lessons.highlighted = ids.index(lesson_id)
-            self.app.push_screen(ReaderScreen(lesson, step_id))
+            self.app.push_screen(ReaderScreen(self.session, lesson, step_id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open", "quiz"):
@@ -127,17 +129,19 @@ class LessonsScreen(Screen[None]):
             return
         state = self._lessons.states.get(lesson.id)
         step = state.step_id if state and not state.done else None
-        self.app.push_screen(ReaderScreen(lesson, step))
+        self.app.push_screen(ReaderScreen(self.session, lesson, step))
 
     def action_reference(self) -> None:
         from tutor.ui.screens.reference import ReferenceScreen
 
-        self.app.push_screen(ReferenceScreen(self.course.cards if self.course else []))
+        self.app.push_screen(
+            ReferenceScreen(self.session, self.course.cards if self.course else [])
+        )
 
     def action_experiment(self) -> None:
         from tutor.ui.screens.experiment import ExperimentScreen
 
-        self.app.push_screen(ExperimentScreen())
+        self.app.push_screen(ExperimentScreen(self.session))
 
     def action_quiz(self) -> None:
         from tutor.quiz.plan import Plan
@@ -145,28 +149,28 @@ class LessonsScreen(Screen[None]):
 
         lesson = self._lessons.highlighted_lesson
         if lesson is not None:
-            self.app.push_screen(QuizScreen(Plan(lesson=lesson.id)))
+            self.app.push_screen(QuizScreen(self.session, Plan(lesson=lesson.id)))
 
     def action_review(self) -> None:
         from tutor.quiz.plan import Plan
         from tutor.ui.screens.quiz import QuizScreen
 
-        self.app.push_screen(QuizScreen(Plan(due=True)))
+        self.app.push_screen(QuizScreen(self.session, Plan(due=True)))
 
     def action_progress(self) -> None:
         from tutor.ui.screens.progress import ProgressScreen
 
-        self.app.push_screen(ProgressScreen())
+        self.app.push_screen(ProgressScreen(self.session))
 
     def action_journal(self) -> None:
         from tutor.ui.screens.journal import JournalScreen
 
-        self.app.push_screen(JournalScreen())
+        self.app.push_screen(JournalScreen(self.session))
 
     def action_matrix(self) -> None:
         from tutor.ui.screens.matrix import MatrixScreen
 
-        self.app.push_screen(MatrixScreen())
+        self.app.push_screen(MatrixScreen(self.session))
 
     @on(OptionList.OptionSelected, "#lessons")
     def _open_selected(self, event: OptionList.OptionSelected) -> None:

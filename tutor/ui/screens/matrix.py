@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -13,9 +13,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
-from textual.worker import get_current_worker
 
-from tutor.ui.lab import LabUnavailable
+from tutor.ui.live import LabDone, on_lab
 from tutor.ui.widgets.experiment.hop_table import HopTable
 from tutor.ui.widgets.experiment.ladder import Ladder
 from tutor.ui.widgets.experiment.verdict import VerdictLine
@@ -24,7 +23,8 @@ from tutor.ui.widgets.matrix.legend import Legend
 
 if TYPE_CHECKING:
     from tutor.experiments.outcome import Outcome
-    from tutor.ui.app import TutorApp
+    from tutor.session.lab import Cancelled
+    from tutor.session.study import StudySession
 
 __all__ = ["MatrixScreen"]
 
@@ -55,21 +55,10 @@ class MatrixScreen(Screen[None]):
             super().__init__()
             self.outcome = outcome
 
-    class Finished(Message):
-        """Every cell has its outcome (or the run could not start: `problem`)."""
-
-        def __init__(self, summary: str, problem: bool = False) -> None:
-            super().__init__()
-            self.summary = summary
-            self.problem = problem
-
-    def __init__(self) -> None:
+    def __init__(self, session: StudySession) -> None:
         super().__init__()
+        self.session = session
         self.title = "Redirect matrix"
-
-    @property
-    def tutor(self) -> TutorApp:
-        return cast("TutorApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -89,7 +78,25 @@ class MatrixScreen(Screen[None]):
         self.action_run()
 
     def action_run(self) -> None:
-        self._run()
+        """Run the whole matrix; a run still going is cancelled and its programs killed."""
+        from tutor.experiments import clients
+        from tutor.experiments.matrix import CODES, METHODS, matrix_specs
+
+        lab = self.session.lab
+
+        def run(cancelled: Cancelled) -> str:
+            versions = clients.versions(clients.CLIENT_NAMES)
+            names = [name for name, version in versions.items() if version is not None]
+            self.post_message(self.Started(names, CODES, METHODS))
+
+            def arrived(outcome: Outcome) -> None:
+                if not cancelled():
+                    self.post_message(self.Arrived(outcome))
+
+            outcomes = lab.run_many(matrix_specs(names), on_outcome=arrived, cancelled=cancelled)
+            return _summary(outcomes, names)
+
+        on_lab(self, run, key="matrix", description="Running the matrix")
 
     def action_back(self) -> None:
         self.dismiss()
@@ -98,27 +105,6 @@ class MatrixScreen(Screen[None]):
         """Move the focus to the trace, or back to the grid."""
         trace = self.query_one("#matrix-trace")
         (self.query_one(MatrixGrid) if trace.has_focus else trace).focus()
-
-    @work(exclusive=True, thread=True, group="matrix", description="Running the matrix")
-    def _run(self) -> None:
-        from tutor.experiments.matrix import CODES, METHODS, installed_clients, run_matrix
-
-        worker = get_current_worker()
-        try:
-            lab = self.tutor.lab_gate.wait()
-        except LabUnavailable as error:
-            self.post_message(self.Finished(str(error), problem=True))
-            return
-        names = installed_clients()
-        self.post_message(self.Started(names, CODES, METHODS))
-
-        def arrived(outcome: Outcome) -> None:
-            if not worker.is_cancelled:
-                self.post_message(self.Arrived(outcome))
-
-        outcomes = run_matrix(lab.url, lab.journal, names, CODES, METHODS, on_outcome=arrived)
-        if not worker.is_cancelled:
-            self.post_message(self.Finished(_summary(outcomes, names)))
 
     def on_matrix_screen_started(self, message: Started) -> None:
         self.query_one(MatrixGrid).prepare(message.clients, message.codes, message.methods)
@@ -133,10 +119,10 @@ class MatrixScreen(Screen[None]):
         self.query_one(ProgressBar).advance(1)
         self._show_trace()
 
-    def on_matrix_screen_finished(self, message: Finished) -> None:
+    def on_lab_done(self, message: LabDone[str]) -> None:
         status = self.query_one("#matrix-status", Static)
-        status.set_class(message.problem, "-problem")
-        status.update(Content(message.summary))
+        status.set_class(message.problem is not None, "-problem")
+        status.update(Content(message.problem or message.result or ""))
 
     @on(DataTable.CellHighlighted, "#matrix")
     def _highlighted(self) -> None:
@@ -155,8 +141,7 @@ class MatrixScreen(Screen[None]):
         error.display = outcome.error is not None
         error.update(Content(f"{outcome.client} said: {outcome.error}"))
         client = f"{outcome.client} {outcome.client_version or ''}".strip()
-        lab = self.tutor.lab_gate.name
-        self.query_one(Ladder).show(outcome.hops, client=client, lab=lab)
+        self.query_one(Ladder).show(outcome.hops, client=client, lab=self.session.lab.name)
         self.query_one(HopTable).show(outcome.hops)
 
 

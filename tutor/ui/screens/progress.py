@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
@@ -14,7 +16,7 @@ from tutor.ui.widgets.progress.lesson_row import LessonRow
 
 if TYPE_CHECKING:
     from tutor.progress.summary import Summary
-    from tutor.ui.app import TutorApp
+    from tutor.session.study import StudySession
 
 __all__ = ["ProgressScreen"]
 
@@ -29,14 +31,18 @@ class ProgressScreen(Screen[None]):
         Binding("escape", "back", "Back", id="progress.back", tooltip="Back to the lessons"),
     ]
 
-    def __init__(self) -> None:
+    class Summarized(Message):
+        """The record, summed up against the course (None: the course is still loading)."""
+
+        def __init__(self, summary: Summary | None) -> None:
+            super().__init__()
+            self.summary = summary
+
+    def __init__(self, session: StudySession) -> None:
         super().__init__()
+        self.session = session
         self.title = "Progress"
         self.summary: Summary | None = None
-
-    @property
-    def tutor(self) -> TutorApp:
-        return cast("TutorApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -48,15 +54,22 @@ class ProgressScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.show()
 
+    @work(exclusive=True, thread=True, group="progress", description="Reading your record")
     def show(self) -> None:
         """Read the record again (a quiz may have moved boxes since)."""
         from tutor.progress.summary import summarize
 
-        course, record = self.tutor.course, self.tutor.record
+        course, record = self.session.course, self.session.record
         if course is None or record is None:
+            self.post_message(self.Summarized(None))
+        else:
+            self.post_message(self.Summarized(summarize(record, course)))
+
+    def on_progress_screen_summarized(self, message: Summarized) -> None:
+        self.summary = summary = message.summary
+        if summary is None:
             self.query_one("#progress-summary", Static).update("The course is still loading…")
             return
-        self.summary = summary = summarize(record, course)
         self.query_one("#progress-summary", Static).update(summary.line())
         rows = self.query_one("#progress-lessons", VerticalScroll)
         rows.remove_children()
@@ -76,7 +89,7 @@ class ProgressScreen(Screen[None]):
         from tutor.quiz.plan import Plan
         from tutor.ui.screens.quiz import QuizScreen
 
-        self.app.push_screen(QuizScreen(Plan(due=True)))
+        self.app.push_screen(QuizScreen(self.session, Plan(due=True)))
 
     def action_back(self) -> None:
         self.dismiss()

@@ -6,8 +6,7 @@ the learner's record before the feedback appears.
 
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,17 +16,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, Static
 
-from tutor.ui.lab import LabUnavailable
+from tutor.session.lab import LabUnavailable
 from tutor.ui.widgets.quiz.choices import ChoiceList
 from tutor.ui.widgets.quiz.feedback import Feedback
 
 if TYPE_CHECKING:
-    from tutor.experiments.outcome import Outcome
-    from tutor.experiments.spec import ExperimentSpec
     from tutor.quiz.grading import Grade
     from tutor.quiz.plan import Plan
     from tutor.quiz.session import Quiz
-    from tutor.ui.app import TutorApp
+    from tutor.session.study import StudySession
 
 __all__ = ["QuizScreen"]
 
@@ -53,6 +50,14 @@ class QuizScreen(Screen[None]):
             super().__init__()
             self.grade = grade
 
+    class Ready(Message):
+        """The questions are drawn (`quiz`), or there are none to ask (`problem`)."""
+
+        def __init__(self, quiz: Quiz | None, problem: str | None) -> None:
+            super().__init__()
+            self.quiz = quiz
+            self.problem = problem
+
     class Failed(Message):
         """The answer could not be graded (no lab, time up); `text` says why, for the learner."""
 
@@ -61,19 +66,18 @@ class QuizScreen(Screen[None]):
             self.text = text
             self.over = over
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, session: StudySession, plan: Plan) -> None:
         super().__init__()
+        self.session = session
         self.plan = plan
+        self._left = False
+        """The learner left the screen: a live run still going is cancelled."""
         self.quiz: Quiz | None = None
         self.answered = False
         """The feedback of the current question is showing."""
         self.over = False
         self.title = "Exam" if plan.exam else "Quiz"
         self.sub_title = plan.describe()
-
-    @property
-    def tutor(self) -> TutorApp:
-        return cast("TutorApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -85,31 +89,32 @@ class QuizScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        from tutor.quiz.command import choose
-        from tutor.quiz.session import Quiz
+        course = self.session.course
+        if course is not None:
+            self.sub_title = self.plan.describe(course.lesson_titles)
+        self.query_one(Feedback).show(["Drawing the questions…"], "busy")
+        self._draw()
 
-        course, record = self.tutor.course, self.tutor.record
-        if course is None or record is None:
-            self._end(["The course has not loaded yet."])
+    def on_unmount(self) -> None:
+        self._left = True
+
+    @work(exclusive=True, thread=True, group="quiz", description="Drawing the questions")
+    def _draw(self) -> None:
+        """Draw the questions (the record says which are due) and start the lab if one predicts."""
+        try:
+            quiz, problem = self.session.quiz(self.plan, cancelled=lambda: self._left)
+        except LabUnavailable as error:
+            quiz, problem = None, str(error)
+        self.post_message(self.Ready(quiz, problem))
+
+    def on_quiz_screen_ready(self, message: Ready) -> None:
+        if message.quiz is None:
+            self._end([message.problem or "Nothing to ask."])
             return
-        self.sub_title = self.plan.describe(course.lesson_titles)
-        items, problem = choose(course, self.plan, record)
-        if problem:
-            self._end([problem])
-            return
-        session = self.plan.session(time.time())
-        limit = self.plan.time_limit
-        self.quiz = Quiz(items, record, session=session, run=self._run_live, time_limit=limit)
-        if limit is not None:
+        self.quiz = message.quiz
+        if self.plan.time_limit is not None:
             self.set_interval(1, self._tick)
         self._ask()
-
-    def _run_live(self, spec: ExperimentSpec) -> Outcome:
-        """Runs in the answer worker: wait for the app's lab, then the experiment."""
-        from tutor.experiments.runner import run
-
-        lab = self.tutor.lab_gate.wait()
-        return run(spec, lab.url, lab.journal)
 
     def _status(self) -> None:
         quiz = self.quiz
@@ -213,22 +218,25 @@ class QuizScreen(Screen[None]):
         if self.quiz is not None:
             lines += review(self.quiz)
             if self.plan.result is not None:
-                lines.append(self._write_result())
+                lines.append(f"Handing in the result ({self.plan.result})…")
+                self._hand_in()
         self.query_one("#quiz-prompt", Markdown).update("## The end")
         self.query_one(Feedback).show(lines or ["Nothing to ask."], "over")
         self.query_one("#quiz-body").focus()
         self._status()
         self.refresh_bindings()
 
-    def _write_result(self) -> str:
-        from tutor.quiz.result import write_result
+    def _hand_in(self) -> None:
+        """Write an exam's result file in a worker of the app's (leaving the screen must not
+        stop it), then tell the learner how it went."""
+        assert self.quiz is not None
+        quiz, plan, session, app = self.quiz, self.plan, self.session, self.app
 
-        assert self.quiz is not None and self.plan.result is not None
-        try:
-            write_result(self.plan.result, self.quiz, self.plan)
-        except OSError as error:
-            return f"The result could not be written to {self.plan.result}: {error}"
-        return f"Result written to {self.plan.result}."
+        def write() -> None:
+            text = session.hand_in(quiz, plan)
+            app.call_from_thread(app.notify, text, title="Exam", timeout=15)
+
+        app.run_worker(write, thread=True, group="hand-in", description="Writing the result")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next":
@@ -247,5 +255,5 @@ class QuizScreen(Screen[None]):
         if self.quiz is not None and not self.over:
             self.quiz.stop()
             if self.plan.result is not None:  # an exam left early still hands in what it has
-                self.notify(self._write_result())
+                self._hand_in()
         self.dismiss()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, OptionList, Static
 
+from tutor.ui.live import LabDone, on_lab
 from tutor.ui.screens.experiment import ExperimentScreen
 from tutor.ui.widgets.experiment.listing import ExperimentList
 from tutor.ui.widgets.reader.exercise import ExercisePanel
@@ -21,9 +22,9 @@ from tutor.ui.widgets.reader.prediction import PredictionGraded, PredictionPanel
 from tutor.ui.widgets.reader.sources import Sources
 
 if TYPE_CHECKING:
-    from tutor.course.models import Experiment, Lesson, Step
-    from tutor.experiments.outcome import Outcome
-    from tutor.ui.app import TutorApp
+    from tutor.course.models import Lesson, Step
+    from tutor.session.lab import Cancelled
+    from tutor.session.study import Graded, StudySession
 
 __all__ = ["ReaderScreen"]
 
@@ -61,9 +62,10 @@ class ReaderScreen(Screen[None]):
             self.step_id = step_id
             self.last = last
 
-    def __init__(self, lesson: Lesson, step_id: str | None = None) -> None:
+    def __init__(self, session: StudySession, lesson: Lesson, step_id: str | None = None) -> None:
         """`step_id`: open at that step (where the learner left off); the first if it is gone."""
         super().__init__()
+        self.session = session
         self.lesson = lesson
         self.title = lesson.title
         self._predictions: dict[str, PredictionState] = {}
@@ -81,7 +83,7 @@ class ReaderScreen(Screen[None]):
         with VerticalScroll(id="step-body"):
             yield Markdown(id="step-text")
             yield PredictionPanel(id="prediction")
-            yield ExercisePanel(id="exercise")
+            yield ExercisePanel(self.session, id="exercise")
             yield ExperimentList(id="experiments")
             yield Sources(id="sources")
         yield Footer()
@@ -147,9 +149,9 @@ class ReaderScreen(Screen[None]):
             state = self._prediction_state
             predicted = self.step.predict is not None and chosen.id == self.step.predict.experiment
             if predicted and state is not None and state.outcome is not None:
-                self.app.push_screen(ExperimentScreen(chosen, outcome=state.outcome))
+                self.app.push_screen(ExperimentScreen(self.session, chosen, outcome=state.outcome))
             else:
-                self.app.push_screen(ExperimentScreen(chosen, run_now=True))
+                self.app.push_screen(ExperimentScreen(self.session, chosen, run_now=True))
 
     def action_back(self) -> None:
         self.dismiss()
@@ -208,7 +210,12 @@ class ReaderScreen(Screen[None]):
         state.chosen, state.problem, state.outcome, state.right = index, None, None, None
         self._show_step_prediction()
         experiment = next(e for e in self.step.experiments if e.id == prediction.experiment)
-        self._grade(self.step.id, experiment)
+        session = self.session
+
+        def grade(cancelled: Cancelled) -> Graded:
+            return session.grade_prediction(prediction, experiment, cancelled)
+
+        on_lab(self, grade, key=self.step.id, description="Running the prediction")
 
     def _show_step_prediction(self) -> None:
         self._show_prediction()
@@ -220,44 +227,21 @@ class ReaderScreen(Screen[None]):
         event.stop()
         self.action_pick(event.option_index)
 
-    class PredictionRan(Message):
-        """The run that grades a step's prediction is over (or could not happen)."""
-
-        def __init__(self, step_id: str, outcome: Outcome | None, problem: str | None) -> None:
-            super().__init__()
-            self.step_id = step_id
-            self.outcome = outcome
-            self.problem = problem
-
-    @work(exclusive=True, thread=True, group="prediction", description="Running the prediction")
-    def _grade(self, step_id: str, experiment: Experiment) -> None:
-        from tutor.experiments.runner import run
-
-        try:
-            lab = cast("TutorApp", self.app).lab_gate.wait()
-            outcome = run(experiment, lab.url, lab.journal)
-        except Exception as error:  # the lab is down, or a bug: a message, never a traceback
-            self.post_message(self.PredictionRan(step_id, None, str(error)))
-            return
-        problem = outcome.error if outcome.client_version is None else None
-        self.post_message(self.PredictionRan(step_id, outcome, problem))
-
-    def on_reader_screen_prediction_ran(self, message: PredictionRan) -> None:
-        from tutor.experiments.prediction import matching
-
-        state = self._predictions[message.step_id]
-        step = next(s for s in self.lesson.steps if s.id == message.step_id)
+    def on_lab_done(self, message: LabDone[Graded]) -> None:
+        """A prediction's live run is over (the key is its step's id), or could not happen."""
+        state = self._predictions[message.key]
+        step = next(s for s in self.lesson.steps if s.id == message.key)
         assert step.predict is not None and state.chosen is not None
-        state.outcome, state.problem = message.outcome, message.problem
-        if message.outcome is not None and message.problem is None:
-            right = matching(step.predict.choices, message.outcome)
-            state.right = tuple(step.predict.choices.index(choice) for choice in right)
-            if len(right) == 1:
+        graded = message.result
+        state.outcome = graded.outcome if graded is not None else None
+        state.problem = message.problem or (graded.problem if graded is not None else None)
+        if graded is not None and state.problem is None:
+            state.right = graded.right
+            if len(graded.right) == 1:
                 chosen = step.predict.choices[state.chosen]
+                right = chosen is step.predict.choices[graded.right[0]]
                 self.post_message(
-                    PredictionGraded(
-                        self.lesson.id, step.id, chosen.id, chosen is right[0], state.hints
-                    )
+                    PredictionGraded(self.lesson.id, step.id, chosen.id, right, state.hints)
                 )
         if step is self.step:
             self._show_step()

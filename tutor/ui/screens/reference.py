@@ -17,6 +17,7 @@ from tutor.ui.widgets.reference.card_view import CardView
 
 if TYPE_CHECKING:
     from tutor.course.cards import Card
+    from tutor.session.study import StudySession
 
 __all__ = ["ReferenceScreen"]
 
@@ -32,9 +33,12 @@ class ReferenceScreen(Screen[None]):
         Binding("escape", "back", "Back", id="reference.back", tooltip="Back to the lessons"),
     ]
 
-    def __init__(self, cards: Sequence[Card], code: int | None = None) -> None:
+    def __init__(
+        self, session: StudySession, cards: Sequence[Card], code: int | None = None
+    ) -> None:
         """`code`: the card to open (the first one if that code has none)."""
         super().__init__()
+        self.session = session
         self.cards = sorted(cards, key=lambda card: card.code)
         codes = [card.code for card in self.cards]
         self._first = code if code in codes else codes[0] if codes else None
@@ -95,7 +99,9 @@ class ReferenceScreen(Screen[None]):
 
         chosen = self.query_one(ExperimentList).highlighted
         if chosen is not None:
-            self.app.push_screen(ExperimentScreen(chosen, run_now=True, claimed_by="card"))
+            self.app.push_screen(
+                ExperimentScreen(self.session, chosen, run_now=True, claimed_by="card")
+            )
 
     def action_back(self) -> None:
         self.dismiss()

@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 if TYPE_CHECKING:
-    from tutor.course.loader import Problem
+    from tutor.course.files import Problem
 
 __all__ = ["Problems"]
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.widgets import Static
 
-from tutor.lab.verdict import VerdictKind
+from tutor.lab.evidence import VerdictKind
 
 if TYPE_CHECKING:
     from tutor.experiments.outcome import Outcome

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Button, Input, Select, Static
 
-from tutor.ui.journal_feed import HopHeard, JournalFeed
-from tutor.ui.lab import LabUnavailable
+from tutor.ui.journal_feed import FEED, HopHeard, JournalFeed
+from tutor.ui.live import LabDone, on_lab
 from tutor.ui.widgets.inline import labelled
 
 if TYPE_CHECKING:
+    from tutor.course.checks import Check
     from tutor.course.exercises import Exercise
-    from tutor.experiments.exercise import Check
-    from tutor.ui.app import TutorApp
+    from tutor.session.lab import Cancelled
+    from tutor.session.study import StudySession
 
 __all__ = ["ExercisePanel"]
 
@@ -29,18 +29,14 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 class ExercisePanel(Vertical):
     """Shows one exercise; checks bring-your-own from the journal, configure by a live run."""
 
-    class Checked(Message):
-        def __init__(self, check: Check | None, problem: str | None = None) -> None:
-            super().__init__()
-            self.check = check
-            self.problem = problem
-
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, session: StudySession, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.session = session
         self.exercise: Exercise | None = None
-        self.feed = JournalFeed(self)
+        self.feed = JournalFeed(self, session.lab)
         self._following = False
-        self.lab_url = ""
+        self._followed = False
+        """The feed follows the lab's journal."""
         self.lab_problem: str | None = None
         """Why there is no lab to send to, when it did not start."""
         self.hints_shown = 0
@@ -61,17 +57,6 @@ class ExercisePanel(Vertical):
 
     def on_unmount(self) -> None:
         self.feed.stop()
-
-    @work(thread=True, group="exercise-lab", description="Waiting for the lab")
-    def _subscribe(self) -> None:
-        try:
-            lab = cast("TutorApp", self.app).lab_gate.wait()
-        except LabUnavailable as error:  # said where the URL would be, never a crash
-            self.lab_problem = str(error)
-        else:
-            self.lab_url = lab.url
-            self.feed.follow(lab.journal)
-        self.app.call_from_thread(self._refresh_byo)
 
     def show(self, exercise: Exercise | None) -> None:
         from tutor.course.exercises import BringYourOwn
@@ -94,7 +79,7 @@ class ExercisePanel(Vertical):
         if isinstance(exercise, BringYourOwn):
             if not self._following:  # only a bring-your-own exercise watches the journal
                 self._following = True
-                self._subscribe()
+                self.feed.start(self)
             self._refresh_byo()
         else:
             for name, label, values in (
@@ -146,7 +131,6 @@ class ExercisePanel(Vertical):
 
     def _refresh_byo(self) -> None:
         from tutor.course.exercises import BringYourOwn
-        from tutor.experiments.exercise import exercise_url, latest
 
         exercise = self.exercise
         if not isinstance(exercise, BringYourOwn):
@@ -155,18 +139,18 @@ class ExercisePanel(Vertical):
         if not self.student:
             url.update("Type a name: letters, digits, - or _ (it keeps your requests apart).")
             return
-        journal = self.feed.journal
-        if journal is None:
+        lab_url = self.session.lab.url
+        if not self._followed or lab_url is None:
             url.update(self.lab_problem or "Waiting for the lab…")
             return
         url.update(
             Content.from_markup(
                 "Send $method to [b]$url[/b]",
                 method=exercise.method,
-                url=exercise_url(exercise, self.lab_url, self.student),
+                url=exercise.url(lab_url, self.student),
             )
         )
-        check = latest(exercise, journal, self.student)
+        check = self.session.check_attempt(exercise, self.student)
         self._show_check(check, "Not yet: nothing has arrived from you. Waiting…")
 
     def _show_check(self, check: Check | None, waiting: str) -> None:
@@ -188,7 +172,7 @@ class ExercisePanel(Vertical):
 
     @on(Button.Pressed, "#exercise-check")
     def check_answer(self) -> None:
-        from tutor.course.exercises import Answer
+        from tutor.course.exercises import Answer, Configure
 
         answer = Answer.model_validate(
             {
@@ -197,22 +181,19 @@ class ExercisePanel(Vertical):
             }
         )
         self.query_one("#exercise-result", Static).update("Running it live…")
-        self._run_configure(answer)
 
-    @work(exclusive=True, thread=True, group="exercise", description="Checking the answer")
-    def _run_configure(self, answer: object) -> None:
-        from tutor.course.exercises import Answer, Configure
-        from tutor.experiments.exercise import check_configure
+        exercise, session = self.exercise, self.session
+        assert isinstance(exercise, Configure)
 
-        exercise = self.exercise
-        try:
-            lab = cast("TutorApp", self.app).lab_gate.wait()
-            assert isinstance(exercise, Configure) and isinstance(answer, Answer)
-            _, check = check_configure(exercise, answer, lab.url, lab.journal)
-        except Exception as error:  # the lab is down: a message, never a traceback
-            self.post_message(self.Checked(None, str(error)))
-            return
-        self.post_message(self.Checked(check))
+        def check(cancelled: Cancelled) -> Check:
+            return session.check_answer(exercise, answer, cancelled)
 
-    def on_exercise_panel_checked(self, message: Checked) -> None:
-        self._show_check(message.check, message.problem or "")
+        on_lab(self, check, key="exercise", description="Checking the answer")
+
+    def on_lab_done(self, message: LabDone[Check | None]) -> None:
+        if message.key == FEED:  # following the journal now, or why not (said where the URL is)
+            self._followed = message.problem is None
+            self.lab_problem = message.problem
+            self._refresh_byo()
+        else:
+            self._show_check(message.result, message.problem or "")

@@ -1,0 +1,122 @@
+"""Pydantic's validation errors in the words a teacher uses, each at the line of its cause."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel
+
+from tutor.course.base import CrossCheckError, Loc
+from tutor.course.document import Document
+from tutor.course.files import Problem
+
+__all__ = ["NOUNS", "describe", "explain"]
+
+NOUNS = {"lesson": "lesson", "quiz": "question bank", "card": "reference card"}
+"""What a teacher calls each `kind:` of course file."""
+
+
+def explain(error: Any, document: Document, model: type[BaseModel]) -> list[Problem]:
+    """One pydantic error as problems at their lines, in words a teacher uses."""
+    loc = document.untag(tuple(error["loc"]))
+    cause = error.get("ctx", {}).get("error")
+    if isinstance(cause, CrossCheckError):
+        return [document.problem((*loc, *place), message) for place, message in cause.issues]
+    if error["type"] == "missing":
+        return [document.problem(loc[:-1], f"missing required key {loc[-1]!r}")]
+    at_key = error["type"] == "extra_forbidden"
+    return [document.problem(loc, _message(error, loc, model), at_key=at_key)]
+
+
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping (key: value lines)",
+    "model_type": "a mapping (key: value lines)",
+    "model_attributes_type": "a mapping (key: value lines)",
+}
+
+
+def _message(error: Any, loc: Loc, model: type[BaseModel]) -> str:
+    """The words for one pydantic error (cross-checks aside)."""
+    kind, value = error["type"], error.get("input")
+    if not loc and kind in ("model_type", "model_attributes_type"):
+        return f"a lesson is a mapping (format: 1, id: ..., steps: ...), not {describe(value)}"
+    if kind == "extra_forbidden":
+        return f"unknown key: {_suggest(loc, model)}"
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    if loc == ("format",):
+        return f"this tutor reads lesson format 1, not {describe(value)}"
+    if kind in _EXPECTED:
+        hint = ' (put it in quotes: "...")' if kind == "string_type" and _scalar(value) else ""
+        return f"expected {_EXPECTED[kind]}, not {describe(value)}{hint}"
+    if kind == "string_pattern_mismatch" and loc[-1] == "id":
+        return f"{describe(value)} is not an id: use a-z, 0-9, '-' and '.', starting a-z or 0-9"
+    if kind == "string_pattern_mismatch" and loc[-1] == "url":
+        return f"{describe(value)} is not a link: it must start with http:// or https://"
+    if kind in ("string_too_short", "too_short"):
+        return "must not be empty"
+    return f"{str(error['msg']).removeprefix('Input ')}, not {describe(value)}"
+
+
+def _scalar(value: object) -> bool:
+    return isinstance(value, bool | int | float | datetime.date)
+
+
+def describe(value: object) -> str:
+    """A short description of a YAML value, never its whole contents."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return f"the number {value}" if abs(value) < 10**15 else "a huge number"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, datetime.date):
+        return f"the date {value.isoformat()}"
+    return f"a value of type {type(value).__name__}"
+
+
+def _suggest(loc: Loc, model: type[BaseModel]) -> str:
+    """For an unknown key: the likely intended key, or the keys allowed there."""
+    allowed = _keys_at(loc[:-1], model)
+    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.75)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"allowed here: {', '.join(allowed)}" if allowed else "not allowed here"
+
+
+def _keys_at(loc: Loc, model: type[BaseModel]) -> list[str]:
+    """The keys the file's format allows in the mapping at `loc`."""
+    annotation: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            annotation = get_args(annotation)[0] if get_origin(annotation) is list else None
+            continue
+        inner = _model_in(annotation)
+        if inner is None or part not in inner.model_fields:
+            return []
+        annotation = inner.model_fields[part].annotation
+    found = _model_in(annotation)
+    return list(found.model_fields) if found else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model `annotation` is, or holds as an option (`Model | None`)."""
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None

@@ -1,0 +1,221 @@
+"""Evidence: what one chain of hops shows, judged once, from what the lab saw.
+
+Everything that shows or grades a chain reads this: experiment outcomes, lesson claims,
+predictions, exercises, matrix cells, `/echo`, the console line and the Journal screen. The
+yardstick is the first request the lab saw (what the client really sent), never what a client
+library or an experiment's spec says it sent; when the two differ, the verdict says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tutor.lab.journal import Hop
+
+__all__ = [
+    "Evidence",
+    "Sent",
+    "Verdict",
+    "VerdictKind",
+    "bytes_text",
+    "size_text",
+]
+
+
+class VerdictKind(StrEnum):
+    KEPT = "kept"
+    METHOD_CHANGED = "method_changed"
+    BODY_DROPPED = "body_dropped"
+    BODY_CHANGED = "body_changed"
+    NOT_FOLLOWED = "not_followed"
+    REFUSED = "refused"
+    NO_REDIRECT = "no_redirect"
+    """The chain has no redirect: the request went straight to where it ended."""
+    UNAVAILABLE = "unavailable"
+    """The client is not installed: nothing was sent."""
+    NOT_EXPRESSIBLE = "not_expressible"
+    """The client has no way to send this request at all (e.g. a PUT from an HTML form)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    kind: VerdictKind
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A request's method and body, as size and SHA-256: what a later hop is compared with."""
+
+    method: str
+    body_size: int
+    body_digest: str
+
+    @classmethod
+    def from_hop(cls, hop: Hop) -> Sent:
+        return cls(hop.method, hop.body_size, hop.body_digest)
+
+    @classmethod
+    def of(cls, method: str, body: bytes) -> Sent:
+        return cls(method, len(body), hashlib.sha256(body).hexdigest())
+
+    def same_body(self, other: Sent) -> bool:
+        return (self.body_size, self.body_digest) == (other.body_size, other.body_digest)
+
+    def describe(self) -> str:
+        """E.g. "POST with 3 bytes", "GET with no body"."""
+        return f"{self.method} with {size_text(self.body_size)}"
+
+
+def bytes_text(size: int) -> str:
+    """A size in bytes as a person reads it: "0 bytes", "1 byte", "12 bytes"."""
+    return "1 byte" if size == 1 else f"{size} bytes"
+
+
+def size_text(size: int) -> str:
+    """A body size as a person reads it: "no body", "1 byte", "12 bytes"."""
+    return bytes_text(size) if size else "no body"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One chain as the lab saw it, and the one judgement of it.
+
+    `asked` is what an experiment asked its client to send (None for a request the tutor did not
+    make, such as a student's curl); `error` is what the client said when it failed.
+    """
+
+    hops: tuple[Hop, ...]
+    verdict: Verdict
+    asked: Sent | None = None
+    error: str | None = None
+
+    @classmethod
+    def of_chain(
+        cls, hops: Sequence[Hop], *, asked: Sent | None = None, error: str | None = None
+    ) -> Evidence:
+        """Judge a chain (oldest hop first) that the lab recorded."""
+        hops = tuple(hops)
+        verdict = _judge(hops, error)
+        first = hops[0] if hops else None
+        if asked is not None and first is not None and Sent.from_hop(first) != asked:
+            sent = Sent.from_hop(first)
+            verdict = Verdict(
+                verdict.kind,
+                f"{verdict.text} (the client sent {sent.describe()}, "
+                f"not the {asked.describe()} asked for)",
+            )
+        return cls(hops, verdict, asked, error)
+
+    @classmethod
+    def unsent(cls, kind: VerdictKind, text: str, error: str | None, asked: Sent) -> Evidence:
+        """Nothing was sent: the client is missing, or cannot express the request."""
+        return cls((), Verdict(kind, text), asked, error)
+
+    @property
+    def first(self) -> Hop | None:
+        """The first request the lab saw: the yardstick."""
+        return self.hops[0] if self.hops else None
+
+    @property
+    def arrived(self) -> Hop | None:
+        """The hop that reached a target after a redirect; None when nothing got past one."""
+        return _arrival(self.hops)
+
+    @property
+    def requests(self) -> int:
+        """How many requests of the chain the lab saw (a redirect from a cache is one fewer)."""
+        return len(self.hops)
+
+    @property
+    def body_intact(self) -> bool | None:
+        """Whether the target got exactly the body that was meant to be sent (size and digest):
+        the first request's, which must also be the one asked for. None: nothing arrived."""
+        arrived, first = self.arrived, self.first
+        if arrived is None or first is None:
+            return None
+        meant = Sent.from_hop(first)
+        if self.asked is not None and not meant.same_body(self.asked):
+            return False
+        return meant.same_body(Sent.from_hop(arrived))
+
+    def arrived_with(self, header: str) -> bool:
+        """Whether the request that reached the target carried `header`."""
+        return self.arrived is not None and self.arrived.header(header) is not None
+
+    @property
+    def crossed(self) -> tuple[str, ...]:
+        """The first request's headers that reached the target too."""
+        return tuple(name for name in self._first_headers() if self.arrived_with(name))
+
+    @property
+    def dropped(self) -> tuple[str, ...]:
+        """The first request's headers that did not reach the target (RFC 9110 §15.4)."""
+        if self.arrived is None:
+            return ()
+        return tuple(name for name in self._first_headers() if not self.arrived_with(name))
+
+    def _first_headers(self) -> list[str]:
+        first = self.first
+        return list(dict.fromkeys(name for name, _ in first.headers)) if first else []
+
+    @property
+    def story(self) -> str:
+        """The chain in one line, e.g. "POST /redirect/302 (3 bytes) → 302 → GET /echo (no body) →
+        200"."""
+        if not self.hops:
+            return "nothing reached the lab"
+        parts = []
+        for hop in self.hops:
+            parts.append(f"{hop.method} {hop.path} ({size_text(hop.body_size)})")
+            parts.append(str(hop.status))
+        return " → ".join(parts)
+
+
+def _arrival(hops: Sequence[Hop]) -> Hop | None:
+    """The chain's last hop, if it came after a redirect and is not itself one."""
+    return hops[-1] if len(hops) > 1 and not hops[-1].is_redirect else None
+
+
+def _judge(hops: tuple[Hop, ...], error: str | None) -> Verdict:
+    if not hops:
+        kind = VerdictKind.REFUSED if error else VerdictKind.NOT_FOLLOWED
+        return Verdict(kind, "Nothing reached the lab")
+    redirects = [hop.status for hop in hops if hop.is_redirect]
+    if not redirects:
+        return Verdict(VerdictKind.NO_REDIRECT, "No redirect: the request went straight there")
+    arrived = _arrival(hops)
+    if arrived is None:
+        code = f"the {hops[-1].status}"
+        if error:
+            return Verdict(VerdictKind.REFUSED, f"Refused at {code}: nothing reached the target")
+        return Verdict(VerdictKind.NOT_FOLLOWED, f"Not followed: the client stopped at {code}")
+    return _compare(Sent.from_hop(hops[0]), Sent.from_hop(arrived))
+
+
+def _compare(sent: Sent, arrived: Sent) -> Verdict:
+    """Compare what the first request carried with what reached the target."""
+    method = sent.method
+    if arrived.method != method:
+        if sent.body_size and not arrived.body_size:
+            tail = "body dropped"
+        elif sent.body_size:
+            tail = "body still sent" if sent.same_body(arrived) else "body changed"
+        elif arrived.body_size:
+            tail = f"body added ({bytes_text(arrived.body_size)})"
+        else:
+            tail = "no body either way"
+        return Verdict(VerdictKind.METHOD_CHANGED, f"{method} became {arrived.method}, {tail}")
+    if not sent.body_size and not arrived.body_size:
+        return Verdict(VerdictKind.KEPT, f"{method} kept (no body sent)")
+    if sent.same_body(arrived):
+        return Verdict(
+            VerdictKind.KEPT, f"{method} kept, body intact ({bytes_text(sent.body_size)})"
+        )
+    if not arrived.body_size:
+        return Verdict(VerdictKind.BODY_DROPPED, f"{method} kept, but the body was dropped")
+    change = f"{bytes_text(sent.body_size)} → {bytes_text(arrived.body_size)}"
+    return Verdict(VerdictKind.BODY_CHANGED, f"{method} kept, body changed ({change})")
