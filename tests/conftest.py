@@ -1,4 +1,5 @@
-"""Shared fixtures: a real lab server on a free loopback port; a learner's record per test."""
+"""Shared fixtures: a real lab server on a free loopback port, a learner's session on it, and a
+learner's record per test."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from tutor.lab.server import LabServer
+from tutor.session.factory import make_session
+from tutor.session.study import StudySession
 
 
 @pytest.fixture(autouse=True)
@@ -23,3 +26,11 @@ def lab() -> Iterator[LabServer]:
     """The real lab (uvicorn on 127.0.0.1, a free port), shared by the whole session."""
     with LabServer() as server:
         yield server
+
+
+@pytest.fixture
+def study(lab: LabServer) -> Iterator[StudySession]:
+    """A learner's session, from the one factory, on the shared lab (left running after it)."""
+    session = make_session(lab=lab)
+    yield session
+    session.close()

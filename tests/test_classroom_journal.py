@@ -10,14 +10,13 @@ import sys
 import threading
 from urllib.parse import urlsplit
 
-from pilot import SIZE, settle
+from pilot import SIZE, settle, tutor_app
 from textual.widgets import DataTable
 
 from tutor.lab.journal import Hop, Journal
 from tutor.lab.journal_line import journal_line
 from tutor.lab.server import LabServer
 from tutor.lab.watch import Watch
-from tutor.ui.app import build_app
 from tutor.ui.screens.journal import JournalScreen
 
 STUDENTS = 30
@@ -118,7 +117,7 @@ def send_and_follow_with_get(port: int, method: str, path: str, body: str) -> No
 
 
 async def test_journal_screen_shows_requests_live(lab: LabServer) -> None:
-    app = build_app(builtin=False, lab=lab)
+    app = tutor_app(builtin=False, lab=lab)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("j")

@@ -148,7 +148,9 @@ def test_send_batch_answers_one_attempt_per_request_in_order(lab):
     for method in ("POST", "PUT", "GET"):
         token, url = _chain_url(lab, 307)
         tokens.append(token)
-        work.append((clients.get("httpx"), Request(method, url, b"" if method == "GET" else b"a=1")))
+        work.append(
+            (clients.get("httpx"), Request(method, url, b"" if method == "GET" else b"a=1"))
+        )
     attempts = clients.get("httpx").send_batch(work, 5.0, threading.Event())
     assert attempts == [Attempt(), Attempt(), Attempt()]
     assert [lab.journal.chain(token)[-1].method for token in tokens] == ["POST", "PUT", "GET"]

@@ -92,7 +92,7 @@ def test_each_experiment_shows_live_what_the_content_claims(
     _, expect = CLAIMS[name]
     assert expect is not None, f"{name} does not say what it shows (expect)"
     outcome = _ran(outcomes["claim", name])
-    assert expect.mismatches(outcome) == [], outcome.verdict.text
+    assert expect.mismatches(outcome.evidence) == [], outcome.verdict.text
 
 
 @pytest.mark.parametrize("name", PREDICTIONS)

@@ -7,10 +7,12 @@ import os
 import shutil
 from pathlib import Path
 
+from pilot import tutor_app
+
 from tutor.course.files import builtin_lessons_dir
 from tutor.course.index import Entry, index_key, read_index, write_index
 from tutor.course.loader import load_course
-from tutor.ui.app import INDEX_FILE, build_app
+from tutor.ui.app import INDEX_FILE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lessons" / "valid"
 
@@ -65,7 +67,7 @@ def test_an_unwritable_cache_is_no_loss(tmp_path):
 async def test_the_app_writes_the_index_and_lists_the_lessons(tmp_path):
     pack = _pack(tmp_path)
     home = Path(os.environ["REDIRECT_TUTOR_HOME"])
-    app = build_app([pack], builtin=False)
+    app = tutor_app([pack], builtin=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -77,7 +79,7 @@ async def test_the_app_writes_the_index_and_lists_the_lessons(tmp_path):
         ]
     cached = read_index(index_key([pack]), home / INDEX_FILE)
     assert [entry.id for entry in cached] == ["fixture-valid", "fixture-second", "fixture-tenth"]
-    second = build_app([pack], builtin=False)
+    second = tutor_app([pack], builtin=False)
     async with second.run_test(size=(80, 24)) as pilot:
         await second.workers.wait_for_complete()
         await pilot.pause()

@@ -13,8 +13,8 @@ import pytest
 from tutor.course.exercises import Answer, BringYourOwn, Configure
 from tutor.course.lint import lint
 from tutor.course.loader import load_course
-from tutor.experiments.exercise import check_configure, exercise_url, latest
 from tutor.lab.server import LabServer
+from tutor.session.study import StudySession
 
 
 def _exercise(lesson_id: str, kind: type) -> tuple[str, object]:
@@ -32,28 +32,28 @@ def _curl(*args: str) -> None:
     subprocess.run(["curl", "-s", "-o", "/dev/null", *args], check=True, timeout=30)
 
 
-def test_curl_meets_the_302_exercise_only_with_post302(lab: LabServer) -> None:
+def test_curl_meets_the_302_exercise_only_with_post302(lab: LabServer, study: StudySession) -> None:
     assert isinstance(KEEP_POST_302, BringYourOwn)
-    url = exercise_url(KEEP_POST_302, lab.url, "ada-curl")
+    url = KEEP_POST_302.url(lab.url, "ada-curl")
     assert url == f"{lab.url}/s/ada-curl/redirect/302"
-    assert latest(KEEP_POST_302, lab.journal, "ada-curl") is None
+    assert study.check_attempt(KEEP_POST_302, "ada-curl") is None
 
     _curl("-L", "-d", "a=1", url)
-    check = latest(KEEP_POST_302, lab.journal, "ada-curl")
+    check = study.check_attempt(KEEP_POST_302, "ada-curl")
     assert check is not None and not check.met
     assert check.problems == (
         "expected POST to arrive, but GET did",
-        "expected the body intact, but 0 bytes arrived",
+        "expected the body intact, but no body arrived",
     )
     assert check.verdict == "POST became GET, body dropped"
     assert check.client.startswith("curl/")
     assert check.story.startswith("POST /s/ada-curl/redirect/302 (3 bytes) → 302 → GET /s/ada-")
 
     _curl("-L", "--post302", "-d", "a=1", url)
-    check = latest(KEEP_POST_302, lab.journal, "ada-curl")
+    check = study.check_attempt(KEEP_POST_302, "ada-curl")
     assert check is not None and check.met, check.problems
     assert check.verdict == "POST kept, body intact (3 bytes)"
-    assert latest(KEEP_POST_302, lab.journal, "someone-else") is None
+    assert study.check_attempt(KEEP_POST_302, "someone-else") is None
 
 
 def _post(port: int, path: str, body: bytes) -> tuple[int, str | None]:
@@ -73,26 +73,27 @@ def _post(port: int, path: str, body: bytes) -> tuple[int, str | None]:
     return int(head[0].split()[1]), location
 
 
-def test_a_plain_socket_client_meets_the_307_exercise(lab: LabServer) -> None:
+def test_a_plain_socket_client_meets_the_307_exercise(lab: LabServer, study: StudySession) -> None:
     assert isinstance(ANY_CLIENT_307, BringYourOwn)
     port = urlsplit(lab.url).port
     assert port is not None
-    path = urlsplit(exercise_url(ANY_CLIENT_307, lab.url, "sock")).path
+    path = urlsplit(ANY_CLIENT_307.url(lab.url, "sock")).path
     status, location = _post(port, path, b"order=42")
     assert status == 307 and location is not None
-    check = latest(ANY_CLIENT_307, lab.journal, "sock")
+    check = study.check_attempt(ANY_CLIENT_307, "sock")
     assert check is not None and not check.met
     assert "the client stopped at the 307" in check.problems[0]
+    assert check.problems[-1] == "did the client follow the Location?"
 
     assert _post(port, location, b"order=42")[0] == 200
-    check = latest(ANY_CLIENT_307, lab.journal, "sock")
+    check = study.check_attempt(ANY_CLIENT_307, "sock")
     assert check is not None and check.met, check.problems
     assert check.client == "an unnamed client"
 
     status, location = _post(port, path, b"order=42")
     assert location is not None
     _post(port, location, b"order=4")
-    check = latest(ANY_CLIENT_307, lab.journal, "sock")
+    check = study.check_attempt(ANY_CLIENT_307, "sock")
     assert check is not None and not check.met, "the newest attempt counts"
 
 
@@ -106,17 +107,17 @@ def test_a_plain_socket_client_meets_the_307_exercise(lab: LabServer) -> None:
     ],
 )
 def test_the_checkout_exercise_runs_httpx_against_the_chosen_answer(
-    lab: LabServer, answer: Answer, met: bool, problem: str | None
+    study: StudySession, answer: Answer, met: bool, problem: str | None
 ) -> None:
     assert isinstance(CHECKOUT, Configure)
-    outcome, check = check_configure(CHECKOUT, answer, lab.url, lab.journal)
-    assert outcome.client == "httpx" and outcome.code == answer.code
+    check = study.check_answer(CHECKOUT, answer)
+    assert check.client.startswith("httpx ") and f"/redirect/{answer.code}" in check.story
     assert check.met is met
     if problem:
         assert any(p.startswith(problem) for p in check.problems), check.problems
 
 
-def test_every_configure_answer_in_the_course_meets_its_goal_live(lab: LabServer) -> None:
+def test_every_configure_answer_in_the_course_meets_its_goal_live(study: StudySession) -> None:
     found = [
         step.exercise
         for lesson in load_course().lessons
@@ -125,7 +126,7 @@ def test_every_configure_answer_in_the_course_meets_its_goal_live(lab: LabServer
     ]
     assert found
     for exercise in found:
-        _, check = check_configure(exercise, exercise.answer, lab.url, lab.journal)
+        check = study.check_answer(exercise, exercise.answer)
         assert check.met, (exercise.task, check.problems)
 
 

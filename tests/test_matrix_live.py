@@ -12,7 +12,8 @@ from __future__ import annotations
 import pytest
 
 from tutor.experiments import clients
-from tutor.experiments.matrix import CODES, METHODS, Cell, cell, cell_text, run_matrix
+from tutor.experiments.matrix import CODES, METHODS, Cell, cell, cell_text, matrix_specs
+from tutor.session.factory import make_session
 
 # Rows are the codes 301 302 303 307 308.
 SPEC_LIKE = {  # httpx (fact 18)
@@ -96,7 +97,7 @@ def test_every_client_has_an_expected_table():
 @pytest.fixture(scope="module")
 def matrix(lab):
     """The full matrix, once, for every registered client (absent ones show as such)."""
-    outcomes = run_matrix(lab.url, lab.journal, clients.CLIENT_NAMES)
+    outcomes = make_session(lab=lab).lab.run_many(matrix_specs(clients.CLIENT_NAMES))
     return {(o.client, o.method, o.code): o for o in outcomes}
 
 

@@ -12,10 +12,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.test_ui import SIZE, settle
+from pilot import SIZE, settle, tutor_app
+
 from tutor.course.files import builtin_lessons_dir
 from tutor.lab.server import LabServer
-from tutor.ui.app import build_app
 from tutor.ui.widgets.course.lesson_list import LessonList
 from tutor.ui.widgets.course.problems import Problems
 
@@ -111,7 +111,7 @@ def test_lint_never_shows_a_traceback(tmp_path: Path) -> None:
 
 async def test_the_app_starts_beside_the_mutants(lab: LabServer, tmp_path: Path) -> None:
     folder, good = mutants(tmp_path)
-    app = build_app([folder], builtin=False, lab=lab)
+    app = tutor_app([folder], builtin=False, lab=lab)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         listed = {lesson.id for lesson in app.screen.query_one(LessonList).lessons}

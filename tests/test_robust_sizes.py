@@ -5,11 +5,10 @@ from __future__ import annotations
 import html
 
 import pytest
-from pilot import settle
+from pilot import settle, tutor_app
 from textual.app import App
 
 from tutor.lab.server import LabServer
-from tutor.ui.app import build_app
 from tutor.ui.screens.experiment import ExperimentScreen
 from tutor.ui.screens.lessons import LessonsScreen
 from tutor.ui.screens.reader import ReaderScreen
@@ -29,7 +28,7 @@ async def test_every_first_screen_opens(
 ) -> None:
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")
-    app = build_app(lab=lab)
+    app = tutor_app(lab=lab)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, LessonsScreen)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import io
-import textwrap
 from pathlib import Path
 
-from pilot import SIZE, settle
+from pilot import SIZE, fixture_dir, settle, tutor_app
 from rich.console import Console
 from textual.widgets import Select
 
 from tutor.lab.journal import Hop
 from tutor.lab.server import LabServer
-from tutor.ui.app import TutorApp, build_app
+from tutor.ui.app import TutorApp
 from tutor.ui.screens.experiment import ExperimentScreen
 from tutor.ui.screens.lessons import LessonsScreen
 from tutor.ui.screens.reader import ReaderScreen
@@ -22,42 +21,6 @@ from tutor.ui.widgets.experiment.hop_table import HopTable
 from tutor.ui.widgets.experiment.ladder import BODY_CHANGED, METHOD_CHANGED, render_ladder
 from tutor.ui.widgets.experiment.verdict import VerdictLine
 from tutor.ui.widgets.reader.sources import Sources, render_sources
-
-FIXTURE_LESSON = textwrap.dedent(
-    """\
-    format: 1
-    id: ui-fixture
-    title: A fixture lesson
-    summary: Two steps; the second runs a 307 live.
-    minutes: 3
-    citations:
-      - id: rfc9110-15.4.8
-        title: RFC 9110 §15.4.8 307 Temporary Redirect
-        url: https://www.rfc-editor.org/rfc/rfc9110#section-15.4.8
-    steps:
-      - id: read
-        title: Read first
-        cite: [rfc9110-15.4.8]
-        text: Nothing to run on this step.
-      - id: run
-        title: Watch a 307
-        cite: [rfc9110-15.4.8]
-        text: A **307** keeps the method and the body.
-        experiments:
-          - id: post-307
-            label: POST answered with 307, sent by httpx
-            code: 307
-            method: POST
-            body: "name=ada"
-            client: httpx
-            expect: {method: POST, body: intact}
-    """
-)
-
-
-def fixture_dir(tmp_path: Path) -> Path:
-    (tmp_path / "fixture.yaml").write_text(FIXTURE_LESSON, encoding="utf-8")
-    return tmp_path
 
 
 def hop(number: int, method: str, path: str, body: bytes, status: int, location: str | None) -> Hop:
@@ -79,7 +42,7 @@ def hop(number: int, method: str, path: str, body: bytes, status: int, location:
 
 
 async def test_lesson_step_runs_its_experiment(lab: LabServer, tmp_path: Path) -> None:
-    app = build_app([fixture_dir(tmp_path)], builtin=False, lab=lab)
+    app = tutor_app([fixture_dir(tmp_path)], builtin=False, lab=lab)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         lessons = app.screen.query_one(LessonList)
@@ -122,7 +85,7 @@ async def test_lesson_step_runs_its_experiment(lab: LabServer, tmp_path: Path) -
 
 
 async def test_experiment_panel_by_hand(lab: LabServer) -> None:
-    app = build_app(lab=lab)
+    app = tutor_app(lab=lab)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("e")
@@ -158,7 +121,7 @@ async def test_experiment_panel_by_hand(lab: LabServer) -> None:
 async def test_clients_are_labelled_with_version_or_not_installed(lab: LabServer) -> None:
     from tutor.experiments import clients
 
-    app = build_app(lab=lab)
+    app = tutor_app(lab=lab)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("e")
@@ -176,7 +139,7 @@ async def test_broken_lesson_file_is_listed_and_the_others_load(
 ) -> None:
     fixture_dir(tmp_path)
     (tmp_path / "zz-broken.yaml").write_text("format: 1\nid: [unclosed\n", encoding="utf-8")
-    app = build_app([tmp_path], lab=lab)
+    app = tutor_app([tmp_path], lab=lab)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         problems = app.screen.query_one(Problems)
@@ -191,7 +154,7 @@ async def test_broken_lesson_file_is_listed_and_the_others_load(
 
 
 async def test_command_palette_offers_the_screen_keys(lab: LabServer, tmp_path: Path) -> None:
-    app = build_app([fixture_dir(tmp_path)], builtin=False, lab=lab)
+    app = tutor_app([fixture_dir(tmp_path)], builtin=False, lab=lab)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("enter")
@@ -206,7 +169,7 @@ async def test_command_palette_offers_the_screen_keys(lab: LabServer, tmp_path: 
 async def test_a_stopped_lab_is_a_message_not_a_crash() -> None:
     with LabServer() as stopped:
         pass
-    app = build_app(builtin=False, lab=stopped)
+    app = tutor_app(builtin=False, lab=stopped)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("e", "ctrl+r")
@@ -217,12 +180,12 @@ async def test_a_stopped_lab_is_a_message_not_a_crash() -> None:
 
 
 async def test_the_app_starts_and_stops_its_own_lab() -> None:
-    app = build_app(builtin=False)
+    app = tutor_app(builtin=False)
     assert isinstance(app, TutorApp)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        own = app.lab_gate.lab
-        assert own is not None and own.running
+        own = app.session.lab.wait()
+        assert own.running
         assert app.sub_title == f"lab {own.url.removeprefix('http://')}"
     assert not own.running
 

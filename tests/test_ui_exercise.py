@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import subprocess
 
-from pilot import SIZE, settle
+from pilot import SIZE, settle, tutor_app
 from textual.widgets import Select, Static
 
 from tutor.lab.server import LabServer
-from tutor.ui.app import build_app
 from tutor.ui.screens.reader import ReaderScreen
 from tutor.ui.widgets.reader.exercise import ExercisePanel
 
@@ -19,15 +18,15 @@ def _result(screen: ReaderScreen) -> str:
 
 async def _reader(app, pilot, lesson_id: str, step_id: str) -> ReaderScreen:  # type: ignore[no-untyped-def]
     await settle(pilot)
-    lesson = app.course.lesson(lesson_id)
-    screen = ReaderScreen(lesson, step_id)
+    lesson = app.session.course.lesson(lesson_id)
+    screen = ReaderScreen(app.session, lesson, step_id)
     await app.push_screen(screen)
     await settle(pilot)
     return screen
 
 
 async def test_bring_your_own_waits_then_is_met_by_curl(lab: LabServer) -> None:
-    app = build_app(lab=lab)
+    app = tutor_app(lab=lab)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _reader(app, pilot, "found-302", "your-turn-keep-the-post")
         panel = screen.query_one(ExercisePanel)
@@ -41,7 +40,7 @@ async def test_bring_your_own_waits_then_is_met_by_curl(lab: LabServer) -> None:
 
 
 async def test_configure_runs_the_client_against_the_chosen_answer(lab: LabServer) -> None:
-    app = build_app(lab=lab)
+    app = tutor_app(lab=lab)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _reader(app, pilot, "choosing-a-code", "your-turn-checkout-moves")
         screen.query_one("#exercise-code", Select).value = 308
@@ -56,7 +55,7 @@ async def test_configure_runs_the_client_against_the_chosen_answer(lab: LabServe
 
 
 async def test_h_shows_an_exercises_hints_one_at_a_time(lab: LabServer) -> None:
-    app = build_app(lab=lab)
+    app = tutor_app(lab=lab)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _reader(app, pilot, "choosing-a-code", "your-turn-checkout-moves")
         exercise = screen.step.exercise
@@ -77,7 +76,7 @@ async def test_h_shows_an_exercises_hints_one_at_a_time(lab: LabServer) -> None:
 async def test_bring_your_own_on_a_stopped_lab_says_so() -> None:
     with LabServer() as stopped:
         pass
-    app = build_app(lab=stopped)
+    app = tutor_app(lab=stopped)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _reader(app, pilot, "found-302", "your-turn-keep-the-post")
         url = str(screen.query_one("#exercise-url", Static).visual)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pilot import SIZE, settle
+from pilot import SIZE, fixture_dir, settle, tutor_app
 from textual.app import App, ComposeResult
 
-from tests.test_ui import fixture_dir
 from tutor.course.loader import load_course
 from tutor.lab.server import LabServer
-from tutor.ui.app import build_app
 from tutor.ui.widgets.course.lesson_list import LessonList
 
 
@@ -35,7 +33,7 @@ async def test_relisting_keeps_the_highlighted_lesson() -> None:
 
 async def test_a_pack_is_listed_after_the_built_in_lessons(lab: LabServer, tmp_path: Path) -> None:
     built_in = [lesson.id for lesson in load_course().lessons]
-    app = build_app([fixture_dir(tmp_path)], lab=lab)
+    app = tutor_app([fixture_dir(tmp_path)], lab=lab)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         listed = [lesson.id for lesson in app.screen.query_one(LessonList).lessons]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pilot import SIZE, settle
+from pilot import SIZE, settle, tutor_app
 
 from tutor.experiments.clients import CLIENT_NAMES
 from tutor.lab.server import LabServer
-from tutor.ui.app import build_app
 from tutor.ui.screens.lessons import LessonsScreen
 from tutor.ui.screens.matrix import MatrixScreen
 from tutor.ui.widgets.experiment.hop_table import HopTable
@@ -15,7 +14,7 @@ from tutor.ui.widgets.matrix.grid import MatrixGrid
 
 
 async def test_matrix_runs_and_shows_a_cells_trace(lab: LabServer) -> None:
-    app = build_app(lab=lab)
+    app = tutor_app(lab=lab)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("m")
@@ -48,7 +47,7 @@ async def test_matrix_runs_and_shows_a_cells_trace(lab: LabServer) -> None:
 
 
 async def test_the_palette_offers_the_matrix(lab: LabServer) -> None:
-    app = build_app(lab=lab)
+    app = tutor_app(lab=lab)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         titles = {command.title for command in app.get_system_commands(app.screen)}

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pilot import SIZE, settle
+from pilot import SIZE, settle, tutor_app
 from textual.pilot import Pilot
 from textual.widgets import Markdown, Static
 
 from tutor.lab.server import LabServer
 from tutor.progress.record import open_record
 from tutor.quiz.plan import Plan
-from tutor.ui.app import TutorApp, build_app
+from tutor.ui.app import TutorApp
 from tutor.ui.screens.progress import ProgressScreen
 from tutor.ui.screens.quiz import QuizScreen
 from tutor.ui.screens.reader import ReaderScreen
@@ -22,7 +22,7 @@ QUIZ_FIXTURES = Path(__file__).parent / "fixtures" / "quiz"
 
 
 def app(lab: LabServer, quiz: Plan | None = None) -> TutorApp:
-    return build_app([QUIZ_FIXTURES], builtin=False, lab=lab, quiz=quiz)
+    return tutor_app([QUIZ_FIXTURES], builtin=False, lab=lab, quiz=quiz)
 
 
 def text(pilot: Pilot[None], selector: str) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pilot import SIZE, settle
+from pilot import SIZE, settle, tutor_app
 from textual.pilot import Pilot
 from textual.widgets import Markdown, Tabs
 
 import tutor.ui
 from tutor.lab.server import LabServer
+from tutor.session.factory import make_session
 from tutor.ui.app import TutorApp
 from tutor.ui.screens.experiment import ExperimentScreen
 from tutor.ui.screens.reader import ReaderScreen
@@ -39,7 +40,7 @@ def markdown_of(screen: ReferenceScreen) -> str:
 
 
 async def test_reference_screen_reads_a_card_and_runs_its_experiment(lab: LabServer) -> None:
-    app = TutorApp([PACK], builtin=False, lab=lab)
+    app = tutor_app([PACK], builtin=False, lab=lab)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         titles = {command.title for command in app.get_system_commands(app.screen)}
@@ -62,7 +63,7 @@ async def test_reference_screen_reads_a_card_and_runs_its_experiment(lab: LabSer
 
 
 async def test_reference_screen_moves_between_the_built_in_codes(lab: LabServer) -> None:
-    app = TutorApp([PACK], lab=lab)
+    app = tutor_app([PACK], lab=lab)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("c")
@@ -94,7 +95,7 @@ async def open_prediction(pilot: Pilot[None]) -> ReaderScreen:
 
 
 async def test_a_right_prediction_picked_with_arrows_and_enter(lab: LabServer) -> None:
-    app = Recording([PACK], builtin=False, lab=lab)
+    app = Recording(make_session([PACK], builtin=False, lab=lab))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_prediction(pilot)
         await pilot.press("down", "enter")
@@ -117,7 +118,7 @@ async def test_a_right_prediction_picked_with_arrows_and_enter(lab: LabServer) -
 async def test_a_wrong_prediction_after_a_hint_explains_both_and_shows_the_ladder(
     lab: LabServer,
 ) -> None:
-    app = Recording([PACK], builtin=False, lab=lab)
+    app = Recording(make_session([PACK], builtin=False, lab=lab))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_prediction(pilot)
         await pilot.press("h")

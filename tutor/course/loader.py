@@ -1,4 +1,4 @@
-"""Load course files (lesson, quiz, card) into a Course, skipping broken ones and id clashes."""
+"""Load course files (lesson, quiz, card, edges) into a Course, skipping broken ones and clashes."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from tutor.course.aggregate import Content, Course
 from tutor.course.base import Loc
 from tutor.course.cards import Card
 from tutor.course.document import Document, byte_position, parse
+from tutor.course.edges import EdgeCases
 from tutor.course.files import Problem, builtin_lessons_dir, course_files, reason
 from tutor.course.models import Lesson
 from tutor.course.questions import Bank
@@ -22,16 +23,18 @@ __all__ = ["MAX_BYTES", "load_course", "load_file", "load_paths"]
 MAX_BYTES = 1_000_000
 """Largest lesson file read; a lesson is a few kilobytes, so more is surely the wrong file."""
 
-_MODELS: dict[str, type[Lesson] | type[Bank] | type[Card]] = {
+_MODELS: dict[str, type[Lesson] | type[Bank] | type[Card] | type[EdgeCases]] = {
     "lesson": Lesson,
     "quiz": Bank,
     "card": Card,
+    "edges": EdgeCases,
 }
 """The model that validates each `kind:` of file (a file without one is a lesson)."""
 
 
 def load_file(path: Path) -> tuple[Content | None, list[Problem]]:
-    """The lesson, bank or card in `path`, or None and the problems that stop it. Never raises."""
+    """The lesson, bank, card or edge cases in `path`, or None and the problems that stop it.
+    Never raises."""
     content, problems, _ = _read(path)
     return content, problems
 
@@ -46,8 +49,9 @@ def load_paths(paths: Sequence[Path]) -> Course:
     by name.
 
     Broken files are skipped with their problems; so is a file whose id (or, for a card, whose
-    code; for a bank, a question's id) an earlier file already uses, and a bank whose questions
-    name a lesson that did not load. The one check both the tutor and `lint` run.
+    code; for a bank, a question's id; for edge cases, an edge's id) an earlier file already
+    uses, and a bank whose questions name a lesson that did not load. The one check both the
+    tutor and `lint` run.
     """
     course = Course()
     seen: set[str] = set()
@@ -97,6 +101,11 @@ def _claims(content: Content) -> list[tuple[tuple[str, object], Loc, str]]:
         claims += [
             (("question", q.id), ("questions", i, "id"), f"question id {q.id!r}")
             for i, q in enumerate(content.questions)
+        ]
+    if isinstance(content, EdgeCases):  # the lab lists every file's edges as one
+        claims += [
+            (("edge", edge.id), ("edges", i, "id"), f"edge case id {edge.id!r}")
+            for i, edge in enumerate(content.edges)
         ]
     return claims
 

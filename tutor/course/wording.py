@@ -14,7 +14,12 @@ from tutor.course.files import Problem
 
 __all__ = ["NOUNS", "describe", "explain"]
 
-NOUNS = {"lesson": "lesson", "quiz": "question bank", "card": "reference card"}
+NOUNS = {
+    "lesson": "lesson",
+    "quiz": "question bank",
+    "card": "reference card",
+    "edges": "lab edge-case list",
+}
 """What a teacher calls each `kind:` of course file."""
 
 

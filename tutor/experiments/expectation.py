@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from tutor.lab.evidence import Evidence
+from tutor.lab.evidence import Evidence, bytes_text
 
 __all__ = ["Expectation"]
 
@@ -53,9 +53,11 @@ class Expectation(BaseModel):
         if self.method and arrived.method != self.method.upper():
             problems.append(f"expected {self.method.upper()} to arrive, but {arrived.method} did")
         if self.body == "intact" and not evidence.body_intact:
-            problems.append(f"expected the body intact, but {arrived.body_size} bytes arrived")
+            problems.append(
+                f"expected the body intact, but {_arrived_body(evidence, arrived.body_size)}"
+            )
         if self.body == "dropped" and arrived.body_size:
-            problems.append(f"expected the body dropped, but {arrived.body_size} bytes arrived")
+            problems.append(f"expected the body dropped, but {bytes_text(arrived.body_size)} arrived")
         problems += [
             f"expected {name} to arrive, but it did not"
             for name in self.sent
@@ -67,3 +69,13 @@ class Expectation(BaseModel):
             if evidence.arrived_with(name)
         ]
         return problems
+
+
+def _arrived_body(evidence: Evidence, size: int) -> str:
+    """What arrived instead of the intact body: nothing, other bytes, or a body never sent."""
+    first = evidence.first
+    if not size:
+        return "no body arrived"
+    if first is not None and first.body_size == size:
+        return f"{bytes_text(size)} arrived, not the ones sent"
+    return f"{bytes_text(size)} arrived"

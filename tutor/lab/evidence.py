@@ -105,8 +105,8 @@ class Evidence:
             sent = Sent.from_hop(first)
             verdict = Verdict(
                 verdict.kind,
-                f"{verdict.text} (the client sent {sent.describe()}, "
-                f"not the {asked.describe()} asked for)",
+                f"{verdict.text}; but the client sent {sent.describe()}, "
+                f"not the {asked.describe()} asked for",
             )
         return cls(hops, verdict, asked, error)
 
@@ -190,6 +190,8 @@ def _judge(hops: tuple[Hop, ...], error: str | None) -> Verdict:
     arrived = _arrival(hops)
     if arrived is None:
         code = f"the {hops[-1].status}"
+        if hops[-1].location is None:
+            return Verdict(VerdictKind.NOT_FOLLOWED, f"Not followed: {code} had no Location")
         if error:
             return Verdict(VerdictKind.REFUSED, f"Refused at {code}: nothing reached the target")
         return Verdict(VerdictKind.NOT_FOLLOWED, f"Not followed: the client stopped at {code}")
@@ -217,5 +219,9 @@ def _compare(sent: Sent, arrived: Sent) -> Verdict:
         )
     if not arrived.body_size:
         return Verdict(VerdictKind.BODY_DROPPED, f"{method} kept, but the body was dropped")
-    change = f"{bytes_text(sent.body_size)} → {bytes_text(arrived.body_size)}"
+    change = (
+        f"{bytes_text(sent.body_size)} → {bytes_text(arrived.body_size)}"
+        if sent.body_size != arrived.body_size
+        else f"{bytes_text(sent.body_size)}, other bytes"
+    )
     return Verdict(VerdictKind.BODY_CHANGED, f"{method} kept, body changed ({change})")

@@ -22,10 +22,8 @@ FEED = "journal-feed"
 it cannot)."""
 
 
-class HopHeard(Message):
+class HopHeard(Message, bubble=False):  # for the widget that follows the journal, not its parents
     """The lab recorded a hop (posted from the lab's thread; handled on the app's)."""
-
-    bubble = False  # for the widget that follows the journal, not its parents
 
     def __init__(self, hop: Hop) -> None:
         super().__init__()

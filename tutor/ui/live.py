@@ -22,10 +22,8 @@ __all__ = ["LabDone", "on_lab"]
 T = TypeVar("T")
 
 
-class LabDone(Message, Generic[T]):
+class LabDone(Message, Generic[T], bubble=False):  # for the node that asked, not its parents
     """Work on the lab is over: its `result`, or the `problem` that stopped it, for the learner."""
-
-    bubble = False  # for the node that asked, not its parents
 
     def __init__(self, key: str, result: T | None, problem: str | None) -> None:
         super().__init__()

@@ -1,9 +1,13 @@
-"""The experiment panel: pick a code, method, body and client, run it live, read the ladder."""
+"""The experiment panel: pick a code, method, body and client, run it live, read the ladder.
+
+Opened without an experiment it is the Lab: a free experiment, and the lab's edge cases (the
+course's `kind: edges` files) to pick from; each one opens in a panel of its own and runs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,15 +16,18 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
 from tutor.ui.live import LabDone, on_lab
 from tutor.ui.widgets.experiment.form import Choice, ExperimentForm
 from tutor.ui.widgets.experiment.hop_table import HopTable
 from tutor.ui.widgets.experiment.ladder import Ladder
+from tutor.ui.widgets.experiment.listing import ExperimentList
 from tutor.ui.widgets.experiment.verdict import VerdictLine
 
 if TYPE_CHECKING:
+    from tutor.course.edges import Edge
     from tutor.course.models import Experiment
     from tutor.experiments.expectation import Expectation
     from tutor.experiments.outcome import Outcome
@@ -30,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_CHOICE", "ExperimentScreen"]
 
 DEFAULT_CHOICE = Choice(code=307, method="POST", body="name=ada", client="httpx")
+EDGES_NOTE = "The lab's edge cases: Tab to the list, ↑ ↓ and Enter to run one"
 
 
 def _claim(expect: Expectation) -> str:
@@ -45,11 +53,24 @@ def _claim(expect: Expectation) -> str:
     return ", ".join(parts)
 
 
+def _edge_prompt(experiment: Experiment) -> Content:
+    """An edge case in the Lab's list: its title, and under it what it shows."""
+    title, shows = getattr(experiment, "title", experiment.label), getattr(experiment, "shows", "")
+    return Content.assemble((title, "bold"), "\n", (shows, "dim"))
+
+
 class ExperimentScreen(Screen[None]):
     """One live experiment: the form on top, then verdict, ladder and hop table."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "run", "Run", id="experiment.run", tooltip="Run the experiment now"),
+        Binding(
+            "l",
+            "edges",
+            "Edge cases",
+            id="experiment.edges",
+            tooltip="The lab's edge cases, or back to the last run",
+        ),
         Binding("escape", "back", "Back", id="experiment.back", tooltip="Close the panel"),
     ]
 
@@ -68,21 +89,42 @@ class ExperimentScreen(Screen[None]):
         run_now: bool = False,
         outcome: Outcome | None = None,
         claimed_by: str = "lesson",
+        shows: str | None = None,
+        every_client: bool = False,
     ) -> None:
         """`outcome`: a run of `experiment` that already happened, shown as if just finished.
-        `claimed_by` names what makes the experiment's claim ("lesson", "card")."""
+        `claimed_by` names what makes the experiment's claim ("lesson", "card"); `shows` is what
+        the experiment shows, above the ladder; `every_client`: the claim holds whatever client
+        runs it. Without `experiment`, the Lab: a free experiment, and the edge cases."""
         super().__init__()
         self.session = session
         self._claimed_by = claimed_by
         self._experiment = experiment
         self._run_now = run_now
         self._outcome = outcome
+        self._shows = shows
+        self._every_client = every_client
+        self._listing = experiment is None
+        """The Lab shows its edge cases where the ladder goes, until a run (or `l`)."""
+        self._waiting_for_course: Timer | None = None
         self._first_choice = (
             DEFAULT_CHOICE
             if experiment is None
             else Choice(experiment.code, experiment.method, experiment.body, experiment.client)
         )
-        self.title = experiment.label if experiment is not None else "Experiment"
+        self.title = experiment.label if experiment is not None else "Lab"
+
+    @classmethod
+    def of_edge(cls, session: StudySession, edge: Edge) -> ExperimentScreen:
+        """One of the lab's edge cases, run at once; its claim, if any, holds for every client."""
+        return cls(
+            session,
+            edge,
+            run_now=True,
+            claimed_by="edge case",
+            shows=edge.shows,
+            every_client=True,
+        )
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -93,6 +135,10 @@ class ExperimentScreen(Screen[None]):
         yield VerdictLine("Press ctrl+r, or Enter in Body, to run it.", id="verdict")
         yield Static(id="client-error")
         with VerticalScroll(id="results"):
+            if self._experiment is None:
+                yield ExperimentList(id="edges")
+            if self._shows is not None:
+                yield Static(Content.assemble(("Shows: ", "bold"), self._shows), id="shows")
             yield Ladder(id="ladder")
             yield HopTable(id="hops")
         yield Footer()
@@ -101,10 +147,56 @@ class ExperimentScreen(Screen[None]):
         self._show_claim()
         self.query_one("#client-error").display = False
         self._detect_clients()
+        if self._experiment is None:
+            self._list_edges()
         if self._outcome is not None:
             self._show_outcome(self._outcome)
         elif self._run_now:
             self.action_run()
+
+    # The Lab's edge cases.
+
+    def _list_edges(self) -> None:
+        """List the course's edge cases; while the course loads, say so and look again soon."""
+        course = self.session.course
+        listing = self.query_one(ExperimentList)
+        if course is None:
+            listing.wait("The lab's edge cases are loading…")
+            if self._waiting_for_course is None:
+                self._waiting_for_course = self.set_interval(0.25, self._list_edges)
+        else:
+            if self._waiting_for_course is not None:
+                self._waiting_for_course.stop()
+            listing.show(course.edges, note=EDGES_NOTE, prompt=_edge_prompt)
+            self._listing = self._listing and bool(course.edges)
+        self._show_listing()
+
+    def _show_listing(self) -> None:
+        """The Lab's edge cases or the results, where the ladder goes."""
+        if self._experiment is not None:
+            return
+        self.query_one(ExperimentList).display = self._listing
+        self.query_one(Ladder).display = not self._listing
+        self.query_one(HopTable).display = not self._listing
+        self.refresh_bindings()
+
+    def action_edges(self) -> None:
+        self._listing = not self._listing
+        self._show_listing()
+        if self._listing:
+            self.query_one(ExperimentList).query_one("OptionList").focus()
+
+    @on(ExperimentList.Chosen)
+    def _run_edge(self) -> None:
+        chosen = self.query_one(ExperimentList).highlighted
+        if chosen is not None:
+            self.app.push_screen(self.of_edge(self.session, cast("Edge", chosen)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "edges":
+            course = self.session.course
+            return self._experiment is None and course is not None and bool(course.edges)
+        return True
 
     def _show_claim(self, outcome: Outcome | None = None) -> None:
         if self._experiment is None or self._experiment.expect is None:
@@ -116,12 +208,15 @@ class ExperimentScreen(Screen[None]):
         first = self._first_choice
         if outcome is None:
             claim.update(Content(text))
-        elif Choice(outcome.code, outcome.method, outcome.body, outcome.client) != first:
+            return
+        client = first.client if self._every_client else outcome.client
+        if Choice(outcome.code, outcome.method, outcome.body, client) != first:
+            via = "" if self._every_client else f" via {first.client}"
             claim.add_class("-other")
             claim.update(
                 Content(
-                    f"The {self._claimed_by}'s claim is for {first.code} {first.method} "
-                    f"via {first.client}: {_claim(expect)}"
+                    f"The {self._claimed_by}'s claim is for {first.code} {first.method}"
+                    f"{via}: {_claim(expect)}"
                 )
             )
         elif problems := expect.mismatches(outcome.evidence):
@@ -184,6 +279,8 @@ class ExperimentScreen(Screen[None]):
             self._show_outcome(message.result)
 
     def _show_outcome(self, outcome: Outcome) -> None:
+        self._listing = False
+        self._show_listing()
         self.query_one(ExperimentForm).set_running(False)
         self.query_one(VerdictLine).show(outcome)
         error = self.query_one("#client-error", Static)
@@ -195,6 +292,8 @@ class ExperimentScreen(Screen[None]):
         self._show_claim(outcome)
 
     def _show_problem(self, text: str) -> None:
+        self._listing = False
+        self._show_listing()
         self.query_one(ExperimentForm).set_running(False)
         self.query_one(VerdictLine).problem(text)
         self.query_one("#client-error").display = False

@@ -1,8 +1,8 @@
-"""A lesson step's or a card's live experiments: "Try it live" over the list; Enter runs one."""
+"""A lesson step's, a card's or the lab's live experiments: a note over the list; Enter runs one."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -33,23 +33,35 @@ class ExperimentList(Vertical):
         yield Static()
         yield OptionList(compact=True)
 
-    def show(self, experiments: Sequence[Experiment]) -> None:
+    def show(
+        self,
+        experiments: Sequence[Experiment],
+        *,
+        note: str | None = None,
+        prompt: Callable[[Experiment], Content] | None = None,
+    ) -> None:
+        """List `experiments` under `note` (by default: how to run one with r), each as `prompt`
+        draws it (by default: its label)."""
         self.experiments = list(experiments)
         self.display = bool(experiments)
         listing = self.query_one(OptionList)
         listing.display = True
-        listing.set_options(Option(Content(f"▶ {e.label}")) for e in experiments)
-        listing.highlighted = 0 if experiments else None
-        self.query_one(Static).update(
-            "Try it live: press r"
-            if len(experiments) == 1
-            else "Try it live: press r, or Tab to the list and pick one with ↑ ↓ Enter"
+        listing.set_options(
+            Option(prompt(e) if prompt else Content(f"▶ {e.label}")) for e in experiments
         )
+        listing.highlighted = 0 if experiments else None
+        if note is None:
+            note = (
+                "Try it live: press r"
+                if len(experiments) == 1
+                else "Try it live: press r, or Tab to the list and pick one with ↑ ↓ Enter"
+            )
+        self.query_one(Static).update(Content(note))
 
     def wait(self, note: str) -> None:
         """Hide the list, saying `note` instead (e.g. "predict first")."""
         self.query_one(OptionList).display = False
-        self.query_one(Static).update(note)
+        self.query_one(Static).update(Content(note))
 
     @property
     def highlighted(self) -> Experiment | None:

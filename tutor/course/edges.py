@@ -1,0 +1,58 @@
+"""The lab's edge cases (format 1): odd redirects any client can be sent into, each one cited.
+
+A file of `kind: edges` lists edge cases: what each is (`title`), the rule it shows (`shows`,
+resting on the file's citations) and the experiment that shows it, with the fields of a lesson's
+experiment. The lab's evidence tells each client's story; an `expect` is a claim that holds for
+every client.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from tutor.course.base import ID_PATTERN, Strict, citation_issues, cross_check, duplicates
+from tutor.course.models import Citation, Experiment
+
+__all__ = ["Edge", "EdgeCases"]
+
+
+class Edge(Experiment):
+    """One edge case: a lesson experiment with a title, what it shows and its sources.
+
+    `label` (what the run is called on the experiment screen) defaults to the title; `client` is
+    the one the learner starts with, and any other may be picked.
+    """
+
+    title: str = Field(min_length=1)
+    shows: str = Field(min_length=1)
+    """What a learner should see, and the rule it illustrates."""
+    cite: list[str] = Field(min_length=1)
+    """Ids of the file's citations that `shows` rests on."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _label_is_the_title(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "label" not in data and isinstance(data.get("title"), str):
+            return {**data, "label": data["title"]}
+        return data
+
+
+class EdgeCases(Strict):
+    """A file of edge cases, and the sources they rest on."""
+
+    format: Literal[1]
+    kind: Literal["edges"]
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1)
+    edges: list[Edge] = Field(min_length=1)
+    citations: list[Citation] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ids_unique_and_cited(self) -> EdgeCases:
+        cited = [(("edges", i, "cite"), edge.cite) for i, edge in enumerate(self.edges)]
+        issues = citation_issues([c.id for c in self.citations], cited, "file")
+        issues += duplicates("edge case", [(("edges", i), e.id) for i, e in enumerate(self.edges)])
+        cross_check(issues)
+        return self
