@@ -1,7 +1,7 @@
 """One experiment through the lab (httpx, POST, 307, two hops), end to end: p50 and p99.
 
-Each run is the tutor's own path: the runner sends the request, the lab answers both hops and
-journals them, and the verdict is read back from the journal.
+Each run is the tutor's own path: the session's lab runs the client, the lab answers both hops
+and journals them, and the evidence is read back from the journal.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ import statistics
 import sys
 import time
 
-from tutor.experiments.runner import run
 from tutor.experiments.spec import ExperimentSpec
-from tutor.lab.server import LabServer
+from tutor.session.factory import make_session
 
 __all__ = ["main"]
 
@@ -20,12 +19,12 @@ __all__ = ["main"]
 def main(runs: int = 500) -> None:
     spec = ExperimentSpec(code=307, method="POST", body="name=ada", client="httpx")
     took = []
-    with LabServer() as lab:
+    with make_session().lab as lab:
         for _ in range(20):  # warm up: imports, the client's first connection
-            run(spec, lab.url, lab.journal)
+            lab.run(spec)
         for _ in range(runs):
             started = time.perf_counter()
-            outcome = run(spec, lab.url, lab.journal)
+            outcome = lab.run(spec)
             took.append(time.perf_counter() - started)
     hops = len(outcome.hops)
     cuts = statistics.quantiles(took, n=100)

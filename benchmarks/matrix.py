@@ -11,17 +11,19 @@ import statistics
 import sys
 import time
 
-from tutor.experiments.matrix import installed_clients, run_matrix
-from tutor.lab.server import LabServer
+from tutor.experiments import clients
+from tutor.experiments.matrix import matrix_specs
+from tutor.session.factory import make_session
 
 
 def main(runs: int = 5) -> None:
-    with LabServer() as lab:
+    with make_session().lab as lab:
         took = []
         for _ in range(runs + 1):
             started = time.perf_counter()
-            names = installed_clients()
-            outcomes = run_matrix(lab.url, lab.journal, names)
+            versions = clients.versions(clients.CLIENT_NAMES)
+            names = [name for name, version in versions.items() if version is not None]
+            outcomes = lab.run_many(matrix_specs(names))
             took.append(time.perf_counter() - started)
     print(f"matrix: {len(outcomes)} requests, {len(names)} clients: {', '.join(names)}")
     print(f"first run (cold, detects versions): {took[0]:.2f} s")

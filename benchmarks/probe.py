@@ -45,10 +45,11 @@ def main(argv: list[str]) -> None:
         bare.call_later(lambda: _exit_when(bare, lambda: bool(bare.query(Markdown))))
         bare.run(headless=True)
         return
+    from tutor.session.factory import make_session
     from tutor.ui.app import build_app
     from tutor.ui.widgets.course.lesson_list import LessonList
 
-    tutor = build_app(dirs)
+    tutor = build_app(make_session(dirs))
     tutor.call_later(
         lambda: _exit_when(tutor, lambda: bool(tutor.screen.query_one(LessonList).lessons))
     )

@@ -19,7 +19,7 @@ import venv
 from dataclasses import dataclass
 from pathlib import Path
 
-from tutor.lab.server import LabServer
+from tutor.session.factory import make_session
 
 __all__ = ["Load", "main", "wrk"]
 
@@ -95,7 +95,8 @@ def _httpbin(seconds: int) -> Load:
 
 
 def _lab(seconds: int) -> tuple[Load, int, int]:
-    with LabServer() as lab:
+    with make_session().lab as session:
+        lab = session.wait()
         wrk(f"{lab.url}/redirect/307", 1)
         load = wrk(f"{lab.url}/redirect/307", seconds)
         return load, len(lab.journal), lab.journal.body_bytes

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_CHOICE", "ExperimentScreen"]
 
 DEFAULT_CHOICE = Choice(code=307, method="POST", body="name=ada", client="httpx")
-EDGES_NOTE = "The lab's edge cases: Tab to the list, ↑ ↓ and Enter to run one"
+RUN_NOTE = "Press ctrl+r, or Enter in Body, to run it."
+LAB_NOTE = "Press ctrl+r to run it, or Tab to an edge case below and press Enter."
 
 
 def _claim(expect: Expectation) -> str:
@@ -132,7 +133,7 @@ class ExperimentScreen(Screen[None]):
         claim = Static(id="claim")
         claim.display = self._experiment is not None and self._experiment.expect is not None
         yield claim
-        yield VerdictLine("Press ctrl+r, or Enter in Body, to run it.", id="verdict")
+        yield VerdictLine(RUN_NOTE if self._experiment is not None else LAB_NOTE, id="verdict")
         yield Static(id="client-error")
         with VerticalScroll(id="results"):
             if self._experiment is None:
@@ -167,8 +168,10 @@ class ExperimentScreen(Screen[None]):
         else:
             if self._waiting_for_course is not None:
                 self._waiting_for_course.stop()
-            listing.show(course.edges, note=EDGES_NOTE, prompt=_edge_prompt)
-            self._listing = self._listing and bool(course.edges)
+            listing.show(course.edges, note="", prompt=_edge_prompt)
+            if self._listing and not course.edges:  # nothing to pick: no word of edge cases
+                self.query_one(VerdictLine).update(Content(RUN_NOTE))
+                self._listing = False
         self._show_listing()
 
     def _show_listing(self) -> None:

@@ -40,8 +40,8 @@ class ExperimentList(Vertical):
         note: str | None = None,
         prompt: Callable[[Experiment], Content] | None = None,
     ) -> None:
-        """List `experiments` under `note` (by default: how to run one with r), each as `prompt`
-        draws it (by default: its label)."""
+        """List `experiments` under `note` (by default: how to run one with r; "": none), each
+        as `prompt` draws it (by default: its label)."""
         self.experiments = list(experiments)
         self.display = bool(experiments)
         listing = self.query_one(OptionList)
@@ -56,12 +56,16 @@ class ExperimentList(Vertical):
                 if len(experiments) == 1
                 else "Try it live: press r, or Tab to the list and pick one with ↑ ↓ Enter"
             )
-        self.query_one(Static).update(Content(note))
+        heading = self.query_one(Static)
+        heading.display = bool(note)
+        heading.update(Content(note))
 
     def wait(self, note: str) -> None:
         """Hide the list, saying `note` instead (e.g. "predict first")."""
         self.query_one(OptionList).display = False
-        self.query_one(Static).update(Content(note))
+        heading = self.query_one(Static)
+        heading.display = True
+        heading.update(Content(note))
 
     @property
     def highlighted(self) -> Experiment | None:
