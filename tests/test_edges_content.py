@@ -25,8 +25,8 @@ def found(paths: list[Path]) -> list[tuple[str, int, int, str]]:
 
 
 def test_the_built_in_edges_load_cited_and_in_order():
-    cases, problems = load_file(BUILTIN)
-    assert problems == []
+    content, problems = load_file(BUILTIN)
+    assert problems == [] and content is not None and content.kind == "edges"
     course = load_course()
     assert course.problems == []
     assert [cases.id for cases in course.edge_cases] == ["lab-edges"]

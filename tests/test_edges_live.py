@@ -77,7 +77,7 @@ def test_every_edge_has_a_lab_route_that_answers(outcomes):
 
 @pytest.mark.parametrize("edge_id", [edge.id for edge in EDGES.values() if edge.expect])
 def test_what_an_edge_expects_holds_for_every_client(outcomes, edge_id):
-    """An edge's `expect` is shown to the learner whatever client they pick: it must hold for all."""
+    """An edge's `expect` is shown whatever client the learner picks: it must hold for all."""
     expect = EDGES[edge_id].expect
     assert expect is not None
     for name, outcome in of(outcomes, edge_id).items():

@@ -34,4 +34,6 @@ def test_headers_sent_and_dropped_across_origins(lab):
 def test_the_number_of_requests_the_lab_saw(lab):
     outcome = run(ExperimentSpec(code=307, body="a=1"), lab.url, lab.journal)
     assert Expectation(requests=2).mismatches(outcome.evidence) == []
-    assert Expectation(requests=3).mismatches(outcome.evidence) == ["expected 3 requests, but the lab saw 2"]
+    assert Expectation(requests=3).mismatches(outcome.evidence) == [
+        "expected 3 requests, but the lab saw 2"
+    ]

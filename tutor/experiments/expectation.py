@@ -57,7 +57,9 @@ class Expectation(BaseModel):
                 f"expected the body intact, but {_arrived_body(evidence, arrived.body_size)}"
             )
         if self.body == "dropped" and arrived.body_size:
-            problems.append(f"expected the body dropped, but {bytes_text(arrived.body_size)} arrived")
+            problems.append(
+                f"expected the body dropped, but {bytes_text(arrived.body_size)} arrived"
+            )
         problems += [
             f"expected {name} to arrive, but it did not"
             for name in self.sent

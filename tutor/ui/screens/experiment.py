@@ -38,7 +38,7 @@ __all__ = ["DEFAULT_CHOICE", "ExperimentScreen"]
 
 DEFAULT_CHOICE = Choice(code=307, method="POST", body="name=ada", client="httpx")
 RUN_NOTE = "Press ctrl+r, or Enter in Body, to run it."
-LAB_NOTE = "Press ctrl+r to run it, or Tab to an edge case below and press Enter."
+LAB_NOTE = "Press ctrl+r to run it; or l, then ↑ ↓ and Enter, to run an edge case below."
 
 
 def _claim(expect: Expectation) -> str:
@@ -54,10 +54,25 @@ def _claim(expect: Expectation) -> str:
     return ", ".join(parts)
 
 
+def _header_fates(outcome: Outcome) -> str:
+    """What became of each header the experiment asked to send, as the lab saw it; "" when it
+    asked for none, or nothing arrived."""
+    evidence = outcome.evidence
+    first, parts = evidence.first, []
+    if first is None or evidence.arrived is None:
+        return ""
+    for name in outcome.spec.headers:
+        if first.header(name) is None:
+            parts.append(f"{name} never sent")
+        else:
+            parts.append(f"{name} {'arrived' if evidence.arrived_with(name) else 'dropped'}")
+    return f"Headers at the target: {', '.join(parts)}" if parts else ""
+
+
 def _edge_prompt(experiment: Experiment) -> Content:
     """An edge case in the Lab's list: its title, and under it what it shows."""
-    title, shows = getattr(experiment, "title", experiment.label), getattr(experiment, "shows", "")
-    return Content.assemble((title, "bold"), "\n", (shows, "dim"))
+    edge = cast("Edge", experiment)
+    return Content.assemble((edge.title, "bold"), "\n", (edge.shows, "dim"))
 
 
 class ExperimentScreen(Screen[None]):
@@ -70,7 +85,7 @@ class ExperimentScreen(Screen[None]):
             "edges",
             "Edge cases",
             id="experiment.edges",
-            tooltip="The lab's edge cases, or back to the last run",
+            tooltip="Pick one of the lab's edge cases to run",
         ),
         Binding("escape", "back", "Back", id="experiment.back", tooltip="Close the panel"),
     ]
@@ -106,7 +121,7 @@ class ExperimentScreen(Screen[None]):
         self._shows = shows
         self._every_client = every_client
         self._listing = experiment is None
-        """The Lab shows its edge cases where the ladder goes, until a run (or `l`)."""
+        """The Lab shows its edge cases where the ladder goes: until a run, and again on `l`."""
         self._waiting_for_course: Timer | None = None
         self._first_choice = (
             DEFAULT_CHOICE
@@ -140,6 +155,7 @@ class ExperimentScreen(Screen[None]):
                 yield ExperimentList(id="edges")
             if self._shows is not None:
                 yield Static(Content.assemble(("Shows: ", "bold"), self._shows), id="shows")
+            yield Static(id="header-fates")
             yield Ladder(id="ladder")
             yield HopTable(id="hops")
         yield Footer()
@@ -147,6 +163,7 @@ class ExperimentScreen(Screen[None]):
     def on_mount(self) -> None:
         self._show_claim()
         self.query_one("#client-error").display = False
+        self.query_one("#header-fates").display = False
         self._detect_clients()
         if self._experiment is None:
             self._list_edges()
@@ -168,6 +185,7 @@ class ExperimentScreen(Screen[None]):
         else:
             if self._waiting_for_course is not None:
                 self._waiting_for_course.stop()
+                self._waiting_for_course = None
             listing.show(course.edges, note="", prompt=_edge_prompt)
             if self._listing and not course.edges:  # nothing to pick: no word of edge cases
                 self.query_one(VerdictLine).update(Content(RUN_NOTE))
@@ -181,13 +199,14 @@ class ExperimentScreen(Screen[None]):
         self.query_one(ExperimentList).display = self._listing
         self.query_one(Ladder).display = not self._listing
         self.query_one(HopTable).display = not self._listing
+        if self._listing:
+            self.query_one("#header-fates").display = False
         self.refresh_bindings()
 
     def action_edges(self) -> None:
-        self._listing = not self._listing
+        self._listing = True
         self._show_listing()
-        if self._listing:
-            self.query_one(ExperimentList).query_one("OptionList").focus()
+        self.query_one(ExperimentList).query_one("OptionList").focus()
 
     @on(ExperimentList.Chosen)
     def _run_edge(self) -> None:
@@ -289,6 +308,9 @@ class ExperimentScreen(Screen[None]):
         error = self.query_one("#client-error", Static)
         error.display = outcome.error is not None
         error.update(Content(f"{outcome.client} said: {outcome.error}"))
+        fates = _header_fates(outcome)
+        self.query_one("#header-fates", Static).update(Content(fates))
+        self.query_one("#header-fates").display = bool(fates)
         client = f"{outcome.client} {outcome.client_version or ''}".strip()
         self.query_one(Ladder).show(outcome.hops, client=client, lab=self.session.lab.name)
         self.query_one(HopTable).show(outcome.hops)
@@ -300,5 +322,6 @@ class ExperimentScreen(Screen[None]):
         self.query_one(ExperimentForm).set_running(False)
         self.query_one(VerdictLine).problem(text)
         self.query_one("#client-error").display = False
+        self.query_one("#header-fates").display = False
         self.query_one(Ladder).show((), client="", lab=self.session.lab.name)
         self.query_one(HopTable).show(())
