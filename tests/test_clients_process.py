@@ -247,4 +247,22 @@ def test_a_version_is_asked_once_however_many_threads_ask_at_once() -> None:
     argv = ("sh", "-c", "echo v $$; sleep 0.3")
     with ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(lambda _: versions.of(argv, 1), range(4)))
-    assert len(set(answers)) == 1 and answers[0].isdigit()
+    assert len(set(answers)) == 1
+    assert answers[0] is not None and answers[0].isdigit()
+
+
+def test_cancel_stops_aiohttp_requests_in_flight() -> None:
+    client = clients.get("aiohttp")
+    if client.version() is None:
+        pytest.skip("aiohttp is not installed")
+    cancel = threading.Event()
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, and never answers
+        request = Request("POST", f"http://127.0.0.1:{silent.getsockname()[1]}/", b"a=1")
+        pool, done = _in_background(lambda: client.send_batch([(client, request)], 60, cancel))
+        with pool:
+            connection, _ = silent.accept()
+            with connection:
+                cancelled = time.monotonic()
+                cancel.set()
+                assert done.result(timeout=15) == [Attempt(CANCELLED)]
+                assert time.monotonic() - cancelled < PROMPTLY

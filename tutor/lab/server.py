@@ -2,7 +2,8 @@
 
 uvicorn gives the lab a real HTTP/1.1 parser, limits and graceful shutdown. Its log lines are
 kept to one line each (no tracebacks): a malformed request from a student must never spill a
-stack trace into a learner's terminal.
+stack trace into a learner's terminal. Each lab keeps its own lines (`LabServer.log`, or the
+`on_log` of `serve`): uvicorn's one logger is routed by the thread that serves the lab.
 """
 
 from __future__ import annotations
