@@ -3,11 +3,13 @@ learner's record per test."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tutor.experiments import clients
+from tutor.experiments.clients.base import Client
 from tutor.lab.server import LabServer
 from tutor.session.factory import make_session
 from tutor.session.study import StudySession
@@ -34,3 +36,17 @@ def study(lab: LabServer) -> Iterator[StudySession]:
     session = make_session(lab=lab)
     yield session
     session.close()
+
+
+@pytest.fixture
+def installed() -> Callable[[str], Client]:
+    """The client registered under a name; the test fails (never skips) when it is missing here."""
+
+    def client(name: str) -> Client:
+        found = clients.get(name)
+        assert found.version() is not None, (
+            f"{name} is not installed here (install: {found.install_hint}; .ci/run installs it)"
+        )
+        return found
+
+    return client

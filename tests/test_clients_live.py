@@ -172,13 +172,10 @@ GET_WITH_BODY = {
         for code, expected in by_code.items()
     ],
 )
-def test_a_program_sends_a_get_with_its_body_as_a_get(lab, client, code, expected):
-    if clients.get(client).version() is None:
-        pytest.skip(f"{client} is not installed")
+def test_a_program_sends_a_get_with_its_body_as_a_get(lab, installed, client, code, expected):
+    chosen = installed(client)
     token, url = _chain_url(lab, code)
-    attempts = clients.get(client).send_batch(
-        [(clients.get(client), Request("GET", url, b"a=1"))], 5.0, threading.Event()
-    )
+    attempts = chosen.send_batch([(chosen, Request("GET", url, b"a=1"))], 5.0, threading.Event())
     assert attempts == [Attempt()]
     first, *later = lab.journal.chain(token)
     assert (first.method, first.status, first.body) == ("GET", code, b"a=1")
@@ -188,11 +185,11 @@ def test_a_program_sends_a_get_with_its_body_as_a_get(lab, client, code, expecte
 
 @pytest.mark.parametrize("method", ["GET", "HEAD"])
 @pytest.mark.parametrize("client", clients.CLIENT_NAMES)
-def test_a_body_on_a_get_or_head_is_sent_as_asked_or_refused_with_a_reason(lab, client, method):
+def test_a_body_on_a_get_or_head_is_sent_as_asked_or_refused_with_a_reason(
+    lab, installed, client, method
+):
     """Either the lab sees the method asked with its body, or cannot_send says why in a sentence."""
-    chosen = clients.get(client)
-    if chosen.version() is None:
-        pytest.skip(f"{client} is not installed")
+    chosen = installed(client)
     token, url = _chain_url(lab, 307)
     request = Request(method, url, b"a=1")
     reason = chosen.cannot_send(request)

@@ -13,7 +13,6 @@ import ctypes
 import os
 import select
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,10 +25,6 @@ import pytest
 from tutor.experiments import clients
 from tutor.experiments.clients.base import CANCELLED, Attempt, Request
 from tutor.experiments.clients.program import _Versions, run_program
-
-pytestmark = pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="pidfds and child subreapers are Linux's"
-)
 
 T = TypeVar("T")
 PR_SET_CHILD_SUBREAPER = 36
@@ -195,10 +190,8 @@ def _leader_with(needle: str) -> int:
 
 
 @pytest.mark.parametrize("name", ["curl", "wget", "node", "chromium-fetch"])
-def test_cancel_stops_a_hanging_client_and_every_process_it_started(name: str) -> None:
-    client = clients.get(name)
-    if client.version() is None:
-        pytest.skip(f"{name} is not installed")
+def test_cancel_stops_a_hanging_client_and_every_process_it_started(installed, name: str) -> None:
+    client = installed(name)
     cancel = threading.Event()
     with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, and never answers
         origin = f"http://127.0.0.1:{silent.getsockname()[1]}"
@@ -222,10 +215,8 @@ def test_cancel_stops_a_hanging_client_and_every_process_it_started(name: str) -
 
 
 @pytest.mark.parametrize("name", ["httpx", "requests", "aiohttp", "urllib", "curl", "node"])
-def test_a_batch_cancelled_before_it_starts_sends_nothing(lab, name: str) -> None:
-    client = clients.get(name)
-    if client.version() is None:
-        pytest.skip(f"{name} is not installed")
+def test_a_batch_cancelled_before_it_starts_sends_nothing(lab, installed, name: str) -> None:
+    client = installed(name)
     cancel = threading.Event()
     cancel.set()
     token = lab.journal.new_token()
@@ -251,10 +242,8 @@ def test_a_version_is_asked_once_however_many_threads_ask_at_once() -> None:
     assert answers[0] is not None and answers[0].isdigit()
 
 
-def test_cancel_stops_aiohttp_requests_in_flight() -> None:
-    client = clients.get("aiohttp")
-    if client.version() is None:
-        pytest.skip("aiohttp is not installed")
+def test_cancel_stops_aiohttp_requests_in_flight(installed) -> None:
+    client = installed("aiohttp")
     cancel = threading.Event()
     with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, and never answers
         request = Request("POST", f"http://127.0.0.1:{silent.getsockname()[1]}/", b"a=1")

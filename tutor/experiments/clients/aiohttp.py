@@ -7,11 +7,10 @@ a cancel stops the ones still running.
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING
 
-from tutor.experiments.clients.base import CANCELLED, Attempt, Client, Request
+from tutor.experiments.clients.base import CANCELLED, Attempt, Cancel, Client, Request
 from tutor.experiments.clients.library import LibraryClient
 
 if TYPE_CHECKING:
@@ -33,21 +32,13 @@ class Aiohttp(LibraryClient):
     label = "aiohttp ClientSession"
     install_hint = "pip install aiohttp"
 
-    def send_batch(
-        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: threading.Event
+    def _send(
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
     ) -> list[Attempt]:
-        try:
-            import aiohttp  # noqa: F401 - present or not, before starting a loop
-        except ImportError:
-            return [Attempt("aiohttp is not installed")] * len(work)
-        if not work:
-            return []
         return asyncio.run(_everything([request for _, request in work], timeout, cancel))
 
 
-async def _everything(
-    requests: list[Request], timeout: float, cancel: threading.Event
-) -> list[Attempt]:
+async def _everything(requests: list[Request], timeout: float, cancel: Cancel) -> list[Attempt]:
     import aiohttp
 
     async with aiohttp.ClientSession() as session:

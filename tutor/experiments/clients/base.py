@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
-__all__ = ["CANCELLED", "Attempt", "Client", "Request", "one_by_one", "stream_of"]
+__all__ = ["CANCELLED", "Attempt", "Cancel", "Client", "Request", "one_by_one", "stream_of"]
 
 CANCELLED = "cancelled"
 """The error of an attempt that a cancel stopped before it finished."""
+
+
+class Cancel(Protocol):
+    """Asked while a batch runs (a threading.Event, or a worker's cancellation): once it is set,
+    the batch stops and kills what it started."""
+
+    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +65,8 @@ class Client(ABC):
         """Clients with the same group share one batch (two ways of using one browser)."""
         return self.name
 
-    @abstractmethod
     def send_batch(
-        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: threading.Event
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
     ) -> list[Attempt]:
         """Send every request of `work`, each following redirects its client's own way.
 
@@ -69,11 +74,22 @@ class Client(ABC):
         attempt per item, in order. Never raises. Once `cancel` is set, the batch stops as soon
         as it can, every program it started is killed, and what did not finish is CANCELLED.
         """
+        if not work:
+            return []
+        if self.version() is None:
+            return [Attempt(f"{self.label} is not installed")] * len(work)
+        return self._send(work, timeout, cancel)
+
+    @abstractmethod
+    def _send(
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
+    ) -> list[Attempt]:
+        """`send_batch` for a client that is installed, with work to do."""
 
 
 def one_by_one(
     work: Sequence[tuple[Client, Request]],
-    cancel: threading.Event,
+    cancel: Cancel,
     send: Callable[[Request], Attempt],
 ) -> list[Attempt]:
     """Send each request of `work` in turn with `send`; once `cancel` is set, the rest are not."""

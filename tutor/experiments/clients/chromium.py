@@ -14,12 +14,11 @@ import json
 import re
 import shutil
 import tempfile
-import threading
 from collections.abc import Sequence
 from typing import cast
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from tutor.experiments.clients.base import Attempt, Client, Request
+from tutor.experiments.clients.base import Attempt, Cancel, Client, Request
 from tutor.experiments.clients.program import ProgramClient, complaint, run_program
 
 __all__ = ["CHROMIUM_FETCH", "CHROMIUM_FORM", "Chromium"]
@@ -75,20 +74,13 @@ class Chromium(ProgramClient):
     def batch_group(self) -> str:
         return "chromium"
 
-    def attempt(self, request: Request, timeout: float, cancel: threading.Event) -> Attempt:
-        return self.send_batch([(self, request)], timeout, cancel)[0]
-
-    def send_batch(
-        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: threading.Event
+    def _send(
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
     ) -> list[Attempt]:
         """One browser sends the whole batch, from a page on the lab (so fetch() is same-origin).
 
         `work` may mix fetch() and form requests: both are this browser's group.
         """
-        if not work:
-            return []
-        if self.version() is None:
-            return [Attempt(f"{self.program} is not installed")] * len(work)
         plan = [cast(Chromium, client).planned(request) for client, request in work]
         origin = urlunsplit((*urlsplit(work[0][1].url)[:2], "", "", ""))
         page = f"{origin}/client/browser#{quote(json.dumps(plan), safe='')}"

@@ -10,10 +10,9 @@ a POST): curl keeps GET on every redirect, resending the body on 307/308 only. A
 from __future__ import annotations
 
 import os
-import threading
 
-from tutor.experiments.clients.base import Attempt, Request
-from tutor.experiments.clients.program import ProgramClient, complaint, run_program
+from tutor.experiments.clients.base import Request
+from tutor.experiments.clients.program import OneRunEach
 
 __all__ = ["CLIENT", "CURL_POST30X", "CURL_X", "Curl"]
 
@@ -28,8 +27,10 @@ _EXIT_MEANINGS = {
 }
 
 
-class Curl(ProgramClient):
+class Curl(OneRunEach):
     program = "curl"
+    exit_meanings = _EXIT_MEANINGS
+    body_on_stdin = True
     install_hint = "apt-get install curl (or your system's package manager)"
 
     def __init__(self, name: str, label: str, flags: tuple[str, ...], always_x: bool) -> None:
@@ -62,16 +63,6 @@ class Curl(ProgramClient):
         elif request.body:
             argv += ["--data-binary", "@-"]
         return [*argv, request.url]
-
-    def attempt(self, request: Request, timeout: float, cancel: threading.Event) -> Attempt:
-        argv = self.argv(request, timeout)
-        done = run_program(argv, input=request.body, timeout=timeout + 2, cancel=cancel)
-        if isinstance(done, str):
-            return Attempt(done)
-        if done.returncode:
-            said = complaint(done, _EXIT_MEANINGS.get(done.returncode, "failed"))
-            return Attempt(f"curl exited {done.returncode}: {said}")
-        return Attempt()
 
 
 CLIENT = Curl("curl", "curl -L", (), always_x=False)

@@ -8,12 +8,11 @@ from one batch to the next. They share one SSL context, which holds only the tru
 from __future__ import annotations
 
 import ssl
-import threading
 from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
-from tutor.experiments.clients.base import Attempt, Client, Request, one_by_one, stream_of
+from tutor.experiments.clients.base import Attempt, Cancel, Client, Request, one_by_one, stream_of
 from tutor.experiments.clients.library import LibraryClient
 
 if TYPE_CHECKING:
@@ -28,13 +27,11 @@ class Httpx(LibraryClient):
     label = "httpx (follow_redirects=True)"
     install_hint = "pip install httpx"
 
-    def send_batch(
-        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: threading.Event
+    def _send(
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
     ) -> list[Attempt]:
-        try:
-            import httpx
-        except ImportError:
-            return [Attempt("httpx is not installed")] * len(work)
+        import httpx
+
         with httpx.Client(follow_redirects=True, trust_env=False, verify=_roots()) as client:
             return one_by_one(work, cancel, lambda request: _send(client, request, timeout))
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Sequence
 
-from tutor.experiments.clients.base import Attempt, Client, Request
+from tutor.experiments.clients.base import Attempt, Cancel, Client, Request
 from tutor.experiments.clients.program import ProgramClient, complaint, run_program
 
 __all__ = ["CLIENT"]
@@ -63,17 +62,10 @@ class Node(ProgramClient):
             return f"fetch() refuses a body on a {request.method} (it throws a TypeError)"
         return None
 
-    def attempt(self, request: Request, timeout: float, cancel: threading.Event) -> Attempt:
-        return self.send_batch([(self, request)], timeout, cancel)[0]
-
-    def send_batch(
-        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: threading.Event
+    def _send(
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
     ) -> list[Attempt]:
         """One node process sends the whole batch at once."""
-        if not work:
-            return []
-        if self.version() is None:
-            return [Attempt("node is not installed")] * len(work)
         plan = [
             {
                 "method": r.method,

@@ -15,9 +15,16 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import ClassVar
 
-from tutor.experiments.clients.base import CANCELLED, Attempt, Client, Request
+from tutor.experiments.clients.base import CANCELLED, Attempt, Cancel, Client, Request
 
-__all__ = ["PARALLEL", "ProgramClient", "complaint", "forget_versions", "run_program"]
+__all__ = [
+    "PARALLEL",
+    "OneRunEach",
+    "ProgramClient",
+    "complaint",
+    "forget_versions",
+    "run_program",
+]
 
 PARALLEL = 8
 """Runs of one program at a time when a batch is sent."""
@@ -34,7 +41,7 @@ def run_program(
     *,
     timeout: float,
     input: bytes = b"",
-    cancel: threading.Event | None = None,
+    cancel: Cancel | None = None,
 ) -> subprocess.CompletedProcess[bytes] | str:
     """Run `argv` (argv[0] found on PATH) and return what it did, or why it did not finish.
 
@@ -151,7 +158,7 @@ def forget_versions() -> None:
 
 
 class ProgramClient(Client):
-    """A client that is a program: its version comes from `version_argv`, its runs from `argv`."""
+    """A client that is a program: its version comes from `version_argv`."""
 
     program: str
     version_argv: ClassVar[tuple[str, ...]] = ("--version",)
@@ -161,20 +168,34 @@ class ProgramClient(Client):
     def version(self) -> str | None:
         return _VERSIONS.of((self.program, *self.version_argv), self.version_word)
 
+
+class OneRunEach(ProgramClient):
+    """A program run once per request (curl, wget), a few runs at a time; its batch group is
+    its own name, so `work` is all its own."""
+
+    exit_meanings: ClassVar[dict[int, str]] = {}
+    """What the program's exit statuses mean, for its error when it says nothing."""
+    body_on_stdin: ClassVar[bool] = False
+    """The program reads the request's body from its standard input."""
+
     @abstractmethod
-    def attempt(self, request: Request, timeout: float, cancel: threading.Event) -> Attempt:
-        """Run the program once for `request`."""
+    def argv(self, request: Request, timeout: float) -> list[str]:
+        """The program's command line for `request`."""
 
-    def send_batch(
-        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: threading.Event
+    def _send(
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
     ) -> list[Attempt]:
-        """Each request in its own run of the program, a few runs at a time.
-
-        The group of a one-run-per-request client is its own name: `work` is all its own.
-        """
-        if not work:
-            return []
-        if self.version() is None:
-            return [Attempt(f"{self.program} is not installed")] * len(work)
         with ThreadPoolExecutor(min(PARALLEL, len(work)), thread_name_prefix=self.name) as pool:
-            return list(pool.map(lambda item: self.attempt(item[1], timeout, cancel), work))
+            return list(pool.map(lambda item: self._attempt(item[1], timeout, cancel), work))
+
+    def _attempt(self, request: Request, timeout: float, cancel: Cancel) -> Attempt:
+        body = request.body if self.body_on_stdin else b""
+        done = run_program(
+            self.argv(request, timeout), input=body, timeout=timeout + 2, cancel=cancel
+        )
+        if isinstance(done, str):
+            return Attempt(done)
+        if done.returncode:
+            said = complaint(done, self.exit_meanings.get(done.returncode, "failed"))
+            return Attempt(f"{self.program} exited {done.returncode}: {said}")
+        return Attempt()

@@ -5,11 +5,10 @@ Each batch gets a fresh `requests.Session`, closed at its end (no proxies from t
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from tutor.experiments.clients.base import Attempt, Client, Request, one_by_one, stream_of
+from tutor.experiments.clients.base import Attempt, Cancel, Client, Request, one_by_one, stream_of
 from tutor.experiments.clients.library import LibraryClient
 
 if TYPE_CHECKING:
@@ -24,13 +23,11 @@ class Requests(LibraryClient):
     label = "requests"
     install_hint = "pip install requests"
 
-    def send_batch(
-        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: threading.Event
+    def _send(
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
     ) -> list[Attempt]:
-        try:
-            import requests
-        except ImportError:
-            return [Attempt("requests is not installed")] * len(work)
+        import requests
+
         with requests.Session() as session:
             session.trust_env = False
             return one_by_one(work, cancel, lambda request: _send(session, request, timeout))

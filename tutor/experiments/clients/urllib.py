@@ -6,12 +6,11 @@ A GET or HEAD with a body sends it (`data=` with `method=`); urllib drops it on 
 from __future__ import annotations
 
 import platform
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
 
-from tutor.experiments.clients.base import Attempt, Client, Request, one_by_one
+from tutor.experiments.clients.base import Attempt, Cancel, Client, Request, one_by_one
 
 __all__ = ["CLIENT"]
 
@@ -24,8 +23,8 @@ class Urllib(Client):
     def version(self) -> str | None:
         return f"Python {platform.python_version()}"
 
-    def send_batch(
-        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: threading.Event
+    def _send(
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
     ) -> list[Attempt]:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         return one_by_one(work, cancel, lambda request: _send(opener, request, timeout))

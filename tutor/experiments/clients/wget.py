@@ -7,10 +7,9 @@ the method on every redirect and resends the body except on a 303.
 from __future__ import annotations
 
 import os
-import threading
 
-from tutor.experiments.clients.base import Attempt, Request
-from tutor.experiments.clients.program import ProgramClient, complaint, run_program
+from tutor.experiments.clients.base import Request
+from tutor.experiments.clients.program import OneRunEach
 
 __all__ = ["CLIENT"]
 
@@ -25,11 +24,12 @@ _EXIT_MEANINGS = {
 }
 
 
-class Wget(ProgramClient):
+class Wget(OneRunEach):
     name = "wget"
     label = "wget"
     program = "wget"
     version_word = 2
+    exit_meanings = _EXIT_MEANINGS
     install_hint = "apt-get install wget (or your system's package manager)"
 
     def cannot_send(self, request: Request) -> str | None:
@@ -58,15 +58,6 @@ class Wget(ProgramClient):
             if request.body:
                 argv.append(f"--body-data={os.fsdecode(request.body)}")
         return [*argv, request.url]
-
-    def attempt(self, request: Request, timeout: float, cancel: threading.Event) -> Attempt:
-        done = run_program(self.argv(request, timeout), timeout=timeout + 2, cancel=cancel)
-        if isinstance(done, str):
-            return Attempt(done)
-        if done.returncode:
-            said = complaint(done, _EXIT_MEANINGS.get(done.returncode, "failed"))
-            return Attempt(f"wget exited {done.returncode}: {said}")
-        return Attempt()
 
 
 CLIENT = Wget()
