@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from tutor.experiments import clients
-from tutor.experiments.clients.base import Attempt, Request
+from tutor.experiments.clients.base import Attempt, Cancel, Request
 from tutor.experiments.outcome import Outcome
 from tutor.experiments.spec import ExperimentSpec
 from tutor.lab.evidence import Evidence, Sent, VerdictKind
@@ -28,7 +28,7 @@ def run(
     lab_url: str,
     journal: Journal,
     timeout: float = DEFAULT_TIMEOUT,
-    cancel: threading.Event | None = None,
+    cancel: Cancel | None = None,
 ) -> Outcome:
     """Send `spec` with its client to the lab at `lab_url`, whose hops land in `journal`.
 
@@ -42,14 +42,14 @@ def run_many(
     lab_url: str,
     journal: Journal,
     timeout: float = DEFAULT_TIMEOUT,
-    on_outcome: Callable[[Outcome], None] | None = None,
-    cancel: threading.Event | None = None,
+    on_outcome: Callable[[Outcome], object] | None = None,
+    cancel: Cancel | None = None,
 ) -> list[Outcome]:
     """Run every spec, each client's share as one batch, the clients at once; results in order.
 
     `on_outcome` hears of each outcome as its client's batch finishes (from a worker thread).
     """
-    cancel = cancel or threading.Event()
+    cancel = cancel if cancel is not None else threading.Event()
     by_group: dict[str, list[int]] = {}
     for index, spec in enumerate(specs):
         by_group.setdefault(clients.get(spec.client).batch_group, []).append(index)
@@ -74,7 +74,7 @@ def _run_batch(
     lab_url: str,
     journal: Journal,
     timeout: float,
-    cancel: threading.Event,
+    cancel: Cancel,
 ) -> list[Outcome]:
     """Run the specs of one batch group: one call to its clients' `send_batch`."""
     chosen = [clients.get(spec.client) for spec in specs]

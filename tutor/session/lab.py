@@ -11,19 +11,17 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from tutor.experiments.clients.base import Cancel
     from tutor.experiments.outcome import Outcome
     from tutor.experiments.spec import ExperimentSpec
     from tutor.lab.evidence import Evidence
     from tutor.lab.journal import Hop, Journal
     from tutor.lab.server import LabServer
 
-__all__ = ["LAB_WAIT", "Cancelled", "LabSession", "LabUnavailable"]
+__all__ = ["LAB_WAIT", "LabSession", "LabUnavailable"]
 
 LAB_WAIT = 15.0
 """Seconds an experiment waits for a lab that is still starting."""
-
-Cancelled = Callable[[], bool]
-"""Asked while a run lasts: True stops it and kills the clients' programs."""
 
 
 class LabUnavailable(Exception):
@@ -33,8 +31,8 @@ class LabUnavailable(Exception):
 class LabSession:
     """A lab server and its journal, with the runner that sends experiments to it.
 
-    Without `lab`, `start()` starts one on `host` (a free port) and `stop()` stops it; a given
-    `lab` is used as it is and left running. Every method but `start` is safe from any thread.
+    Without `lab`, `start()` starts one on `host` (a free port) and `stop()` stops it for good;
+    a given `lab` is used as it is and left running. Safe to use from any thread.
     """
 
     def __init__(
@@ -51,6 +49,7 @@ class LabSession:
         self.error: str | None = None
         """Why the lab is not running, once it failed to start."""
         self._starting = threading.Lock()
+        self._stopped = False
         self._settled = threading.Event()
         if lab is not None:
             self._settled.set()
@@ -60,9 +59,11 @@ class LabSession:
         from tutor.lab.server import LabError, LabServer
 
         with self._starting:
-            if self._lab is not None:
+            if self._lab is not None and not self._stopped:
                 return self._lab
             try:
+                if self._stopped:  # the front end is closing: a lab now would outlive it
+                    raise LabError("the tutor is closing")
                 self._lab = LabServer(self._host, journal=self._journal).start()
             except LabError as error:
                 self.error = str(error)
@@ -72,9 +73,12 @@ class LabSession:
             return self._lab
 
     def stop(self) -> None:
-        """Stop the lab if this session started it."""
-        if self._owned and self._lab is not None:
-            self._lab.stop()
+        """Stop the lab if this session started it; a start still under way is waited for, and
+        none comes after."""
+        with self._starting:
+            self._stopped = True
+            if self._owned and self._lab is not None:
+                self._lab.stop()
 
     def __enter__(self) -> LabSession:
         self.start()
@@ -108,36 +112,22 @@ class LabSession:
             return f"lab {self._lab.url.removeprefix('http://')}"
         return "lab not running" if self.error is not None else "lab starting…"
 
-    def run(self, spec: ExperimentSpec, cancelled: Cancelled | None = None) -> Outcome:
+    def run(self, spec: ExperimentSpec, cancel: Cancel | None = None) -> Outcome:
         """Run one experiment live (waiting for the lab); LabUnavailable when there is none."""
-        return self.run_many([spec], cancelled=cancelled)[0]
+        return self.run_many([spec], cancel=cancel)[0]
 
     def run_many(
         self,
         specs: Sequence[ExperimentSpec],
-        on_outcome: Callable[[Outcome], None] | None = None,
-        cancelled: Cancelled | None = None,
+        on_outcome: Callable[[Outcome], object] | None = None,
+        cancel: Cancel | None = None,
     ) -> list[Outcome]:
         """Run experiments live, each client's share as one batch; `on_outcome` hears each one
-        as it lands. A run that `cancelled` stops kills its programs and returns what it has."""
+        as it lands. Once `cancel` is set the run kills its programs and returns what it has."""
         from tutor.experiments.runner import run_many
 
         lab = self.wait()
-        cancel = threading.Event()
-        done = threading.Event()
-        if cancelled is not None:
-
-            def watch() -> None:
-                while not done.wait(0.05):
-                    if cancelled():
-                        cancel.set()
-                        return
-
-            threading.Thread(target=watch, name="run-cancel", daemon=True).start()
-        try:
-            return run_many(specs, lab.url, lab.journal, on_outcome=on_outcome, cancel=cancel)
-        finally:
-            done.set()
+        return run_many(specs, lab.url, lab.journal, on_outcome=on_outcome, cancel=cancel)
 
     def follow(self, listener: Callable[[Hop], None], replay: int = 0) -> None:
         """Call `listener` with the `replay` most recent hops, then every new one, on the lab's

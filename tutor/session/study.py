@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tutor.session.lab import Cancelled, LabSession
+from tutor.session.lab import LabSession
 
 if TYPE_CHECKING:
     from tutor.course import Course
     from tutor.course.checks import Check
     from tutor.course.exercises import Answer, BringYourOwn, Configure
     from tutor.course.models import Prediction
+    from tutor.experiments.clients.base import Cancel
     from tutor.experiments.outcome import Outcome
     from tutor.experiments.spec import ExperimentSpec
     from tutor.progress.record import LessonState, Record
@@ -126,20 +127,20 @@ class StudySession:
         return check_attempt(exercise, found[-1]) if found else None
 
     def check_answer(
-        self, exercise: Configure, answer: Answer, cancelled: Cancelled | None = None
+        self, exercise: Configure, answer: Answer, cancel: Cancel | None = None
     ) -> Check:
         """Run the exercise's client live against the lab answering `answer`, and judge it."""
         from tutor.course.checks import check_configured
 
-        return check_configured(exercise, self.lab.run(exercise.spec(answer), cancelled))
+        return check_configured(exercise, self.lab.run(exercise.spec(answer), cancel))
 
     def grade_prediction(
-        self, prediction: Prediction, experiment: ExperimentSpec, cancelled: Cancelled | None = None
+        self, prediction: Prediction, experiment: ExperimentSpec, cancel: Cancel | None = None
     ) -> Graded:
         """Run the prediction's experiment live: the choices whose claimed outcome it shows."""
         from tutor.experiments.prediction import matching
 
-        outcome = self.lab.run(experiment, cancelled)
+        outcome = self.lab.run(experiment, cancel)
         if outcome.client_version is None:
             return Graded(outcome, problem=outcome.error)
         right = matching(prediction.choices, outcome)
@@ -147,9 +148,7 @@ class StudySession:
 
     # The quiz.
 
-    def quiz(
-        self, plan: Plan, cancelled: Cancelled | None = None
-    ) -> tuple[Quiz | None, str | None]:
+    def quiz(self, plan: Plan, cancel: Cancel | None = None) -> tuple[Quiz | None, str | None]:
         """The quiz `plan` asks for, its predictions run live on the lab (started here if need
         be: LabUnavailable when it cannot); or None and why not. Call it from a worker."""
         from tutor.quiz.draw import choose
@@ -167,7 +166,7 @@ class StudySession:
             items,
             self.record,
             session=plan.session(started),
-            run=lambda spec: self.lab.run(spec, cancelled),
+            run=lambda spec: self.lab.run(spec, cancel),
             time_limit=plan.time_limit,
         )
         return quiz, None

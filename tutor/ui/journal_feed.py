@@ -12,8 +12,9 @@ if TYPE_CHECKING:
     from textual.message_pump import MessagePump
     from textual.widget import Widget
 
+    from tutor.experiments.clients.base import Cancel
     from tutor.lab.journal import Hop
-    from tutor.session.lab import Cancelled, LabSession
+    from tutor.session.lab import LabSession
 
 __all__ = ["FEED", "HopHeard", "JournalFeed"]
 
@@ -42,7 +43,7 @@ class JournalFeed:
         """Wait for the lab in a worker of `owner`, post the `replay` most recent hops, then
         follow; `owner` hears LabDone(FEED) once it follows, or why it cannot."""
 
-        def follow(_cancelled: Cancelled) -> None:
+        def follow(_cancel: Cancel) -> None:
             self.lab.follow(self._heard, replay)
             self._following = True
 

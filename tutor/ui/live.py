@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
-from tutor.session.lab import Cancelled, LabUnavailable
+from tutor.session.lab import LabUnavailable
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
+
+    from tutor.experiments.clients.base import Cancel
 
 __all__ = ["LabDone", "on_lab"]
 
@@ -32,10 +34,20 @@ class LabDone(Message, Generic[T], bubble=False):  # for the node that asked, no
         self.problem = problem
 
 
+class _WorkerCancel:
+    """A worker's cancellation, as the runner asks for it (`is_set`)."""
+
+    def __init__(self, worker: Worker[None]) -> None:
+        self._worker = worker
+
+    def is_set(self) -> bool:
+        return self._worker.is_cancelled
+
+
 def on_lab(
-    node: DOMNode, work: Callable[[Cancelled], T], *, key: str, description: str
+    node: DOMNode, work: Callable[[Cancel], T], *, key: str, description: str
 ) -> Worker[None]:
-    """Run `work(cancelled)` in a thread worker of `node`; post LabDone(key, ...) to `node`.
+    """Run `work(cancel)` in a thread worker of `node`; post LabDone(key, ...) to `node`.
 
     A lab that is not running, or any error, becomes the message's `problem`, never a traceback.
     """
@@ -45,7 +57,7 @@ def on_lab(
         result: T | None = None
         problem: str | None = None
         try:
-            result = work(lambda: worker.is_cancelled)
+            result = work(_WorkerCancel(worker))
         except LabUnavailable as error:
             problem = str(error)
         except Exception as error:  # a bug must reach the learner as a message, not a traceback

@@ -29,9 +29,9 @@ from tutor.ui.widgets.experiment.verdict import VerdictLine
 if TYPE_CHECKING:
     from tutor.course.edges import Edge
     from tutor.course.models import Experiment
+    from tutor.experiments.clients.base import Cancel
     from tutor.experiments.expectation import Expectation
     from tutor.experiments.outcome import Outcome
-    from tutor.session.lab import Cancelled
     from tutor.session.study import StudySession
 
 __all__ = ["DEFAULT_CHOICE", "ExperimentScreen"]
@@ -280,8 +280,8 @@ class ExperimentScreen(Screen[None]):
         )
         lab = self.session.lab
 
-        def run(cancelled: Cancelled) -> Outcome:
-            return lab.run(spec, cancelled)
+        def run(cancel: Cancel) -> Outcome:
+            return lab.run(spec, cancel)
 
         on_lab(self, run, key="experiment", description="Running the experiment")
 

@@ -22,8 +22,8 @@ from tutor.ui.widgets.matrix.grid import MatrixGrid
 from tutor.ui.widgets.matrix.legend import Legend
 
 if TYPE_CHECKING:
+    from tutor.experiments.clients.base import Cancel
     from tutor.experiments.outcome import Outcome
-    from tutor.session.lab import Cancelled
     from tutor.session.study import StudySession
 
 __all__ = ["MatrixScreen"]
@@ -84,16 +84,14 @@ class MatrixScreen(Screen[None]):
 
         lab = self.session.lab
 
-        def run(cancelled: Cancelled) -> str:
-            versions = clients.versions(clients.CLIENT_NAMES)
-            names = [name for name, version in versions.items() if version is not None]
+        def run(cancel: Cancel) -> str:
+            names = clients.installed()
             self.post_message(self.Started(names, CODES, METHODS))
-
-            def arrived(outcome: Outcome) -> None:
-                if not cancelled():
-                    self.post_message(self.Arrived(outcome))
-
-            outcomes = lab.run_many(matrix_specs(names), on_outcome=arrived, cancelled=cancelled)
+            outcomes = lab.run_many(
+                matrix_specs(names),
+                on_outcome=lambda outcome: self.post_message(self.Arrived(outcome)),
+                cancel=cancel,
+            )
             return _summary(outcomes, names)
 
         on_lab(self, run, key="matrix", description="Running the matrix")

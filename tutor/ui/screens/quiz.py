@@ -6,6 +6,7 @@ the learner's record before the feedback appears.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -70,8 +71,8 @@ class QuizScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.plan = plan
-        self._left = False
-        """The learner left the screen: a live run still going is cancelled."""
+        self._left = threading.Event()
+        """Set when the learner leaves the screen: a live run still going is cancelled."""
         self.quiz: Quiz | None = None
         self.answered = False
         """The feedback of the current question is showing."""
@@ -96,13 +97,13 @@ class QuizScreen(Screen[None]):
         self._draw()
 
     def on_unmount(self) -> None:
-        self._left = True
+        self._left.set()
 
     @work(exclusive=True, thread=True, group="quiz", description="Drawing the questions")
     def _draw(self) -> None:
         """Draw the questions (the record says which are due) and start the lab if one predicts."""
         try:
-            quiz, problem = self.session.quiz(self.plan, cancelled=lambda: self._left)
+            quiz, problem = self.session.quiz(self.plan, cancel=self._left)
         except LabUnavailable as error:
             quiz, problem = None, str(error)
         self.post_message(self.Ready(quiz, problem))

@@ -23,7 +23,7 @@ from tutor.ui.widgets.reader.sources import Sources
 
 if TYPE_CHECKING:
     from tutor.course.models import Lesson, Step
-    from tutor.session.lab import Cancelled
+    from tutor.experiments.clients.base import Cancel
     from tutor.session.study import Graded, StudySession
 
 __all__ = ["ReaderScreen"]
@@ -212,8 +212,8 @@ class ReaderScreen(Screen[None]):
         experiment = next(e for e in self.step.experiments if e.id == prediction.experiment)
         session = self.session
 
-        def grade(cancelled: Cancelled) -> Graded:
-            return session.grade_prediction(prediction, experiment, cancelled)
+        def grade(cancel: Cancel) -> Graded:
+            return session.grade_prediction(prediction, experiment, cancel)
 
         on_lab(self, grade, key=self.step.id, description="Running the prediction")
 

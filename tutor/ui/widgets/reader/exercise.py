@@ -18,7 +18,7 @@ from tutor.ui.widgets.inline import labelled
 if TYPE_CHECKING:
     from tutor.course.checks import Check
     from tutor.course.exercises import Exercise
-    from tutor.session.lab import Cancelled
+    from tutor.experiments.clients.base import Cancel
     from tutor.session.study import StudySession
 
 __all__ = ["ExercisePanel"]
@@ -185,8 +185,8 @@ class ExercisePanel(Vertical):
         exercise, session = self.exercise, self.session
         assert isinstance(exercise, Configure)
 
-        def check(cancelled: Cancelled) -> Check:
-            return session.check_answer(exercise, answer, cancelled)
+        def check(cancel: Cancel) -> Check:
+            return session.check_answer(exercise, answer, cancel)
 
         on_lab(self, check, key="exercise", description="Checking the answer")
 
