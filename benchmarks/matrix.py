@@ -21,8 +21,7 @@ def main(runs: int = 5) -> None:
         took = []
         for _ in range(runs + 1):
             started = time.perf_counter()
-            versions = clients.versions(clients.CLIENT_NAMES)
-            names = [name for name, version in versions.items() if version is not None]
+            names = clients.installed()
             outcomes = lab.run_many(matrix_specs(names))
             took.append(time.perf_counter() - started)
     print(f"matrix: {len(outcomes)} requests, {len(names)} clients: {', '.join(names)}")

@@ -1,15 +1,15 @@
-"""The lab's edge cases (lessons/edges/), live with every installed client, judged by the evidence.
+"""The lab's edge cases (lessons/edges/), live with every client, judged by the evidence.
 
-Each edge comes from the course, as the Lab screen lists it; every installed client sends it
+Each edge comes from the course, as the Lab screen lists it; every registered client sends it
 through one LabSession, and the assertions read what the lab saw (the Evidence of each chain),
 never what a client claims. Expected results are written by hand from ../shared/FACTS.md (facts
 6, 7, 8, 9, 11, 13-15, 18-22, 29, 32). Where a live client disagrees with FACTS.md, the live
-behaviour is asserted and a comment says so. A client that is not installed is left out.
+behaviour is asserted and a comment says so. A client that is not installed fails the test.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
 import pytest
@@ -21,9 +21,6 @@ from tutor.lab.server import LabServer
 from tutor.session.factory import make_session
 
 EDGES = {edge.id: edge for edge in load_course().edges}
-INSTALLED = tuple(
-    name for name, version in clients.versions(clients.CLIENT_NAMES).items() if version
-)
 HTTP_LIBRARIES = ("httpx", "requests", "aiohttp", "curl", "curl-x", "curl-post30x", "node")
 CREDENTIALS = ("authorization", "cookie")
 
@@ -32,24 +29,15 @@ Outcomes = Mapping[tuple[str, str], Outcome]
 
 @pytest.fixture(scope="module")
 def outcomes(lab: LabServer) -> Outcomes:
-    """Every edge with every installed client, run in one batch: (edge id, client) -> outcome."""
-    pairs = [(edge, name) for edge in EDGES.values() for name in INSTALLED]
+    """Every edge with every client, run in one batch: (edge id, client) -> outcome."""
+    pairs = [(edge, name) for edge in EDGES.values() for name in clients.CLIENT_NAMES]
     with make_session(lab=lab).lab as session:
         ran = session.run_many([edge.model_copy(update={"client": name}) for edge, name in pairs])
     return {(edge.id, name): outcome for (edge, name), outcome in zip(pairs, ran, strict=True)}
 
 
-def installed(names: Iterable[str]) -> list[str]:
-    return [name for name in names if name in INSTALLED]
-
-
-def expected(by_client: Mapping[str, object]) -> dict[str, object]:
-    """What the test expects of the clients that are installed."""
-    return {name: value for name, value in by_client.items() if name in INSTALLED}
-
-
 def of(outcomes: Outcomes, edge_id: str) -> dict[str, Outcome]:
-    return {name: outcomes[(edge_id, name)] for name in INSTALLED}
+    return {name: outcomes[(edge_id, name)] for name in clients.CLIENT_NAMES}
 
 
 def arrived(outcome: Outcome) -> tuple[str, str] | None:
@@ -65,7 +53,8 @@ def redirects_asked(outcome: Outcome) -> int:
 
 def test_the_course_has_the_labs_edges():
     assert len(EDGES) == 14
-    assert "httpx" in INSTALLED, "httpx is a dependency of the tutor"
+    missing = [name for name in clients.CLIENT_NAMES if name not in clients.installed()]
+    assert not missing, f"not installed here: {missing} (.ci/run installs them)"
 
 
 def test_every_edge_has_a_lab_route_that_answers(outcomes):
@@ -91,14 +80,12 @@ def test_a_3xx_without_location_is_not_followed(outcomes):
         assert outcome.evidence.arrived is None, name
         assert outcome.evidence.requests == 1, name
         assert outcome.hops[-1].status == 307, name
-    for name in installed((*HTTP_LIBRARIES, "chromium-fetch", "chromium-form")):
+    for name in (*HTTP_LIBRARIES, "chromium-fetch", "chromium-form"):
         assert seen[name].error is None, name
         assert seen[name].verdict.kind == "not_followed", name
     # urllib and wget call it an error (urllib already refuses a POST on 307, fact 20).
-    if "urllib" in seen:
-        assert "HTTPError: HTTP Error 307" in (seen["urllib"].error or "")
-    if "wget" in seen:
-        assert "Redirection (307) without location" in (seen["wget"].error or "")
+    assert "HTTPError: HTTP Error 307" in (seen["urllib"].error or "")
+    assert "Redirection (307) without location" in (seen["wget"].error or "")
 
 
 @pytest.mark.parametrize("edge_id", ["relative-location", "absolute-location"])
@@ -124,11 +111,10 @@ def test_only_a_browser_shows_the_fragment_inherited(outcomes):
         name: [hop for hop in outcome.hops if hop.path == "/echo/fragment"]
         for name, outcome in seen.items()
     }
-    if "chromium-form" in seen:
-        (report,) = reports["chromium-form"]
-        assert dict(parse_qsl(report.query)).get("fragment") == "#section-2"
-        assert arrived(seen["chromium-form"]) == ("GET", "/echo/fragment")
-    for name in installed((*HTTP_LIBRARIES, "urllib", "wget", "chromium-fetch")):
+    (report,) = reports["chromium-form"]
+    assert dict(parse_qsl(report.query)).get("fragment") == "#section-2"
+    assert arrived(seen["chromium-form"]) == ("GET", "/echo/fragment")
+    for name in (*HTTP_LIBRARIES, "urllib", "wget", "chromium-fetch"):
         assert reports[name] == [], name  # no page ran to report a fragment
         assert arrived(seen[name]) == ("GET", "/page/fragment"), name
         assert all("section-2" not in hop.query for hop in seen[name].hops), name
@@ -137,7 +123,7 @@ def test_only_a_browser_shows_the_fragment_inherited(outcomes):
 def test_each_client_has_its_own_loop_limit(outcomes):
     seen = of(outcomes, "loop")
     followed = {name: outcome.evidence.requests - 1 for name, outcome in seen.items()}
-    assert followed == expected(
+    assert followed == (
         {
             "httpx": 20,  # fact 18
             "requests": 30,  # fact 19
@@ -163,10 +149,8 @@ def test_each_client_has_its_own_loop_limit(outcomes):
         assert all(hop.is_redirect for hop in outcome.hops)
     said = {name: outcome.error or "" for name, outcome in seen.items()}
     assert "TooManyRedirects" in said["httpx"]
-    if "curl" in said:
-        assert "Maximum (50) redirects followed" in said["curl"]
-    if "node" in said:
-        assert "redirect count exceeded" in said["node"]
+    assert "Maximum (50) redirects followed" in said["curl"]
+    assert "redirect count exceeded" in said["node"]
 
 
 def test_a_302_then_a_307(outcomes):
@@ -176,19 +160,24 @@ def test_a_302_then_a_307(outcomes):
         "POST /redirect/302 (8 bytes) → 302 → GET /redirect/307 (no body) → 307"
         " → GET /echo (no body) → 200"
     )
-    for name in installed(
-        ("httpx", "requests", "aiohttp", "urllib", "curl", "wget", "node", "chromium-fetch")
+    for name in (
+        "httpx",
+        "requests",
+        "aiohttp",
+        "urllib",
+        "curl",
+        "wget",
+        "node",
+        "chromium-fetch",
     ):
         assert seen[name].evidence.story == to_get, name
         assert seen[name].evidence.requests == 3, name
-    if "curl-x" in seen:
-        assert seen["curl-x"].evidence.story == (
-            "POST /redirect/302 (8 bytes) → 302 → POST /redirect/307 (no body) → 307"
-            " → POST /echo (no body) → 200"
-        )
-        assert seen["curl-x"].verdict.kind == "body_dropped"
-    if "curl-post30x" in seen:
-        assert seen["curl-post30x"].verdict.kind == "kept"
+    assert seen["curl-x"].evidence.story == (
+        "POST /redirect/302 (8 bytes) → 302 → POST /redirect/307 (no body) → 307"
+        " → POST /echo (no body) → 200"
+    )
+    assert seen["curl-x"].verdict.kind == "body_dropped"
+    assert seen["curl-post30x"].verdict.kind == "kept"
 
 
 def test_credentials_across_origins(outcomes):
@@ -207,7 +196,7 @@ def test_credentials_across_origins(outcomes):
 
     without = ((), CREDENTIALS)
     carrying = (CREDENTIALS, ())
-    assert {name: credentials(outcome) for name, outcome in seen.items()} == expected(
+    assert {name: credentials(outcome) for name, outcome in seen.items()} == (
         {
             "httpx": without,
             "requests": without,
@@ -233,26 +222,23 @@ def test_credentials_across_origins(outcomes):
         assert first is not None and target is not None, name
         assert target.method == "GET", name
         assert target.header("host") != first.header("host"), f"{name} stayed on the origin"
-    if "chromium-fetch" in seen:
-        first = seen["chromium-fetch"].evidence.first
-        assert first is not None and first.header("cookie") is None  # never left the client
-    if "chromium-form" in seen:
-        form = seen["chromium-form"]
-        assert form.hops == ()
-        assert form.verdict.kind == "not_expressible"
-        assert form.error == "an HTML form cannot add request headers"
+    first = seen["chromium-fetch"].evidence.first
+    assert first is not None and first.header("cookie") is None  # never left the client
+    form = seen["chromium-form"]
+    assert form.hops == ()
+    assert form.verdict.kind == "not_expressible"
+    assert form.error == "an HTML form cannot add request headers"
 
 
 def test_a_stream_cannot_be_replayed_on_307_but_crosses_303(outcomes):
     """Fact 14, 18, 32: a 307 must replay the body; a 303 does not."""
     on_307 = of(outcomes, "stream-307")
     on_303 = of(outcomes, "stream-303")
-    for name in installed(("httpx", "aiohttp", "urllib", "curl", "curl-x", "curl-post30x", "node")):
+    for name in ("httpx", "aiohttp", "urllib", "curl", "curl-x", "curl-post30x", "node"):
         assert on_307[name].verdict.kind == "refused", name
         assert len(on_307[name].hops) == 1
     assert "StreamConsumed" in (on_307["httpx"].error or "")
-    if "curl" in on_307:
-        assert "(65)" in (on_307["curl"].error or "")
+    assert "(65)" in (on_307["curl"].error or "")
     # Live, against fact 32 ("streams fail in every client"): requests re-sends the POST with
     # an empty body instead of failing.
     assert on_307["requests"].verdict.kind == "body_dropped"
@@ -260,27 +246,23 @@ def test_a_stream_cannot_be_replayed_on_307_but_crosses_303(outcomes):
     assert on_307["requests"].evidence.body_intact is False
     # Chromium streams a request body only over HTTP/2: over the lab's HTTP/1.1 fetch() fails
     # before anything is sent, whatever the redirect.
-    if "chromium-fetch" in on_307:
-        assert on_307["chromium-fetch"].hops == ()
-        assert on_303["chromium-fetch"].hops == ()
-    for name in installed(("httpx", "requests", "aiohttp", "urllib", "node")):
+    assert on_307["chromium-fetch"].hops == ()
+    assert on_303["chromium-fetch"].hops == ()
+    for name in ("httpx", "requests", "aiohttp", "urllib", "node"):
         assert arrived(on_303[name]) == ("GET", "/echo"), name
     # curl streams a POST only as `-X POST -T -`, and -X keeps the method word on a 303: the
     # POST arrives without its body (fact 21's trap, live).
-    if "curl" in on_303:
-        assert on_303["curl"].verdict.kind == "body_dropped"
-    if "wget" in on_307:
-        assert on_307["wget"].verdict.kind == "not_expressible"
+    assert on_303["curl"].verdict.kind == "body_dropped"
+    assert on_307["wget"].verdict.kind == "not_expressible"
 
 
 def test_head_stays_head_on_303_in_fetch_and_most_libraries(outcomes):
     """Fact 3 and 29: RFC 9110 allows GET or HEAD after a 303; keeping HEAD is Fetch's rule."""
     seen = of(outcomes, "head-303")
-    for name in installed((*HTTP_LIBRARIES, "wget", "chromium-fetch")):
+    for name in (*HTTP_LIBRARIES, "wget", "chromium-fetch"):
         assert arrived(seen[name]) == ("HEAD", "/echo"), name
     # Live, not in FACTS 20: urllib re-sends every followed HEAD as GET (conformant too).
-    if "urllib" in seen:
-        assert arrived(seen["urllib"]) == ("GET", "/echo")
+    assert arrived(seen["urllib"]) == ("GET", "/echo")
 
 
 def test_only_the_browser_caches_redirects(outcomes):
@@ -300,9 +282,9 @@ def test_only_the_browser_caches_redirects(outcomes):
             name: (redirects_asked(outcome), outcome.evidence.requests)
             for name, outcome in of(outcomes, edge_id).items()
         }
-        for name in installed(("chromium-fetch", "chromium-form")):
+        for name in ("chromium-fetch", "chromium-form"):
             assert seen[name] == browser, (edge_id, name)
-        for name in installed((*HTTP_LIBRARIES, "urllib", "wget")):
+        for name in (*HTTP_LIBRARIES, "urllib", "wget"):
             assert seen[name] == asked_twice, (edge_id, name)
         for name, outcome in of(outcomes, edge_id).items():
             assert arrived(outcome) == ("GET", "/echo"), (edge_id, name)

@@ -182,8 +182,7 @@ def matrix(
         with make_session().lab as lab:
             started = time.perf_counter()
             if client_names is None:
-                versions = clients.versions(clients.CLIENT_NAMES)
-                client_names = tuple(name for name, version in versions.items() if version)
+                client_names = clients.installed()
             outcomes = lab.run_many(grid.matrix_specs(client_names, codes, methods))
             took = time.perf_counter() - started
     except LabUnavailable as error:

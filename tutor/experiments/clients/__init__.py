@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tutor.experiments.clients.base import Client
 
-__all__ = ["CLIENT_NAMES", "UnknownClient", "get", "versions"]
+__all__ = ["CLIENT_NAMES", "UnknownClient", "get", "installed", "versions"]
 
 _CLIENTS = {
     "httpx": ("httpx", "CLIENT"),
@@ -53,3 +53,8 @@ def versions(names: Sequence[str]) -> dict[str, str | None]:
     with ThreadPoolExecutor(len(chosen), thread_name_prefix="version") as pool:
         asked = {name: pool.submit(client.version) for name, client in chosen.items()}
         return {name: answer.result() for name, answer in asked.items()}
+
+
+def installed(names: Sequence[str] = CLIENT_NAMES) -> tuple[str, ...]:
+    """The clients named (by default every registered one) that are installed here, in order."""
+    return tuple(name for name, version in versions(names).items() if version is not None)
