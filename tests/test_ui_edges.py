@@ -111,8 +111,10 @@ async def test_while_the_course_loads_the_lab_says_so_then_lists_the_edges(
         assert str(listing.query_one("Static").visual) == "The lab's edge cases are loading…"
         assert not listing.query_one(OptionList).display
         assert not screen.check_action("edges", ())
-        app.session.course = course
-        await pilot.pause(0.5)
+        app.session.course = course  # as the loader does, and then it tells the app
+        assert course is not None
+        app.post_message(app.CourseLoaded(course))
+        await settle(pilot)
         assert listing.query_one(OptionList).display
         assert course is not None and len(listing.experiments) == len(course.edges)
         assert screen.check_action("edges", ())

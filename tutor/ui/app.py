@@ -38,7 +38,10 @@ class TutorApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit the tutor"),
     ]
 
-    class CourseLoaded(Message):
+    class CourseLoaded(Message, bubble=False):
+        """The course has loaded: the app hears it, then every screen open (those that show the
+        course, like the Lab's edge cases, handle it)."""
+
         def __init__(self, course: Course) -> None:
             super().__init__()
             self.course = course
@@ -130,6 +133,9 @@ class TutorApp(App[None]):
 
     def on_tutor_app_course_loaded(self, message: CourseLoaded) -> None:
         self.lessons_screen.show_course(message.course)
+        for screen in self.screen_stack:
+            if screen is not self.lessons_screen:
+                screen.post_message(self.CourseLoaded(message.course))
 
     def on_tutor_app_record_opened(self, message: RecordOpened) -> None:
         """Start the quiz asked for on the command line, or reopen the lesson left unfinished."""

@@ -9,7 +9,6 @@ from textual.message import Message
 from tutor.ui.live import on_lab
 
 if TYPE_CHECKING:
-    from textual.message_pump import MessagePump
     from textual.widget import Widget
 
     from tutor.experiments.clients.base import Cancel
@@ -34,24 +33,29 @@ class HopHeard(Message, bubble=False):  # for the widget that follows the journa
 class JournalFeed:
     """Posts a HopHeard to `target` for every hop the lab records, from `start` to `stop`."""
 
-    def __init__(self, target: MessagePump, lab: LabSession) -> None:
+    def __init__(self, target: Widget, lab: LabSession) -> None:
         self._target = target
         self.lab = lab
-        self._following = False
+        self._started = False
+        self.following = False
+        """The feed listens to the journal (the lab runs)."""
 
-    def start(self, owner: Widget, *, replay: int = 0) -> None:
-        """Wait for the lab in a worker of `owner`, post the `replay` most recent hops, then
-        follow; `owner` hears LabDone(FEED) once it follows, or why it cannot."""
+    def start(self, *, replay: int = 0) -> None:
+        """Wait for the lab in a worker of the target, post the `replay` most recent hops, then
+        follow; the target hears LabDone(FEED) once it follows, or why it cannot. Once only."""
+        if self._started:
+            return
+        self._started = True
 
         def follow(_cancel: Cancel) -> None:
             self.lab.follow(self._heard, replay)
-            self._following = True
+            self.following = True
 
-        on_lab(owner, follow, key=FEED, description="Waiting for the lab")
+        on_lab(self._target, follow, key=FEED, description="Waiting for the lab")
 
     def stop(self) -> None:
         """Stop listening (on unmount); nothing happens if it never followed."""
-        if self._following:
+        if self.following:
             self.lab.unfollow(self._heard)
 
     def _heard(self, hop: Hop) -> None:

@@ -16,7 +16,6 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
 from tutor.ui.live import LabDone, on_lab
@@ -122,7 +121,6 @@ class ExperimentScreen(Screen[None]):
         self._every_client = every_client
         self._listing = experiment is None
         """The Lab shows its edge cases where the ladder goes: until a run, and again on `l`."""
-        self._waiting_for_course: Timer | None = None
         self._first_choice = (
             DEFAULT_CHOICE
             if experiment is None
@@ -175,22 +173,22 @@ class ExperimentScreen(Screen[None]):
     # The Lab's edge cases.
 
     def _list_edges(self) -> None:
-        """List the course's edge cases; while the course loads, say so and look again soon."""
+        """List the course's edge cases; while the course loads, say so (the app tells the screen
+        when it has loaded)."""
         course = self.session.course
         listing = self.query_one(ExperimentList)
         if course is None:
             listing.wait("The lab's edge cases are loading…")
-            if self._waiting_for_course is None:
-                self._waiting_for_course = self.set_interval(0.25, self._list_edges)
         else:
-            if self._waiting_for_course is not None:
-                self._waiting_for_course.stop()
-                self._waiting_for_course = None
             listing.show(course.edges, note="", prompt=_edge_prompt)
             if self._listing and not course.edges:  # nothing to pick: no word of edge cases
                 self.query_one(VerdictLine).update(Content(RUN_NOTE))
                 self._listing = False
         self._show_listing()
+
+    def on_tutor_app_course_loaded(self) -> None:
+        if self._experiment is None:
+            self._list_edges()
 
     def _show_listing(self) -> None:
         """The Lab's edge cases or the results, where the ladder goes."""

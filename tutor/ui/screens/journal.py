@@ -47,7 +47,7 @@ class JournalScreen(Screen[None]):
         table = self.query_one(DataTable)
         # The verdict before the client's address, so that it fits at 80 columns.
         table.add_columns("time", "method", "path", "status", "body", "verdict", "client")
-        self.feed.start(self, replay=MAX_ROWS)
+        self.feed.start(replay=MAX_ROWS)
 
     def on_unmount(self) -> None:
         self.feed.stop()

@@ -34,9 +34,6 @@ class ExercisePanel(Vertical):
         self.session = session
         self.exercise: Exercise | None = None
         self.feed = JournalFeed(self, session.lab)
-        self._following = False
-        self._followed = False
-        """The feed follows the lab's journal."""
         self.lab_problem: str | None = None
         """Why there is no lab to send to, when it did not start."""
         self.hints_shown = 0
@@ -77,9 +74,7 @@ class ExercisePanel(Vertical):
         )
         self.query_one("#exercise-result", Static).update("")
         if isinstance(exercise, BringYourOwn):
-            if not self._following:  # only a bring-your-own exercise watches the journal
-                self._following = True
-                self.feed.start(self)
+            self.feed.start()  # only a bring-your-own exercise watches the journal
             self._refresh_byo()
         else:
             for name, label, values in (
@@ -140,7 +135,7 @@ class ExercisePanel(Vertical):
             url.update("Type a name: letters, digits, - or _ (it keeps your requests apart).")
             return
         lab_url = self.session.lab.url
-        if not self._followed or lab_url is None:
+        if not self.feed.following or lab_url is None:
             url.update(self.lab_problem or "Waiting for the lab…")
             return
         url.update(
@@ -192,7 +187,6 @@ class ExercisePanel(Vertical):
 
     def on_lab_done(self, message: LabDone[Check | None]) -> None:
         if message.key == FEED:  # following the journal now, or why not (said where the URL is)
-            self._followed = message.problem is None
             self.lab_problem = message.problem
             self._refresh_byo()
         else:
