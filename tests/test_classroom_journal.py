@@ -129,11 +129,34 @@ async def test_journal_screen_shows_requests_live(lab: LabServer) -> None:
         port = urlsplit(lab.url).port
         send_and_follow_with_get(port, "PUT", "/s/bo/redirect/303", "x=1")
         await settle(pilot)  # the lab posted both hops before it answered
-        rows = [table.get_row_at(i) for i in range(before, table.row_count)]
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(before, table.row_count)]
         assert [row[1] for row in rows] == ["PUT", "GET"]
         assert rows[0][2] == "/s/bo/redirect/303" and rows[0][4] == "3 B"
         assert rows[1][5] == "PUT became GET, body dropped"
         assert rows[1][6].startswith("127.0.0.1:")
         assert "bo" in str(screen.query_one("#journal-summary").visual)
+        # A path that looks like markup, or holds an escape, is shown as it is (and no crash).
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", "/x[/nope]%1b[2J[bold]")
+        assert connection.getresponse().status == 404
+        connection.close()
+        await settle(pilot)
+        shown = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+        assert "/x[/nope]\\x1b[2J[bold]" in shown, shown[-3:]
         await pilot.press("escape")
         assert not isinstance(app.screen, JournalScreen)
+
+
+def test_a_request_cannot_write_on_the_teachers_console(lab: LabServer) -> None:
+    """A path with terminal escapes or a line break reaches the console as one inert line."""
+    port = urlsplit(lab.url).port
+    assert port is not None
+    target = "/%1b[2J%1b[H%1b]2;owned%07/x[bold]red%0aFAKE%20LINE"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", target)
+    connection.getresponse().read()
+    connection.close()
+    hop = next(hop for hop in reversed(lab.journal.recent(50)) if "owned" in hop.path)
+    line = journal_line(hop, lab.journal)
+    assert "\x1b" not in line and "\x07" not in line and "\n" not in line
+    assert "\\x1b[2J" in line and "FAKE LINE 404" in line

@@ -259,6 +259,7 @@ def _count(number: int, noun: str) -> str:
 def _print_trace(outcome: Outcome) -> None:
     from tutor.lab.app import reason
     from tutor.lab.evidence import VerdictKind, size_text
+    from tutor.lab.printable import one_line
 
     sent = f', body "{outcome.body}" ({len(outcome.body.encode())} bytes)' if outcome.body else ""
     click.echo(
@@ -274,7 +275,7 @@ def _print_trace(outcome: Outcome) -> None:
     if outcome.hops:
         click.echo()
     if outcome.error:
-        click.echo(click.style("Client said: ", bold=True) + outcome.error)
+        click.echo(click.style("Client said: ", bold=True) + one_line(outcome.error))
     colour = {
         VerdictKind.KEPT: "green",
         VerdictKind.REFUSED: "red",

@@ -6,6 +6,7 @@ import time
 
 from tutor.lab.evidence import Evidence, VerdictKind, size_text
 from tutor.lab.journal import Hop, Journal
+from tutor.lab.printable import one_line
 
 __all__ = ["chain_text", "journal_line"]
 
@@ -19,11 +20,12 @@ def chain_text(hop: Hop, journal: Journal) -> str:
 
 
 def journal_line(hop: Hop, journal: Journal) -> str:
-    """Time, client address, method, path, status, body size, and the verdict of its chain."""
+    """Time, client address, method, path, status, body size, and the verdict of its chain: one
+    line, whatever the request held (a student's path may carry escapes or line breaks)."""
     at = time.strftime("%H:%M:%S", time.localtime(hop.at))
     query = f"?{hop.query}" if hop.query else ""
     target = f" -> {hop.location}" if hop.location else ""
-    return (
+    return one_line(
         f"{at} {hop.peer:<21} {hop.method:<7} {hop.path}{query} {hop.status}{target} "
         f"({size_text(hop.body_size)}) chain {hop.chain}: {chain_text(hop, journal)}"
     )

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from tutor.lab.addresses import http_url
 from tutor.lab.app import LabApp
 from tutor.lab.journal import Hop, Journal
+from tutor.lab.printable import one_line
 
 if TYPE_CHECKING:
     import uvicorn
@@ -34,12 +35,6 @@ LOG_LINES = 200
 
 class LabError(Exception):
     """The lab could not start; the message is meant for a person."""
-
-
-def _one_line(text: str) -> str:
-    """`text` on one line, with nothing a terminal would act on (control characters escaped)."""
-    text = " ".join(text.split())
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 class _LogRouter(logging.Handler):
@@ -74,7 +69,7 @@ class _LogRouter(logging.Handler):
             message = str(record.msg)
         # A sink that fails has nowhere left to say so, and logging would print a traceback.
         with contextlib.suppress(Exception):
-            sink(_one_line(f"lab {record.levelname.lower()}: {message}"))
+            sink(one_line(f"lab {record.levelname.lower()}: {message}"))
 
 
 _ROUTER = _LogRouter()
@@ -211,7 +206,7 @@ class LabServer:
             try:
                 server.run(sockets=sockets)
             except (Exception, SystemExit) as error:  # uvicorn exits when it cannot start
-                self.log.append(_one_line(f"lab error: {type(error).__name__}: {error}"))
+                self.log.append(one_line(f"lab error: {type(error).__name__}: {error}"))
             finally:
                 started.set()  # a start() still waiting hears that it is over
 

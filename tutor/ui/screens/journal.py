@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -70,18 +71,19 @@ class JournalScreen(Screen[None]):
 
     def on_hop_heard(self, message: HopHeard) -> None:
         from tutor.lab.journal_line import chain_text
+        from tutor.lab.printable import one_line
 
         hop, journal = message.hop, self.session.lab.journal
         assert journal is not None  # the lab runs: it has just recorded this hop
         table = self.query_one(DataTable)
         following = table.cursor_row >= table.row_count - 1
-        table.add_row(
+        table.add_row(  # what a client sent is shown as it is: never markup, never escapes
             time.strftime("%H:%M:%S", time.localtime(hop.at)),
-            hop.method,
-            hop.path,
+            Text(one_line(hop.method)),
+            Text(one_line(hop.path)),
             str(hop.status),
             f"{hop.body_size} B" if hop.body_size else "-",
-            chain_text(hop, journal),
+            Text(one_line(chain_text(hop, journal))),
             hop.peer,
         )
         if table.row_count > MAX_ROWS:

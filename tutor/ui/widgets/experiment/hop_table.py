@@ -8,13 +8,15 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from tutor.lab.journal import Hop
+from tutor.lab.printable import one_line
 from tutor.ui.widgets.experiment.ladder import BODY_CHANGED, METHOD_CHANGED, body_change
 
 __all__ = ["HopTable"]
 
 
 class HopTable(DataTable[str | Text]):
-    """#, method, path, body bytes, status and Location of each hop, changes marked."""
+    """#, method, path, body bytes, status and Location of each hop, changes marked. What came
+    from the network is shown as it is: never read as markup, never acted on by the terminal."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
@@ -35,14 +37,14 @@ class HopTable(DataTable[str | Text]):
             self.add_row(
                 str(number),
                 Text(hop.method, METHOD_CHANGED if method_changed else ""),
-                hop.path,
+                Text(one_line(hop.path)),
                 Text(
                     str(hop.body_size),
                     BODY_CHANGED if body_change(hop, before) else "",
                     justify="right",
                 ),
                 str(hop.status),
-                hop.location or "",
+                Text(one_line(hop.location or "")),
                 key=str(number),
             )
             before = hop
