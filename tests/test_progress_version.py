@@ -13,7 +13,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from tutor.cli import cli
 from tutor.progress.leitner import Slot
 from tutor.progress.location import DATABASE_NAME, HOME_VARIABLE
 from tutor.progress.record import _MIGRATIONS, SCHEMA_VERSION, Answer, open_record
@@ -219,3 +221,13 @@ def test_a_newer_record_this_tutor_cannot_read_is_still_left_alone(v0_home: Path
 
     _untouched(v0_home, data)
     assert _user_version(v0_home) == SCHEMA_VERSION + 1
+
+
+def test_progress_reset_on_a_newer_record_forgets_nothing_and_says_so(v0_home: Path) -> None:
+    _make_newer(v0_home)
+    data = v0_home.read_bytes()
+    result = CliRunner().invoke(cli, ["progress", "--reset", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Nothing to forget on disk" in result.output
+    assert "Progress forgotten" not in result.output
+    _untouched(v0_home, data)

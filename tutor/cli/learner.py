@@ -48,17 +48,16 @@ def quiz(
 ) -> None:
     """Answer questions from the course; predict questions run live on the lab."""
     from tutor.quiz.plan import Plan
-
-    plan = Plan(lesson, tag, due, seed, count, time_limit, name, result)
-    if not plain:
-        from tutor.session.factory import make_session
-        from tutor.ui.app import build_app
-
-        build_app(make_session(lesson_dirs), quiz=plan).run()
-        return
     from tutor.session.factory import make_session
 
-    sys.exit(_plain_quiz(make_session(lesson_dirs), plan))
+    plan = Plan(lesson, tag, due, seed, count, time_limit, name, result)
+    session = make_session(lesson_dirs)
+    if not plain:
+        from tutor.ui.app import build_app
+
+        build_app(session, quiz=plan).run()
+        return
+    sys.exit(_plain_quiz(session, plan))
 
 
 def _plain_quiz(session: StudySession, plan: Plan) -> int:
@@ -102,23 +101,25 @@ def _plain_quiz(session: StudySession, plan: Plan) -> int:
 @click.pass_obj
 def progress(lesson_dirs: tuple[Path, ...], fmt: str | None, reset: bool, yes: bool) -> None:
     """The learner's record: lessons done, questions known, due for review."""
-    from tutor.course.loader import load_course
     from tutor.progress.export import export
-    from tutor.progress.record import open_record
     from tutor.progress.summary import summarize
+    from tutor.session.factory import make_session
 
-    record = open_record()
+    session = make_session(lesson_dirs)
+    record = session.open_record()
     try:
         if record.notice:
             click.secho(record.notice, fg="yellow", err=True)
         if reset:
-            if yes or click.confirm(f"Forget all progress in {record.path}?"):
+            if record.path is None:  # a record in memory: a newer tutor's file, left as it is
+                click.echo("Nothing to forget on disk: this record is not saved.", err=True)
+            elif yes or click.confirm(f"Forget all progress in {record.path}?"):
                 record.reset()
                 click.echo("Progress forgotten.")
         elif fmt:
             click.echo(export(record, fmt), nl=False)
         else:
-            click.echo("\n".join(summarize(record, load_course(lesson_dirs)).report()))
+            click.echo("\n".join(summarize(record, session.load_course()).report()))
             click.echo(f"Record: {record.path or 'in memory only'}", err=True)
     finally:
-        record.close()
+        session.close()
