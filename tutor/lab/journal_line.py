@@ -24,8 +24,9 @@ def journal_line(hop: Hop, journal: Journal) -> str:
     line, whatever the request held (a student's path may carry escapes or line breaks)."""
     at = time.strftime("%H:%M:%S", time.localtime(hop.at))
     query = f"?{hop.query}" if hop.query else ""
-    target = f" -> {hop.location}" if hop.location else ""
-    return one_line(
-        f"{at} {hop.peer:<21} {hop.method:<7} {hop.path}{query} {hop.status}{target} "
-        f"({size_text(hop.body_size)}) chain {hop.chain}: {chain_text(hop, journal)}"
+    target = f" -> {one_line(hop.location)}" if hop.location else ""
+    return (
+        f"{at} {hop.peer:<21} {one_line(hop.method):<7} {one_line(hop.path + query)} "
+        f"{hop.status}{target} ({size_text(hop.body_size)}) chain {hop.chain}: "
+        f"{one_line(chain_text(hop, journal))}"
     )
