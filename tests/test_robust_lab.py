@@ -7,18 +7,21 @@ only: never a traceback.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from tutor.lab.app import MAX_HEAD, LabApp
 from tutor.lab.journal import Journal
+from tutor.lab.server import LabServer
 
 MiB = 1024 * 1024
 
@@ -157,3 +160,19 @@ async def test_a_huge_head_is_refused_and_not_journaled_whole() -> None:
         (431, (), ""),
         (414, (), ""),
     ]
+
+
+def test_a_target_with_control_characters_still_gets_its_redirect(lab: LabServer) -> None:
+    """?to= arrives decoded; the Location is encoded again, so the answer is valid and sent."""
+    port = urlsplit(lab.url).port
+    assert port is not None
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("POST", "/s/eve/redirect/307?to=/echo/%1b[31mred%20x", body="a=1")
+    answer = connection.getresponse()
+    answer.read()
+    connection.close()
+    assert answer.status == 307
+    location = answer.headers["location"]
+    assert location.startswith("/s/eve/echo/%1B%5B31mred%20x?chain=")
+    assert not any(ord(c) < 0x20 for c in location)
+    assert not [line for line in lab.log if "Exception" in line]

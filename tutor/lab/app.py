@@ -23,7 +23,7 @@ import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from tutor.lab.evidence import Evidence, VerdictKind
 from tutor.lab.journal import BODY_KEPT, Hop, Journal, digest, split_student
@@ -342,7 +342,14 @@ def _location(request: _Request, target: str) -> tuple[str, str | None]:
     path = parts.path
     if request.student and not parts.netloc:  # a student's prefix stays on the whole chain
         path = f"/s/{request.student}{path}"
-    return urlunsplit(parts._replace(path=path, query=urlencode(query))), None
+    # The target arrived decoded: encoded again, a control character or a space cannot make the
+    # Location header invalid (the answer would never be sent) or act on anyone's terminal.
+    path, fragment = quote(path, safe=_URI_SAFE), quote(parts.fragment, safe=_URI_SAFE)
+    return urlunsplit(parts._replace(path=path, query=urlencode(query), fragment=fragment)), None
+
+
+_URI_SAFE = "/:@!$&'()*+,;=~"
+"""What RFC 3986 allows as it is in a path or fragment (besides letters, digits and -._~)."""
 
 
 async def _send(
