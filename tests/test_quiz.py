@@ -1,16 +1,18 @@
-"""The quiz core: drawing, grading every kind (predictions live on the lab), the run, results."""
+"""The quiz core: drawing, the order choices are shown in, grading every kind (predictions live
+on the lab), the run, results."""
 
 from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from tutor.course import Course
-from tutor.course.loader import load_paths
-from tutor.course.questions import Question
+from tutor.course.loader import load_course, load_paths
+from tutor.course.questions import Bank, Question
 from tutor.experiments.runner import run
 from tutor.lab.server import LabServer
 from tutor.progress.leitner import INTERVALS, Slot
@@ -18,6 +20,7 @@ from tutor.progress.record import Record, open_record
 from tutor.quiz.draw import Item, draw
 from tutor.quiz.feedback import feedback, plain_text, review
 from tutor.quiz.grading import grade
+from tutor.quiz.order import shown
 from tutor.quiz.plain import parse_answer
 from tutor.quiz.plan import Plan
 from tutor.quiz.result import write_result
@@ -39,7 +42,8 @@ def record(tmp_path: Path) -> Record:
 
 
 def item(course: Course, question_id: str) -> Item:
-    return next(Item(b, q) for b, q in course.questions if q.id == question_id)
+    """The question with its choices shown in the bank's order."""
+    return next(Item(b, q, tuple(q.choices)) for b, q in course.questions if q.id == question_id)
 
 
 def runner(lab: LabServer) -> Runner:
@@ -124,7 +128,7 @@ def test_a_prediction_no_choice_fits_is_void_not_wrong(course: Course, lab: LabS
     )
     assert question.experiment is not None
     outcome = run(question.experiment, lab.url, lab.journal)
-    graded = grade(Item(bank, question), ["get"], outcome)
+    graded = grade(Item(bank, question, tuple(question.choices)), ["get"], outcome)
     assert not graded.correct and graded.void and "none of the choices" in graded.void
 
 
@@ -153,10 +157,10 @@ def test_a_missed_question_is_due_now_and_a_known_one_is_not(
     quiz = Quiz(items, record, session="test", clock=lambda: 1000.0)
     quiz.answer(["stays-post"])
     quiz.answer(["false"])
-    due = draw(course, Plan(due=True), record.slots(), now=1000.0)
+    due = draw(course, Plan(due=True), record.slots(), 1000.0, seed=1)
     assert [i.question.id for i in due] == ["truefalse-303"]
     tomorrow = 1000.0 + INTERVALS[2]
-    later = draw(course, Plan(due=True), record.slots(), now=tomorrow)
+    later = draw(course, Plan(due=True), record.slots(), tomorrow, seed=1)
     assert [i.question.id for i in later] == ["truefalse-303", "single-307"]
 
 
@@ -172,29 +176,33 @@ def test_an_answer_after_the_time_limit_does_not_count(course: Course, record: R
 
 
 def test_questions_are_drawn_by_lesson_and_tag(course: Course) -> None:
-    ids = [i.question.id for i in draw(course, Plan(lesson="quiz-lesson"), {}, 0.0)]
+    ids = [i.question.id for i in draw(course, Plan(lesson="quiz-lesson"), {}, 0.0, seed=1)]
     assert ids == ["single-307", "multiple-keep", "truefalse-303", "predict-307", "predict-303"]
-    assert [i.question.id for i in draw(course, Plan(tag="303"), {}, 0.0)] == [
+    assert [i.question.id for i in draw(course, Plan(tag="303"), {}, 0.0, seed=1)] == [
         "truefalse-303",
         "predict-303",
     ]
-    assert draw(course, Plan(lesson="elsewhere"), {}, 0.0) == []
+    assert draw(course, Plan(lesson="elsewhere"), {}, 0.0, seed=1) == []
 
 
 def test_one_seed_gives_one_exam(course: Course) -> None:
-    def exam(seed: int) -> list[str]:
-        return [i.key for i in draw(course, Plan(seed=seed, count=4), {}, 0.0)]
+    """The same questions, in the same order, each with its choices in the same order."""
+
+    def exam(seed: int, of: Course = course) -> list[tuple[str, list[str]]]:
+        items = draw(of, Plan(seed=seed, count=4), {}, 0.0, seed)
+        return [(i.key, [c.id for c in i.choices]) for i in items]
 
     assert exam(7) == exam(7) and len(exam(7)) == 4
-    assert len({tuple(exam(seed)) for seed in range(10)}) > 1
+    assert len({tuple(k for k, _ in exam(seed)) for seed in range(10)}) > 1
+    assert len({tuple(map(tuple, (c for _, c in exam(seed)))) for seed in range(10)}) > 1
     reordered = Course(banks=list(reversed(course.banks)), lessons=course.lessons)
-    assert [i.key for i in draw(reordered, Plan(seed=7, count=4), {}, 0.0)] == exam(7)
+    assert exam(7, reordered) == exam(7)
 
 
 def test_the_result_file_is_json_or_csv(course: Course, record: Record, tmp_path: Path) -> None:
     plan = Plan(seed=3, name="Ada", time_limit=600)
-    items = draw(course, Plan(seed=3, count=3, tag="method"), {}, 0.0)
-    quiz = Quiz(items, record, session=plan.session(0.0))
+    items = draw(course, Plan(seed=3, count=3, tag="method"), {}, 0.0, seed=3)
+    quiz = Quiz(items, record, session=plan.session(0.0), seed=3)
     for asked in items:  # the single one right, the multiple one half right
         right = [c.id for c in asked.question.choices if c.correct]
         quiz.answer(right[:1])
@@ -204,10 +212,12 @@ def test_the_result_file_is_json_or_csv(course: Course, record: Record, tmp_path
 
     data = json.loads((tmp_path / "ada.json").read_text())
     assert (data["name"], data["seed"], data["questions"], data["graded"]) == ("Ada", 3, 2, 2)
-    assert data["score"] == 1 and data["time_limit"] == 600
+    assert data["score"] == 1 and data["time_limit"] == 600 and data["choice_seed"] == 3
+    assert [a["shown"] for a in data["answers"]] == [[c.id for c in i.choices] for i in items]
     rows = list(csv.DictReader((tmp_path / "ada.csv").open()))
     assert [r["question"] for r in rows] == [a["question"] for a in data["answers"]]
     assert {r["name"] for r in rows} == {"Ada"} and rows[0]["seed"] == "3"
+    assert rows[0]["shown"] == ";".join(data["answers"][0]["shown"])
 
 
 @pytest.mark.parametrize(
@@ -215,17 +225,116 @@ def test_the_result_file_is_json_or_csv(course: Course, record: Record, tmp_path
     [("2", ["stays-post"]), (" 1 ", ["becomes-get"])],
 )
 def test_typed_answers_name_choices_by_number(course: Course, text: str, expected: list[str]):
-    assert parse_answer(text, item(course, "single-307").question) == expected
+    assert parse_answer(text, item(course, "single-307")) == expected
 
 
 def test_typed_answers_for_multiple_and_truefalse(course: Course) -> None:
-    assert parse_answer("1,3", item(course, "multiple-keep").question) == ["c307", "c308"]
-    assert parse_answer("1 3", item(course, "multiple-keep").question) == ["c307", "c308"]
-    assert parse_answer("F", item(course, "truefalse-303").question) == ["false"]
+    assert parse_answer("1,3", item(course, "multiple-keep")) == ["c307", "c308"]
+    assert parse_answer("1 3", item(course, "multiple-keep")) == ["c307", "c308"]
+    assert parse_answer("F", item(course, "truefalse-303")) == ["false"]
     for bad in ("", "0", "4", "two", "1,2"):
         with pytest.raises(ValueError):
-            parse_answer(bad, item(course, "single-307").question)
+            parse_answer(bad, item(course, "single-307"))
+
+
+def test_a_typed_number_is_the_choice_shown_under_it(course: Course) -> None:
+    asked = item(course, "multiple-keep")
+    flipped = Item(asked.bank, asked.question, tuple(reversed(asked.choices)))
+    assert parse_answer("1", flipped) == ["c308"]
+    assert parse_answer("2,3", flipped) == ["c303", "c307"]
+
+
+def test_choices_are_shuffled_per_question_by_the_seed(course: Course) -> None:
+    """Every choice of a single, multiple or predict question comes first for some seed; one
+    seed always gives one order; a true/false question always reads True, False."""
+    for _, question in course.questions:
+        ids = sorted(c.id for c in question.choices)
+        orders = {tuple(c.id for c in shown(question, seed)) for seed in range(40)}
+        assert all(sorted(order) == ids for order in orders)
+        if question.kind == "truefalse":
+            assert orders == {("true", "false")}
+        else:
+            assert {order[0] for order in orders} == set(ids)
+    truefalse = item(course, "truefalse-303").question
+    falsefirst = truefalse.model_copy(update={"choices": truefalse.choices[::-1]})
+    assert [c.id for c in shown(falsefirst, 1)] == ["true", "false"]
+
+
+def test_a_question_shows_one_order_whatever_else_is_drawn(course: Course) -> None:
+    """The order hangs on the seed and the question alone, not on the plan or the draw."""
+    by_lesson = draw(course, Plan(lesson="quiz-lesson"), {}, 0.0, seed=11)
+    by_tag = draw(course, Plan(tag="303"), {}, 0.0, seed=11)
+    as_exam = draw(course, Plan(seed=11, count=2, tag="303"), {}, 0.0, seed=11)
+    orders = {i.key: i.choices for i in by_lesson}
+    assert all(orders[i.key] == i.choices for i in [*by_tag, *as_exam])
+    assert all(i.choices == shown(i.question, 11) for i in by_lesson)
 
 
 def test_prompts_are_read_without_markdown_marks() -> None:
     assert plain_text("httpx sends `PUT` to a **307**\n") == "httpx sends PUT to a 307"
+
+
+def _question(lesson: str, kind: str, number: int) -> dict[str, object]:
+    """A question of `kind` for `lesson`'s bank (ids unique across the course)."""
+    wrong = {"explanation": "No.", "misconception": "m"}
+    choices: list[dict[str, object]] = [
+        {"id": "a", "text": "A", "correct": True, "explanation": "Yes."},
+        {"id": "b", "text": "B", **wrong},
+    ]
+    extra: dict[str, object] = {}
+    if kind == "truefalse":
+        choices = [{**choices[0], "id": "true"}, {**choices[1], "id": "false"}]
+    if kind == "predict":
+        choices = [
+            {"id": "post", "text": "POST", "expect": {"method": "POST"}, "explanation": "Yes."},
+            {"id": "get", "text": "GET", "expect": {"method": "GET"}, **wrong},
+        ]
+        extra = {"experiment": {"code": 307, "method": "POST", "body": "a=1", "client": "httpx"}}
+    return {
+        "id": f"{lesson}-{kind}-{number}",
+        "kind": kind,
+        "prompt": "?",
+        "cite": ["c"],
+        "choices": choices,
+        **extra,
+    }
+
+
+KINDS = ("single", "multiple", "truefalse", "predict")
+
+
+def _bank(lesson: str) -> Bank:
+    """Two questions of every kind for `lesson`, in kind order: the first ones are all single."""
+    return Bank.model_validate(
+        {
+            "format": 1,
+            "kind": "quiz",
+            "id": f"bank-{lesson}",
+            "title": lesson,
+            "lesson": lesson,
+            "citations": [{"id": "c", "title": "RFC 9110", "url": "https://www.rfc-editor.org/"}],
+            "questions": [_question(lesson, kind, n) for kind in KINDS for n in (1, 2)],
+        }
+    )
+
+
+def test_an_exam_is_spread_across_lessons_and_kinds() -> None:
+    """Three lessons of eight questions: twelve drawn are four of each lesson and three of each
+    kind, whatever the seed (the first twelve would be lesson one's eight and four single)."""
+    spread = Course(banks=[_bank(lesson) for lesson in ("one", "two", "three")])
+    orders = set()
+    for seed in range(50):
+        items = draw(spread, Plan(seed=seed, count=12), {}, 0.0, seed)
+        assert set(Counter(i.lesson for i in items).values()) == {4}
+        assert set(Counter(i.question.kind for i in items).values()) == {3}
+        orders.add(tuple(i.key for i in items))
+    assert len(orders) == 50
+
+
+def test_an_exam_of_the_course_spreads_across_its_lessons() -> None:
+    """The built-in course: an exam of two questions a lesson asks two of every lesson."""
+    builtin = load_course()
+    lessons = {bank.lesson_of(question) for bank, question in builtin.questions}
+    for seed in range(20):
+        items = draw(builtin, Plan(seed=seed, count=2 * len(lessons)), {}, 0.0, seed)
+        assert Counter(i.lesson for i in items) == dict.fromkeys(lessons, 2)

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-LESSON = "post-302-303-307"
+LESSON = "found-302"
 QUESTIONS = 6
 """Questions in that lesson's bank: each run is killed after answering 1 to all of them."""
 

@@ -1,4 +1,7 @@
-"""The Quiz and Progress screens driven by Pilot at 80x24, and the app resuming a lesson."""
+"""The Quiz and Progress screens driven by Pilot at 80x24, and the app resuming a lesson.
+
+The quiz shuffles each question's choices: the tests read the number a choice is shown under,
+as a learner would, and press it."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from tutor.ui.screens.progress import ProgressScreen
 from tutor.ui.screens.quiz import QuizScreen
 from tutor.ui.screens.reader import ReaderScreen
 from tutor.ui.widgets.course.lesson_list import LessonList
+from tutor.ui.widgets.quiz.choices import ChoiceList
 from tutor.ui.widgets.quiz.feedback import Feedback
 
 QUIZ_FIXTURES = Path(__file__).parent / "fixtures" / "quiz"
@@ -29,12 +33,26 @@ def text(pilot: Pilot[None], selector: str) -> str:
     return str(pilot.app.screen.query_one(selector, Static).render())
 
 
+def key(pilot: Pilot[None], choice_id: str) -> str:
+    """The digit key of a choice of the question asked: the number it is shown under."""
+    screen = pilot.app.screen
+    assert isinstance(screen, QuizScreen) and screen.quiz and screen.quiz.current
+    ids = [choice.id for choice in screen.quiz.current.choices]
+    return str(ids.index(choice_id) + 1)
+
+
+def shown(pilot: Pilot[None]) -> list[str]:
+    """The choices as the list shows them."""
+    choices = pilot.app.screen.query_one(ChoiceList)
+    return [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
+
+
 async def test_answering_a_question_shows_feedback_after_the_record_has_it(lab: LabServer):
     async with app(lab, Plan(lesson="quiz-lesson")).run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(pilot.app.screen, QuizScreen)
         assert text(pilot, "#quiz-status").startswith("Question 1/5")
-        await pilot.press("1", "enter")
+        await pilot.press(key(pilot, "becomes-get"))  # a digit answers a one-answer question
         await settle(pilot)
         feedback = text(pilot, "#quiz-feedback")
         assert feedback.startswith("✗ Wrong. The answer: “It stays POST”")
@@ -44,7 +62,7 @@ async def test_answering_a_question_shows_feedback_after_the_record_has_it(lab: 
         await pilot.press("n")
         await settle(pilot)
         assert text(pilot, "#quiz-status").startswith("Question 2/5 · Score 0/1")
-        await pilot.press("1", "3", "enter")
+        await pilot.press(key(pilot, "c307"), key(pilot, "c308"), "enter")  # digits tick
         await settle(pilot)
         assert text(pilot, "#quiz-feedback").startswith("✓ Right.")
 
@@ -52,7 +70,7 @@ async def test_answering_a_question_shows_feedback_after_the_record_has_it(lab: 
 async def test_a_prediction_runs_live_and_shows_the_hops(lab: LabServer):
     async with app(lab, Plan(tag="live", count=1)).run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("2", "enter")
+        await pilot.press(key(pilot, "post-intact"))
         await settle(pilot)
         feedback = text(pilot, "#quiz-feedback")
         assert feedback.startswith("✓ Right.")
@@ -82,9 +100,10 @@ async def test_the_app_reopens_the_unfinished_lesson_at_its_step(lab: LabServer)
 async def test_the_progress_screen_shows_lessons_boxes_and_due(lab: LabServer):
     async with app(lab, Plan(lesson="quiz-lesson", count=2)).run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("2", "enter")
+        await pilot.press(key(pilot, "stays-post"))
         await settle(pilot)
-        await pilot.press("n", "2", "enter")
+        await pilot.press("n")
+        await pilot.press(key(pilot, "c303"), "enter")
         await settle(pilot)
         await pilot.press("escape", "g")
         await settle(pilot)
@@ -97,3 +116,31 @@ async def test_the_progress_screen_shows_lessons_boxes_and_due(lab: LabServer):
         assert isinstance(pilot.app.screen, QuizScreen)
         prompt = pilot.app.screen.query_one("#quiz-prompt", Markdown).source
         assert "Which codes keep the method and the body?" in prompt
+
+
+async def test_the_numbers_are_the_shuffled_order_and_t_f_answer(lab: LabServer):
+    """An exam shows each question's choices in its seed's order, numbered as shown; t and f
+    answer a true/false question, which always reads True, False."""
+    from tutor.quiz.order import shown as order
+
+    async with app(lab, Plan(seed=4, tag="method")).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, QuizScreen) and screen.quiz and screen.quiz.current
+        question = screen.quiz.current.question
+        expected = [f"{n}. {c.text}" for n, c in enumerate(order(question, 4), 1)]
+        assert [line.removeprefix("[ ] ") for line in shown(pilot)] == expected
+    async with app(lab, Plan(tag="303", count=1)).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert shown(pilot) == ["1. True", "2. False"]
+        keys = {b.binding.id for b in pilot.app.screen.active_bindings.values()}
+        assert {"quiz.pick", "quiz.true", "quiz.false"} <= keys and "quiz.tick" not in keys
+        await pilot.press("9")  # no ninth choice: nothing happens
+        await settle(pilot)
+        assert open_record().answers() == []
+        await pilot.press("t")
+        await settle(pilot)
+        assert text(pilot, "#quiz-feedback").startswith("✓ Right.")
+        assert [(a.question, a.chosen) for a in open_record().answers()] == [
+            ("truefalse-303", ("true",))
+        ]

@@ -94,11 +94,36 @@ async def open_prediction(pilot: Pilot[None]) -> ReaderScreen:
     return screen
 
 
+def key_of(screen: ReaderScreen, choice_id: str) -> str:
+    """The digit that picks `choice_id` in the order the choices are shown (shuffled)."""
+    state = screen._prediction_state
+    assert state is not None
+    return str([choice.id for choice in state.order].index(choice_id) + 1)
+
+
+async def test_a_predictions_choices_are_shown_shuffled_and_numbered_as_shown(
+    lab: LabServer,
+) -> None:
+    orders = set()
+    for _ in range(12):
+        app = Recording(make_session([PACK], builtin=False, lab=lab))
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_prediction(pilot)
+            state = screen._prediction_state
+            assert state is not None and state.chosen is None
+            shown = [str(option.prompt) for option in screen.query_one("#predict-choices").options]
+            assert shown == [f"  {n}. {c.text}" for n, c in enumerate(state.order, 1)]
+            orders.add(tuple(choice.id for choice in state.order))
+    assert len(orders) > 1  # one order in 12 starts: (1/6)^11 for three choices
+
+
 async def test_a_right_prediction_picked_with_arrows_and_enter(lab: LabServer) -> None:
     app = Recording(make_session([PACK], builtin=False, lab=lab))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_prediction(pilot)
-        await pilot.press("down", "enter")
+        for _ in range(int(key_of(screen, "get")) - 1):
+            await pilot.press("down")
+        await pilot.press("enter")
         await settle(pilot)
         [graded] = app.graded
         assert (graded.lesson_id, graded.step_id, graded.choice_id) == (
@@ -126,7 +151,7 @@ async def test_a_wrong_prediction_after_a_hint_explains_both_and_shows_the_ladde
         assert (
             hints == "Hint 1/3: 303 points to a different resource that gives an indirect answer."
         )
-        await pilot.press("1")
+        await pilot.press(key_of(screen, "post-kept"))
         await settle(pilot)
         [graded] = app.graded
         assert (graded.choice_id, graded.correct, graded.hints_used) == ("post-kept", False, 1)
@@ -135,7 +160,7 @@ async def test_a_wrong_prediction_after_a_hint_explains_both_and_shows_the_ladde
         assert "The belief behind it: Every redirect re-sends the request as it was." in result
         assert "What arrived: A GET, without the body." in result
         assert not screen.check_action("hint", ())
-        await pilot.press("2")  # too late to change one's mind
+        await pilot.press(key_of(screen, "get"))  # too late to change one's mind
         await settle(pilot)
         assert len(app.graded) == 1
         hops_before = len(lab.journal)

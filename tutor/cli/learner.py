@@ -21,7 +21,9 @@ __all__ = ["progress", "quiz"]
 @click.option("--lesson", metavar="ID", help="Only the questions of this lesson.")
 @click.option("--tag", metavar="TAG", help="Only the questions with this tag.")
 @click.option("--due", is_flag=True, help="Only the questions due for review.")
-@click.option("--seed", type=int, help="An exam: the same questions, same order, for this seed.")
+@click.option(
+    "--seed", type=int, help="An exam: the same questions and choices, in one order, for this seed."
+)
 @click.option("--count", type=click.IntRange(min=1), help="Ask at most this many questions.")
 @click.option(
     "--time-limit", type=click.IntRange(min=1), metavar="SECONDS", help="End the quiz after this."

@@ -10,7 +10,7 @@ from tutor.quiz.feedback import feedback, plain_text, review, score_line
 from tutor.quiz.session import Quiz, TimeUp
 
 if TYPE_CHECKING:
-    from tutor.course.questions import Question
+    from tutor.quiz.draw import Item
 
 __all__ = ["KIND_HINTS", "parse_answer", "run_plain"]
 
@@ -24,11 +24,13 @@ KIND_HINTS = {
 _TRUTH = {"t": "true", "true": "true", "f": "false", "false": "false"}
 
 
-def parse_answer(text: str, question: Question) -> list[str]:
-    """The choice ids a typed answer names: numbers from 1 ("2", "1,3", "1 3"); for a truefalse
-    question also t/f/true/false. ValueError with a message for the learner."""
+def parse_answer(text: str, item: Item) -> list[str]:
+    """The choice ids a typed answer names: numbers from 1 ("2", "1,3", "1 3") in the order the
+    choices were shown; for a truefalse question also t/f/true/false. ValueError with a message
+    for the learner."""
+    question = item.question
     words = [word for word in re.split(r"[\s,;]+", text.strip().lower()) if word]
-    count = len(question.choices)
+    count = len(item.choices)
     several = " (several as 1,3)" if question.kind == "multiple" else ""
     wrong = ValueError(f"Answer with a number from 1 to {count}{several}.")
     if question.kind == "truefalse" and len(words) == 1 and words[0] in _TRUTH:
@@ -37,7 +39,7 @@ def parse_answer(text: str, question: Question) -> list[str]:
         raise wrong
     if question.kind != "multiple" and len(words) > 1:
         raise ValueError("Only one answer, please: one number.")
-    return [question.choices[int(word) - 1].id for word in words]
+    return [item.choices[int(word) - 1].id for word in words]
 
 
 def _clock(seconds: float) -> str:
@@ -60,7 +62,7 @@ def _ask(quiz: Quiz, out: TextIO) -> None:
     if left is not None:
         heading += f" · {_clock(left)} left"
     _say(out, heading, plain_text(question.prompt))
-    _say(out, *(f"  {n}. {choice.text}" for n, choice in enumerate(question.choices, 1)))
+    _say(out, *(f"  {n}. {choice.text}" for n, choice in enumerate(item.choices, 1)))
 
 
 def run_plain(quiz: Quiz, read: TextIO, out: TextIO) -> None:
@@ -82,7 +84,7 @@ def run_plain(quiz: Quiz, read: TextIO, out: TextIO) -> None:
             if echo:
                 _say(out, line.rstrip("\n"))
             try:
-                chosen = parse_answer(line, item.question)
+                chosen = parse_answer(line, item)
             except ValueError as error:
                 _say(out, str(error))
                 continue

@@ -14,7 +14,9 @@ __all__ = ["Plan"]
 class Plan:
     """The options of `redirect-tutor quiz`, shared by the plain quiz and the Quiz screen.
 
-    A `seed` makes it an exam: the same questions in the same order for everyone with that seed.
+    A `seed` makes it an exam: for everyone with that seed, the same questions (spread across
+    lessons and kinds) in the same order, each with its choices in the same order. Without one,
+    a quiz shuffles the choices by a seed of its own (tutor.quiz.order).
     """
 
     lesson: str | None = None

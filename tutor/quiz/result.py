@@ -15,11 +15,23 @@ from tutor.quiz.session import Quiz
 
 __all__ = ["CSV_FIELDS", "result", "write_result"]
 
-CSV_FIELDS = ("name", "seed", "number", "question", "kind", "chosen", "right", "correct", "graded")
+CSV_FIELDS = (
+    "name",
+    "seed",
+    "number",
+    "question",
+    "kind",
+    "shown",
+    "chosen",
+    "right",
+    "correct",
+    "graded",
+)
 
 
 def _answers(quiz: Quiz) -> list[dict[str, object]]:
-    """Every question in the order asked; the unanswered ones too (chosen None)."""
+    """Every question in the order asked, its choices (ids) in the order shown; the unanswered
+    ones too (chosen None)."""
     rows: list[dict[str, object]] = []
     for number, item in enumerate(quiz.items, 1):
         grade = quiz.grades[number - 1] if number <= len(quiz.grades) else None
@@ -28,6 +40,7 @@ def _answers(quiz: Quiz) -> list[dict[str, object]]:
                 "number": number,
                 "question": item.key,
                 "kind": item.question.kind,
+                "shown": [c.id for c in item.choices],
                 "chosen": [c.id for c in grade.chosen] if grade else None,
                 "right": [c.id for c in grade.right] if grade else None,
                 "correct": grade.correct if grade else None,
@@ -38,10 +51,12 @@ def _answers(quiz: Quiz) -> list[dict[str, object]]:
 
 
 def result(quiz: Quiz, plan: Plan) -> dict[str, object]:
-    """The whole run: who, which seed, the score, and every question in the order asked."""
+    """The whole run: who, which seed (the exam's; `choice_seed` shuffled the choices, the
+    exam's too, else a new one per quiz), the score, and every question in the order asked."""
     return {
         "name": plan.name,
         "seed": plan.seed,
+        "choice_seed": quiz.seed,
         "started_at": local_time(quiz.started),
         "finished_at": local_time(time.time()),
         "time_limit": plan.time_limit,

@@ -39,11 +39,14 @@ class Quiz:
         session: str,
         run: Runner | None = None,
         time_limit: float | None = None,
+        seed: int | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.items = list(items)
         self.record = record
         self.session = session
+        self.seed = seed
+        """The seed the items' choices were shuffled with (tutor.quiz.order), for the result."""
         self._run = run
         self._clock = clock
         self.started = clock()

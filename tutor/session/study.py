@@ -36,11 +36,11 @@ Write = Callable[["Record"], object]
 
 @dataclass(frozen=True, slots=True)
 class Graded:
-    """A prediction graded by its live run: the outcome, and the choices it bore out (by index);
+    """A prediction graded by its live run: the outcome, and the choices it bore out (by id);
     or why it could not be graded (`problem`)."""
 
     outcome: Outcome | None
-    right: tuple[int, ...] = ()
+    right: tuple[str, ...] = ()
     problem: str | None = None
 
 
@@ -144,19 +144,22 @@ class StudySession:
         if outcome.client_version is None:
             return Graded(outcome, problem=outcome.error)
         right = matching(prediction.choices, outcome)
-        return Graded(outcome, tuple(prediction.choices.index(choice) for choice in right))
+        return Graded(outcome, tuple(choice.id for choice in right))
 
     # The quiz.
 
     def quiz(self, plan: Plan, cancel: Cancel | None = None) -> tuple[Quiz | None, str | None]:
-        """The quiz `plan` asks for, its predictions run live on the lab (started here if need
-        be: LabUnavailable when it cannot); or None and why not. Call it from a worker."""
+        """The quiz `plan` asks for, its choices shuffled by the exam's seed (a new seed for a
+        practice quiz), its predictions run live on the lab (started here if need be:
+        LabUnavailable when it cannot); or None and why not. Call it from a worker."""
         from tutor.quiz.draw import choose
+        from tutor.quiz.order import new_seed
         from tutor.quiz.session import Quiz
 
         if self.course is None or self.record is None:
             return None, "The course has not loaded yet."
-        items, problem = choose(self.course, plan, self.record)
+        seed = plan.seed if plan.seed is not None else new_seed()
+        items, problem = choose(self.course, plan, self.record, seed)
         if problem:
             return None, problem
         if any(item.question.kind == "predict" for item in items):
@@ -168,6 +171,7 @@ class StudySession:
             session=plan.session(started),
             run=lambda spec: self.lab.run(spec, cancel),
             time_limit=plan.time_limit,
+            seed=seed,
         )
         return quiz, None
 

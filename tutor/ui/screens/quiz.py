@@ -30,10 +30,10 @@ if TYPE_CHECKING:
 __all__ = ["QuizScreen"]
 
 _KINDS = {
-    "single": "one answer: Enter",
-    "multiple": "tick with space, then Enter",
-    "truefalse": "true or false: Enter",
-    "predict": "predict, then it runs live",
+    "single": "one answer: its number, or Enter",
+    "multiple": "one or more: tick with their numbers or space, then Enter",
+    "truefalse": "true or false: t or f",
+    "predict": "predict by its number, then it runs live",
 }
 
 
@@ -132,7 +132,8 @@ class QuizScreen(Screen[None]):
 
     def _ask(self) -> None:
         assert self.quiz is not None and self.quiz.current is not None
-        question = self.quiz.current.question
+        item = self.quiz.current
+        question = item.question
         self.answered = False
         self.query_one("#quiz-prompt", Markdown).update(
             f"{question.prompt.strip()}\n\n*{_KINDS[question.kind]}*"
@@ -140,7 +141,7 @@ class QuizScreen(Screen[None]):
         choices = self.query_one(ChoiceList)
         choices.display = True
         choices.disabled = False
-        choices.ask(question)
+        choices.ask(item)
         choices.focus()
         self.query_one(Feedback).clear()
         self.query_one("#quiz-body").scroll_home(animate=False)

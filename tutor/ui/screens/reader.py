@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, OptionList, Static
 
+from tutor.quiz import order
 from tutor.ui.live import LabDone, on_lab
 from tutor.ui.screens.experiment import ExperimentScreen
 from tutor.ui.widgets.experiment.listing import ExperimentList
@@ -70,6 +71,8 @@ class ReaderScreen(Screen[None]):
         self.title = lesson.title
         self._predictions: dict[str, PredictionState] = {}
         """Each predict step's state, by step id, so that going back keeps it."""
+        self._seed = order.new_seed()
+        """Shuffles each prediction's choices: a position says nothing about the answer."""
         ids = [step.id for step in lesson.steps]
         self.set_reactive(ReaderScreen.index, ids.index(step_id) if step_id in ids else 0)
 
@@ -166,7 +169,11 @@ class ReaderScreen(Screen[None]):
     def _prediction_state(self) -> PredictionState | None:
         if self.step.predict is None:
             return None
-        return self._predictions.setdefault(self.step.id, PredictionState())
+        if self.step.id not in self._predictions:
+            key = f"{self.lesson.id}/{self.step.id}"
+            shown = order.shuffled(self.step.predict.choices, key, self._seed)
+            self._predictions[self.step.id] = PredictionState(shown)
+        return self._predictions[self.step.id]
 
     @property
     def _predicting(self) -> bool:
@@ -207,7 +214,8 @@ class ReaderScreen(Screen[None]):
         state, prediction = self._prediction_state, self.step.predict
         if state is None or prediction is None or not self.check_action("pick", (index,)):
             return
-        state.chosen, state.problem, state.outcome, state.right = index, None, None, None
+        state.chosen, state.problem, state.outcome = state.order[index].id, None, None
+        state.right = None
         self._show_step_prediction()
         experiment = next(e for e in self.step.experiments if e.id == prediction.experiment)
         session = self.session
@@ -238,10 +246,9 @@ class ReaderScreen(Screen[None]):
         if graded is not None and state.problem is None:
             state.right = graded.right
             if len(graded.right) == 1:
-                chosen = step.predict.choices[state.chosen]
-                right = chosen is step.predict.choices[graded.right[0]]
+                right = state.chosen == graded.right[0]
                 self.post_message(
-                    PredictionGraded(self.lesson.id, step.id, chosen.id, right, state.hints)
+                    PredictionGraded(self.lesson.id, step.id, state.chosen, right, state.hints)
                 )
         if step is self.step:
             self._show_step()

@@ -1,11 +1,12 @@
-"""A question's choices, numbered: Enter answers; for a multiple one, space ticks several first."""
+"""A question's choices, numbered in the order shown: a digit answers with that choice (in a
+multiple question it ticks it, and Enter answers), t and f answer a true/false question."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, on
+from textual import on
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
@@ -13,20 +14,36 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
-    from tutor.course.questions import Question
+    from tutor.quiz.draw import Item
 
 __all__ = ["ChoiceList"]
 
+_PICK = "Answer with the choice of that number (a question with several answers: tick it)"
+
 
 class ChoiceList(OptionList):
-    """The choices of the question asked; a digit key jumps to (and ticks) that choice."""
+    """The choices of the question asked, numbered as the quiz shuffled them (`Item.choices`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "pick(0)", "Answer", key_display="1-9", id="quiz.pick", tooltip=_PICK),
+        *[
+            Binding(
+                str(n),
+                f"pick({n - 1})",
+                f"Answer {n}",
+                show=False,
+                id=f"quiz.pick-{n}",
+                tooltip=f"Answer with choice {n} (a question with several answers: tick it)",
+            )
+            for n in range(2, 10)
+        ],
+        Binding("t", "truth('true')", "True", id="quiz.true", tooltip="Answer true"),
+        Binding("f", "truth('false')", "False", id="quiz.false", tooltip="Answer false"),
         Binding("space", "tick", "Tick", id="quiz.tick", tooltip="Tick or untick this choice"),
     ]
 
     class Answered(Message):
-        """The learner committed to these choices (ids, in the question's order)."""
+        """The learner committed to these choices (ids)."""
 
         def __init__(self, chosen: list[str]) -> None:
             super().__init__()
@@ -34,15 +51,20 @@ class ChoiceList(OptionList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.question: Question | None = None
+        self.item: Item | None = None
         self.ticked: set[int] = set()
+        """Positions (from 0, as shown) ticked in a multiple question."""
+
+    @property
+    def kind(self) -> str | None:
+        return None if self.item is None else self.item.question.kind
 
     @property
     def multiple(self) -> bool:
-        return self.question is not None and self.question.kind == "multiple"
+        return self.kind == "multiple"
 
-    def ask(self, question: Question) -> None:
-        self.question = question
+    def ask(self, item: Item) -> None:
+        self.item = item
         self.ticked = set()
         self._show(0)
 
@@ -53,10 +75,10 @@ class ChoiceList(OptionList):
     def _show(
         self, highlighted: int, chosen: Collection[str] = (), right: Collection[str] = ()
     ) -> None:
-        if self.question is None:
+        if self.item is None:
             return
         options = []
-        for index, choice in enumerate(self.question.choices):
+        for index, choice in enumerate(self.item.choices):
             box = ("[x] " if index in self.ticked else "[ ] ") if self.multiple else ""
             mark = "✓ " if choice.id in right else "✗ " if choice.id in chosen else ""
             style = "$text-success" if mark == "✓ " else "$text-error" if mark else ""
@@ -66,32 +88,45 @@ class ChoiceList(OptionList):
         self.highlighted = highlighted
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "tick":  # hidden from the footer unless the question takes several
-            return self.multiple and not self.disabled
+        """Keep the footer to the keys this question takes (False hides a key)."""
+        if self.item is None or self.disabled:
+            return action not in ("pick", "truth", "tick")
+        if action == "pick":
+            index = parameters[0]
+            return isinstance(index, int) and index < len(self.item.choices)
+        if action == "truth":
+            return self.kind == "truefalse"
+        if action == "tick":
+            return self.multiple
         return True
+
+    def action_pick(self, index: int) -> None:
+        """Answer with the choice numbered `index + 1`; in a multiple question, tick it."""
+        if self.item is None or self.disabled or index >= len(self.item.choices):
+            return
+        if self.multiple:
+            self.highlighted = index
+            self.action_tick()
+        else:
+            self._answer([index])
+
+    def action_truth(self, value: str) -> None:
+        if self.item is not None and self.kind == "truefalse" and not self.disabled:
+            self._answer([[choice.id for choice in self.item.choices].index(value)])
 
     def action_tick(self) -> None:
         if self.multiple and self.highlighted is not None:
             self.ticked ^= {self.highlighted}
             self._show(self.highlighted)
 
-    def on_key(self, event: events.Key) -> None:
-        """1-9 jump to a choice (and tick it); t and f to True and False."""
-        question, key = self.question, event.character
-        if question is None or not key:
-            return
-        ids = [choice.id for choice in question.choices]
-        truth = {"t": "true", "f": "false"}.get(key) if question.kind == "truefalse" else None
-        index = ids.index(truth) if truth else int(key) - 1 if key.isdigit() else -1
-        if 0 <= index < len(ids):
-            event.stop()
-            self.highlighted = index
-            self.action_tick()
-
     @on(OptionList.OptionSelected)
-    def _answer(self, event: OptionList.OptionSelected) -> None:
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter: the highlighted choice, or in a multiple question the ticked ones if any."""
         event.stop()
-        if self.question is None:
-            return
-        picked = sorted(self.ticked) if self.multiple and self.ticked else [event.option_index]
-        self.post_message(self.Answered([self.question.choices[i].id for i in picked]))
+        ticked = self.multiple and self.ticked
+        self._answer(sorted(self.ticked) if ticked else [event.option_index])
+
+    def _answer(self, positions: list[int]) -> None:
+        if self.item is not None:
+            self.highlighted = positions[0]
+            self.post_message(self.Answered([self.item.choices[i].id for i in positions]))

@@ -43,13 +43,22 @@ class PredictionGraded(Message):
 class PredictionState:
     """Where the learner is with one step's prediction."""
 
+    order: tuple[Choice, ...]
+    """The choices as shown and numbered: shuffled, so that a position says nothing."""
     hints: int = 0
     """Hints shown so far."""
-    chosen: int | None = None
-    """The index of the picked choice, once picked (then the experiment runs)."""
+    chosen: str | None = None
+    """The id of the picked choice, once picked (then the experiment runs)."""
     outcome: Outcome | None = None
-    right: tuple[int, ...] | None = None
-    """The choices the live outcome matches (exactly one when the content is right)."""
+    right: tuple[str, ...] | None = None
+    """The ids of the choices the live outcome matches (exactly one when the content is right)."""
+
+    @property
+    def chosen_index(self) -> int | None:
+        """Where the picked choice is shown."""
+        ids = [choice.id for choice in self.order]
+        return ids.index(self.chosen) if self.chosen is not None else None
+
     problem: str | None = None
     """Why the run could not grade the prediction (the lab is down, a client is missing)."""
 
@@ -72,9 +81,9 @@ class PredictionPanel(Vertical):
         choices = self.query_one("#predict-choices", OptionList)
         choices.set_options(
             Option(_choice_label(i, choice, state), disabled=state.chosen is not None)
-            for i, choice in enumerate(prediction.choices)
+            for i, choice in enumerate(state.order)
         )
-        choices.highlighted = state.chosen if state.chosen is not None else 0
+        choices.highlighted = state.chosen_index or 0
         hints = self.query_one("#predict-hints", Static)
         shown = prediction.hints[: state.hints]
         hints.display = bool(shown)
@@ -103,22 +112,23 @@ class PredictionPanel(Vertical):
 
 def _choice_label(index: int, choice: Choice, state: PredictionState) -> Content:
     mark = " "
-    if state.right is not None and index in state.right:
+    if state.right is not None and choice.id in state.right:
         mark = "✓"
-    elif state.chosen == index:
+    elif state.chosen == choice.id:
         mark = "✗" if state.right is not None else "▸"
     return labelled("$mark $n. ", choice.text, mark=mark, n=index + 1)
 
 
 def _explain(prediction: Prediction, state: PredictionState) -> Content:
     assert state.chosen is not None and state.right is not None
-    chosen = prediction.choices[state.chosen]
+    by_id = {choice.id: choice for choice in prediction.choices}
+    chosen = by_id[state.chosen]
     if len(state.right) != 1:
         return Content(
             "None of the choices matches what arrived, or more than one does: the lesson "
             "needs updating for this client. The verdict above is what the lab saw."
         )
-    right = prediction.choices[state.right[0]]
+    right = by_id[state.right[0]]
     lines = []
     if right is chosen:
         lines.append(labelled("[b $text-success]✓ You predicted it.[/] ", chosen.explanation))
