@@ -205,7 +205,7 @@ def test_a_bank_that_breaks_a_cross_file_rule_is_not_loaded() -> None:
 def test_questions_may_name_the_built_in_lessons_but_not_without_them() -> None:
     alone = load_course([BROKEN / "unknown-lesson"], builtin=False).problems
     assert len(alone) == len(lint([BROKEN / "unknown-lesson"])) + 1
-    assert "'post-302-303-307'" in alone[1].message
+    assert "'temporary-redirect-307'" in alone[1].message
 
 
 def test_a_pack_beside_the_built_in_course_is_checked_as_the_tutor_loads_it() -> None:

@@ -93,7 +93,7 @@ def test_an_id_the_built_in_course_has_is_a_lint_error_at_its_line(tmp_path: Pat
         lines = done.stdout.splitlines()
         assert lines[0].startswith(f"{tmp_path / 'found-302.yaml'}:5:5: id: lesson id 'found-302'")
         assert "is already used by" in lines[0]
-        assert lines[0].endswith("05-found-302.yaml: file skipped")
+        assert lines[0].endswith("03-found-302.yaml: file skipped")
         assert lines[1].startswith(f"{tmp_path / 'quiz.yaml'}:11:9: questions[0].id: ")
         assert "question id 'redirect-two-parts' is already used by" in lines[1]
     assert load_course([tmp_path]).lesson("found-302") == load_course().lesson("found-302")

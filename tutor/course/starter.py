@@ -51,8 +51,10 @@ citations:
     title: RFC 9110 §15.4.8 307 Temporary Redirect
     url: https://www.rfc-editor.org/rfc/rfc9110#section-15.4.8
     quote: >-
-      Note: This status code is similar to 302 (Found), except that it
-      does not allow changing the request method from POST to GET.
+      The 307 (Temporary Redirect) status code indicates that the target
+      resource resides temporarily under a different URI and the user agent
+      MUST NOT change the request method if it performs an automatic
+      redirection to that URI.
 
 steps:
   - id: post-307
@@ -80,7 +82,8 @@ steps:
         - id: get-dropped
           text: A GET, without the body
           expect: {{method: GET, body: dropped}}
-          explanation: That is what many clients do on a 302, not on a 307.
+          explanation: >-
+            RFC 9110 lets a client change POST to GET after a 302, not after a 307.
           misconception: Every redirect turns a POST into a GET.
       hints:
         - Compare the quote from RFC 9110 with what you know of 302.
