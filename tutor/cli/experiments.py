@@ -263,7 +263,7 @@ def _print_trace(outcome: Outcome) -> None:
 
     sent = f', body "{outcome.body}" ({len(outcome.body.encode())} bytes)' if outcome.body else ""
     click.echo(
-        f"{outcome.method} answered with {outcome.code} {reason(outcome.code)}, sent by "
+        f"{outcome.method} answered with {outcome.spec.first_answer}, sent by "
         f"{outcome.client} {outcome.client_version or '(not installed)'}{sent}\n"
     )
     for index, hop in enumerate(outcome.hops, 1):
@@ -274,8 +274,8 @@ def _print_trace(outcome: Outcome) -> None:
         click.echo(f"  {index}. {request:<22} {size_text(hop.body_size):>9}   {answer}")
     if outcome.hops:
         click.echo()
-    if outcome.error:
-        click.echo(click.style("Client said: ", bold=True) + one_line(outcome.error))
+    if outcome.said:
+        click.echo(click.style("Client said: ", bold=True) + one_line(outcome.said))
     colour = {
         VerdictKind.KEPT: "green",
         VerdictKind.REFUSED: "red",

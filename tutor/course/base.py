@@ -66,7 +66,14 @@ def expectation_issues(expect: Expectation | None) -> list[Issue]:
     if (
         expect is not None
         and not expect.arrives
-        and (expect.method or expect.body or expect.sent or expect.dropped)
+        and (
+            expect.method
+            or expect.body
+            or expect.sent
+            or expect.dropped
+            or expect.headers
+            or expect.origin
+        )
     ):
         message = "'arrives: false' cannot also say what method, body or headers arrive"
         issues.append((("expect", "arrives"), message))

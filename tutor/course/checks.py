@@ -47,7 +47,7 @@ def check_attempt(exercise: BringYourOwn, evidence: Evidence) -> Check:
 def check_configured(exercise: Configure, outcome: Outcome) -> Check:
     """Judge the live run of a configure exercise's client against the lab's answer."""
     problems = []
-    if move := exercise.move_problem(outcome.code):
+    if outcome.code is not None and (move := exercise.move_problem(outcome.code)):
         problems.append(move)
     if outcome.client_version is None:
         problems.append(outcome.error or f"{exercise.client} is not installed")

@@ -58,6 +58,13 @@ class BringYourOwn(Strict):
                 "never that a client will not follow later"
             )
             issues.append((("goal", "arrives"), message))
+        for said in ("error", "reported"):
+            if getattr(self.goal, said) is not None:
+                message = (
+                    f"a bring-your-own goal is read from the journal: '{said}' is what a client "
+                    "tells the tutor, and the student's own client tells it nothing"
+                )
+                issues.append((("goal", said), message))
         cross_check(issues)
         return self
 

@@ -2,18 +2,61 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from tutor.lab.evidence import Evidence, bytes_text
+from tutor.lab.reported import Reported
 
-__all__ = ["Expectation"]
+__all__ = ["Expectation", "ReportClaim"]
+
+
+class ReportClaim(BaseModel):
+    """What the client handed its caller (fetch()'s Response), as content claims it: the
+    client's own word, checked as such, never as what arrived."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: int | None = None
+    type: str | None = None
+    redirected: bool | None = None
+    location: bool | None = None
+    """Whether the caller could read a Location header."""
+
+    def mismatches(self, reported: Reported | None) -> list[str]:
+        """Each way the client's report differs from this claim."""
+        if reported is None:
+            return ["expected the client to hand back a response, but it reported none"]
+        problems = []
+        if self.status is not None and reported.status != self.status:
+            problems.append(
+                f"expected the client to report status {self.status}, not {reported.status}"
+            )
+        if self.type is not None and reported.type != self.type:
+            problems.append(f"expected the client to report type {self.type}, not {reported.type}")
+        if self.redirected is not None and reported.redirected != self.redirected:
+            problems.append(
+                f"expected the client to report redirected {_js(self.redirected)}, "
+                f"not {_js(reported.redirected)}"
+            )
+        if self.location is not None and (reported.location is not None) != self.location:
+            seen = "it saw one" if reported.location is not None else "it saw none"
+            problems.append(
+                f"expected the client {'to see' if self.location else 'not to see'} "
+                f"a Location, but {seen}"
+            )
+        return problems
+
+
+def _js(value: bool | None) -> str:
+    return "unknown" if value is None else str(value).lower()
 
 
 class Expectation(BaseModel):
     """A lesson's claim: whether the request reaches the target, with which method, body and
-    headers, and in how many requests.
+    headers, in how many requests (CORS preflights among them), and what the client reported.
 
     `arrives: false` claims the client refuses or does not follow; the live result decides.
     """
@@ -29,6 +72,24 @@ class Expectation(BaseModel):
     """Headers the first request carried that do not reach the target (RFC 9110 §15.4)."""
     requests: int | None = None
     """How many requests of the chain the lab saw: a redirect served from a cache is one fewer."""
+    preflights: int | None = None
+    """How many of them were a browser's CORS preflights (OPTIONS with
+    Access-Control-Request-Method)."""
+    headers: tuple[tuple[str, str], ...] = ()
+    """Header values on the request that reached the target, e.g. {Origin: "null"} (a mapping
+    in content)."""
+    error: bool | None = None
+    """Whether the client itself reported a failure (fetch() rejected, a library raised)."""
+    reported: ReportClaim | None = None
+    """What the client said it received: its word, beside the lab's witness."""
+    origin: Literal["same", "other"] | None = None
+    """Where the request that reached the target went: the first request's origin or another,
+    by the Host each one named (e.g. a Location `//host:port/...` leads to another)."""
+
+    @field_validator("headers", mode="before")
+    @classmethod
+    def _pairs(cls, headers: object) -> object:
+        return tuple(headers.items()) if isinstance(headers, Mapping) else headers
 
     def mismatches(self, evidence: Evidence) -> list[str]:
         """Each way the evidence differs from this claim; empty when the claim holds."""
@@ -37,7 +98,22 @@ class Expectation(BaseModel):
             problems.append(
                 f"expected {self.requests} requests, but the lab saw {evidence.requests}"
             )
+        if self.preflights is not None and evidence.preflights != self.preflights:
+            problems.append(
+                f"expected {self.preflights} CORS preflights, but the lab saw {evidence.preflights}"
+            )
+        problems += self._failure_problems(evidence)
+        if self.reported is not None:
+            problems += self.reported.mismatches(evidence.reported)
         return problems
+
+    def _failure_problems(self, evidence: Evidence) -> list[str]:
+        failed = evidence.error is not None
+        if self.error is None or failed == self.error:
+            return []
+        if failed:
+            return [f"expected no failure, but the client said: {evidence.error}"]
+        return ["expected the client to report a failure, but it did not"]
 
     def _arrival_problems(self, evidence: Evidence) -> list[str]:
         arrived = evidence.arrived
@@ -70,6 +146,18 @@ class Expectation(BaseModel):
             for name in self.dropped
             if evidence.arrived_with(name)
         ]
+        for name, value in self.headers:
+            found = arrived.header(name)
+            if found != value:
+                came = f"no {name}" if found is None else f"{name}: {found}"
+                problems.append(f"expected {name}: {value} to arrive, but {came} did")
+        host = arrived.header("host")
+        first = evidence.first.header("host") if evidence.first else None
+        went = "same" if (host or "").lower() == (first or "").lower() else "other"
+        if self.origin is not None and went != self.origin:
+            problems.append(
+                f"expected it to arrive at the {self.origin} origin, but it came to {host}"
+            )
         return problems
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from tutor.experiments.spec import ExperimentSpec
 from tutor.lab.evidence import Evidence, Verdict
 from tutor.lab.journal import Hop
+from tutor.lab.reported import Reported
 
 __all__ = ["Outcome"]
 
@@ -25,7 +26,8 @@ class Outcome:
         return self.spec.client
 
     @property
-    def code(self) -> int:
+    def code(self) -> int | None:
+        """The redirect asked for; None when the first answer was not one (`spec.start`)."""
         return self.spec.code
 
     @property
@@ -47,6 +49,17 @@ class Outcome:
     @property
     def error(self) -> str | None:
         return self.evidence.error
+
+    @property
+    def reported(self) -> Reported | None:
+        return self.evidence.reported
+
+    @property
+    def said(self) -> str | None:
+        """What the client itself said, in one line: its error, or the answer it handed back."""
+        if self.error is not None:
+            return self.error
+        return None if self.reported is None else f"the answer it got was {self.reported.text}"
 
     @property
     def verdict(self) -> Verdict:
@@ -79,6 +92,7 @@ class Outcome:
             },
             "requests": self.evidence.requests,
             "error": self.error,
+            "reported": None if self.reported is None else self.reported.to_json(),
             "verdict": self.verdict.text,
             "verdict_kind": self.verdict.kind.value,
         }

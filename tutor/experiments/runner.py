@@ -86,6 +86,7 @@ def _run_batch(
             spec.body.encode(),
             dict(spec.headers),
             spec.stream,
+            spec.redirect,
         )
         for spec, token in zip(specs, tokens, strict=True)
     ]
@@ -118,6 +119,9 @@ def _run_batch(
             evidence = Evidence.unsent(VerdictKind.NOT_EXPRESSIBLE, text, reason, asked)
         else:
             hops = journal.chain(tokens[index])
-            evidence = Evidence.of_chain(hops, asked=asked, error=attempts[index].error)
+            attempt = attempts[index]
+            evidence = Evidence.of_chain(
+                hops, asked=asked, error=attempt.error, reported=attempt.reported
+            )
         outcomes.append(Outcome(spec, version, evidence))
     return outcomes

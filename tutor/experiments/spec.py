@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tutor.experiments.clients import CLIENT_NAMES
+from tutor.experiments.clients.base import RedirectMode
+from tutor.lab.app import reason
+from tutor.lab.beyond import OWN_ANSWERS as BEYOND_OWN_ANSWERS
+from tutor.lab.beyond import ROUTES as BEYOND_ROUTES
 
 __all__ = [
     "BODY_METHODS",
@@ -52,7 +56,8 @@ class ExperimentSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    code: RedirectCode
+    code: RedirectCode | None = None
+    """The redirect the lab answers; None only for a `start` route with an answer of its own."""
     method: str = "POST"
     body: str = ""
     headers: dict[str, str] = Field(default_factory=dict)
@@ -72,10 +77,22 @@ class ExperimentSpec(BaseModel):
     """Send the same request this many times in a row (to see a cached redirect)."""
     fragment: str = Field(default="", pattern=r"^[A-Za-z0-9_-]*$")
     """A fragment on the request's URL (`#...`): it never leaves the client (RFC 9110 §10.2.2)."""
+    redirect: RedirectMode = "follow"
+    """fetch()'s redirect mode: `manual` hands the script the redirect, `error` rejects it."""
+    start: str | None = None
+    """Instead of /redirect/{code}, a route of tutor/lab/beyond.py with its query (e.g.
+    `/login/naive?next=//{other}/echo`, `/accepted`): it is sent `code` (unless it answers a
+    status of its own, as /accepted does) and the chain token."""
 
     def url(self, lab_url: str, chain: str) -> str:
-        """The URL the client is given: the lab's /redirect/{code} with this experiment's query."""
+        """The URL the client is given: the lab's /redirect/{code} with this experiment's query,
+        or the `start` route with its own query."""
         fragment = f"#{self.fragment}" if self.fragment else ""
+        if self.start is not None:
+            path, _, query = self.start.partition("?")
+            code = [] if self.code is None else [("code", str(self.code))]
+            pairs = [*parse_qsl(query), *code, ("chain", chain)]
+            return f"{lab_url}{path}?{urlencode(pairs)}{fragment}"
         return f"{lab_url}/redirect/{self.code}?{urlencode(self.query(chain))}{fragment}"
 
     def query(self, chain: str) -> dict[str, str]:
@@ -96,6 +113,40 @@ class ExperimentSpec(BaseModel):
     def _known_method(cls, method: str) -> str:
         _one_of(method.upper(), METHODS, "method", ", ".join(METHODS))
         return method.upper()
+
+    @field_validator("start")
+    @classmethod
+    def _beyond_route(cls, start: str | None) -> str | None:
+        if start is not None and start.partition("?")[0] not in BEYOND_ROUTES:
+            routes = ", ".join(BEYOND_ROUTES)
+            raise ValueError(f"'start' is one of the lab's routes {routes}, not {start!r}")
+        return start
+
+    @model_validator(mode="after")
+    def _start_takes_no_redirect_options(self) -> ExperimentSpec:
+        if self.start is not None and self.query("") != {"chain": ""}:
+            raise ValueError("to, location, origin, loop, cache: options of /redirect, not 'start'")
+        own = self.own_answer
+        if own is not None and self.code is not None:
+            raise ValueError(f"{self.start} answers {own} itself: give it no 'code'")
+        if own is None and self.code is None:
+            raise ValueError("'code' is missing: which redirect the lab answers, e.g. 307")
+        return self
+
+    @property
+    def own_answer(self) -> str | None:
+        """What the `start` route answers when it is not a redirect of `code` (e.g. "201
+        Created with a Location"); None for a redirect."""
+        path = None if self.start is None else self.start.partition("?")[0]
+        return BEYOND_OWN_ANSWERS.get(path) if path is not None else None
+
+    @property
+    def first_answer(self) -> str:
+        """The lab's first answer, as a learner reads it: "307 Temporary Redirect", "201
+        Created with a Location"."""
+        if self.code is None:
+            return self.own_answer or ""
+        return f"{self.code} {reason(self.code)}"
 
     @field_validator("to")
     @classmethod

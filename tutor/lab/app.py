@@ -7,24 +7,31 @@ Routes (any method):
   /echo[/...]        answers JSON: the request as received, its whole chain, and a verdict
   /client/browser    a page that sends requests from a browser (fetch() or a real form POST)
   /page/fragment     a page that tells the lab which fragment the browser kept (RFC 9110 §10.2.2)
+  /login, /refresh... around the redirect (lab/beyond.py): a login's ?next= (open redirects),
+                     and answers that point elsewhere without redirecting (Refresh, 201, 202)
   /                  a short index for people exploring with curl or a browser
   /s/{name}/...      any route above for one student on a shared lab: the prefix stays on every
                      Location, so each student's chains are their own in the journal
 
 Every answer, errors included, is written to the journal. A redirect's Location carries the
 chain token (`?chain=`), so the target knows which chain a request belongs to even when the
-client is an anonymous `curl -L`.
+client is an anonymous `curl -L`. A browser's CORS preflight, on any route, is allowed and
+journaled too, and an answer to a request with an Origin lets that origin read it (lab/cors.py),
+unless the request's query has `cors=none`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from tutor.lab.beyond import ROUTES as BEYOND_ROUTES
+from tutor.lab.beyond import Asked
+from tutor.lab.cors import PREFLIGHT_ALLOWED, answer_headers, is_preflight, refused
 from tutor.lab.evidence import Evidence, VerdictKind
 from tutor.lab.journal import BODY_KEPT, Hop, Journal, digest, split_student
 from tutor.lab.pages import BROWSER_PAGE, FRAGMENT_PAGE
@@ -168,7 +175,9 @@ class LabApp:
         request = _Request(scope, body[:BODY_KEPT], len(body), self.journal)
         request_digest = digest(body)
         path = request.route
-        if path.startswith("/redirect/"):
+        if is_preflight(request.method, request.headers) and not refused(request.params):
+            await self._answer(request, send, 200, PREFLIGHT_ALLOWED, digest_=request_digest)
+        elif path.startswith("/redirect/"):
             await self._redirect(request, request_digest, send)
         elif path == "/echo" or path.startswith("/echo/"):
             await self._echo(request, request_digest, send)
@@ -176,6 +185,27 @@ class LabApp:
             self._record(request, 200, None, request_digest)
             page = _PAGES[path].encode()
             await _send(send, request, 200, page, "text/html; charset=utf-8", None, close=False)
+        elif path in BEYOND_ROUTES:  # lab/beyond.py: a login's ?next=, Refresh, 201/202, ...
+            here = Asked(
+                request.params,
+                request.chain,
+                request.header(b"host"),
+                self._other_origin(request),
+                lambda target: _location(request, target),
+            )
+            reply = BEYOND_ROUTES[path](here)
+            self._record(request, reply.status, reply.location, request_digest)
+            payload = reply.text.encode()
+            await _send(
+                send,
+                request,
+                reply.status,
+                payload,
+                reply.content_type,
+                reply.location,
+                close=False,
+                extra=reply.headers,
+            )
         elif path == "/":
             await self._answer(request, send, 200, _INDEX, digest_=request_digest)
         else:
@@ -361,6 +391,7 @@ async def _send(
     location: str | None,
     close: bool,
     cache_control: str | None = "no-store",
+    extra: Sequence[tuple[bytes, bytes]] = (),
 ) -> None:
     if status == 304:  # RFC 9110 §15.4.5: a 304 has no content; a body would corrupt the stream
         payload = b""
@@ -376,6 +407,8 @@ async def _send(
         headers.append((b"location", location.encode("latin-1", errors="replace")))
     if close:
         headers.append((b"connection", b"close"))
+    headers += answer_headers(request.method, request.headers, request.params)
+    headers += extra
     await send({"type": "http.response.start", "status": status, "headers": headers})
     body = b"" if request.method == "HEAD" else payload
     await send({"type": "http.response.body", "body": body})
@@ -396,6 +429,18 @@ Edge cases, as options of /redirect/{code} (combine them with &):
   ?origin=other                 Location on the lab's other listener: another origin
   ?cache=none | max-age=N       no Cache-Control (heuristically cacheable), or explicit freshness
   ?to=/page/fragment            a browser page that reports the URL fragment it kept
+  ?to=/echo?cors=none           the target answers like a server that knows nothing of CORS
+
+CORS: the lab allows every preflight (OPTIONS with Access-Control-Request-Method) and gives
+Access-Control-Allow-Origin to any request with an Origin, `null` included; ?cors=none does not.
+
+Around the redirect (lab/beyond.py; ?next= may say {other} for the lab's other origin):
+  ANY /login?next=PATH          signs in, then 303 to PATH if the lab's own check accepts it
+  ANY /login/naive?next=PATH    checks only that PATH starts with '/' (//host and /\\host pass)
+  ANY /refresh?to=PATH          200 with Refresh: 0; url=PATH (not a redirect)
+  ANY /page/meta-refresh?to=PATH  200, a page with <meta http-equiv="refresh">
+  ANY /created, /accepted       201 or 202 with a Location to /echo (?to=PATH): not redirects
+  ANY /retry-after?code=307&after=120   a 3xx with Retry-After
 
 Try: curl -L -d a=1 http://HOST/redirect/307
 """

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tutor.lab.cors import is_preflight
 from tutor.lab.journal import Hop
+from tutor.lab.reported import Reported
 
 __all__ = [
     "Evidence",
@@ -85,17 +87,24 @@ class Evidence:
     """One chain as the lab saw it, and the one judgement of it.
 
     `asked` is what an experiment asked its client to send (None for a request the tutor did not
-    make, such as a student's curl); `error` is what the client said when it failed.
+    make, such as a student's curl); `error` is what the client said when it failed, and
+    `reported` what it said it received (fetch()'s Response): the client's word, not the witness.
     """
 
     hops: tuple[Hop, ...]
     verdict: Verdict
     asked: Sent | None = None
     error: str | None = None
+    reported: Reported | None = None
 
     @classmethod
     def of_chain(
-        cls, hops: Sequence[Hop], *, asked: Sent | None = None, error: str | None = None
+        cls,
+        hops: Sequence[Hop],
+        *,
+        asked: Sent | None = None,
+        error: str | None = None,
+        reported: Reported | None = None,
     ) -> Evidence:
         """Judge a chain (oldest hop first) that the lab recorded."""
         hops = tuple(hops)
@@ -108,7 +117,7 @@ class Evidence:
                 f"{verdict.text}; but the client sent {sent.describe()}, "
                 f"not the {asked.describe()} asked for",
             )
-        return cls(hops, verdict, asked, error)
+        return cls(hops, verdict, asked, error, reported)
 
     @classmethod
     def unsent(cls, kind: VerdictKind, text: str, error: str | None, asked: Sent) -> Evidence:
@@ -129,6 +138,11 @@ class Evidence:
     def requests(self) -> int:
         """How many requests of the chain the lab saw (a redirect from a cache is one fewer)."""
         return len(self.hops)
+
+    @property
+    def preflights(self) -> int:
+        """How many of them were a browser's CORS preflights (OPTIONS), not the request itself."""
+        return len(self.hops) - len(_requests(self.hops))
 
     @property
     def body_intact(self) -> bool | None:
@@ -175,23 +189,41 @@ class Evidence:
         return " → ".join(parts)
 
 
+def _requests(hops: Sequence[Hop]) -> tuple[Hop, ...]:
+    """The chain's hops but the CORS preflights: a browser's question before a request."""
+    return tuple(hop for hop in hops if not is_preflight(hop.method, hop.headers))
+
+
 def _arrival(hops: Sequence[Hop]) -> Hop | None:
-    """The chain's last hop, if it came after a redirect and is not itself one."""
-    return hops[-1] if len(hops) > 1 and not hops[-1].is_redirect else None
+    """The chain's last request, if it came after a redirect and is not itself one."""
+    requests = _requests(hops)
+    return requests[-1] if len(requests) > 1 and not requests[-1].is_redirect else None
 
 
 def _judge(hops: tuple[Hop, ...], error: str | None) -> Verdict:
     if not hops:
         kind = VerdictKind.REFUSED if error else VerdictKind.NOT_FOLLOWED
         return Verdict(kind, "Nothing reached the lab")
+    preflight_last = is_preflight(hops[-1].method, hops[-1].headers)
+    hops = _requests(hops)
     redirects = [hop.status for hop in hops if hop.is_redirect]
     if not redirects:
-        return Verdict(VerdictKind.NO_REDIRECT, "No redirect: the request went straight there")
+        only = hops[0] if len(hops) == 1 else None
+        if only is not None and only.location is not None:  # a 201's, a 202's (RFC 9110 §10.2.2)
+            text = f"Not a redirect: the {only.status} is the answer, its Location not followed"
+        elif only is not None and only.status >= 400:  # e.g. a target the lab will not send to
+            text = f"No redirect: the lab answered {only.status}"
+        else:
+            text = "No redirect: the request went straight there"
+        return Verdict(VerdictKind.NO_REDIRECT, text)
     arrived = _arrival(hops)
     if arrived is None:
         code = f"the {hops[-1].status}"
         if hops[-1].location is None:
             return Verdict(VerdictKind.NOT_FOLLOWED, f"Not followed: {code} had no Location")
+        if error and preflight_last:
+            text = f"Refused after {code}: only the CORS preflight reached the target"
+            return Verdict(VerdictKind.REFUSED, text)
         if error:
             return Verdict(VerdictKind.REFUSED, f"Refused at {code}: nothing reached the target")
         return Verdict(VerdictKind.NOT_FOLLOWED, f"Not followed: the client stopped at {code}")

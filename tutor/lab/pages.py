@@ -2,7 +2,8 @@
 
 A page reads its plan (JSON) from the URL's fragment, which never reaches any server, so the
 pages are static: the lab keeps no state for them. The browser need not report anything; what
-it shows in `#result` is only what the browser itself said (a status, or a rejection).
+it shows in `#result` is only what the browser itself said (the Response fetch() gave the
+script, or the rejection).
 """
 
 from __future__ import annotations
@@ -21,8 +22,16 @@ const result = document.getElementById("result");
 function bytes(base64) {
   return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 }
+function reported(response) {
+  return {
+    status: response.status,
+    type: response.type,
+    redirected: response.redirected,
+    location: response.headers.get("location"),
+  };
+}
 async function byFetch(r) {
-  const init = { method: r.method, headers: r.headers };
+  const init = { method: r.method, headers: r.headers, redirect: r.redirect };
   if (r.method !== "GET" && r.method !== "HEAD") {
     const body = bytes(r.body);
     if (r.stream) {
@@ -35,9 +44,9 @@ async function byFetch(r) {
   try {
     const response = await fetch(r.url, init);
     await response.arrayBuffer();
-    return { status: response.status, error: null };
+    return { error: null, reported: reported(response) };
   } catch (e) {
-    return { status: null, error: `fetch() rejected with ${e.name}: ${e.message}` };
+    return { error: `fetch() rejected with ${e.name}: ${e.message}`, reported: null };
   }
 }
 function byForm(r, index) {
@@ -57,7 +66,7 @@ function byForm(r, index) {
   }
   document.body.append(form);
   form.submit();
-  return { status: null, error: null };
+  return { error: null, reported: null };
 }
 (async () => {
   const done = [];

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol
+from typing import ClassVar, Literal, Protocol
 
-__all__ = ["CANCELLED", "Attempt", "Cancel", "Client", "Request", "one_by_one", "stream_of"]
+from tutor.lab.reported import Reported
+
+__all__ = [
+    "CANCELLED",
+    "REDIRECT_MODES",
+    "Attempt",
+    "Cancel",
+    "Client",
+    "RedirectMode",
+    "Request",
+    "attempts_said",
+    "one_by_one",
+    "stream_of",
+]
 
 CANCELLED = "cancelled"
 """The error of an attempt that a cancel stopped before it finished."""
+
+RedirectMode = Literal["follow", "manual", "error"]
+REDIRECT_MODES: tuple[RedirectMode, ...] = ("follow", "manual", "error")
+"""fetch()'s redirect modes (https://fetch.spec.whatwg.org/#concept-request-redirect-mode)."""
 
 
 class Cancel(Protocol):
@@ -28,6 +46,8 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)
     stream: bool = False
     """Send the body as a stream of unknown length, which a client cannot rewind to replay."""
+    redirect: RedirectMode = "follow"
+    """fetch()'s redirect mode; every client follows, only fetch() can be asked otherwise."""
 
 
 def stream_of(body: bytes) -> Iterator[bytes]:
@@ -37,12 +57,34 @@ def stream_of(body: bytes) -> Iterator[bytes]:
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    """What the client itself said about one request: None, or the error it reported.
+    """What the client itself said about one request: the error it reported, or the answer it
+    handed its caller (None when it tells nothing of it).
 
     What arrived is never taken from here: the lab's journal is the witness.
     """
 
     error: str | None = None
+    reported: Reported | None = None
+
+
+def attempts_said(text: str, count: int) -> list[Attempt] | None:
+    """The attempts a fetch() script printed as JSON, one `{error, reported}` per request in
+    order; None when it printed anything else."""
+    try:
+        said = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(said, list) or len(said) != count:
+        return None
+    if not all(isinstance(one, dict) for one in said):
+        return None
+    return [
+        Attempt(
+            None if one.get("error") is None else str(one["error"]),
+            Reported.from_json(one.get("reported")),
+        )
+        for one in said
+    ]
 
 
 class Client(ABC):
@@ -51,6 +93,8 @@ class Client(ABC):
     label: str
     """How a person would write this client, e.g. ``curl -L``."""
     install_hint: ClassVar[str]
+    redirect_modes: tuple[RedirectMode, ...] = ("follow",)
+    """The fetch() redirect modes it can be asked for."""
 
     @abstractmethod
     def version(self) -> str | None:
@@ -58,6 +102,12 @@ class Client(ABC):
 
     def cannot_send(self, request: Request) -> str | None:
         """Why this client cannot send `request` as asked, in one sentence (None: it can)."""
+        if request.redirect not in self.redirect_modes:
+            return f"{self.label} has no redirect mode {request.redirect!r} (a fetch() option)"
+        return self._cannot_send(request)
+
+    def _cannot_send(self, request: Request) -> str | None:
+        """`cannot_send` for a request in a redirect mode this client has."""
         return None
 
     @property

@@ -18,7 +18,14 @@ from collections.abc import Sequence
 from typing import cast
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from tutor.experiments.clients.base import Attempt, Cancel, Client, Request
+from tutor.experiments.clients.base import (
+    REDIRECT_MODES,
+    Attempt,
+    Cancel,
+    Client,
+    Request,
+    attempts_said,
+)
 from tutor.experiments.clients.program import ProgramClient, complaint, run_program
 
 __all__ = ["CHROMIUM_FETCH", "CHROMIUM_FORM", "Chromium"]
@@ -50,8 +57,10 @@ class Chromium(ProgramClient):
         self.label = label
         self.mode = mode
         self.program = _program()
+        if mode == "fetch":
+            self.redirect_modes = REDIRECT_MODES
 
-    def cannot_send(self, request: Request) -> str | None:
+    def _cannot_send(self, request: Request) -> str | None:
         carries_body = bool(request.body or request.stream)
         if self.mode == "fetch":
             if request.method in ("GET", "HEAD") and carries_body:
@@ -98,14 +107,11 @@ class Chromium(ProgramClient):
         if isinstance(done, str):
             return [Attempt(done)] * len(work)
         found = _RESULT.search(done.stdout.decode(errors="replace"))
-        try:
-            said = json.loads(html.unescape(found.group(1))) if found else None
-        except ValueError:
-            said = None
-        if not isinstance(said, list) or len(said) != len(work):
+        said = attempts_said(html.unescape(found.group(1)) if found else "", len(work))
+        if said is None:
             why = complaint(done, f"exit status {done.returncode}")
             return [Attempt(f"the browser page did not finish: {why}")] * len(work)
-        return [Attempt(s["error"]) for s in said]
+        return said
 
     def planned(self, request: Request) -> dict[str, object]:
         """What the page needs to send `request` this client's way."""
@@ -117,6 +123,7 @@ class Chromium(ProgramClient):
                 "headers": request.headers,
                 "body": base64.b64encode(request.body).decode(),
                 "stream": request.stream,
+                "redirect": request.redirect,
             }
         # A form GET replaces the action's query with its fields: the query goes in as fields.
         parts = urlsplit(request.url)

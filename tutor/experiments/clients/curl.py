@@ -39,7 +39,7 @@ class Curl(OneRunEach):
         self._flags = flags
         self._always_x = always_x
 
-    def cannot_send(self, request: Request) -> str | None:
+    def _cannot_send(self, request: Request) -> str | None:
         if request.method == "HEAD" and (request.body or request.stream):
             return (
                 "curl sends a HEAD only with -I, which takes no body "

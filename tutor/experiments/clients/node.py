@@ -10,7 +10,14 @@ import base64
 import json
 from collections.abc import Sequence
 
-from tutor.experiments.clients.base import Attempt, Cancel, Client, Request
+from tutor.experiments.clients.base import (
+    REDIRECT_MODES,
+    Attempt,
+    Cancel,
+    Client,
+    Request,
+    attempts_said,
+)
 from tutor.experiments.clients.program import ProgramClient, complaint, run_program
 
 __all__ = ["CLIENT"]
@@ -30,13 +37,18 @@ function bodyOf(r) {
 async function one(r) {
   try {
     const response = await fetch(r.url, {
-      method: r.method, headers: r.headers, ...bodyOf(r), signal: AbortSignal.timeout(timeout),
+      method: r.method, headers: r.headers, ...bodyOf(r), redirect: r.redirect,
+      signal: AbortSignal.timeout(timeout),
     });
     await response.arrayBuffer();
-    return { error: null };
+    const reported = {
+      status: response.status, type: response.type, redirected: response.redirected,
+      location: response.headers.get('location'),
+    };
+    return { error: null, reported };
   } catch (e) {
     const cause = e.cause && e.cause.message ? `: ${e.cause.message}` : '';
-    return { error: `fetch rejected with ${e.name}: ${e.message}${cause}` };
+    return { error: `fetch rejected with ${e.name}: ${e.message}${cause}`, reported: null };
   }
 }
 Promise.all(requests.map(one)).then((done) => process.stdout.write(JSON.stringify(done)));
@@ -56,8 +68,9 @@ class Node(ProgramClient):
     program = "node"
     version_word = 0
     install_hint = "apt-get install nodejs (Node 18 or newer has fetch)"
+    redirect_modes = REDIRECT_MODES
 
-    def cannot_send(self, request: Request) -> str | None:
+    def _cannot_send(self, request: Request) -> str | None:
         if request.method in ("GET", "HEAD") and (request.body or request.stream):
             return f"fetch() refuses a body on a {request.method} (it throws a TypeError)"
         return None
@@ -74,6 +87,7 @@ class Node(ProgramClient):
                 "body": base64.b64encode(r.body).decode(),
                 "text": _text(r.body),
                 "stream": r.stream,
+                "redirect": r.redirect,
             }
             for _, r in work
         ]
@@ -83,14 +97,11 @@ class Node(ProgramClient):
         )
         if isinstance(done, str):
             return [Attempt(done)] * len(work)
-        try:
-            said = json.loads(done.stdout)
-        except ValueError:
-            said = None
-        if not isinstance(said, list) or len(said) != len(work):
+        said = attempts_said(done.stdout.decode(errors="replace"), len(work))
+        if said is None:
             problem = complaint(done, f"exit status {done.returncode}")
             return [Attempt(f"node failed: {problem}")] * len(work)
-        return [Attempt(s["error"]) for s in said]
+        return said
 
 
 CLIENT = Node()

@@ -32,7 +32,7 @@ class Wget(OneRunEach):
     exit_meanings = _EXIT_MEANINGS
     install_hint = "apt-get install wget (or your system's package manager)"
 
-    def cannot_send(self, request: Request) -> str | None:
+    def _cannot_send(self, request: Request) -> str | None:
         if request.stream:
             return "wget sends only a body it holds whole (--body-data or --body-file)"
         if b"\0" in request.body:

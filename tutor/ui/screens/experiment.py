@@ -142,7 +142,8 @@ class ExperimentScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
-        yield ExperimentForm(self._first_choice, id="form")
+        answer = self._experiment.own_answer if self._experiment is not None else None
+        yield ExperimentForm(self._first_choice, answer=answer or "", id="form")
         claim = Static(id="claim")
         claim.display = self._experiment is not None and self._experiment.expect is not None
         yield claim
@@ -235,7 +236,8 @@ class ExperimentScreen(Screen[None]):
             claim.add_class("-other")
             claim.update(
                 Content(
-                    f"The {self._claimed_by}'s claim is for {first.code} {first.method}"
+                    f"The {self._claimed_by}'s claim is for "
+                    f"{' '.join(str(part) for part in (first.code, first.method) if part)}"
                     f"{via}: {_claim(expect)}"
                 )
             )
@@ -249,8 +251,15 @@ class ExperimentScreen(Screen[None]):
     def action_run(self) -> None:
         choice = self.query_one(ExperimentForm).choice
         self.query_one(ExperimentForm).set_running(True)
+        answer = (
+            f"a {choice.code} redirect"
+            if choice.code is not None
+            else self._experiment.own_answer
+            if self._experiment is not None
+            else None
+        )
         self.query_one(VerdictLine).running(
-            f"running: {choice.client} sends {choice.method} to a {choice.code} redirect…"
+            f"running: {choice.client} sends {choice.method}; the lab answers {answer}…"
         )
         self._run(choice)
 
@@ -304,8 +313,8 @@ class ExperimentScreen(Screen[None]):
         self.query_one(ExperimentForm).set_running(False)
         self.query_one(VerdictLine).show(outcome)
         error = self.query_one("#client-error", Static)
-        error.display = outcome.error is not None
-        error.update(Content(f"{outcome.client} said: {outcome.error}"))
+        error.display = outcome.said is not None
+        error.update(Content(f"{outcome.client} said: {outcome.said}"))
         fates = _header_fates(outcome)
         self.query_one("#header-fates", Static).update(Content(fates))
         self.query_one("#header-fates").display = bool(fates)

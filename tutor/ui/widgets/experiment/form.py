@@ -27,7 +27,8 @@ def _select(options: Sequence[tuple[str, object]], value: object, id: str) -> Se
 class Choice:
     """What the learner picked: the fields of an ExperimentSpec the form can change."""
 
-    code: int
+    code: int | None
+    """None: the experiment starts at a route with an answer of its own (201 + Location...)."""
     method: str
     body: str
     client: str
@@ -39,9 +40,11 @@ class ExperimentForm(Widget):
     class RunRequested(Message):
         """The learner asked to run the experiment (Run button, or Enter in the body)."""
 
-    def __init__(self, choice: Choice, *, id: str | None = None) -> None:
+    def __init__(self, choice: Choice, *, answer: str = "", id: str | None = None) -> None:
+        """`answer`: what the lab answers when `choice` has no code to choose."""
         super().__init__(id=id)
         self._choice = choice
+        self._answer = answer
 
     def compose(self) -> ComposeResult:
         # Imported here: the spec module pulls in pydantic, which must not slow the first screen.
@@ -50,9 +53,12 @@ class ExperimentForm(Widget):
         choice = self._choice
         with Horizontal(classes="form-row"):
             yield Label("Code", classes="form-label")
-            yield _select(
-                [(f"{code} {reason(code)}", code) for code in KNOWN_CODES], choice.code, "code"
-            )
+            if choice.code is None:
+                yield Label(self._answer, id="answer")
+            else:
+                yield _select(
+                    [(f"{code} {reason(code)}", code) for code in KNOWN_CODES], choice.code, "code"
+                )
             yield Label("Client", classes="form-label")
             yield _select([(name, name) for name in CLIENT_NAMES], choice.client, "client")
         with Horizontal(classes="form-row"):
@@ -64,8 +70,9 @@ class ExperimentForm(Widget):
 
     @property
     def choice(self) -> Choice:
+        codes = self.query("#code").results(Select)
         return Choice(
-            code=self.query_one("#code", Select).value,  # type: ignore[arg-type]
+            code=next((select.value for select in codes), None),  # type: ignore[arg-type]
             method=self.query_one("#method", Select).value,  # type: ignore[arg-type]
             body=self.query_one("#body", Input).value,
             client=self.query_one("#client", Select).value,  # type: ignore[arg-type]

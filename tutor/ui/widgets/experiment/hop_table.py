@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import DataTable
 
+from tutor.lab.cors import is_preflight
 from tutor.lab.journal import Hop
 from tutor.lab.printable import one_line
 from tutor.ui.widgets.experiment.ladder import BODY_CHANGED, METHOD_CHANGED, body_change
@@ -33,18 +34,22 @@ class HopTable(DataTable[str | Text]):
         self.clear()
         before: Hop | None = None
         for number, hop in enumerate(hops, 1):
-            method_changed = before is not None and hop.method != before.method
+            # A CORS preflight is the browser's question, not a change of the request.
+            preflight = is_preflight(hop.method, hop.headers)
+            compared = None if preflight else before
+            changed = compared is not None and hop.method != compared.method
+            style = "italic" if preflight else METHOD_CHANGED if changed else ""
             self.add_row(
                 str(number),
-                Text(hop.method, METHOD_CHANGED if method_changed else ""),
+                Text(hop.method, style),
                 Text(one_line(hop.path)),
                 Text(
                     str(hop.body_size),
-                    BODY_CHANGED if body_change(hop, before) else "",
+                    BODY_CHANGED if body_change(hop, compared) else "",
                     justify="right",
                 ),
                 str(hop.status),
                 Text(one_line(hop.location or "")),
                 key=str(number),
             )
-            before = hop
+            before = before if preflight else hop

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tutor.lab.app import reason
+from tutor.lab.cors import is_preflight
 from tutor.lab.journal import Hop
 
 __all__ = ["BODY_CHANGED", "METHOD_CHANGED", "Ladder", "body_change", "render_ladder"]
@@ -55,6 +56,11 @@ def _request_label(hop: Hop, before: Hop | None) -> Text:
     return label
 
 
+def _preflight_label(hop: Hop) -> Text:
+    """A browser's CORS preflight: its own question, not a change of the request's method."""
+    return Text.assemble(" ", (hop.method, "bold italic"), f" {hop.path} · CORS preflight ")
+
+
 def _response_label(hop: Hop) -> Text:
     if hop.is_redirect:
         style = "bold cyan"
@@ -91,7 +97,8 @@ def render_ladder(
 
     The client's rail is on the left, the lab's on the right; each request is an arrow to the
     lab with its method and body size, each answer an arrow back with status and Location. A
-    method or body that differs from the hop before is styled METHOD_CHANGED or BODY_CHANGED.
+    method or body that differs from the hop before is styled METHOD_CHANGED or BODY_CHANGED;
+    a CORS preflight is marked as one and is no hop "before" the next request.
     """
     if not hops:
         return Text("No request reached the lab.", style="dim")
@@ -105,9 +112,11 @@ def render_ladder(
     lines = [title]
     before: Hop | None = None
     for number, hop in enumerate(hops, 1):
-        lines.append(_rails(f"{number:>2}", _request_arrow(_request_label(hop, before), inner)))
+        preflight = is_preflight(hop.method, hop.headers)
+        request = _preflight_label(hop) if preflight else _request_label(hop, before)
+        lines.append(_rails(f"{number:>2}", _request_arrow(request, inner)))
         lines.append(_rails("", _response_arrow(_response_label(hop), inner)))
-        before = hop
+        before = before if preflight else hop
     if hops[-1].is_redirect:
         note = _fit(Text(" the client sent nothing more", "dim italic"), inner)
         lines.append(_rails("", Text.assemble(note, " " * (inner - note.cell_len))))

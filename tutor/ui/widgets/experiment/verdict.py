@@ -23,6 +23,7 @@ _LOOK = {
     VerdictKind.REFUSED: ("✗", "-failed"),
     VerdictKind.UNAVAILABLE: ("○", "-unavailable"),
     VerdictKind.NOT_EXPRESSIBLE: ("○", "-unavailable"),
+    VerdictKind.NO_REDIRECT: ("○", "-unavailable"),  # a 201/202's Location, a refused target
 }
 _CLASSES = ("-kept", "-changed", "-failed", "-unavailable", "-running")
 

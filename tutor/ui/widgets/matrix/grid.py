@@ -32,7 +32,7 @@ class MatrixGrid(DataTable[str | Text]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="cell", zebra_stripes=True)
-        self._outcomes: dict[tuple[str, str, int], Outcome] = {}
+        self._outcomes: dict[tuple[str, str, int | None], Outcome] = {}
 
     def prepare(
         self, client_names: Sequence[str], codes: Sequence[int], methods: Sequence[str]
