@@ -47,13 +47,13 @@ def test_start_sends_its_own_query_then_the_code_and_the_chain() -> None:
     plain = ExperimentSpec(start="/accepted")
     assert plain.url("http://lab", "T") == "http://lab/accepted?chain=T"
     assert (plain.first_answer, spec.first_answer) == (
-        "202 Accepted with a Location",
+        "202 Accepted + Location",
         "307 Temporary Redirect",
     )
 
 
 def test_a_route_with_an_answer_of_its_own_takes_no_code_and_a_redirect_needs_one() -> None:
-    with pytest.raises(ValidationError, match="answers 201 Created with a Location itself"):
+    with pytest.raises(ValidationError, match=re.escape("answers 201 Created + Location itself")):
         ExperimentSpec(code=303, start="/created")
     with pytest.raises(ValidationError, match="'code' is missing"):
         ExperimentSpec(start="/login")

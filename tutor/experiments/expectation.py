@@ -25,6 +25,19 @@ class ReportClaim(BaseModel):
     location: bool | None = None
     """Whether the caller could read a Location header."""
 
+    def describe(self) -> str:
+        """The claim in words: "status 0, type opaqueredirect, no Location"."""
+        parts = []
+        if self.status is not None:
+            parts.append(f"status {self.status}")
+        if self.type is not None:
+            parts.append(f"type {self.type}")
+        if self.redirected is not None:
+            parts.append(f"redirected {_js(self.redirected)}")
+        if self.location is not None:
+            parts.append("a Location" if self.location else "no Location")
+        return " ".join(parts) if len(parts) < 2 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
     def mismatches(self, reported: Reported | None) -> list[str]:
         """Each way the client's report differs from this claim."""
         if reported is None:
@@ -90,6 +103,29 @@ class Expectation(BaseModel):
     @classmethod
     def _pairs(cls, headers: object) -> object:
         return tuple(headers.items()) if isinstance(headers, Mapping) else headers
+
+    def describe(self) -> str:
+        """The claim in words, every part of it: "GET arrives, body dropped, in 2 requests"."""
+        if self.arrives:
+            parts = [f"{self.method.upper() if self.method else 'the request'} arrives"]
+        else:
+            parts = ["nothing arrives at the target"]
+        if self.body:
+            parts.append(f"body {self.body}")
+        parts += [f"{name} sent" for name in self.sent]
+        parts += [f"{name} dropped" for name in self.dropped]
+        parts += [f"with {name}: {value}" for name, value in self.headers]
+        if self.origin is not None:
+            parts.append(f"at the {self.origin} origin")
+        if self.requests is not None:
+            parts.append(f"in {self.requests} request{'s' * (self.requests != 1)}")
+        if self.preflights is not None:
+            parts.append(f"{self.preflights} of them CORS preflights")
+        if self.error is not None:
+            parts.append("the client reports a failure" if self.error else "the client succeeds")
+        if self.reported is not None:
+            parts.append(f"the client reports {self.reported.describe()}")
+        return ", ".join(parts)
 
     def mismatches(self, evidence: Evidence) -> list[str]:
         """Each way the evidence differs from this claim; empty when the claim holds."""

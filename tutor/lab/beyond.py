@@ -237,9 +237,9 @@ ROUTES: dict[str, Callable[[Asked], Reply]] = {
 """Each route by its path (without a student's /s/NAME prefix)."""
 
 OWN_ANSWERS: dict[str, str] = {
-    "/refresh": "200 OK with a Refresh header",
-    "/page/meta-refresh": "200 OK, a page with a meta refresh",
-    "/created": "201 Created with a Location",
-    "/accepted": "202 Accepted with a Location",
+    "/refresh": "200 OK + Refresh header",
+    "/page/meta-refresh": "200 OK + meta refresh",
+    "/created": "201 Created + Location",
+    "/accepted": "202 Accepted + Location",
 }
 """The routes that answer a status of their own rather than a ?code=, as a learner reads them."""

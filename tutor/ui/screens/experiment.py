@@ -40,17 +40,12 @@ RUN_NOTE = "Press ctrl+r, or Enter in Body, to run it."
 LAB_NOTE = "Press ctrl+r to run it; or l, then ↑ ↓ and Enter, to run an edge case below."
 
 
-def _claim(expect: Expectation) -> str:
-    if not expect.arrives:
-        return "nothing arrives at the target (the client refuses or stops)"
-    parts = [f"{expect.method.upper() if expect.method else 'the request'} arrives"]
-    if expect.body:
-        parts.append(f"body {expect.body}")
-    parts += [f"{name} sent" for name in expect.sent]
-    parts += [f"{name} dropped" for name in expect.dropped]
-    if expect.requests is not None:
-        parts.append(f"in {expect.requests} requests")
-    return ", ".join(parts)
+def _claim(expect: Expectation, experiment: Experiment | None) -> str:
+    if expect.arrives:
+        return expect.describe()
+    if experiment is not None and experiment.own_answer:
+        return f"{expect.describe()} (the first answer is not a redirect)"
+    return f"{expect.describe()} (the client refuses or stops)"
 
 
 def _header_fates(outcome: Outcome) -> str:
@@ -225,7 +220,7 @@ class ExperimentScreen(Screen[None]):
         expect = self._experiment.expect
         claim = self.query_one("#claim", Static)
         claim.remove_class("-holds", "-fails", "-other")
-        text = f"The {self._claimed_by} says: {_claim(expect)}"
+        text = f"The {self._claimed_by} says: {_claim(expect, self._experiment)}"
         first = self._first_choice
         if outcome is None:
             claim.update(Content(text))
@@ -238,7 +233,7 @@ class ExperimentScreen(Screen[None]):
                 Content(
                     f"The {self._claimed_by}'s claim is for "
                     f"{' '.join(str(part) for part in (first.code, first.method) if part)}"
-                    f"{via}: {_claim(expect)}"
+                    f"{via}: {_claim(expect, self._experiment)}"
                 )
             )
         elif problems := expect.mismatches(outcome.evidence):
