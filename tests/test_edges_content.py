@@ -35,7 +35,7 @@ def test_the_built_in_edges_load_cited_and_in_order():
         "relative-location",
         "absolute-location",
     ]
-    assert len(course.edges) == 14
+    assert len(course.edges) == 20
     assert course.edge("loop") is course.edges[4]
     cited = {citation.id for citation in course.edge_cases[0].citations}
     for edge in course.edges:

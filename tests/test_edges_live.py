@@ -52,7 +52,7 @@ def redirects_asked(outcome: Outcome) -> int:
 
 
 def test_the_course_has_the_labs_edges():
-    assert len(EDGES) == 14
+    assert len(EDGES) == 20
     missing = [name for name in clients.CLIENT_NAMES if name not in clients.installed()]
     assert not missing, f"not installed here: {missing} (.ci/run installs them)"
 
@@ -236,9 +236,20 @@ def test_a_stream_cannot_be_replayed_on_307_but_crosses_303(outcomes):
     on_303 = of(outcomes, "stream-303")
     for name in ("httpx", "aiohttp", "urllib", "curl", "curl-x", "curl-post30x", "node"):
         assert on_307[name].verdict.kind == "refused", name
-        assert len(on_307[name].hops) == 1
-    assert "StreamConsumed" in (on_307["httpx"].error or "")
+        assert on_307[name].evidence.arrived is None, name
+    for name in ("aiohttp", "urllib", "curl", "curl-x", "curl-post30x", "node"):
+        assert len(on_307[name].hops) == 1, name
     assert "(65)" in (on_307["curl"].error or "")
+    # httpx sends the second POST's headers (Authorization would be among them), then raises
+    # StreamConsumed and hangs up: the lab journals that request as cut short, not as nothing.
+    httpx = on_307["httpx"]
+    assert "StreamConsumed" in (httpx.error or "")
+    cut = httpx.evidence.abandoned
+    assert cut is not None and (cut.method, cut.route, cut.body_size) == ("POST", "/echo", 0)
+    assert cut.header("transfer-encoding") == "chunked"
+    assert httpx.verdict.text == (
+        "Refused at the 307: the client sent the POST's headers again, then hung up before the body"
+    )
     # Live, against fact 32 ("streams fail in every client"): requests re-sends the POST with
     # an empty body instead of failing.
     assert on_307["requests"].verdict.kind == "body_dropped"
@@ -290,3 +301,59 @@ def test_only_the_browser_caches_redirects(outcomes):
             assert arrived(outcome) == ("GET", "/echo"), (edge_id, name)
     first = outcomes[("cache-301", "httpx")].hops[0]
     assert first.status == 301
+
+
+def test_relative_references_resolve_alike_in_every_client(outcomes):
+    """RFC 3986 §5.2: a relative Location, one with more '..' than levels, a query alone."""
+    for edge_id, requests in [
+        ("relative-location", 2),
+        ("dots-location", 2),
+        ("query-location", 3),
+    ]:
+        for name, outcome in of(outcomes, edge_id).items():
+            assert outcome.evidence.requests == requests, (edge_id, name)
+            hop = outcome.evidence.arrived
+            assert hop is not None and hop.target == "/echo", (edge_id, name)
+    again = outcomes[("query-location", "httpx")].hops[1]
+    assert (again.route, again.target) == ("/redirect/302", "/redirect/302")
+
+
+def test_two_location_fields_split_the_clients(outcomes):
+    """RFC 9110 §10.2.2's note, live: recovery is not interoperable. Measured here: urllib,
+    aiohttp, curl and wget follow the first field; httpx, requests and Node's fetch join both
+    with a comma (the combined value of RFC 9110 §5.2) and follow that; Chromium refuses."""
+    seen = of(outcomes, "twice-location")
+    first = seen["httpx"].hops[0]
+    assert first.location is not None and first.location.count("/echo?") == 2
+    targets = {
+        name: (None if outcome.evidence.arrived is None else outcome.evidence.arrived.target)
+        for name, outcome in seen.items()
+    }
+    for name in ("urllib", "aiohttp", "curl", "curl-x", "curl-post30x", "wget"):
+        assert targets[name] == "/echo?n=1", name
+    for name in ("httpx", "requests", "node"):
+        assert targets[name] == "/echo?n=1, /echo?n=2", name
+    assert (targets["chromium-fetch"], targets["chromium-form"]) == (None, None)
+    assert seen["chromium-fetch"].error == "fetch() rejected with TypeError: Failed to fetch"
+
+
+def test_an_invalid_location_stops_every_client_with_its_own_error(outcomes):
+    seen = of(outcomes, "invalid-location")
+    for name in (*HTTP_LIBRARIES, "urllib", "wget", "chromium-fetch"):
+        assert seen[name].error, name
+        assert seen[name].evidence.requests == 1, name
+    assert "Invalid port" in (seen["httpx"].error or "")
+    assert "nonnumeric port" in (seen["urllib"].error or "")
+    assert "(3)" in (seen["curl"].error or "")
+
+
+def test_a_304_is_no_redirect_to_follow_but_curl_follows_it(outcomes):
+    """RFC 9110 §15.4.5: a 304 points at a stored copy. Live: curl -L follows its Location
+    (fact 21); every other client stops, and the verdict does not call it a missing Location."""
+    seen = of(outcomes, "not-modified-304")
+    for name in ("curl", "curl-x", "curl-post30x"):
+        assert arrived(seen[name]) == ("GET", "/echo"), name
+        assert "followed a 304's Location" in seen[name].verdict.text, name
+    for name in ("httpx", "requests", "aiohttp", "urllib", "node", "wget", "chromium-fetch"):
+        assert seen[name].evidence.arrived is None, name
+        assert seen[name].verdict.text.startswith("Stopped at the 304, no redirect to follow"), name

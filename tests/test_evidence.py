@@ -11,6 +11,7 @@ import time
 import httpx
 import pytest
 
+from tutor.course.base import expectation_issues
 from tutor.course.checks import check_attempt, check_configured
 from tutor.course.exercises import BringYourOwn, Configure
 from tutor.experiments.expectation import Expectation
@@ -67,6 +68,16 @@ def redirect(code: int, method: str, body: bytes = b"", **kwargs: object) -> Hop
 def target(method: str, body: bytes = b"", **kwargs: object) -> Hop:
     """A request that reached /echo."""
     return hop(method, "/echo", 200, body, **kwargs)  # type: ignore[arg-type]
+
+
+def cut(method: str, body: bytes = b"", **kwargs: object) -> Hop:
+    """A request to /echo that its client hung up on: the lab saw its head (and `body` of it)
+    and answered nothing."""
+    return dataclasses.replace(target(method, body, **kwargs), status=0, hung_up=True)
+
+
+STREAMED = (*CURL, ("Transfer-Encoding", "chunked"))
+"""The head of a request whose body is a stream of unknown length."""
 
 
 def chain(*hops: Hop) -> tuple[Hop, ...]:
@@ -265,6 +276,85 @@ VERDICTS = [
         "POST kept (no body sent); "
         "but the client sent POST with no body, not the POST with 3 bytes asked for",
         id="client-sent-no-body-though-asked-for-one",
+    ),
+    pytest.param(
+        chain(redirect(307, "POST", b"a=1", headers=STREAMED), cut("POST", headers=STREAMED)),
+        None,
+        "httpx raised StreamConsumed",
+        VerdictKind.REFUSED,
+        "Refused at the 307: the client sent the POST's headers again, "
+        "then hung up before the body",
+        id="httpx-stream-307-headers-again-then-gone",
+    ),
+    pytest.param(
+        chain(redirect(308, "PUT", b"name=ada"), cut("PUT", b"nam")),
+        None,
+        None,
+        VerdictKind.NOT_FOLLOWED,
+        "Abandoned after the 308: the client sent the PUT's headers again, "
+        "then hung up after 3 bytes of the body",
+        id="abandoned-after-part-of-the-body",
+    ),
+    pytest.param(
+        chain(redirect(303, "POST", b"a=1"), cut("GET")),
+        None,
+        None,
+        VerdictKind.NOT_FOLLOWED,
+        "Abandoned after the 303: the client sent a GET's headers, "
+        "then hung up before the lab answered",
+        id="abandoned-get-with-no-body-to-wait-for",
+    ),
+    pytest.param(
+        chain(cut("POST", headers=STREAMED)),
+        None,
+        None,
+        VerdictKind.NO_REDIRECT,
+        "No redirect: the client sent a POST's headers, then hung up before the body",
+        id="a-hang-up-with-no-redirect",
+    ),
+    pytest.param(
+        chain(redirect(304, "GET")),
+        None,
+        None,
+        VerdictKind.NOT_FOLLOWED,
+        "Stopped at the 304, no redirect to follow: Not Modified points to a copy the client "
+        "already has (RFC 9110 §15.4.5)",
+        id="304-is-no-redirect-to-follow-location-or-not",
+    ),
+    pytest.param(
+        chain(redirect(304, "GET", location=None)),
+        None,
+        None,
+        VerdictKind.NOT_FOLLOWED,
+        "Stopped at the 304, no redirect to follow: Not Modified points to a copy the client "
+        "already has (RFC 9110 §15.4.5)",
+        id="304-without-location-is-not-a-redirect-missing-one",
+    ),
+    pytest.param(
+        chain(redirect(305, "GET")),
+        None,
+        "urllib raised HTTPError: HTTP Error 305: Use Proxy",
+        VerdictKind.REFUSED,
+        "Stopped at the 305, no redirect to follow: Use Proxy is deprecated (RFC 9110 §15.4.6)",
+        id="305-deprecated",
+    ),
+    pytest.param(
+        chain(redirect(306, "GET")),
+        None,
+        None,
+        VerdictKind.NOT_FOLLOWED,
+        "Stopped at the 306, no redirect to follow: the code is unused and reserved "
+        "(RFC 9110 §15.4.7)",
+        id="306-reserved",
+    ),
+    pytest.param(
+        chain(redirect(304, "GET"), target("GET")),
+        None,
+        None,
+        VerdictKind.KEPT,
+        "GET kept (no body sent); the client followed a 304's Location: Not Modified points "
+        "to a copy the client already has (RFC 9110 §15.4.5)",
+        id="curl-follows-a-304-location",
     ),
 ]
 
@@ -801,3 +891,47 @@ async def test_a_request_without_redirect_is_no_redirect_everywhere() -> None:
     assert Evidence.of_chain(hops).verdict.kind is VerdictKind.NO_REDIRECT
     assert echo["verdict"] == "No redirect: this request came straight to the echo."
     assert journal_line(hops[-1], journal).endswith(": no redirect")
+
+
+def test_a_request_cut_short_is_not_an_arrival_but_its_headers_crossed() -> None:
+    """httpx on a 307 with a streamed body: Authorization reached the target in the head of a
+    POST that never came whole."""
+    auth = (*STREAMED, ("Authorization", "Bearer t"))
+    evidence = Evidence.of_chain(
+        chain(redirect(307, "POST", b"a=1", headers=auth), cut("POST", headers=auth))
+    )
+    assert evidence.arrived is None and evidence.body_intact is None
+    assert evidence.abandoned is evidence.hops[-1] is evidence.reached
+    assert evidence.requests == 2
+    assert evidence.arrived_with("authorization")
+    assert "Authorization" in evidence.crossed and evidence.dropped == ()
+    assert evidence.story.endswith("POST /echo (no body) → hung up")
+    assert evidence.hops[-1].answer == "none: the client hung up before the body"
+    assert evidence.hops[-1].status_text == "hung up"
+
+
+def test_a_claim_of_where_the_request_arrived() -> None:
+    """Two Location fields joined into one by the client: it arrives at the joined value."""
+    joined = dataclasses.replace(target("GET"), query=f"chain={CHAIN}&n=1,%20/echo?n=2")
+    evidence = Evidence.of_chain(chain(redirect(302, "GET"), joined))
+    assert Expectation(target="/echo?n=1, /echo?n=2").mismatches(evidence) == []
+    assert Expectation(target="/echo?n=1").mismatches(evidence) == [
+        "expected it to arrive at /echo?n=1, not at /echo?n=1, /echo?n=2"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("claim", "issues"),
+    [
+        ({"arrives": False, "hung_up": True, "method": "POST", "sent": ["Authorization"]}, []),
+        ({"arrives": False, "hung_up": True, "body": "dropped"}, ["arrives"]),
+        ({"arrives": False, "method": "POST"}, ["arrives"]),
+        ({"arrives": False, "target": "/echo"}, ["arrives"]),
+        ({"hung_up": True}, ["hung_up"]),
+    ],
+)
+def test_lint_of_a_request_cut_short(claim: dict[str, object], issues: list[str]) -> None:
+    """A request the client hung up on never arrived: a claim may name its method and headers,
+    never its body or where it arrived."""
+    found = expectation_issues(Expectation.model_validate(claim))
+    assert [where[-1] for where, _ in found] == issues

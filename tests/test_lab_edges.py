@@ -80,3 +80,76 @@ async def test_browser_pages(client, path):
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert "<script>" in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "locations"),
+    [
+        ("/redirect/302?location=relative", ["../echo?chain=c1"]),
+        ("/redirect/302?location=dots", ["../../../echo?chain=c1"]),
+        ("/s/ann/redirect/302?location=dots", ["../../../../../s/ann/echo?chain=c1"]),
+        ("/redirect/302?location=query", ["?chain=c1"]),
+        ("/redirect/302?location=query&to=/page/fragment", ["?to=%2Fpage%2Ffragment&chain=c1"]),
+        ("/redirect/302?location=twice", ["/echo?chain=c1&n=1", "/echo?n=2&chain=c1"]),
+        ("/redirect/302?location=spaces", ["/echo?chain=c1&note=not a URI"]),
+    ],
+)
+async def test_location_forms(path, locations):
+    """Each form as a server may write it (RFC 3986 §5.2, RFC 9110 §10.2.2); two fields are
+    journaled as the one value a recipient that combines them sees (RFC 9110 §5.3)."""
+    journal = Journal()
+    status, headers = await _answer(LabApp(journal), f"{path}&chain=c1")
+    assert status == 302
+    assert [value for name, value in headers if name == "location"] == locations
+    assert journal.recent()[-1].location == ", ".join(locations)
+
+
+async def test_an_invalid_location_is_no_uri_at_all():
+    """Its port is not a number: no client can parse it, and none reaches another host."""
+    status, headers = await _answer(LabApp(Journal()), "/redirect/307?location=invalid&chain=c1")
+    assert (status, dict(headers)["location"]) == (307, "http://lab.test:invalid/echo?chain=c1")
+
+
+async def _answer(app: LabApp, target: str) -> tuple[int, list[tuple[str, str]]]:
+    """The status and headers the app answers a GET of `target` with, straight from ASGI (an
+    HTTP client would try to parse a Location the lab writes wrong on purpose)."""
+    path, _, query = target.partition("?")
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "query_string": query.encode(),
+        "headers": [(b"host", b"lab.test")],
+    }
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    start = sent[0]
+    pairs = start["headers"]
+    assert isinstance(pairs, list) and isinstance(start["status"], int)
+    return start["status"], [(name.decode(), value.decode("latin-1")) for name, value in pairs]
+
+
+def test_a_hop_target_is_what_the_client_made_of_the_location():
+    """Decoded, the chain's own token left out: two Location fields joined into one by a
+    client read as such."""
+    journal = Journal()
+    hop = journal.record(
+        chain="c1",
+        peer="-",
+        method="GET",
+        path="/s/ann/echo",
+        query="chain=c1&n=1,%20/echo?n=2&chain=c1",
+        headers=(),
+        body=b"",
+        body_size=0,
+        body_digest="",
+        status=200,
+    )
+    assert hop.target == "/echo?n=1, /echo?n=2"

@@ -152,6 +152,15 @@ async def test_index_explains_the_routes(client):
     assert "/echo" in response.text
 
 
+async def test_index_says_which_redirects_a_cache_may_keep_by_heuristic(client):
+    """RFC 9110 §15.1: among the 3xx only 300, 301 and 308 are heuristically cacheable."""
+    text = " ".join((await client.get("/")).text.split())
+    assert "a cache may reuse a 300, 301 or 308 by its own heuristic, and no other 3xx" in text
+    assert "(heuristically cacheable)" not in text
+    for form in ("relative", "dots", "query", "absolute", "twice", "invalid", "spaces", "none"):
+        assert f"?location={form} " in text, form
+
+
 def test_journal_is_bounded_by_count():
     journal = Journal(max_hops=10)
     for index in range(50):

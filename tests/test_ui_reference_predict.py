@@ -57,7 +57,7 @@ async def test_reference_screen_reads_a_card_and_runs_its_experiment(lab: LabSer
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, ExperimentScreen)
-        assert app.screen.query_one(VerdictLine).text.startswith("✗ Not followed")
+        assert app.screen.query_one(VerdictLine).text.startswith("✗ Stopped at the 305")
         await pilot.press("escape", "escape")
         assert app.screen is app.lessons_screen
 

@@ -257,7 +257,6 @@ def _count(number: int, noun: str) -> str:
 
 
 def _print_trace(outcome: Outcome) -> None:
-    from tutor.lab.app import reason
     from tutor.lab.evidence import VerdictKind, size_text
     from tutor.lab.printable import one_line
 
@@ -268,7 +267,7 @@ def _print_trace(outcome: Outcome) -> None:
     )
     for index, hop in enumerate(outcome.hops, 1):
         request = f"{hop.method} {hop.path}"
-        answer = f"{hop.status} {reason(hop.status)}"
+        answer = hop.answer
         if hop.location:
             answer += f" -> {hop.location}"
         click.echo(f"  {index}. {request:<22} {size_text(hop.body_size):>9}   {answer}")

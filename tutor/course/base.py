@@ -58,7 +58,8 @@ def cross_check(issues: list[Issue]) -> None:
 
 def expectation_issues(expect: Expectation | None) -> list[Issue]:
     """What is wrong with a claimed outcome: an unknown method, or saying both "nothing arrives"
-    and what arrives."""
+    and what arrives (a request cut short by its client, `hung_up: true`, may say its method
+    and headers, never that it arrived)."""
     issues: list[Issue] = []
     if expect is not None and expect.method and expect.method.upper() not in METHODS:
         message = f"unknown method {expect.method!r}: use one of {', '.join(METHODS)}"
@@ -67,16 +68,18 @@ def expectation_issues(expect: Expectation | None) -> list[Issue]:
         expect is not None
         and not expect.arrives
         and (
-            expect.method
-            or expect.body
-            or expect.sent
-            or expect.dropped
+            expect.body
             or expect.headers
             or expect.origin
+            or expect.target
+            or (not expect.hung_up and (expect.method or expect.sent or expect.dropped))
         )
     ):
         message = "'arrives: false' cannot also say what method, body or headers arrive"
         issues.append((("expect", "arrives"), message))
+    if expect is not None and expect.arrives and expect.hung_up:
+        message = "'hung_up: true' is a request that never arrived: say 'arrives: false' too"
+        issues.append((("expect", "hung_up"), message))
     return issues
 
 

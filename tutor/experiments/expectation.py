@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from tutor.lab.evidence import Evidence, bytes_text
+from tutor.lab.journal import Hop
 from tutor.lab.reported import Reported
 
 __all__ = ["Expectation", "ReportClaim"]
@@ -98,6 +99,14 @@ class Expectation(BaseModel):
     origin: Literal["same", "other"] | None = None
     """Where the request that reached the target went: the first request's origin or another,
     by the Host each one named (e.g. a Location `//host:port/...` leads to another)."""
+    target: str | None = None
+    """Where on the lab it arrived: the route and query the client made of the Location,
+    decoded, without the chain token (e.g. "/echo", or "/echo?n=1, /echo?n=2" from two Location
+    fields joined into one)."""
+    hung_up: bool | None = None
+    """Whether, after a redirect, the client sent a request's headers and then hung up before
+    the request was complete (e.g. a streamed body it could not send again). That request never
+    arrived (`arrives: false`); `method`, `sent` and `dropped` then speak of its headers."""
 
     @field_validator("headers", mode="before")
     @classmethod
@@ -110,6 +119,15 @@ class Expectation(BaseModel):
             parts = [f"{self.method.upper() if self.method else 'the request'} arrives"]
         else:
             parts = ["nothing arrives at the target"]
+        if self.hung_up is not None:
+            method = self.method.upper() if self.method else "a request"
+            parts.append(
+                f"the client sends {method}'s headers, then hangs up"
+                if self.hung_up
+                else "no request cut short"
+            )
+        if self.target is not None:
+            parts.append(f"at {self.target}")
         if self.body:
             parts.append(f"body {self.body}")
         parts += [f"{name} sent" for name in self.sent]
@@ -154,16 +172,17 @@ class Expectation(BaseModel):
     def _arrival_problems(self, evidence: Evidence) -> list[str]:
         arrived = evidence.arrived
         if not self.arrives:
-            return (
+            problems = (
                 [] if arrived is None else [f"expected nothing to arrive, but {arrived.method} did"]
             )
+            return problems + self._hang_up_problems(evidence)
         if arrived is None:
             return [
                 f"expected the request to arrive, but: {evidence.error or evidence.verdict.text}"
             ]
-        problems = []
-        if self.method and arrived.method != self.method.upper():
-            problems.append(f"expected {self.method.upper()} to arrive, but {arrived.method} did")
+        problems = self._head_problems(arrived, evidence, ("arrive", "did", "arrived"))
+        if self.target is not None and arrived.target != self.target:
+            problems.append(f"expected it to arrive at {self.target}, not at {arrived.target}")
         if self.body == "intact" and not evidence.body_intact:
             problems.append(
                 f"expected the body intact, but {_arrived_body(evidence, arrived.body_size)}"
@@ -172,16 +191,6 @@ class Expectation(BaseModel):
             problems.append(
                 f"expected the body dropped, but {bytes_text(arrived.body_size)} arrived"
             )
-        problems += [
-            f"expected {name} to arrive, but it did not"
-            for name in self.sent
-            if not evidence.arrived_with(name)
-        ]
-        problems += [
-            f"expected {name} dropped, but it arrived"
-            for name in self.dropped
-            if evidence.arrived_with(name)
-        ]
         for name, value in self.headers:
             found = arrived.header(name)
             if found != value:
@@ -194,6 +203,39 @@ class Expectation(BaseModel):
             problems.append(
                 f"expected it to arrive at the {self.origin} origin, but it came to {host}"
             )
+        return problems
+
+    def _hang_up_problems(self, evidence: Evidence) -> list[str]:
+        """How a claim that the client did (or did not) hang up mid-request differs."""
+        abandoned = evidence.abandoned
+        if self.hung_up is None:
+            return []
+        if not self.hung_up:
+            cut = [] if abandoned is None else [f"the client hung up on a {abandoned.method}"]
+            return [f"expected no request cut short, but {why}" for why in cut]
+        if abandoned is None:
+            return ["expected the client to send a request's headers and hang up, but it did not"]
+        return self._head_problems(abandoned, evidence, ("be sent", "was", "was sent"))
+
+    def _head_problems(
+        self, reached: Hop, evidence: Evidence, words: tuple[str, str, str]
+    ) -> list[str]:
+        """How the method and headers of the request that reached the target (whole, or cut
+        short by its client: `words` say which) differ from the claim."""
+        verb, did, done = words
+        problems = []
+        if self.method and reached.method != self.method.upper():
+            problems.append(f"expected {self.method.upper()} to {verb}, but {reached.method} {did}")
+        problems += [
+            f"expected {name} to {verb}, but it {did} not"
+            for name in self.sent
+            if not evidence.arrived_with(name)
+        ]
+        problems += [
+            f"expected {name} dropped, but it {done}"
+            for name in self.dropped
+            if evidence.arrived_with(name)
+        ]
         return problems
 
 

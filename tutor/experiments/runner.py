@@ -69,6 +69,23 @@ def run_many(
     return [outcome for outcome in outcomes if outcome is not None]
 
 
+_HANG_UP_GRACE = 0.25
+"""Seconds the runner gives the lab, once per batch, to journal requests cut short."""
+
+
+def _wait_for_hang_ups(journal: Journal, attempts: Sequence[tuple[str, Attempt]]) -> None:
+    """A client that failed after a redirect may have sent the next request's headers and hung
+    up (httpx does, with a streamed body on 307): the lab journals that request a moment after
+    the client is gone. Wait for it, briefly, once for the whole batch."""
+    stopped = {}
+    for token, attempt in attempts:
+        hops = journal.chain(token)
+        if attempt.error and hops and hops[-1].is_redirect:
+            stopped[token] = len(hops)
+    if stopped:
+        journal.wait_for_more(stopped, _HANG_UP_GRACE)
+
+
 def _run_batch(
     specs: Sequence[ExperimentSpec],
     lab_url: str,
@@ -106,6 +123,7 @@ def _run_batch(
         said = chosen[sendable[0][0]].send_batch([work for _, work in sendable], timeout, cancel)
         for (index, _), attempt in zip(sendable, said, strict=True):
             attempts[index] = attempt  # a repeated request: what the client said the last time
+        _wait_for_hang_ups(journal, [(tokens[i], a) for i, a in attempts.items()])
     outcomes = []
     for index, spec in enumerate(specs):
         client, version = chosen[index], versions[index]

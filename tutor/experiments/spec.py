@@ -63,8 +63,13 @@ class ExperimentSpec(BaseModel):
     headers: dict[str, str] = Field(default_factory=dict)
     client: ClientName = "httpx"
     to: str = "/echo"
-    location: Literal["path", "relative", "absolute", "none"] = "path"
-    """How the lab writes its Location (`none`: a 3xx without one)."""
+    location: Literal[
+        "path", "relative", "dots", "query", "absolute", "twice", "invalid", "spaces", "none"
+    ] = "path"
+    """How the lab writes its Location (the lab's index lists them): a path, a relative reference
+    (`relative`, `dots`: more '..' than levels, `query`: a query alone), an absolute URI, two
+    different fields (`twice`), no URI at all (`invalid`: a port that is not a number; `spaces`),
+    or none (`none`: a 3xx without one)."""
     origin: Literal["same", "other"] = "same"
     """`other`: the redirect leads to the lab's second listener, another origin."""
     loop: bool = False

@@ -2,8 +2,9 @@
 
 Routes (any method):
   /redirect/{code}   answers `code` (300-399) with a Location to /echo, or to `?to=PATH` on the lab;
-                     the edge cases are its options (see `_INDEX`): no or relative or absolute
-                     Location, a loop, a hop to the lab's other origin, cacheable answers
+                     the edge cases are its options (see `_INDEX`): how the Location is written
+                     (none, relative, two fields, invalid, ...), a loop, a hop to the lab's other
+                     origin, cacheable answers
   /echo[/...]        answers JSON: the request as received, its whole chain, and a verdict
   /client/browser    a page that sends requests from a browser (fetch() or a real form POST)
   /page/fragment     a page that tells the lab which fragment the browser kept (RFC 9110 §10.2.2)
@@ -25,7 +26,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -33,7 +33,7 @@ from tutor.lab.beyond import ROUTES as BEYOND_ROUTES
 from tutor.lab.beyond import Asked
 from tutor.lab.cors import PREFLIGHT_ALLOWED, answer_headers, is_preflight, refused
 from tutor.lab.evidence import Evidence, VerdictKind
-from tutor.lab.journal import BODY_KEPT, Hop, Journal, digest, split_student
+from tutor.lab.journal import BODY_KEPT, Hop, Journal, digest, reason, split_student
 from tutor.lab.pages import BROWSER_PAGE, FRAGMENT_PAGE
 
 __all__ = ["MAX_BODY", "MAX_HEAD", "LabApp", "reason"]
@@ -52,16 +52,6 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-
-
-def reason(status: int) -> str:
-    """The reason phrase of a status code, as RFC 9110 names it (306 is "(Unused)", §15.4.7)."""
-    if status == 306:
-        return "(Unused)"
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Unassigned"
 
 
 class _Request:
@@ -109,7 +99,7 @@ class _TooLarge(Exception):
 
 
 class _Disconnected(Exception):
-    pass
+    """The client hung up before its request was complete; `args[0]`: the body bytes received."""
 
 
 async def _read_body(scope: Scope, receive: Receive) -> bytes:
@@ -121,7 +111,7 @@ async def _read_body(scope: Scope, receive: Receive) -> bytes:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            raise _Disconnected
+            raise _Disconnected(b"".join(chunks))
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY:
@@ -165,7 +155,12 @@ class LabApp:
             return
         try:
             body = await _read_body(scope, receive)
-        except _Disconnected:
+        except _Disconnected as hang_up:
+            # Journaled as what it is: a head (and maybe part of a body) and no answer, e.g.
+            # httpx's second POST on a 307 when its streamed body cannot be sent again.
+            received: bytes = hang_up.args[0]
+            request = _Request(scope, received[:BODY_KEPT], len(received), self.journal)
+            self._record(request, 0, None, digest(received), hung_up=True)
             return
         except _TooLarge:
             request = _Request(scope, b"", 0, self.journal)
@@ -223,54 +218,50 @@ class LabApp:
             await self._answer(request, send, 400, text, digest_=request_digest)
             return
         status = int(raw_code)
-        location, problem = self._location(request)
+        locations, problem = self._location(request)
         cache = request.param("cache")
         if cache is not None and cache != "none" and not _MAX_AGE.match(cache):
             problem = f"?cache= takes 'none' or 'max-age=SECONDS', not {cache!r}.\n"
         if problem:
             await self._answer(request, send, 400, problem, digest_=request_digest)
             return
-        text = f"{status} {reason(status)}: see {location or 'nowhere (no Location)'}\n"
+        shown = ", ".join(locations) or "nowhere (no Location)"
+        text = f"{status} {reason(status)}: see {shown}\n"
         await self._answer(
             request,
             send,
             status,
             text,
-            location=location,
+            locations=locations,
             digest_=request_digest,
             cache_control=None if cache == "none" else cache or "no-store",
         )
 
-    def _location(self, request: _Request) -> tuple[str | None, str | None]:
-        """The Location the redirect's options ask for; or why the lab will not send it."""
+    def _location(self, request: _Request) -> tuple[tuple[str, ...], str | None]:
+        """The Location field values the redirect's options ask for (none, one, or two); or why
+        the lab will not send them."""
         form = request.param("location") or "path"
         if form not in _LOCATION_FORMS:
-            return None, f"?location= takes one of {', '.join(_LOCATION_FORMS)}, not {form!r}.\n"
+            return (), f"?location= takes one of {', '.join(_LOCATION_FORMS)}, not {form!r}.\n"
         if form == "none":
-            return None, None
+            return (), None
         if request.param("loop") is not None:
             query = [(k, v) for k, v in request.params if k != "chain"]
             target = urlunsplit(("", "", request.route, urlencode(query), ""))
         else:
             target = request.param("to") or "/echo"
         location, problem = _location(request, target)
-        if problem or location is None:
-            return location, problem
+        if problem:
+            return (), problem
         origin = request.param("origin")
         if origin == "other":
             other = self._other_origin(request)
             if other is None:
-                return None, "?origin=other needs a second listener, and this lab has only one.\n"
-            return other + location, None
+                return (), "?origin=other needs a second listener, and this lab has only one.\n"
+            return (other + location,), None
         if origin is not None:
-            return None, f"?origin= takes 'other', not {origin!r}.\n"
-        host = request.header(b"host")
-        if form == "absolute" and host and location.startswith("/"):
-            return f"{request.scope.get('scheme', 'http')}://{host}{location}", None
-        if form == "relative" and location.startswith("/"):
-            depth = request.path.count("/") - 1
-            return "../" * depth + location.removeprefix("/"), None
-        return location, None
+            return (), f"?origin= takes 'other', not {origin!r}.\n"
+        return _written(form, location, request), None
 
     def _other_origin(self, request: _Request) -> str | None:
         """The listener the request did not arrive on, named by the host the client used (so a
@@ -309,7 +300,13 @@ class LabApp:
         await _send(send, request, 200, payload, "application/json", None, close=False)
 
     def _record(
-        self, request: _Request, status: int, location: str | None, request_digest: str
+        self,
+        request: _Request,
+        status: int,
+        location: str | None,
+        request_digest: str,
+        *,
+        hung_up: bool = False,
     ) -> Hop:
         return self.journal.record(
             chain=request.chain,
@@ -323,6 +320,7 @@ class LabApp:
             body_digest=request_digest,
             status=status,
             location=location,
+            hung_up=hung_up,
         )
 
     async def _answer(
@@ -332,25 +330,69 @@ class LabApp:
         status: int,
         text: str,
         *,
-        location: str | None = None,
+        locations: Sequence[str] = (),
         digest_: str | None = None,
         close: bool = False,
         cache_control: str | None = "no-store",
     ) -> None:
-        self._record(request, status, location, digest_ or digest(b""))
+        self._record(request, status, ", ".join(locations) or None, digest_ or digest(b""))
         await _send(
             send,
             request,
             status,
             text.encode(),
             "text/plain; charset=utf-8",
-            location,
+            locations[0] if locations else None,
             close,
             cache_control,
+            extra=[(b"location", more.encode("latin-1", "replace")) for more in locations[1:]],
         )
 
 
-_LOCATION_FORMS = ("path", "relative", "absolute", "none")
+_LOCATION_FORMS = (
+    "path",
+    "relative",
+    "dots",
+    "query",
+    "absolute",
+    "twice",
+    "invalid",
+    "spaces",
+    "none",
+)
+"""How a redirect writes its Location (see `_INDEX`); `none` sends none."""
+
+
+def _written(form: str, location: str, request: _Request) -> tuple[str, ...]:
+    """`location` (a path on the lab with its query, the chain token last) written in `form`:
+    the Location field values to send, each a way a server may write one (RFC 9110 §10.2.2)."""
+    if not location.startswith("/"):  # ?to= named this host in full: sent as it is
+        return (location,)
+    up = "../" * (request.path.count("/") - 1)  # from the request's directory to the root
+    host = request.header(b"host")
+    scheme = request.scope.get("scheme", "http")
+    parts = urlsplit(location)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if form == "relative":  # RFC 3986 §5.2: resolved against the request's URI
+        return (up + location[1:],)
+    if form == "dots":  # more ".." than the path has levels: they stop at the root (§5.4.2)
+        return ("../../" + up + location[1:],)
+    if form == "query":  # a query alone: the same path, this query instead (§5.2.2)
+        kept = [(k, v) for k, v in request.params if k not in ("location", "chain")]
+        return ("?" + urlencode([*kept, ("chain", request.chain)]),)
+    if form == "absolute" and host:  # without a Host, the lab does not know its own name
+        return (f"{scheme}://{host}{location}",)
+    if form == "twice":  # two field lines: invalid; a recipient may combine them (RFC 9110 §5.3)
+        first = urlencode([*pairs, ("n", "1")])
+        second = urlencode([*pairs[:-1], ("n", "2"), *pairs[-1:]])
+        return (urlunsplit(parts._replace(query=first)), urlunsplit(parts._replace(query=second)))
+    if form == "invalid":  # not a URI reference: a port that is not a number
+        name = urlsplit(f"//{host or ''}").hostname or "lab"
+        name = f"[{name}]" if ":" in name else name
+        return (f"{scheme}://{name}:invalid{location}",)
+    if form == "spaces":  # not a URI reference either, but a client may repair it
+        return (urlunsplit(parts._replace(query=f"{parts.query}&note=not a URI")),)
+    return (location,)
 
 
 def _location(request: _Request, target: str) -> tuple[str, str | None]:
@@ -424,10 +466,17 @@ redirect-tutor lab. Every request here is written to the journal.
 Edge cases, as options of /redirect/{code} (combine them with &):
   ?location=none                a 3xx without Location (valid HTTP; nothing follows it)
   ?location=relative            Location as a relative reference (../echo?...)
+  ?location=dots                ... with more '..' than the path has levels (../../../echo?...)
+  ?location=query               ... as a query alone (?chain=...): the same path again
   ?location=absolute            Location as an absolute URI (http://HOST/echo?...)
+  ?location=twice               two different Location fields (/echo?...&n=1 and ...&n=2)
+  ?location=invalid             a Location that is no URI: its port is not a number
+  ?location=spaces              a Location with spaces in its query, which some clients repair
   ?loop=1                       Location points back here: a loop, to see each client's limit
   ?origin=other                 Location on the lab's other listener: another origin
-  ?cache=none | max-age=N       no Cache-Control (heuristically cacheable), or explicit freshness
+  ?cache=none | max-age=N       no Cache-Control, or explicit freshness. With none, a cache may
+                                reuse a 300, 301 or 308 by its own heuristic, and no other 3xx
+                                (RFC 9110 §15.1, RFC 9111 §4.2.2)
   ?to=/page/fragment            a browser page that reports the URL fragment it kept
   ?to=/echo?cors=none           the target answers like a server that knows nothing of CORS
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tutor.lab.cors import is_preflight
-from tutor.lab.journal import Hop
+from tutor.lab.journal import Hop, bytes_text
 from tutor.lab.reported import Reported
 
 __all__ = [
@@ -70,11 +70,6 @@ class Sent:
     def describe(self) -> str:
         """E.g. "POST with 3 bytes", "GET with no body"."""
         return f"{self.method} with {size_text(self.body_size)}"
-
-
-def bytes_text(size: int) -> str:
-    """A size in bytes as a person reads it: "0 bytes", "1 byte", "12 bytes"."""
-    return "1 byte" if size == 1 else f"{size} bytes"
 
 
 def size_text(size: int) -> str:
@@ -135,6 +130,17 @@ class Evidence:
         return _arrival(self.hops)
 
     @property
+    def abandoned(self) -> Hop | None:
+        """The request after a redirect whose client hung up before it was complete: its head
+        reached the target, and the lab answered nothing."""
+        return _abandoned(_requests(self.hops))
+
+    @property
+    def reached(self) -> Hop | None:
+        """The request whose head reached the target: the one that arrived, or one abandoned."""
+        return self.arrived or self.abandoned
+
+    @property
     def requests(self) -> int:
         """How many requests of the chain the lab saw (a redirect from a cache is one fewer)."""
         return len(self.hops)
@@ -157,8 +163,10 @@ class Evidence:
         return meant.same_body(Sent.from_hop(arrived))
 
     def arrived_with(self, header: str) -> bool:
-        """Whether the request that reached the target carried `header`."""
-        return self.arrived is not None and self.arrived.header(header) is not None
+        """Whether the request that reached the target carried `header` (in its head: a request
+        the client hung up on counts)."""
+        reached = self.reached
+        return reached is not None and reached.header(header) is not None
 
     @property
     def crossed(self) -> tuple[str, ...]:
@@ -168,7 +176,7 @@ class Evidence:
     @property
     def dropped(self) -> tuple[str, ...]:
         """The first request's headers that did not reach the target (RFC 9110 §15.4)."""
-        if self.arrived is None:
+        if self.reached is None:
             return ()
         return tuple(name for name in self._first_headers() if not self.arrived_with(name))
 
@@ -185,7 +193,7 @@ class Evidence:
         parts = []
         for hop in self.hops:
             parts.append(f"{hop.method} {hop.path} ({size_text(hop.body_size)})")
-            parts.append(str(hop.status))
+            parts.append(hop.status_text)
         return " → ".join(parts)
 
 
@@ -195,9 +203,26 @@ def _requests(hops: Sequence[Hop]) -> tuple[Hop, ...]:
 
 
 def _arrival(hops: Sequence[Hop]) -> Hop | None:
-    """The chain's last request, if it came after a redirect and is not itself one."""
+    """The chain's last request, if it came after a redirect, is not itself one, and was whole."""
     requests = _requests(hops)
-    return requests[-1] if len(requests) > 1 and not requests[-1].is_redirect else None
+    last = requests[-1] if len(requests) > 1 else None
+    return last if last is not None and not (last.is_redirect or last.hung_up) else None
+
+
+def _abandoned(requests: Sequence[Hop]) -> Hop | None:
+    """The chain's last request (preflights aside), if it followed a redirect and its client
+    hung up before it was complete."""
+    last = requests[-1] if len(requests) > 1 else None
+    return last if last is not None and last.hung_up and requests[-2].is_redirect else None
+
+
+_NOT_TO_FOLLOW = {
+    304: "Not Modified points to a copy the client already has (RFC 9110 §15.4.5)",
+    305: "Use Proxy is deprecated (RFC 9110 §15.4.6)",
+    306: "the code is unused and reserved (RFC 9110 §15.4.7)",
+}
+"""The 3xx codes that are no redirect to another URI, and why: a Location on them is not one to
+follow."""
 
 
 def _judge(hops: tuple[Hop, ...], error: str | None) -> Verdict:
@@ -209,6 +234,9 @@ def _judge(hops: tuple[Hop, ...], error: str | None) -> Verdict:
     redirects = [hop.status for hop in hops if hop.is_redirect]
     if not redirects:
         only = hops[0] if len(hops) == 1 else None
+        if only is not None and only.hung_up:
+            text = f"No redirect: the client sent a {only.method}'s headers, then hung up"
+            return Verdict(VerdictKind.NO_REDIRECT, f"{text} {only.hang_up_point}")
         if only is not None and only.location is not None:  # a 201's, a 202's (RFC 9110 §10.2.2)
             text = f"Not a redirect: the {only.status} is the answer, its Location not followed"
         elif only is not None and only.status >= 400:  # e.g. a target the lab will not send to
@@ -217,8 +245,14 @@ def _judge(hops: tuple[Hop, ...], error: str | None) -> Verdict:
             text = "No redirect: the request went straight there"
         return Verdict(VerdictKind.NO_REDIRECT, text)
     arrived = _arrival(hops)
+    if abandoned := _abandoned(hops):
+        return _hung_up(hops, abandoned, error)
     if arrived is None:
         code = f"the {hops[-1].status}"
+        if hops[-1].status in _NOT_TO_FOLLOW:
+            kind = VerdictKind.REFUSED if error else VerdictKind.NOT_FOLLOWED
+            why = _NOT_TO_FOLLOW[hops[-1].status]
+            return Verdict(kind, f"Stopped at {code}, no redirect to follow: {why}")
         if hops[-1].location is None:
             return Verdict(VerdictKind.NOT_FOLLOWED, f"Not followed: {code} had no Location")
         if error and preflight_last:
@@ -227,7 +261,27 @@ def _judge(hops: tuple[Hop, ...], error: str | None) -> Verdict:
         if error:
             return Verdict(VerdictKind.REFUSED, f"Refused at {code}: nothing reached the target")
         return Verdict(VerdictKind.NOT_FOLLOWED, f"Not followed: the client stopped at {code}")
-    return _compare(Sent.from_hop(hops[0]), Sent.from_hop(arrived))
+    judged = _compare(Sent.from_hop(hops[0]), Sent.from_hop(arrived))
+    followed = next((hop.status for hop in hops[:-1] if hop.status in _NOT_TO_FOLLOW), None)
+    if followed is None:
+        return judged
+    why = _NOT_TO_FOLLOW[followed]
+    return Verdict(
+        judged.kind, f"{judged.text}; the client followed a {followed}'s Location: {why}"
+    )
+
+
+def _hung_up(hops: Sequence[Hop], abandoned: Hop, error: str | None) -> Verdict:
+    """A request after a redirect that the client sent only in part: what crossed, and where it
+    stopped (httpx, for one, sends the head of a streamed POST again on a 307, then raises)."""
+    code = hops[-2].status
+    first = hops[0]
+    again = abandoned.method == first.method
+    what = f"the {first.method}'s headers again" if again else f"a {abandoned.method}'s headers"
+    text = f"the client sent {what}, then hung up {abandoned.hang_up_point}"
+    if error:
+        return Verdict(VerdictKind.REFUSED, f"Refused at the {code}: {text}")
+    return Verdict(VerdictKind.NOT_FOLLOWED, f"Abandoned after the {code}: {text}")
 
 
 def _compare(sent: Sent, arrived: Sent) -> Verdict:

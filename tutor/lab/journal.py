@@ -12,10 +12,21 @@ import secrets
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from http import HTTPStatus
+from urllib.parse import parse_qsl
 
-__all__ = ["BODY_KEPT", "STUDENT", "Hop", "Journal", "new_token", "split_student"]
+__all__ = [
+    "BODY_KEPT",
+    "STUDENT",
+    "Hop",
+    "Journal",
+    "bytes_text",
+    "new_token",
+    "reason",
+    "split_student",
+]
 
 BODY_KEPT = 16 * 1024
 """Bytes of each body the journal keeps; the size and digest always cover the whole body."""
@@ -29,6 +40,21 @@ def split_student(path: str) -> tuple[str, str]:
     """The student's name in `path` ("" for none) and the lab route under it."""
     match = STUDENT.match(path)
     return (match.group(1), match.group(2)) if match else ("", path)
+
+
+def reason(status: int) -> str:
+    """The reason phrase of a status code, as RFC 9110 names it (306 is "(Unused)", §15.4.7)."""
+    if status == 306:
+        return "(Unused)"
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unassigned"
+
+
+def bytes_text(size: int) -> str:
+    """A size in bytes as a person reads it: "0 bytes", "1 byte", "12 bytes"."""
+    return "1 byte" if size == 1 else f"{size} bytes"
 
 
 def new_token() -> str:
@@ -52,11 +78,41 @@ class Hop:
     body_size: int
     body_digest: str
     status: int
+    """What the lab answered; 0 when it answered nothing, because the client hung up first."""
     location: str | None = None
+    """The Location the lab sent; two fields are kept as their combined value "a, b" (RFC 9110
+    §5.3)."""
+    hung_up: bool = False
+    """The client closed the connection before its request was complete: the lab saw the head
+    and `body_size` bytes of the body, and answered nothing."""
 
     @property
     def is_redirect(self) -> bool:
         return 300 <= self.status < 400
+
+    @property
+    def status_text(self) -> str:
+        """The status for a column: "307", or "hung up"."""
+        return "hung up" if self.hung_up else str(self.status)
+
+    @property
+    def answer(self) -> str:
+        """What the lab answered, in words: "307 Temporary Redirect", or "none: the client hung
+        up before the body"."""
+        if self.hung_up:
+            return f"none: the client hung up {self.hang_up_point}"
+        return f"{self.status} {reason(self.status)}"
+
+    @property
+    def hang_up_point(self) -> str:
+        """Where the client of a request it abandoned hung up: "before the body", "after 3
+        bytes of the body", or (a request that announced no body) "before the lab answered"."""
+        if self.body_size:
+            return f"after {bytes_text(self.body_size)} of the body"
+        length = self.header("content-length")
+        if self.header("transfer-encoding") is not None or (length or "0").strip() != "0":
+            return "before the body"
+        return "before the lab answered"
 
     @property
     def student(self) -> str:
@@ -67,6 +123,17 @@ class Hop:
     def route(self) -> str:
         """The lab route the request asked for, without a student's prefix."""
         return split_student(self.path)[1]
+
+    @property
+    def target(self) -> str:
+        """The route and query the request asked for, decoded, without a student's prefix or
+        the chain's token: "/echo", "/echo?n=1, /echo?n=2" (what a client made of a Location)."""
+        pairs = [
+            f"{name}={value}"
+            for name, value in parse_qsl(self.query, keep_blank_values=True)
+            if (name, value) != ("chain", self.chain)
+        ]
+        return self.route + (f"?{'&'.join(pairs)}" if pairs else "")
 
     def header(self, name: str) -> str | None:
         """The first value of a header, by case-insensitive name."""
@@ -86,6 +153,7 @@ class Hop:
             "path": self.path,
             "query": self.query,
             "status": self.status,
+            "hung_up": self.hung_up,
             "location": self.location,
             "headers": headers,
             "body": self.body_text(),
@@ -119,6 +187,8 @@ class Journal:
         self._body_bytes = 0
         self._seq = 0
         self._lock = threading.Lock()
+        self._grew = threading.Condition(self._lock)
+        """Notified of every hop: a reader may wait for a chain to grow."""
         self._listeners: list[Callable[[Hop], None]] = []
 
     def record(self, **fields: object) -> Hop:
@@ -133,6 +203,7 @@ class Journal:
             while len(self._hops) > self._max_hops or self._body_bytes > self._max_body_bytes:
                 self._forget_oldest()
             listeners = list(self._listeners)
+            self._grew.notify_all()
         for listener in listeners:
             listener(hop)
         return hop
@@ -150,6 +221,15 @@ class Journal:
         """Every hop of one chain still in the journal, oldest first."""
         with self._lock:
             return list(self._chains.get(token, ()))
+
+    def wait_for_more(self, seen: Mapping[str, int], timeout: float) -> None:
+        """Wait until each chain in `seen` holds more hops than the count given, or `timeout`
+        seconds pass: a request whose client hung up mid-way is journaled a moment after the
+        client has gone, when the client's own call may have returned already."""
+        with self._grew:
+            self._grew.wait_for(
+                lambda: all(len(self._chains.get(t, ())) > n for t, n in seen.items()), timeout
+            )
 
     def chain_until(self, hop: Hop) -> list[Hop]:
         """The hops of `hop`'s chain still in the journal, oldest first, up to `hop` itself."""

@@ -12,11 +12,13 @@ __all__ = ["chain_text", "journal_line"]
 
 
 def chain_text(hop: Hop, journal: Journal) -> str:
-    """Where `hop` leaves its chain: redirected on, arrived (with the verdict), or no redirect."""
+    """Where `hop` leaves its chain: redirected on, arrived (with the verdict), abandoned by its
+    client (what crossed), or no redirect."""
     if hop.is_redirect:
         return f"redirected to {hop.location}" if hop.location else "3xx without Location"
     verdict = Evidence.of_chain(journal.chain_until(hop) or [hop]).verdict
-    return "no redirect" if verdict.kind is VerdictKind.NO_REDIRECT else verdict.text
+    plain = verdict.kind is VerdictKind.NO_REDIRECT and not hop.hung_up
+    return "no redirect" if plain else verdict.text
 
 
 def journal_line(hop: Hop, journal: Journal) -> str:
@@ -27,6 +29,6 @@ def journal_line(hop: Hop, journal: Journal) -> str:
     target = f" -> {one_line(hop.location)}" if hop.location else ""
     return (
         f"{at} {hop.peer:<21} {one_line(hop.method):<7} {one_line(hop.path + query)} "
-        f"{hop.status}{target} ({size_text(hop.body_size)}) chain {hop.chain}: "
+        f"{hop.status_text}{target} ({size_text(hop.body_size)}) chain {hop.chain}: "
         f"{one_line(chain_text(hop, journal))}"
     )

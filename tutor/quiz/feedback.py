@@ -39,12 +39,10 @@ def feedback(grade: Grade) -> list[str]:
 
 def hop_trace(outcome: Outcome) -> list[str]:
     """The hops the lab saw, one line each, then the verdict."""
-    from tutor.lab.app import reason
-
     lines = []
     for number, hop in enumerate(outcome.hops, 1):
         size = f"{hop.body_size} B" if hop.body_size else "no body"
-        answer = f"{hop.status} {reason(hop.status)}"
+        answer = hop.answer
         lines.append(f"  {number}. {hop.method} {hop.path} ({size}) → {answer}")
     if outcome.error:
         lines.append(f"  {outcome.client} said: {outcome.error}")

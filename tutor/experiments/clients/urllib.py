@@ -5,6 +5,7 @@ A GET or HEAD with a body sends it (`data=` with `method=`); urllib drops it on 
 
 from __future__ import annotations
 
+import http.client
 import platform
 import urllib.error
 import urllib.request
@@ -41,7 +42,8 @@ def _send(opener: urllib.request.OpenerDirector, request: Request, timeout: floa
         error.close()
         if 300 <= error.code < 400:
             return Attempt(f"urllib raised HTTPError: {error}")
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as error:
+        # e.g. http.client.InvalidURL, an HTTPException: a Location whose port is no number
         return Attempt(f"urllib raised {type(error).__name__}: {error}")
     return Attempt()
 

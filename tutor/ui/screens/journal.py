@@ -81,7 +81,7 @@ class JournalScreen(Screen[None]):
             time.strftime("%H:%M:%S", time.localtime(hop.at)),
             Text(one_line(hop.method)),
             Text(one_line(hop.path)),
-            str(hop.status),
+            hop.status_text,
             f"{hop.body_size} B" if hop.body_size else "-",
             Text(one_line(chain_text(hop, journal))),
             hop.peer,

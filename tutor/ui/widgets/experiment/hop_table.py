@@ -48,7 +48,7 @@ class HopTable(DataTable[str | Text]):
                     BODY_CHANGED if body_change(hop, compared) else "",
                     justify="right",
                 ),
-                str(hop.status),
+                hop.status_text,
                 Text(one_line(hop.location or "")),
                 key=str(number),
             )

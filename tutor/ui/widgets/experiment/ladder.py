@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widget import Widget
 
-from tutor.lab.app import reason
 from tutor.lab.cors import is_preflight
 from tutor.lab.journal import Hop
 
@@ -24,9 +23,12 @@ _MIN_WIDTH = 40
 
 
 def body_change(hop: Hop, before: Hop | None) -> str | None:
-    """How `hop` treated the body of the hop `before` it: "dropped", "changed" or None (kept)."""
+    """How `hop` treated the body of the hop `before` it: "dropped", "changed", "cut off" (the
+    client hung up before all of it) or None (kept)."""
     if before is None:
         return None
+    if hop.hung_up and before.body_size:
+        return "cut off"
     if before.body_size and not hop.body_size:
         return "dropped"
     if hop.body_size != before.body_size or hop.body_digest != before.body_digest:
@@ -69,7 +71,7 @@ def _response_label(hop: Hop) -> Text:
     else:
         style = "bold red"
     label = Text(" ")
-    label.append(f"{hop.status} {reason(hop.status)}", style)
+    label.append(hop.answer, style)
     if hop.location:
         label.append(f" → {hop.location}")
     label.append(" ")
@@ -115,12 +117,21 @@ def render_ladder(
         preflight = is_preflight(hop.method, hop.headers)
         request = _preflight_label(hop) if preflight else _request_label(hop, before)
         lines.append(_rails(f"{number:>2}", _request_arrow(request, inner)))
-        lines.append(_rails("", _response_arrow(_response_label(hop), inner)))
+        if hop.hung_up:  # no answer to draw: the client was gone
+            text = f"✗ the client hung up {hop.hang_up_point}; the lab answered nothing"
+            lines.append(_rails("", _note(text, "bold red", inner)))
+        else:
+            lines.append(_rails("", _response_arrow(_response_label(hop), inner)))
         before = before if preflight else hop
     if hops[-1].is_redirect:
-        note = _fit(Text(" the client sent nothing more", "dim italic"), inner)
-        lines.append(_rails("", Text.assemble(note, " " * (inner - note.cell_len))))
+        lines.append(_rails("", _note("the client sent nothing more", "dim italic", inner)))
     return Text("\n").join(lines)
+
+
+def _note(text: str, style: str, inner: int) -> Text:
+    """A line between the rails that is no arrow: what happened instead of one."""
+    note = _fit(Text(f" {text}", style), inner)
+    return Text.assemble(note, " " * (inner - note.cell_len))
 
 
 class Ladder(Widget):
