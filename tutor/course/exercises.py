@@ -20,7 +20,8 @@ __all__ = ["Answer", "BringYourOwn", "Cache", "Configure", "Exercise", "Location
 Location = Literal["path", "relative", "absolute", "none"]
 Cache = Literal["no-store", "none", "max-age=3600"]
 """What a configure exercise may offer for the redirect's Cache-Control: the lab's default
-`no-store`, no header at all (heuristic caching), or explicit freshness."""
+`no-store`, no header at all (a 300, 301 or 308 may then be cached heuristically, RFC 9110
+§15.1), or explicit freshness."""
 _PERMANENT = (301, 308)
 _TEMPORARY = (302, 303, 307)
 

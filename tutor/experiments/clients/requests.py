@@ -41,7 +41,8 @@ def _send(session: requests.Session, request: Request, timeout: float) -> Attemp
         session.request(
             request.method, request.url, data=data, headers=request.headers, timeout=timeout
         )
-    except requests.RequestException as error:
+    except (requests.RequestException, ValueError) as error:
+        # ValueError: a Location requests cannot parse or decode (UnicodeDecodeError among them)
         return Attempt(f"requests raised {type(error).__name__}: {error}")
     return Attempt()
 
