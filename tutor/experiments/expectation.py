@@ -113,14 +113,15 @@ class Expectation(BaseModel):
     def _pairs(cls, headers: object) -> object:
         return tuple(headers.items()) if isinstance(headers, Mapping) else headers
 
-    def describe(self) -> str:
-        """The claim in words, every part of it: "GET arrives, body dropped, in 2 requests"."""
+    def describe(self, why_nothing: str = "") -> str:
+        """The claim in words, every part of it: "GET arrives, body dropped, in 2 requests".
+        `why_nothing` follows "nothing arrives" when the claim is that nothing does."""
         if self.arrives:
             parts = [f"{self.method.upper() if self.method else 'the request'} arrives"]
         else:
-            parts = ["nothing arrives at the target"]
+            parts = [f"nothing arrives at the target{f' ({why_nothing})' if why_nothing else ''}"]
         if self.hung_up is not None:
-            method = self.method.upper() if self.method else "a request"
+            method = f"the {self.method.upper()}" if self.method else "a request"
             parts.append(
                 f"the client sends {method}'s headers, then hangs up"
                 if self.hung_up

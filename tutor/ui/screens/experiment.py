@@ -41,11 +41,11 @@ LAB_NOTE = "Press ctrl+r to run it; or l, then ↑ ↓ and Enter, to run an edge
 
 
 def _claim(expect: Expectation, experiment: Experiment | None) -> str:
-    if expect.arrives:
+    if expect.arrives or expect.hung_up:
         return expect.describe()
     if experiment is not None and experiment.own_answer:
-        return f"{expect.describe()} (the first answer is not a redirect)"
-    return f"{expect.describe()} (the client refuses or stops)"
+        return expect.describe("the first answer is not a redirect")
+    return expect.describe("the client refuses or stops")
 
 
 def _header_fates(outcome: Outcome) -> str:

@@ -78,12 +78,14 @@ class ChoiceList(OptionList):
         if self.item is None:
             return
         options = []
+        answered = bool(chosen or right)
         for index, choice in enumerate(self.item.choices):
             box = ("[x] " if index in self.ticked else "[ ] ") if self.multiple else ""
             mark = "✓ " if choice.id in right else "✗ " if choice.id in chosen else ""
             style = "$text-success" if mark == "✓ " else "$text-error" if mark else ""
             text = Content(f"{box}{index + 1}. {choice.text}")
-            options.append(Option(Content.styled(mark, style) + text if mark else text))
+            gutter = Content.styled(mark, style) if mark else Content("  " if answered else "")
+            options.append(Option(gutter + text))
         self.set_options(options)
         self.highlighted = highlighted
 
