@@ -1,4 +1,4 @@
-"""The list of lessons: title, minutes and summary of each; Enter opens one."""
+"""The list of lessons: number, title, minutes and summary of each; Enter opens one."""
 
 from __future__ import annotations
 
@@ -42,9 +42,11 @@ class LessonList(OptionList):
 
     def _show_lessons(self, highlighted: int) -> None:
         options: list[Option | None] = []
-        for lesson in self.lessons:
+        for number, lesson in enumerate(self.lessons, 1):
+            # Numbered as lessons refer to each other ("as lesson 5 showed").
             prompt = Content.from_markup(
-                "[b]$title[/b]  [dim]$minutes min[/dim]  $place\n[dim]$summary[/dim]",
+                "[b]$number. $title[/b]  [dim]$minutes min[/dim]  $place\n[dim]$summary[/dim]",
+                number=number,
                 title=lesson.title,
                 minutes=lesson.minutes,
                 place=self._place(lesson),
