@@ -74,9 +74,10 @@ _HANG_UP_GRACE = 0.25
 
 
 def _wait_for_hang_ups(journal: Journal, attempts: Sequence[tuple[str, Attempt]]) -> None:
-    """A client that failed after a redirect may have sent the next request's headers and hung
-    up (httpx does, with a streamed body on 307): the lab journals that request a moment after
-    the client is gone. Wait for it, briefly, once for the whole batch."""
+    """A client that failed after a redirect with a streamed body may have sent the next
+    request's headers and hung up (httpx does on a 307): the lab journals that request a moment
+    after the client is gone. Wait for it, briefly, once for the whole batch. Only a body the
+    client cannot read again makes it stop mid-request, so no other run waits."""
     stopped = {}
     for token, attempt in attempts:
         hops = journal.chain(token)
@@ -123,7 +124,8 @@ def _run_batch(
         said = chosen[sendable[0][0]].send_batch([work for _, work in sendable], timeout, cancel)
         for (index, _), attempt in zip(sendable, said, strict=True):
             attempts[index] = attempt  # a repeated request: what the client said the last time
-        _wait_for_hang_ups(journal, [(tokens[i], a) for i, a in attempts.items()])
+        streamed = [(tokens[i], a) for i, a in attempts.items() if specs[i].stream]
+        _wait_for_hang_ups(journal, streamed)
     outcomes = []
     for index, spec in enumerate(specs):
         client, version = chosen[index], versions[index]
