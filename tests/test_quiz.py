@@ -338,3 +338,13 @@ def test_an_exam_of_the_course_spreads_across_its_lessons() -> None:
     for seed in range(20):
         items = draw(builtin, Plan(seed=seed, count=2 * len(lessons)), {}, 0.0, seed)
         assert Counter(i.lesson for i in items) == dict.fromkeys(lessons, 2)
+
+
+def test_the_authors_right_marker_is_never_shown_to_a_learner() -> None:
+    """The author's "Right." marks the choice they expect the live run to pick; the grade says
+    right or wrong on screen."""
+    from tutor.course.models import Choice
+
+    marked = Choice(id="kept", text="It stays POST", explanation="Right. 307 keeps it.")
+    plain = Choice(id="get", text="It becomes GET", explanation="That is 303.")
+    assert (marked.why, plain.why) == ("307 keeps it.", "That is 303.")

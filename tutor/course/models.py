@@ -72,8 +72,16 @@ class Choice(Strict):
     expect: Expectation | None = None
     """For predictions: the outcome this choice stands for."""
     explanation: str = Field(min_length=1)
+    """Why; a prediction's author starts the choice they expect the live run to pick with
+    "Right." (the tests hold them to it)."""
     misconception: str | None = None
     """The mistaken belief a wrong choice stands for, e.g. "307 is an error code"."""
+
+    @property
+    def why(self) -> str:
+        """The explanation as a learner reads it: the grade already says right or wrong, so
+        without the author's "Right."."""
+        return self.explanation.strip().removeprefix("Right.").lstrip()
 
     @model_validator(mode="after")
     def _coherent(self) -> Choice:

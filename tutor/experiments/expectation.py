@@ -139,9 +139,11 @@ class Expectation(BaseModel):
         if self.requests is not None:
             parts.append(f"in {self.requests} request{'s' * (self.requests != 1)}")
         if self.preflights is not None:
-            parts.append(f"{self.preflights} of them CORS preflights")
+            parts.append(_preflights(self.preflights))
         if self.error is not None:
-            parts.append("the client reports a failure" if self.error else "the client succeeds")
+            parts.append(
+                "the client reports a failure" if self.error else "the client reports no error"
+            )
         if self.reported is not None:
             parts.append(f"the client reports {self.reported.describe()}")
         return ", ".join(parts)
@@ -238,6 +240,12 @@ class Expectation(BaseModel):
             if evidence.arrived_with(name)
         ]
         return problems
+
+
+def _preflights(count: int) -> str:
+    if count == 0:
+        return "no CORS preflight"
+    return "one of them a CORS preflight" if count == 1 else f"{count} of them CORS preflights"
 
 
 def _arrived_body(evidence: Evidence, size: int) -> str:

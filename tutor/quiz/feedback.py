@@ -26,11 +26,11 @@ def feedback(grade: Grade) -> list[str]:
     else:
         lines = ["✗ Wrong. The answer: " + _texts(grade.right)]
     for choice in grade.chosen:
-        lines.append(f"You chose “{choice.text}”: {choice.explanation}")
+        lines.append(f"You chose “{choice.text}”: {choice.why}")
         if choice.misconception and choice not in grade.right:
             lines.append(f"  The misconception: {choice.misconception}")
     if grade.item.question.kind == "multiple":
-        lines += [f"You left out “{c.text}”: {c.explanation}" for c in grade.missed]
+        lines += [f"You left out “{c.text}”: {c.why}" for c in grade.missed]
     if grade.outcome is not None:
         lines += ["What arrived, as the lab's journal saw it:", *hop_trace(grade.outcome)]
     lines += [f"Source: {c.title} — {c.url}" for c in grade.item.citations]
@@ -77,7 +77,7 @@ def _texts(choices: Sequence[Choice]) -> str:
 
 
 def _explanations(choices: Sequence[Choice]) -> str:
-    return " ".join(choice.explanation for choice in choices)
+    return " ".join(choice.why for choice in choices)
 
 
 def plain_text(markdown: str) -> str:

@@ -131,13 +131,11 @@ def _explain(prediction: Prediction, state: PredictionState) -> Content:
     right = by_id[state.right[0]]
     lines = []
     if right is chosen:
-        lines.append(labelled("[b $text-success]✓ You predicted it.[/] ", chosen.explanation))
+        lines.append(labelled("[b $text-success]✓ You predicted it.[/] ", chosen.why))
     else:
-        lines.append(labelled("[b $text-error]✗ Not this time.[/] ", chosen.explanation))
+        lines.append(labelled("[b $text-error]✗ Not this time.[/] ", chosen.why))
         if chosen.misconception:
             lines.append(labelled("[dim]The belief behind it:[/] ", chosen.misconception))
-        lines.append(
-            labelled("[b]What arrived:[/b] ", f"{right.text.strip()}. {right.explanation.strip()}")
-        )
+        lines.append(labelled("[b]What arrived:[/b] ", f"{right.text.strip()}. {right.why}"))
     lines.append(Content("Press r for the ladder of this run."))
     return Content("\n").join(lines)
