@@ -8,9 +8,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from lab_app import in_process
 
-from tutor.lab.app import LabApp
-from tutor.lab.journal import Journal
 from tutor.lab.server import LabServer
 
 
@@ -116,8 +115,7 @@ def test_a_tab_or_a_space_in_next_is_percent_encoded_never_sent_raw(http: httpx.
 
 
 async def test_other_in_next_needs_a_second_listener() -> None:
-    transport = httpx.ASGITransport(app=LabApp(Journal()))  # one origin only
-    async with httpx.AsyncClient(transport=transport, base_url="http://lab.test") as client:
+    async with in_process() as client:  # one origin only
         answer = await client.get("/login/naive", params={"next": "//{other}/echo"})
     assert answer.status_code == 400
     assert "needs a second listener" in answer.text

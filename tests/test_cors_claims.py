@@ -3,12 +3,11 @@ report), each message checked over chains journaled by the real lab app in-proce
 
 from __future__ import annotations
 
-import httpx
 import pytest
+from lab_app import in_process
 
 from tutor.experiments.clients.base import Attempt, attempts_said
 from tutor.experiments.expectation import Expectation, ReportClaim
-from tutor.lab.app import LabApp
 from tutor.lab.evidence import Evidence
 from tutor.lab.journal import Journal
 from tutor.lab.reported import Reported
@@ -21,8 +20,7 @@ NODE_307 = Reported(307, "basic", False, "/echo?chain=c1")
 async def _journaled(*requests: tuple[str, str, dict[str, str]]) -> list:
     """Send the requests to the lab app in-process; the chain `c1` as its journal holds it."""
     journal = Journal()
-    transport = httpx.ASGITransport(app=LabApp(journal))
-    async with httpx.AsyncClient(transport=transport, base_url="http://lab.test") as client:
+    async with in_process(journal) as client:
         for method, url, headers in requests:
             body = b"" if method in ("GET", "OPTIONS") else b"a=1"
             await client.request(method, url, content=body, headers=headers)

@@ -3,15 +3,13 @@ every Origin reflected, `?cors=none` a server that knows nothing of CORS (WHATWG
 
 from __future__ import annotations
 
-import httpx
 import pytest
+from lab_app import in_process
 
-from tutor.lab.app import LabApp
 from tutor.lab.cors import is_preflight
 from tutor.lab.evidence import Evidence
 from tutor.lab.journal import Journal
 
-BASE = "http://lab.test"
 PAGE = "http://127.0.0.1:8307"
 PREFLIGHT = {"Origin": PAGE, "Access-Control-Request-Method": "PUT"}
 
@@ -23,8 +21,7 @@ def journal() -> Journal:
 
 @pytest.fixture
 async def client(journal: Journal):
-    transport = httpx.ASGITransport(app=LabApp(journal))
-    async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
+    async with in_process(journal) as client:
         yield client
 
 

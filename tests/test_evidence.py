@@ -8,15 +8,14 @@ import itertools
 import json
 import time
 
-import httpx
 import pytest
+from lab_app import in_process
 
 from tutor.course.base import expectation_issues
 from tutor.course.checks import check_attempt, check_configured
 from tutor.course.exercises import BringYourOwn, Configure
 from tutor.experiments.expectation import Expectation
 from tutor.experiments.outcome import Outcome
-from tutor.lab.app import LabApp
 from tutor.lab.evidence import (
     Evidence,
     Sent,
@@ -866,10 +865,7 @@ async def test_the_console_line_echo_and_evidence_agree(
 ) -> None:
     counter = itertools.count(1)
     journal = Journal(tokens=lambda: f"t{next(counter)}")
-    transport = httpx.ASGITransport(app=LabApp(journal))
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://lab", follow_redirects=True
-    ) as client:
+    async with in_process(journal, follow_redirects=True) as client:
         response = await client.request(method, f"/redirect/{code}", content=body)
     echo = response.json()
     hops = journal.chain(echo["chain_token"])
@@ -884,8 +880,7 @@ async def test_the_console_line_echo_and_evidence_agree(
 
 async def test_a_request_without_redirect_is_no_redirect_everywhere() -> None:
     journal = Journal()
-    transport = httpx.ASGITransport(app=LabApp(journal))
-    async with httpx.AsyncClient(transport=transport, base_url="http://lab") as client:
+    async with in_process(journal) as client:
         echo = (await client.post("/echo", content=b"a=1")).json()
     hops = journal.chain(echo["chain_token"])
     assert Evidence.of_chain(hops).verdict.kind is VerdictKind.NO_REDIRECT

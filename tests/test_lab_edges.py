@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
+from lab_app import BASE, in_process
 
 from tutor.lab.app import LabApp
 from tutor.lab.journal import Journal
 
-BASE = "http://lab.test"
 OTHER = "http://lab.test:9999"
 
 
 @pytest.fixture
 async def client():
-    app = LabApp(Journal(), origins=(BASE, OTHER))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
+    async with in_process(origins=(BASE, OTHER)) as client:
         yield client
 
 
@@ -44,8 +42,7 @@ async def test_another_origin_is_the_other_listener(client):
 
 
 async def test_another_origin_needs_a_second_listener():
-    app = LabApp(Journal())
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
+    async with in_process() as client:
         response = await client.get("/redirect/307?origin=other")
     assert response.status_code == 400
     assert "second listener" in response.text

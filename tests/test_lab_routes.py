@@ -6,11 +6,10 @@ import json
 
 import httpx
 import pytest
+from lab_app import BASE, in_process
 
-from tutor.lab.app import MAX_BODY, LabApp
+from tutor.lab.app import MAX_BODY
 from tutor.lab.journal import Journal
-
-BASE = "http://lab.test"
 
 
 @pytest.fixture
@@ -20,8 +19,7 @@ def journal() -> Journal:
 
 @pytest.fixture
 async def client(journal: Journal):
-    transport = httpx.ASGITransport(app=LabApp(journal))
-    async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
+    async with in_process(journal) as client:
         yield client
 
 

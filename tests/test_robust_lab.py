@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
+from lab_app import in_process
 
 from tutor.lab.app import MAX_HEAD, LabApp
 from tutor.lab.journal import Journal
@@ -140,8 +140,7 @@ def test_the_lab_survives(served: tuple[int, Path], attack: Callable[[int], None
 
 async def test_a_huge_head_is_refused_and_not_journaled_whole() -> None:
     journal = Journal()
-    transport = httpx.ASGITransport(app=LabApp(journal))
-    async with httpx.AsyncClient(transport=transport, base_url="http://lab") as client:
+    async with in_process(journal) as client:
         big = await client.get("/echo", headers={"X-Big": "a" * MAX_HEAD})
         fine = await client.get("/echo", headers={"X-Fine": "a" * 1000})
     sent: list[dict[str, object]] = []
