@@ -7,7 +7,7 @@ Links are written out (`<https://...>`) so that the URL survives as plain text.
 from __future__ import annotations
 
 from tutor.course.cards import Card, Framework, Section, Snippet
-from tutor.lab.app import reason
+from tutor.lab.journal import reason
 
 __all__ = ["FRAMEWORK_NAMES", "card_markdown", "status_line"]
 

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from tutor.lab.evidence import Evidence, bytes_text
-from tutor.lab.journal import Hop
+from tutor.lab.evidence import Evidence
+from tutor.lab.journal import Hop, bytes_text
 from tutor.lab.reported import Reported
 
 __all__ = ["Expectation", "ReportClaim"]

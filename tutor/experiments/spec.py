@@ -9,9 +9,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from tutor.experiments.clients import CLIENT_NAMES
 from tutor.experiments.clients.base import RedirectMode
-from tutor.lab.app import reason
 from tutor.lab.beyond import OWN_ANSWERS as BEYOND_OWN_ANSWERS
 from tutor.lab.beyond import ROUTES as BEYOND_ROUTES
+from tutor.lab.journal import reason
 
 __all__ = [
     "BODY_METHODS",

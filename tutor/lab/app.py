@@ -36,7 +36,7 @@ from tutor.lab.evidence import Evidence, VerdictKind
 from tutor.lab.journal import BODY_KEPT, Hop, Journal, digest, reason, split_student
 from tutor.lab.pages import BROWSER_PAGE, FRAGMENT_PAGE
 
-__all__ = ["MAX_BODY", "MAX_HEAD", "LabApp", "reason"]
+__all__ = ["MAX_BODY", "MAX_HEAD", "LabApp"]
 
 MAX_BODY = 1024 * 1024
 """Largest request body the lab reads; more is answered with 413."""

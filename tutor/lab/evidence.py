@@ -22,7 +22,6 @@ __all__ = [
     "Sent",
     "Verdict",
     "VerdictKind",
-    "bytes_text",
     "size_text",
 ]
 

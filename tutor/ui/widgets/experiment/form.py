@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select
 
 from tutor.experiments.clients import CLIENT_NAMES
-from tutor.lab.app import reason
+from tutor.lab.journal import reason
 
 __all__ = ["Choice", "ExperimentForm"]
 
