@@ -18,7 +18,7 @@ from tutor.lab.server import LabServer
 from tutor.progress.leitner import INTERVALS, Slot
 from tutor.progress.record import Record, open_record
 from tutor.quiz.draw import Item, draw
-from tutor.quiz.feedback import feedback, plain_text, review
+from tutor.quiz.feedback import feedback, hop_trace, plain_text, review
 from tutor.quiz.grading import grade
 from tutor.quiz.order import shown
 from tutor.quiz.plain import parse_answer
@@ -348,3 +348,29 @@ def test_the_authors_right_marker_is_never_shown_to_a_learner() -> None:
     marked = Choice(id="kept", text="It stays POST", explanation="Right. 307 keeps it.")
     plain = Choice(id="get", text="It becomes GET", explanation="That is 303.")
     assert (marked.why, plain.why) == ("307 keeps it.", "That is 303.")
+
+
+def test_a_predictions_trace_prints_nothing_a_terminal_would_act_on() -> None:
+    """The plain quiz prints the hops of a live run: what a client or the network said is
+    escaped, as on the serve console."""
+    from tutor.experiments.outcome import Outcome
+    from tutor.experiments.spec import ExperimentSpec
+    from tutor.lab.evidence import Evidence
+    from tutor.lab.journal import Hop
+
+    def hop(seq: int, path: str, status: int, location: str | None) -> Hop:
+        return Hop(
+            seq=seq, chain="c1", at=0.0, peer="127.0.0.1:1", method="POST", path=path,
+            query="chain=c1", headers=(), body=b"", body_size=0, body_digest="-",
+            status=status, location=location,
+        )  # fmt: skip
+
+    hops = [
+        hop(1, "/redirect/307", 307, "/echo/\x1b[2J?chain=c1"),
+        hop(2, "/echo/\x1b[2J", 200, None),
+    ]
+    evidence = Evidence.of_chain(hops, error="curl said\x1b]2;owned\x07\nforged line")
+    trace = "\n".join(hop_trace(Outcome(ExperimentSpec(code=307), "7.88", evidence)))
+    assert "\x1b" not in trace and "\x07" not in trace
+    assert "/echo/\\x1b[2J" in trace
+    assert "said: curl said\\x1b]2;owned\\x07 forged line" in trace

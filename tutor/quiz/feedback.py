@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from tutor.lab.printable import one_line
 from tutor.quiz.grading import Grade
 
 if TYPE_CHECKING:
@@ -38,15 +39,16 @@ def feedback(grade: Grade) -> list[str]:
 
 
 def hop_trace(outcome: Outcome) -> list[str]:
-    """The hops the lab saw, one line each, then the verdict."""
+    """The hops the lab saw, one line each, then the verdict: what came from the network is
+    printed by `one_line`, never raw to a terminal."""
     lines = []
     for number, hop in enumerate(outcome.hops, 1):
         size = f"{hop.body_size} B" if hop.body_size else "no body"
-        answer = hop.answer
-        lines.append(f"  {number}. {hop.method} {hop.path} ({size}) → {answer}")
+        request = one_line(f"{hop.method} {hop.path}")
+        lines.append(f"  {number}. {request} ({size}) → {one_line(hop.answer)}")
     if outcome.error:
-        lines.append(f"  {outcome.client} said: {outcome.error}")
-    lines.append(f"  Verdict: {outcome.verdict.text}")
+        lines.append(f"  {outcome.client} said: {one_line(outcome.error)}")
+    lines.append(f"  Verdict: {one_line(outcome.verdict.text)}")
     return lines
 
 

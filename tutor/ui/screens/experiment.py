@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from tutor.lab.printable import one_line
 from tutor.ui.live import LabDone, on_lab
 from tutor.ui.widgets.experiment.form import Choice, ExperimentForm
 from tutor.ui.widgets.experiment.hop_table import HopTable
@@ -309,7 +310,7 @@ class ExperimentScreen(Screen[None]):
         self.query_one(VerdictLine).show(outcome)
         error = self.query_one("#client-error", Static)
         error.display = outcome.said is not None
-        error.update(Content(f"{outcome.client} said: {outcome.said}"))
+        error.update(Content(f"{outcome.client} said: {one_line(outcome.said or '')}"))
         fates = _header_fates(outcome)
         self.query_one("#header-fates", Static).update(Content(fates))
         self.query_one("#header-fates").display = bool(fates)
