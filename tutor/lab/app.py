@@ -177,9 +177,9 @@ class LabApp:
         elif path == "/echo" or path.startswith("/echo/"):
             await self._echo(request, request_digest, send)
         elif path in _PAGES:
-            self._record(request, 200, None, request_digest)
-            page = _PAGES[path].encode()
-            await _send(send, request, 200, page, "text/html; charset=utf-8", None, close=False)
+            await self._answer(
+                request, send, 200, _PAGES[path], digest_=request_digest, content_type=_HTML
+            )
         elif path in BEYOND_ROUTES:  # lab/beyond.py: a login's ?next=, Refresh, 201/202, ...
             here = Asked(
                 request.params,
@@ -189,16 +189,14 @@ class LabApp:
                 lambda target: _location(request, target),
             )
             reply = BEYOND_ROUTES[path](here)
-            self._record(request, reply.status, reply.location, request_digest)
-            payload = reply.text.encode()
-            await _send(
-                send,
+            await self._answer(
                 request,
+                send,
                 reply.status,
-                payload,
-                reply.content_type,
-                reply.location,
-                close=False,
+                reply.text,
+                locations=() if reply.location is None else (reply.location,),
+                digest_=request_digest,
+                content_type=reply.content_type,
                 extra=reply.headers,
             )
         elif path == "/":
@@ -334,20 +332,26 @@ class LabApp:
         digest_: str | None = None,
         close: bool = False,
         cache_control: str | None = "no-store",
+        content_type: str = "text/plain; charset=utf-8",
+        extra: Sequence[tuple[bytes, bytes]] = (),
     ) -> None:
+        """Journal the request with the answer it gets, then send that answer."""
         self._record(request, status, ", ".join(locations) or None, digest_ or digest(b""))
+        more = [(b"location", later.encode("latin-1", "replace")) for later in locations[1:]]
         await _send(
             send,
             request,
             status,
             text.encode(),
-            "text/plain; charset=utf-8",
+            content_type,
             locations[0] if locations else None,
             close,
             cache_control,
-            extra=[(b"location", more.encode("latin-1", "replace")) for more in locations[1:]],
+            extra=[*more, *extra],
         )
 
+
+_HTML = "text/html; charset=utf-8"
 
 _LOCATION_FORMS = (
     "path",
