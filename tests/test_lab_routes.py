@@ -222,3 +222,11 @@ def test_a_304_leaves_a_kept_alive_connection_usable(lab):
     with httpx.Client() as reused:
         assert reused.get(f"{lab.url}/redirect/304").status_code == 304
         assert reused.get(f"{lab.url}/echo").status_code == 200
+
+
+async def test_a_students_prefix_holds_whatever_the_path_holds_after_it(client, journal):
+    """A decoded path may hold a line break (%0a): it is still under the student's prefix."""
+    response = await client.get("/s/bob/echo/x%0Ay")
+    assert response.status_code == 200
+    [hop] = journal.chain(response.json()["chain_token"])
+    assert (hop.student, hop.route) == ("bob", "/echo/x\ny")

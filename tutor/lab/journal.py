@@ -32,13 +32,13 @@ BODY_KEPT = 16 * 1024
 """Bytes of each body the journal keeps; the size and digest always cover the whole body."""
 
 
-STUDENT = re.compile(r"^/s/([A-Za-z0-9_-]{1,32})(/.*)$")
+STUDENT = re.compile(r"/s/([A-Za-z0-9_-]{1,32})(/.*)", re.DOTALL)
 """A student's path prefix on a shared lab: /s/{name}/redirect/302 is /redirect/302 for `name`."""
 
 
 def split_student(path: str) -> tuple[str, str]:
     """The student's name in `path` ("" for none) and the lab route under it."""
-    match = STUDENT.match(path)
+    match = STUDENT.fullmatch(path)
     return (match.group(1), match.group(2)) if match else ("", path)
 
 
