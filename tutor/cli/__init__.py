@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sys
 
-from tutor.cli import course, experiments, lab, learner  # each registers its commands
+from tutor.cli import course, experiments, lab, learner, web  # each registers its commands
 from tutor.cli.group import cli
 
-__all__ = ["cli", "course", "experiments", "lab", "learner", "main"]
+__all__ = ["cli", "course", "experiments", "lab", "learner", "main", "web"]
 
 
 def main() -> None:
