@@ -99,7 +99,7 @@ def _lab(seconds: int) -> tuple[Load, int, int]:
         lab = session.wait()
         wrk(f"{lab.url}/redirect/307", 1)
         load = wrk(f"{lab.url}/redirect/307", seconds)
-        return load, len(lab.journal), lab.journal.body_bytes
+        return load, len(lab.journal), lab.journal.bytes_kept
 
 
 def main(seconds: int = 10) -> None:

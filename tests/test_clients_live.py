@@ -16,7 +16,10 @@ from tutor.experiments.clients.base import Attempt, Request
 from tutor.experiments.clients.program import forget_versions
 from tutor.experiments.runner import run
 from tutor.experiments.spec import ExperimentSpec
-from tutor.lab.journal import BODY_KEPT, new_token
+from tutor.lab.bounds import Bounds
+from tutor.lab.journal import new_token
+
+BODY_KEPT = Bounds().body_kept
 
 GET_BODY = ("GET", "dropped")
 KEPT = ("same", "intact")

@@ -14,7 +14,7 @@ from tutor.lab.reported import Reported
 
 PAGE = "http://127.0.0.1:8307"
 OPAQUE = Reported(0, "opaqueredirect", False, None)
-NODE_307 = Reported(307, "basic", False, "/echo?chain=c1")
+NODE_307 = Reported(307, "basic", False, "/echo?chain=c1-0000000000000000000")
 
 
 async def _journaled(*requests: tuple[str, str, dict[str, str]]) -> list:
@@ -24,7 +24,7 @@ async def _journaled(*requests: tuple[str, str, dict[str, str]]) -> list:
         for method, url, headers in requests:
             body = b"" if method in ("GET", "OPTIONS") else b"a=1"
             await client.request(method, url, content=body, headers=headers)
-    return journal.chain("c1")
+    return journal.chain("c1-0000000000000000000")
 
 
 def _claim(**fields: object) -> Expectation:
@@ -36,9 +36,13 @@ def _claim(**fields: object) -> Expectation:
 async def preflighted() -> Evidence:
     """A PUT, its 307, the browser's preflight at the target, the PUT there with Origin null."""
     hops = await _journaled(
-        ("PUT", "/redirect/307?chain=c1", {"Origin": PAGE}),
-        ("OPTIONS", "/echo?chain=c1", {"Origin": "null", "Access-Control-Request-Method": "PUT"}),
-        ("PUT", "/echo?chain=c1", {"Origin": "null"}),
+        ("PUT", "/redirect/307?chain=c1-0000000000000000000", {"Origin": PAGE}),
+        (
+            "OPTIONS",
+            "/echo?chain=c1-0000000000000000000",
+            {"Origin": "null", "Access-Control-Request-Method": "PUT"},
+        ),
+        ("PUT", "/echo?chain=c1-0000000000000000000", {"Origin": "null"}),
     )
     return Evidence.of_chain(hops, reported=Reported(200, "cors", True, None))
 
@@ -46,7 +50,7 @@ async def preflighted() -> Evidence:
 @pytest.fixture
 async def stopped() -> list:
     """A GET answered 307, which the client did not follow."""
-    return await _journaled(("GET", "/redirect/307?chain=c1", {}))
+    return await _journaled(("GET", "/redirect/307?chain=c1-0000000000000000000", {}))
 
 
 @pytest.mark.parametrize(
@@ -117,7 +121,12 @@ def test_header_claims_are_read_from_a_mapping_and_stay_hashable():
             OPAQUE,
         ),
         (
-            {"status": 307, "type": "basic", "redirected": False, "location": "/echo?chain=c1"},
+            {
+                "status": 307,
+                "type": "basic",
+                "redirected": False,
+                "location": "/echo?chain=c1-0000000000000000000",
+            },
             NODE_307,
         ),
         ({"status": 200}, Reported(200)),
@@ -134,7 +143,10 @@ def test_a_report_is_read_only_as_far_as_it_is_one(printed, reported):
 
 def test_a_report_reads_as_one_line():
     assert OPAQUE.text == "status 0, type opaqueredirect, not redirected, no Location visible"
-    assert NODE_307.text == "status 307, type basic, not redirected, Location /echo?chain=c1"
+    assert (
+        NODE_307.text
+        == "status 307, type basic, not redirected, Location /echo?chain=c1-0000000000000000000"
+    )
 
 
 def test_the_ladder_marks_a_preflight_and_no_change_of_method(preflighted):

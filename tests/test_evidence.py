@@ -16,6 +16,7 @@ from tutor.course.checks import check_attempt, check_configured
 from tutor.course.exercises import BringYourOwn, Configure
 from tutor.experiments.expectation import Expectation
 from tutor.experiments.outcome import Outcome
+from tutor.lab.bounds import Bounds
 from tutor.lab.evidence import (
     Evidence,
     Sent,
@@ -23,10 +24,11 @@ from tutor.lab.evidence import (
     bytes_text,
     size_text,
 )
-from tutor.lab.journal import BODY_KEPT, Hop, Journal
+from tutor.lab.journal import Hop, Journal
 from tutor.lab.journal_line import chain_text, journal_line
 
-CHAIN = "c0ffee"
+CHAIN = "c0ffee-c0ffee-c0ffee-c0ffee"
+BODY_KEPT = Bounds().body_kept
 CURL = (("Host", "lab"), ("User-Agent", "curl/8.5.0"), ("Accept", "*/*"))
 
 
@@ -864,7 +866,7 @@ async def test_the_console_line_echo_and_evidence_agree(
     code: int, method: str, body: bytes, verdict: str
 ) -> None:
     counter = itertools.count(1)
-    journal = Journal(tokens=lambda: f"t{next(counter)}")
+    journal = Journal(tokens=lambda: f"t{next(counter):021d}")
     async with in_process(journal, follow_redirects=True) as client:
         response = await client.request(method, f"/redirect/{code}", content=body)
     echo = response.json()

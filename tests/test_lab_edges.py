@@ -18,27 +18,29 @@ async def client():
 
 
 async def test_no_location(client):
-    response = await client.post("/redirect/307?location=none&chain=c1", content=b"a=1")
+    response = await client.post(
+        "/redirect/307?location=none&chain=c1-0000000000000000000", content=b"a=1"
+    )
     assert response.status_code == 307
     assert "location" not in response.headers
     assert "no Location" in response.text
 
 
 async def test_relative_and_absolute_location(client):
-    relative = await client.get("/redirect/302?location=relative&chain=c1")
-    assert relative.headers["location"] == "../echo?chain=c1"
-    absolute = await client.get("/redirect/302?location=absolute&chain=c1")
-    assert absolute.headers["location"] == f"{BASE}/echo?chain=c1"
+    relative = await client.get("/redirect/302?location=relative&chain=c1-0000000000000000000")
+    assert relative.headers["location"] == "../echo?chain=c1-0000000000000000000"
+    absolute = await client.get("/redirect/302?location=absolute&chain=c1-0000000000000000000")
+    assert absolute.headers["location"] == f"{BASE}/echo?chain=c1-0000000000000000000"
 
 
 async def test_a_loop_points_back_to_itself(client):
-    response = await client.get("/redirect/308?loop=1&chain=c1")
-    assert response.headers["location"] == "/redirect/308?loop=1&chain=c1"
+    response = await client.get("/redirect/308?loop=1&chain=c1-0000000000000000000")
+    assert response.headers["location"] == "/redirect/308?loop=1&chain=c1-0000000000000000000"
 
 
 async def test_another_origin_is_the_other_listener(client):
-    response = await client.get("/redirect/307?origin=other&chain=c1")
-    assert response.headers["location"] == f"{OTHER}/echo?chain=c1"
+    response = await client.get("/redirect/307?origin=other&chain=c1-0000000000000000000")
+    assert response.headers["location"] == f"{OTHER}/echo?chain=c1-0000000000000000000"
 
 
 async def test_another_origin_needs_a_second_listener():
@@ -67,8 +69,10 @@ async def test_bad_options_are_a_readable_400(client, query):
 
 
 async def test_a_fragment_in_to_stays_after_the_chain(client):
-    response = await client.get("/redirect/302", params={"to": "/page/fragment#own", "chain": "c1"})
-    assert response.headers["location"] == "/page/fragment?chain=c1#own"
+    response = await client.get(
+        "/redirect/302", params={"to": "/page/fragment#own", "chain": "c1-0000000000000000000"}
+    )
+    assert response.headers["location"] == "/page/fragment?chain=c1-0000000000000000000#own"
 
 
 @pytest.mark.parametrize("path", ["/client/browser", "/page/fragment"])
@@ -82,20 +86,29 @@ async def test_browser_pages(client, path):
 @pytest.mark.parametrize(
     ("path", "locations"),
     [
-        ("/redirect/302?location=relative", ["../echo?chain=c1"]),
-        ("/redirect/302?location=dots", ["../../../echo?chain=c1"]),
-        ("/s/ann/redirect/302?location=dots", ["../../../../../s/ann/echo?chain=c1"]),
-        ("/redirect/302?location=query", ["?chain=c1"]),
-        ("/redirect/302?location=query&to=/page/fragment", ["?to=%2Fpage%2Ffragment&chain=c1"]),
-        ("/redirect/302?location=twice", ["/echo?chain=c1&n=1", "/echo?n=2&chain=c1"]),
-        ("/redirect/302?location=spaces", ["/echo?chain=c1&note=not a URI"]),
+        ("/redirect/302?location=relative", ["../echo?chain=c1-0000000000000000000"]),
+        ("/redirect/302?location=dots", ["../../../echo?chain=c1-0000000000000000000"]),
+        (
+            "/s/ann/redirect/302?location=dots",
+            ["../../../../../s/ann/echo?chain=c1-0000000000000000000"],
+        ),
+        ("/redirect/302?location=query", ["?chain=c1-0000000000000000000"]),
+        (
+            "/redirect/302?location=query&to=/page/fragment",
+            ["?to=%2Fpage%2Ffragment&chain=c1-0000000000000000000"],
+        ),
+        (
+            "/redirect/302?location=twice",
+            ["/echo?chain=c1-0000000000000000000&n=1", "/echo?n=2&chain=c1-0000000000000000000"],
+        ),
+        ("/redirect/302?location=spaces", ["/echo?chain=c1-0000000000000000000&note=not a URI"]),
     ],
 )
 async def test_location_forms(path, locations):
     """Each form as a server may write it (RFC 3986 §5.2, RFC 9110 §10.2.2); two fields are
     journaled as the one value a recipient that combines them sees (RFC 9110 §5.3)."""
     journal = Journal()
-    status, headers = await _answer(LabApp(journal), f"{path}&chain=c1")
+    status, headers = await _answer(LabApp(journal), f"{path}&chain=c1-0000000000000000000")
     assert status == 302
     assert [value for name, value in headers if name == "location"] == locations
     assert journal.recent()[-1].location == ", ".join(locations)
@@ -103,8 +116,13 @@ async def test_location_forms(path, locations):
 
 async def test_an_invalid_location_is_no_uri_at_all():
     """Its port is not a number: no client can parse it, and none reaches another host."""
-    status, headers = await _answer(LabApp(Journal()), "/redirect/307?location=invalid&chain=c1")
-    assert (status, dict(headers)["location"]) == (307, "http://lab.test:invalid/echo?chain=c1")
+    status, headers = await _answer(
+        LabApp(Journal()), "/redirect/307?location=invalid&chain=c1-0000000000000000000"
+    )
+    assert (status, dict(headers)["location"]) == (
+        307,
+        "http://lab.test:invalid/echo?chain=c1-0000000000000000000",
+    )
 
 
 async def _answer(app: LabApp, target: str) -> tuple[int, list[tuple[str, str]]]:

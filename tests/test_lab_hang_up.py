@@ -46,7 +46,7 @@ def _redirected(lab: LabServer, token: str) -> None:
 
 def test_a_head_then_a_hang_up_is_journaled_as_what_it_is(lab: LabServer) -> None:
     """httpx's way with a streamed body on a 307: the POST's headers again, then gone."""
-    token = "hangup-head"
+    token = "hangup-head-0000000000"
     _redirected(lab, token)
     head = f"POST /echo?chain={token} HTTP/1.1\r\nHost: lab\r\n{AUTH}"
     _send_then_hang_up(lab, f"{head}Transfer-Encoding: chunked\r\n\r\n".encode())
@@ -86,7 +86,7 @@ def test_a_head_then_a_hang_up_is_journaled_as_what_it_is(lab: LabServer) -> Non
 
 
 def test_part_of_a_body_then_a_hang_up_keeps_the_bytes_that_came(lab: LabServer) -> None:
-    token = "hangup-part"
+    token = "hangup-part-0000000000"
     _redirected(lab, token)
     head = f"PUT /echo?chain={token} HTTP/1.1\r\nHost: lab\r\nContent-Length: 8\r\n\r\nnam"
     _send_then_hang_up(lab, head.encode(), pause=0.3)
@@ -100,7 +100,7 @@ def test_part_of_a_body_then_a_hang_up_keeps_the_bytes_that_came(lab: LabServer)
 
 
 def test_a_hang_up_with_no_redirect_before_it(lab: LabServer) -> None:
-    token = "hangup-alone"
+    token = "hangup-alone-000000000"
     head = f"POST /redirect/307?chain={token} HTTP/1.1\r\nHost: lab\r\nContent-Length: 5\r\n\r\n"
     _send_then_hang_up(lab, head.encode())
     (cut,) = _chain(lab.journal, token, 1)
@@ -114,7 +114,7 @@ def test_a_hang_up_with_no_redirect_before_it(lab: LabServer) -> None:
 
 
 def test_a_head_cut_short_is_no_request_and_the_lab_carries_on(lab: LabServer) -> None:
-    token = "hangup-mid-head"
+    token = "hangup-mid-head-000000"
     _send_then_hang_up(lab, f"POST /echo?chain={token} HTTP/1.1\r\nHost: lab\r\n".encode())
     _redirected(lab, token)
     assert [hop.status for hop in lab.journal.chain(token)] == [307]
@@ -122,7 +122,7 @@ def test_a_head_cut_short_is_no_request_and_the_lab_carries_on(lab: LabServer) -
 
 
 def test_the_ladder_draws_no_answer_to_a_request_cut_short(lab: LabServer) -> None:
-    token = "hangup-ladder"
+    token = "hangup-ladder-00000000"
     _redirected(lab, token)
     head = f"POST /echo?chain={token} HTTP/1.1\r\nHost: lab\r\nContent-Length: 8\r\n\r\n"
     _send_then_hang_up(lab, head.encode())

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from lab_app import BASE, in_process
 
-from tutor.lab.app import MAX_BODY
+from tutor.lab.bounds import Bounds
 from tutor.lab.journal import Journal
 
 
@@ -32,19 +32,23 @@ async def test_redirect_answers_code_with_location_carrying_the_chain(client, co
 
 
 async def test_given_chain_token_is_kept(client):
-    response = await client.get("/redirect/307?chain=student-7")
-    assert response.headers["location"] == "/echo?chain=student-7"
+    response = await client.get("/redirect/307?chain=student-7-000000000000")
+    assert response.headers["location"] == "/echo?chain=student-7-000000000000"
 
 
 async def test_to_targets_another_lab_path_and_keeps_its_query(client):
-    response = await client.get("/redirect/302", params={"to": "/echo/orders?x=1", "chain": "c1"})
-    assert response.headers["location"] == "/echo/orders?x=1&chain=c1"
+    response = await client.get(
+        "/redirect/302", params={"to": "/echo/orders?x=1", "chain": "c1-0000000000000000000"}
+    )
+    assert response.headers["location"] == "/echo/orders?x=1&chain=c1-0000000000000000000"
 
 
 async def test_absolute_location_on_the_same_host_is_allowed(client):
-    response = await client.get("/redirect/301", params={"to": f"{BASE}/echo", "chain": "c1"})
+    response = await client.get(
+        "/redirect/301", params={"to": f"{BASE}/echo", "chain": "c1-0000000000000000000"}
+    )
     assert response.status_code == 301
-    assert response.headers["location"] == f"{BASE}/echo?chain=c1"
+    assert response.headers["location"] == f"{BASE}/echo?chain=c1-0000000000000000000"
 
 
 @pytest.mark.parametrize(
@@ -111,7 +115,7 @@ async def test_head_gets_headers_and_no_body(client):
 
 
 async def test_body_over_one_mib_is_413(client, journal):
-    response = await client.post("/echo", content=b"x" * (MAX_BODY + 1))
+    response = await client.post("/echo", content=b"x" * (Bounds().body + 1))
     assert response.status_code == 413
     assert journal.recent(1)[0].status == 413
 
@@ -126,11 +130,11 @@ async def test_streamed_body_over_one_mib_is_413(client):
 
 
 async def test_body_of_exactly_one_mib_is_accepted(client, journal):
-    response = await client.post("/echo", content=b"x" * MAX_BODY)
+    response = await client.post("/echo", content=b"x" * Bounds().body)
     assert response.status_code == 200
     hop = journal.recent(1)[0]
-    assert hop.body_size == MAX_BODY
-    assert len(hop.body) < MAX_BODY, "the journal keeps only a capped prefix of each body"
+    assert hop.body_size == Bounds().body
+    assert len(hop.body) < Bounds().body, "the journal keeps only a capped prefix of each body"
 
 
 async def test_every_request_is_journaled_even_errors(client, journal):
@@ -160,7 +164,7 @@ async def test_index_says_which_redirects_a_cache_may_keep_by_heuristic(client):
 
 
 def test_journal_is_bounded_by_count():
-    journal = Journal(max_hops=10)
+    journal = Journal(Bounds(journal_hops=10))
     for index in range(50):
         _record(journal, f"c{index}", b"")
     assert len(journal) == 10
@@ -168,12 +172,12 @@ def test_journal_is_bounded_by_count():
     assert len(journal.chain("c49")) == 1
 
 
-def test_journal_is_bounded_by_body_bytes():
-    journal = Journal(max_body_bytes=100_000)
+def test_journal_is_bounded_by_bytes_kept():
+    journal = Journal(Bounds(journal_bytes=100_000))
     for index in range(100):
-        _record(journal, f"c{index}", b"y" * 10_000)
-    assert journal.body_bytes <= 100_000
-    assert len(journal) == 10
+        hop = _record(journal, f"c{index}", b"y" * 10_000)
+    assert journal.bytes_kept <= 100_000
+    assert len(journal) == 100_000 // hop.kept_bytes
 
 
 def test_a_chain_until_a_hop_leaves_out_later_hops_and_other_chains():

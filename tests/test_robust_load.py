@@ -12,6 +12,7 @@ import time
 
 import httpx
 
+from tutor.lab.bounds import Bounds
 from tutor.lab.journal import Journal
 from tutor.lab.server import LabServer
 
@@ -30,12 +31,12 @@ async def _client(url: str, until: float, journal: Journal, seen: dict[str, int]
             if answer.status_code != 200 or answer.json()["body"] != BODY.decode():
                 seen["errors"] += 1
             seen["most_hops"] = max(seen["most_hops"], len(journal))
-            seen["most_bytes"] = max(seen["most_bytes"], journal.body_bytes)
+            seen["most_bytes"] = max(seen["most_bytes"], journal.bytes_kept)
 
 
 async def test_fifty_connections_keep_the_journal_bounded() -> None:
     seconds = float(os.environ.get("ROBUST_LOAD_SECONDS", "5"))
-    journal = Journal(max_hops=MAX_HOPS, max_body_bytes=MAX_BODY_BYTES)
+    journal = Journal(Bounds(journal_hops=MAX_HOPS, journal_bytes=MAX_BODY_BYTES))
     seen = {"requests": 0, "errors": 0, "most_hops": 0, "most_bytes": 0}
     with LabServer(journal=journal) as lab:
         until = time.monotonic() + seconds

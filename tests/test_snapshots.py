@@ -36,7 +36,7 @@ Compare = Callable[..., bool]
 
 
 class Tokens:
-    """Chain tokens token0001, token0002, ...: each test starts at its own block of 1000."""
+    """Chain tokens token0000000000000001, ...: each test starts at its own block of 1000."""
 
     def __init__(self) -> None:
         self.next = 1
@@ -45,7 +45,7 @@ class Tokens:
         self.next = block * 1000 + 1
 
     def __call__(self) -> str:
-        token = f"token{self.next:04d}"
+        token = f"token{self.next:017d}"
         self.next += 1
         return token
 

@@ -16,35 +16,44 @@ Routes (any method):
 
 Every answer, errors included, is written to the journal. A redirect's Location carries the
 chain token (`?chain=`), so the target knows which chain a request belongs to even when the
-client is an anonymous `curl -L`. A browser's CORS preflight, on any route, is allowed and
-journaled too, and an answer to a request with an Origin lets that origin read it (lab/cors.py),
-unless the request's query has `cors=none`.
+client is an anonymous `curl -L`. A chain is a capability: its token is unguessable, and a
+request joins (or, at /echo, reads) a chain only under the prefix the chain began under; a
+request that may not is answered 403 (another prefix) or 429 (a full chain) in a chain of its
+own. What a client can make the lab keep or wait for is bounded (lab/bounds.py).
+
+A browser's CORS preflight, on any route, is allowed and journaled too, and an answer to a
+request with an Origin lets that origin read it (lab/cors.py), unless the query has `cors=none`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import unicodedata
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from tutor.lab.beyond import ROUTES as BEYOND_ROUTES
 from tutor.lab.beyond import Asked
+from tutor.lab.bounds import Bounds
 from tutor.lab.cors import PREFLIGHT_ALLOWED, answer_headers, is_preflight, refused
 from tutor.lab.evidence import Evidence, VerdictKind
-from tutor.lab.journal import BODY_KEPT, Hop, Journal, digest, reason, split_student
-from tutor.lab.pages import BROWSER_PAGE, FRAGMENT_PAGE
+from tutor.lab.journal import (
+    Hop,
+    Journal,
+    Standing,
+    digest,
+    is_token,
+    label,
+    reason,
+    split_student,
+)
+from tutor.lab.pages import BROWSER_PAGE, FRAGMENT_PAGE, policy
 
-__all__ = ["MAX_BODY", "MAX_HEAD", "LabApp"]
+__all__ = ["LabApp"]
 
-MAX_BODY = 1024 * 1024
-"""Largest request body the lab reads; more is answered with 413."""
-
-MAX_HEAD = 64 * 1024
-"""Largest target (414) and header block (431) the lab takes; the journal keeps both whole."""
-
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _MAX_AGE = re.compile(r"^max-age=[0-9]{1,9}$")
 _PAGES = {"/client/browser": BROWSER_PAGE, "/page/fragment": FRAGMENT_PAGE}
 
@@ -70,7 +79,7 @@ class _Request:
         "student",
     )
 
-    def __init__(self, scope: Scope, body: bytes, body_size: int, journal: Journal) -> None:
+    def __init__(self, scope: Scope, body: bytes, body_size: int, chain: str) -> None:
         self.scope = scope
         self.method: str = scope["method"]
         self.path: str = scope["path"]
@@ -84,8 +93,7 @@ class _Request:
         self.body_size = body_size
         client = scope.get("client")
         self.peer = f"{client[0]}:{client[1]}" if client else "-"
-        token = self.param("chain")
-        self.chain = token if token and _TOKEN.match(token) else journal.new_token()
+        self.chain = chain
 
     def param(self, name: str) -> str | None:
         return next((v for k, v in self.params if k == name), None)
@@ -102,9 +110,9 @@ class _Disconnected(Exception):
     """The client hung up before its request was complete; `args[0]`: the body bytes received."""
 
 
-async def _read_body(scope: Scope, receive: Receive) -> bytes:
+async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
+    if declared is not None and declared.isdigit() and int(declared) > limit:
         raise _TooLarge
     chunks: list[bytes] = []
     size = 0
@@ -114,20 +122,48 @@ async def _read_body(scope: Scope, receive: Receive) -> bytes:
             raise _Disconnected(b"".join(chunks))
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY:
+        if size > limit:
             raise _TooLarge
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
 
 
-def _too_long(scope: Scope) -> tuple[int, str] | None:
-    """414 or 431 and what was too long, for a request the journal should not keep whole."""
-    if len(scope["path"]) + len(scope["query_string"]) > MAX_HEAD:
+def _too_long(scope: Scope, limit: int) -> tuple[int, str] | None:
+    """414 or 431 and what was too long, for a request the lab will not take."""
+    if len(scope["path"]) + len(scope["query_string"]) > limit:
         return 414, "target"
-    if sum(len(name) + len(value) for name, value in scope["headers"]) > MAX_HEAD:
+    if sum(len(name) + len(value) for name, value in scope["headers"]) > limit:
         return 431, "headers"
     return None
+
+
+def _token(scope: Scope) -> str | None:
+    """The chain token a request names in its query, if it is one a client may name."""
+    for name, value in parse_qsl(scope["query_string"].decode("latin-1")):
+        if name == "chain":
+            return value if is_token(value) else None
+    return None
+
+
+def _unprintable(params: Sequence[tuple[str, str]]) -> str | None:
+    """Why a target the lab is asked to point at (`?to=`, `?next=`) cannot be a Location: it
+    holds a control or bidi character, which would break the header or rewrite a terminal."""
+    for name, value in params:
+        if name in _TARGETS:
+            bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cf")), None)
+            if bad is not None:
+                code = f"{ord(bad):02X}" if ord(bad) < 256 else f"u+{ord(bad):04X}"
+                return (
+                    f"?{name}= holds the control character {bad!a} (character "
+                    f"{value.index(bad) + 1}): a Location must be printable, so the lab will not "
+                    f"point there. To mean the text %{code} itself, send %25{code}.\n"
+                )
+    return None
+
+
+_TARGETS = ("to", "next")
+"""The query parameters that name where an answer points."""
 
 
 class LabApp:
@@ -137,53 +173,81 @@ class LabApp:
     redirects to one that the request did not arrive on, to show what crosses origins.
     """
 
-    def __init__(self, journal: Journal, origins: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, journal: Journal, origins: tuple[str, ...] = (), bounds: Bounds | None = None
+    ) -> None:
         self.journal = journal
         self.origins = origins
+        self.bounds = bounds if bounds is not None else journal.bounds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        too_long = _too_long(scope)
+        limit = self.bounds.head
+        too_long = _too_long(scope, limit)
         if too_long is not None:
             status, what = too_long
             kept = {**scope, "path": scope["path"][:200], "query_string": b"", "headers": []}
-            message = f"Request {what} over the lab's limit of {MAX_HEAD} bytes.\n"
-            await self._answer(
-                _Request(kept, b"", 0, self.journal), send, status, message, close=True
-            )
+            message = f"Request {what} over the lab's limit of {limit} bytes.\n"
+            request = _Request(kept, b"", 0, self.journal.new_token())
+            await self._answer(request, send, status, message, close=True)
             return
+        token = _token(scope)
+        refusal = self._refusal(token, split_student(scope["path"])[0]) if token else None
+        chain = token if token and refusal is None else self.journal.new_token()
         try:
-            body = await _read_body(scope, receive)
+            async with asyncio.timeout(self.bounds.body_timeout):
+                body = await _read_body(scope, receive, self.bounds.body)
         except _Disconnected as hang_up:
             # Journaled as what it is: a head (and maybe part of a body) and no answer, e.g.
             # httpx's second POST on a 307 when its streamed body cannot be sent again.
             received: bytes = hang_up.args[0]
-            request = _Request(scope, received[:BODY_KEPT], len(received), self.journal)
+            request = _Request(scope, received, len(received), chain)
             self._record(request, 0, None, digest(received), hung_up=True)
             return
         except _TooLarge:
-            request = _Request(scope, b"", 0, self.journal)
-            message = f"Request body over the lab's limit of {MAX_BODY} bytes.\n"
-            await self._answer(request, send, 413, message, close=True)
+            message = f"Request body over the lab's limit of {self.bounds.body} bytes.\n"
+            await self._answer(_Request(scope, b"", 0, chain), send, 413, message, close=True)
             return
-        request = _Request(scope, body[:BODY_KEPT], len(body), self.journal)
+        except TimeoutError:
+            message = (
+                f"Request body not complete after {self.bounds.body_timeout:g} seconds: "
+                "the lab stopped waiting for it.\n"
+            )
+            await self._answer(_Request(scope, b"", 0, chain), send, 408, message, close=True)
+            return
+        request = _Request(scope, body, len(body), chain)
         request_digest = digest(body)
+        if refusal is not None:
+            await self._answer(request, send, *refusal, digest_=request_digest)
+            return
         path = request.route
-        if is_preflight(request.method, request.headers) and not refused(request.params):
+        problem = _unprintable(request.params)
+        if problem is not None:
+            await self._answer(request, send, 400, problem, digest_=request_digest)
+        elif is_preflight(request.method, request.headers) and not refused(request.params):
             await self._answer(request, send, 200, PREFLIGHT_ALLOWED, digest_=request_digest)
         elif path.startswith("/redirect/"):
             await self._redirect(request, request_digest, send)
         elif path == "/echo" or path.startswith("/echo/"):
             await self._echo(request, request_digest, send)
         elif path in _PAGES:
+            page = _PAGES[path]
+            other = self._other_origin(request)
             await self._answer(
-                request, send, 200, _PAGES[path], digest_=request_digest, content_type=_HTML
+                request,
+                send,
+                200,
+                page,
+                digest_=request_digest,
+                content_type=_HTML,
+                extra=[(b"content-security-policy", policy(page, filter(None, [other])).encode())],
             )
         elif path in BEYOND_ROUTES:  # lab/beyond.py: a login's ?next=, Refresh, 201/202, ...
             here = Asked(
                 request.params,
                 request.chain,
+                request.student,
                 request.header(b"host"),
                 self._other_origin(request),
                 lambda target: _location(request, target),
@@ -205,6 +269,22 @@ class LabApp:
             await self._answer(
                 request, send, 404, f"No such lab route: {path}\n{_INDEX}", digest_=request_digest
             )
+
+    def _refusal(self, token: str, student: str) -> tuple[int, str] | None:
+        """403 or 429 and why, for a request that may not join the chain its token names."""
+        standing = self.journal.standing(token, student)
+        if standing is Standing.FOREIGN:
+            return 403, (
+                f"Chain {label(token)} began under another prefix: a chain is read and extended "
+                "only under the prefix it began under. Start your own, e.g. "
+                "/s/NAME/redirect/307.\n"
+            )
+        if standing is Standing.FULL:
+            return 429, (
+                f"Chain {label(token)} has reached the lab's limit of {self.bounds.chain_hops} "
+                "requests, so the lab stops it here. Start a new chain.\n"
+            )
+        return None
 
     async def _redirect(self, request: _Request, request_digest: str, send: Send) -> None:
         raw_code = request.route.removeprefix("/redirect/").rstrip("/")
@@ -256,7 +336,13 @@ class LabApp:
             other = self._other_origin(request)
             if other is None:
                 return (), "?origin=other needs a second listener, and this lab has only one.\n"
-            return (other + location,), None
+            if form not in ("path", "absolute"):
+                return (), (
+                    f"?origin=other writes the Location in full (another origin has to be "
+                    f"named), so it cannot be combined with ?location={form}.\n"
+                )
+            path_on = urlsplit(location)._replace(scheme="", netloc="")
+            return (other + urlunsplit(path_on),), None
         if origin is not None:
             return (), f"?origin= takes 'other', not {origin!r}.\n"
         return _written(form, location, request), None
@@ -277,24 +363,10 @@ class LabApp:
     async def _echo(self, request: _Request, request_digest: str, send: Send) -> None:
         hop = self._record(request, 200, None, request_digest)
         chain = self.journal.chain_until(hop)
-        judged = Evidence.of_chain(chain).verdict
-        verdict = (
-            "No redirect: this request came straight to the echo."
-            if judged.kind is VerdictKind.NO_REDIRECT
-            else judged.text
-        )
-        document = {
-            "method": hop.method,
-            "path": hop.path,
-            "query": hop.query,
-            "headers": hop.to_json()["headers"],
-            "body": hop.body_text(),
-            "body_size": hop.body_size,
-            "chain_token": hop.chain,
-            "chain": [h.to_json() for h in chain],
-            "verdict": verdict,
-        }
-        payload = json.dumps(document, indent=2).encode() + b"\n"
+        if sum(earlier.kept_bytes for earlier in chain) > _ECHO_ON_LOOP:
+            payload = await asyncio.to_thread(_echo_document, hop, chain, self.bounds.echo_bytes)
+        else:
+            payload = _echo_document(hop, chain, self.bounds.echo_bytes)
         await _send(send, request, 200, payload, "application/json", None, close=False)
 
     def _record(
@@ -352,6 +424,45 @@ class LabApp:
 
 
 _HTML = "text/html; charset=utf-8"
+
+_ECHO_ON_LOOP = 64 * 1024
+"""Kept bytes of a chain up to which /echo builds its answer on the server loop; a longer chain
+is encoded in a worker thread, so that no other client waits for it."""
+
+
+def _echo_document(hop: Hop, chain: Sequence[Hop], limit: int) -> bytes:
+    """The /echo answer: the request, its chain and the chain's verdict, as JSON of at most
+    about `limit` bytes. The latest hops come in full; when they fill the answer, the earlier
+    ones are listed without their headers and bodies (`"cut": true`)."""
+    judged = Evidence.of_chain(chain).verdict
+    verdict = (
+        "No redirect: this request came straight to the echo."
+        if judged.kind is VerdictKind.NO_REDIRECT
+        else judged.text
+    )
+    own = hop.to_json()
+    room = limit - len(json.dumps(own, indent=2))
+    listed: list[dict[str, object]] = []
+    for earlier in reversed(chain):
+        whole = earlier.to_json()
+        text = json.dumps(whole, indent=2)
+        room -= len(text) + 4 * text.count("\n")  # indented twice more inside "chain"
+        if room < 0:
+            whole.update(headers={}, body="", cut=True)
+        listed.append(whole)
+    document = {
+        "method": hop.method,
+        "path": hop.path,
+        "query": hop.query,
+        "headers": own["headers"],
+        "body": own["body"],
+        "body_size": hop.body_size,
+        "chain_token": hop.chain,
+        "chain": listed[::-1],
+        "verdict": verdict,
+    }
+    return json.dumps(document, indent=2).encode() + b"\n"
+
 
 _LOCATION_FORMS = (
     "path",
@@ -416,7 +527,7 @@ def _location(request: _Request, target: str) -> tuple[str, str | None]:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "chain"]
     query.append(("chain", request.chain))
     path = parts.path
-    if request.student and not parts.netloc:  # a student's prefix stays on the whole chain
+    if request.student:  # a student's prefix stays on the whole chain
         path = f"/s/{request.student}{path}"
     # The target arrived decoded: encoded again, a control character or a space cannot make the
     # Location header invalid (the answer would never be sent) or act on anyone's terminal.

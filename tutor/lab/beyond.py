@@ -46,6 +46,8 @@ class Asked:
 
     params: Sequence[tuple[str, str]]
     chain: str
+    student: str
+    """The name in the request's /s/NAME prefix ("" for none): it stays on every Location."""
     host: str | None
     """The Host header: this origin, as the client named it."""
     other: str | None
@@ -128,7 +130,8 @@ def _naive_login(asked: Asked) -> Reply:
         return _refused(f"The naive check refused {target!r}: it does not start with '/'.\n")
     location = _as_sent(target, asked.chain)
     own = {name.lower() for name in (asked.host, _netloc(asked.other)) if name}
-    foreign = [authority for authority in _authorities(location) if authority.lower() not in own]
+    authorities = _authorities(location)
+    foreign = [authority for authority in authorities if authority.lower() not in own]
     if foreign:
         text = (
             f"The naive check (next starts with '/') let {target!r} through: a server with that "
@@ -137,7 +140,19 @@ def _naive_login(asked: Asked) -> Reply:
             f"origins ({', '.join(sorted(own))}).\n"
         )
         return Reply(403, text)
+    if asked.student:
+        location = _prefixed(location, f"/s/{asked.student}", bool(authorities))
     return _signed_in(code, location)
+
+
+def _prefixed(location: str, prefix: str, has_authority: bool) -> str:
+    """`location` with a student's prefix at the start of its path, after any authority (both
+    readings of `_authorities` end it at the first slash, backslash, `?` or `#` after it)."""
+    if not has_authority:
+        return prefix + location
+    authority = re.match(r"[/\\]+[^/\\?#]*", location)
+    end = authority.end() if authority else 0
+    return location[:end] + prefix + location[end:]
 
 
 def _netloc(origin: str | None) -> str | None:

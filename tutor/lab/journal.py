@@ -12,24 +12,26 @@ import secrets
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from http import HTTPStatus
 from urllib.parse import parse_qsl
 
+from tutor.lab.bounds import Bounds
+
 __all__ = [
-    "BODY_KEPT",
     "STUDENT",
     "Hop",
     "Journal",
+    "Standing",
     "bytes_text",
+    "is_token",
+    "label",
     "new_token",
     "reason",
     "split_student",
 ]
-
-BODY_KEPT = 16 * 1024
-"""Bytes of each body the journal keeps; the size and digest always cover the whole body."""
 
 
 STUDENT = re.compile(r"/s/([A-Za-z0-9_-]{1,32})(/.*)", re.DOTALL)
@@ -58,8 +60,24 @@ def bytes_text(size: int) -> str:
 
 
 def new_token() -> str:
-    """A fresh chain token: short, URL-safe, unguessable enough to keep students apart."""
-    return secrets.token_hex(6)
+    """A fresh chain token: 128 random bits, URL-safe. A chain is a capability: whoever holds its
+    token can read it (with its Authorization and body) through /echo, so it must be unguessable."""
+    return secrets.token_urlsafe(16)
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{22,64}")
+
+
+def is_token(text: str) -> bool:
+    """Whether a client may name a chain with `text`: URL-safe, and long enough (22 characters of
+    base64url, 128 bits) that a token cannot be guessed, even a client's own choice."""
+    return _TOKEN.fullmatch(text) is not None
+
+
+def label(token: str) -> str:
+    """A chain's short name for a screen that others can read, such as the projected console:
+    it tells chains apart and gives away nothing of the token."""
+    return f"<{hashlib.sha256(token.encode()).hexdigest()[:6]}>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +133,27 @@ class Hop:
         return "before the lab answered"
 
     @property
+    def kept_bytes(self) -> int:
+        """The bytes this hop holds that its client chose: target, header fields, body, and the
+        Location made from them. What the journal's byte bound counts."""
+        return (
+            len(self.path)
+            + len(self.query)
+            + sum(len(name) + len(value) for name, value in self.headers)
+            + len(self.body)
+            + len(self.location or "")
+        )
+
+    @property
+    def label(self) -> str:
+        """The chain's non-secret name (see `label`)."""
+        return label(self.chain)
+
+    def shown(self, text: str) -> str:
+        """`text` (a path, a query, a Location) with the chain's token replaced by its label."""
+        return text.replace(self.chain, self.label) if self.chain else text
+
+    @property
     def student(self) -> str:
         """The name in the path's /s/{name} prefix, or "" for a request without one."""
         return split_student(self.path)[0]
@@ -165,42 +204,72 @@ def digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def kept_headers(headers: Sequence[tuple[str, str]], budget: int) -> tuple[tuple[str, str], ...]:
+    """The header fields the journal keeps: in order, until `budget` bytes; the field that
+    crosses the budget is cut and ends in "…", and the fields after it are not kept."""
+    kept = []
+    for name, value in headers:
+        size = len(name) + len(value)
+        if size > budget:
+            kept.append((name, value[: max(budget - len(name), 0)] + "…"))
+            break
+        kept.append((name, value))
+        budget -= size
+    return tuple(kept)
+
+
+class Standing(Enum):
+    """Whether a request may join the chain its token names (see `Journal.standing`)."""
+
+    NEW = "new"
+    OPEN = "open"
+    FULL = "full"
+    """The chain has as many hops as `Bounds.chain_hops`."""
+    FOREIGN = "foreign"
+    """The chain began under another student's prefix (or none)."""
+
+
 class Journal:
     """A thread-safe, bounded record of hops, indexed by chain.
 
     The lab writes from its event loop thread; experiments and screens read from others.
-    Oldest hops go first when either the hop count or the kept body bytes pass their bound.
+    Oldest hops go first when either the hop count or the bytes kept pass their bound
+    (`Bounds.journal_hops`, `Bounds.journal_bytes`); each hop keeps at most `Bounds.head_kept`
+    bytes of headers and `Bounds.body_kept` of its body.
     """
 
-    def __init__(
-        self,
-        max_hops: int = 5000,
-        max_body_bytes: int = 32 * 1024 * 1024,
-        tokens: Callable[[], str] = new_token,
-    ) -> None:
+    def __init__(self, bounds: Bounds | None = None, tokens: Callable[[], str] = new_token) -> None:
+        self.bounds = bounds if bounds is not None else Bounds()
         self.new_token = tokens
         """Makes the token of each new chain (tests give a counter, for stable screens)."""
-        self._max_hops = max_hops
-        self._max_body_bytes = max_body_bytes
         self._hops: deque[Hop] = deque()
         self._chains: OrderedDict[str, list[Hop]] = OrderedDict()
-        self._body_bytes = 0
+        self._bytes = 0
         self._seq = 0
         self._lock = threading.Lock()
         self._grew = threading.Condition(self._lock)
         """Notified of every hop: a reader may wait for a chain to grow."""
         self._listeners: list[Callable[[Hop], None]] = []
 
-    def record(self, **fields: object) -> Hop:
-        """Add a hop (all `Hop` fields but `seq` and `at`) and tell the listeners."""
+    def record(self, *, headers: Sequence[tuple[str, str]], body: bytes, **fields: object) -> Hop:
+        """Add a hop (all `Hop` fields but `seq` and `at`; the headers and body as received,
+        which it keeps up to their bounds) and tell the listeners."""
+        bounds = self.bounds
+        kept = kept_headers(headers, bounds.head_kept)
         with self._lock:
             self._seq += 1
-            hop = Hop(seq=self._seq, at=time.time(), **fields)  # type: ignore[arg-type]
+            hop = Hop(
+                seq=self._seq,
+                at=time.time(),
+                headers=kept,
+                body=body[: bounds.body_kept],
+                **fields,  # type: ignore[arg-type]
+            )
             self._hops.append(hop)
             self._chains.setdefault(hop.chain, []).append(hop)
             self._chains.move_to_end(hop.chain)
-            self._body_bytes += len(hop.body)
-            while len(self._hops) > self._max_hops or self._body_bytes > self._max_body_bytes:
+            self._bytes += hop.kept_bytes
+            while len(self._hops) > bounds.journal_hops or self._bytes > bounds.journal_bytes:
                 self._forget_oldest()
             listeners = list(self._listeners)
             self._grew.notify_all()
@@ -210,12 +279,24 @@ class Journal:
 
     def _forget_oldest(self) -> None:
         old = self._hops.popleft()
-        self._body_bytes -= len(old.body)
+        self._bytes -= old.kept_bytes
         chain = self._chains.get(old.chain)
         if chain:
             chain.remove(old)
             if not chain:
                 del self._chains[old.chain]
+
+    def standing(self, token: str, student: str) -> Standing:
+        """Whether a request from `student` ("" without a prefix) may add a hop to the chain
+        `token` names: a chain is extended (and read) only under the prefix it began under, and
+        holds at most `Bounds.chain_hops` hops."""
+        with self._lock:
+            hops = self._chains.get(token)
+            if not hops:
+                return Standing.NEW
+            if hops[0].student != student:
+                return Standing.FOREIGN
+            return Standing.FULL if len(hops) >= self.bounds.chain_hops else Standing.OPEN
 
     def chain(self, token: str) -> list[Hop]:
         """Every hop of one chain still in the journal, oldest first."""
@@ -260,9 +341,9 @@ class Journal:
             return len(self._hops)
 
     @property
-    def body_bytes(self) -> int:
-        """Body bytes held now: what bounds the journal's memory."""
-        return self._body_bytes
+    def bytes_kept(self) -> int:
+        """Bytes of targets, headers and bodies held now: what bounds the journal's memory."""
+        return self._bytes
 
     def subscribe(self, listener: Callable[[Hop], None]) -> None:
         """Call `listener` with every new hop, on the thread that recorded it."""

@@ -4,11 +4,21 @@ A page reads its plan (JSON) from the URL's fragment, which never reaches any se
 pages are static: the lab keeps no state for them. The browser need not report anything; what
 it shows in `#result` is only what the browser itself said (the Response fetch() gave the
 script, or the rejection).
+
+The fragment is anyone's to write: a link from a student can put any plan in it. So a page sends
+requests only to its own origin, by URL and by form action (never `javascript:`), and every page
+comes with a Content-Security-Policy (`policy`) that lets only its own script run and lets
+requests, forms and frames reach only the lab's own origins, redirects included.
 """
 
 from __future__ import annotations
 
-__all__ = ["BROWSER_PAGE", "FRAGMENT_PAGE"]
+import base64
+import hashlib
+import re
+from collections.abc import Iterable
+
+__all__ = ["BROWSER_PAGE", "FRAGMENT_PAGE", "policy"]
 
 BROWSER_PAGE = """\
 <!doctype html>
@@ -17,8 +27,14 @@ BROWSER_PAGE = """\
 <pre id="result">running</pre>
 <script>
 "use strict";
-const plan = JSON.parse(decodeURIComponent(location.hash.slice(1)));
 const result = document.getElementById("result");
+function own(url) {
+  const parsed = new URL(url, location.href);
+  if (parsed.origin !== location.origin) {
+    throw new Error(`${JSON.stringify(url)} is not on this lab's origin, ${location.origin}`);
+  }
+  return parsed.href;
+}
 function bytes(base64) {
   return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 }
@@ -31,6 +47,7 @@ function reported(response) {
   };
 }
 async function byFetch(r) {
+  const url = own(r.url);
   const init = { method: r.method, headers: r.headers, redirect: r.redirect };
   if (r.method !== "GET" && r.method !== "HEAD") {
     const body = bytes(r.body);
@@ -42,7 +59,7 @@ async function byFetch(r) {
     }
   }
   try {
-    const response = await fetch(r.url, init);
+    const response = await fetch(url, init);
     await response.arrayBuffer();
     return { error: null, reported: reported(response) };
   } catch (e) {
@@ -55,7 +72,7 @@ function byForm(r, index) {
   document.body.append(frame);
   const form = document.createElement("form");
   form.method = r.method;
-  form.action = r.action;
+  form.action = own(r.action);
   form.target = frame.name;
   for (const [name, value] of r.fields) {
     const input = document.createElement("input");
@@ -68,13 +85,28 @@ function byForm(r, index) {
   form.submit();
   return { error: null, reported: null };
 }
+function refused(e) {
+  return { error: `the page refused the plan: ${e.message}`, reported: null };
+}
 (async () => {
+  let plan;
+  try {
+    plan = JSON.parse(decodeURIComponent(location.hash.slice(1)));
+    if (!Array.isArray(plan)) throw new Error("the plan is not a list of requests");
+  } catch (e) {
+    result.textContent = JSON.stringify([refused(e)]);
+    return;
+  }
   const done = [];
   // Forms first (their navigations run on in their frames), then each fetch() after the one
   // before: a repeated request may then find the first one's redirect in the cache.
-  plan.forEach((r, index) => { if (r.mode === "form") done[index] = byForm(r, index); });
+  plan.forEach((r, index) => {
+    if (r.mode !== "form") return;
+    try { done[index] = byForm(r, index); } catch (e) { done[index] = refused(e); }
+  });
   for (const [index, r] of plan.entries()) {
-    if (r.mode === "fetch") done[index] = await byFetch(r);
+    if (r.mode !== "fetch") continue;
+    try { done[index] = await byFetch(r); } catch (e) { done[index] = refused(e); }
   }
   result.textContent = JSON.stringify(done);
 })();
@@ -92,7 +124,29 @@ FRAGMENT_PAGE = """\
 const seen = location.hash;
 document.getElementById("hash").textContent = seen || "(no fragment)";
 const chain = new URLSearchParams(location.search).get("chain") || "";
-fetch(`/echo/fragment?chain=${encodeURIComponent(chain)}&fragment=${encodeURIComponent(seen)}`);
+// Relative: a student's /s/NAME/page/fragment reports to /s/NAME/echo/fragment, in their chain.
+fetch(`../echo/fragment?chain=${encodeURIComponent(chain)}&fragment=${encodeURIComponent(seen)}`);
 </script>
 """
 """The target of the fragment experiment: it tells the lab which fragment the browser kept."""
+
+
+def _script_hashes(page: str) -> str:
+    """CSP sources that allow exactly the page's own inline scripts (CSP3 §8.4, hash-source)."""
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
+    return " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+        for s in scripts
+    )
+
+
+def policy(page: str, origins: Iterable[str]) -> str:
+    """The Content-Security-Policy of `page`, served from one of the lab's `origins`: its own
+    script and nothing injected (no other inline script, no handler, no `javascript:` URL), and
+    requests, form submissions and frames only to the lab's own origins. Browsers check each
+    redirect against these too (CSP3 §4.1.2), so a redirect to `?origin=other` still runs."""
+    own = " ".join(["'self'", *origins])
+    return (
+        f"default-src 'none'; script-src {_script_hashes(page)}; connect-src {own}; "
+        f"form-action {own}; frame-src {own}; base-uri 'none'"
+    )

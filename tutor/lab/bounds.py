@@ -1,0 +1,46 @@
+"""The lab's limits: what a request, a chain, a client or a class can make it keep or wait for.
+
+On a school network the lab serves thirty or forty students, and one of them may be hostile or
+just careless (a loop in a script, a browser left dribbling). Every resource a client can make
+the lab spend has a bound here; `serve --help` prints them, and its options change the ones a
+teacher may want to change. The defaults suit a class of 40 on one laptop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Bounds"]
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    body: int = 1024 * 1024
+    """Largest request body the lab reads; more is answered with 413."""
+    head: int = 64 * 1024
+    """Largest request target (414) and header block (431) the lab takes."""
+    head_kept: int = 8 * 1024
+    """Bytes of each request's header fields the journal keeps: enough for every header a
+    lesson looks at; a longer value is cut, and ends in "…"."""
+    body_kept: int = 16 * 1024
+    """Bytes of each body the journal keeps; the size and digest always cover the whole body."""
+    chain_hops: int = 100
+    """Requests in one chain. The clients' own redirect limits stop a loop well before (curl,
+    the most patient, at 51 requests); a request past this one gets 429 and starts no hop."""
+    journal_hops: int = 10_000
+    """Requests the journal holds; the oldest go first."""
+    journal_bytes: int = 64 * 1024 * 1024
+    """Bytes of headers and bodies the journal holds; the oldest requests go first."""
+    echo_bytes: int = 1024 * 1024
+    """Largest /echo answer: past it, the earlier hops of the chain are listed without their
+    headers and bodies."""
+    connections_per_address: int = 64
+    """Open connections from one client address; one more is answered 503 and closed. A
+    browser opens six per origin, and a student's tutor running the matrix about twenty."""
+    head_timeout: float = 10.0
+    """Seconds a client has to send a request's head, from its first byte (or from connecting)."""
+    body_timeout: float = 30.0
+    """Seconds a client has to send a request's whole body, once its head has arrived."""
+    console_lines: int = 1000
+    """Lines waiting for a slow console (a paused terminal, a pipe); past it lines are dropped,
+    and the console says how many."""
