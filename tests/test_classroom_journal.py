@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from pilot import SIZE, settle, tutor_app
 from textual.widgets import DataTable
 
+from tutor.lab.bounds import Bounds
 from tutor.lab.journal import Hop, Journal
 from tutor.lab.journal_line import journal_line
 from tutor.lab.server import LabServer
@@ -48,7 +49,7 @@ def _student(port: int, name: str, failures: list[str]) -> None:
 def test_thirty_students_at_once_each_keep_their_own_chains() -> None:
     journal = Journal()
     heard: list[Hop] = []
-    watch = Watch(heard.append)
+    watch = Watch(heard.append, lambda count: None, Bounds().console_lines)
     journal.subscribe(watch.hear)
     failures: list[str] = []
     with LabServer(journal=journal) as lab:

@@ -24,7 +24,7 @@ from tutor.lab.evidence import (
     bytes_text,
     size_text,
 )
-from tutor.lab.journal import Hop, Journal
+from tutor.lab.journal import Hop, Journal, label
 from tutor.lab.journal_line import chain_text, journal_line
 
 CHAIN = "c0ffee-c0ffee-c0ffee-c0ffee"
@@ -822,17 +822,18 @@ def test_chain_text_and_journal_line() -> None:
     journal = Journal(tokens=lambda: CHAIN)
     first = _record(journal, redirect(302, "POST", b"a=1"))
     arrived = _record(journal, target("GET"))
-    assert chain_text(first, journal) == f"redirected to /echo?chain={CHAIN}"
+    shown = label(CHAIN)
+    assert chain_text(first, journal) == f"redirected to /echo?chain={shown}"
     assert chain_text(arrived, journal) == "POST became GET, body dropped"
     at = time.strftime("%H:%M:%S", time.localtime(first.at))
     assert journal_line(first, journal) == (
-        f"{at} 127.0.0.1:50000       POST    /redirect/302 302 -> /echo?chain={CHAIN} "
-        f"(3 bytes) chain {CHAIN}: redirected to /echo?chain={CHAIN}"
+        f"{at} 127.0.0.1:50000       POST    /redirect/302 302 -> /echo?chain={shown} "
+        f"(3 bytes) chain {shown}: redirected to /echo?chain={shown}"
     )
     at = time.strftime("%H:%M:%S", time.localtime(arrived.at))
     assert journal_line(arrived, journal) == (
-        f"{at} 127.0.0.1:50000       GET     /echo?chain={CHAIN} 200 "
-        f"(no body) chain {CHAIN}: POST became GET, body dropped"
+        f"{at} 127.0.0.1:50000       GET     /echo?chain={shown} 200 "
+        f"(no body) chain {shown}: POST became GET, body dropped"
     )
 
 
@@ -876,7 +877,7 @@ async def test_the_console_line_echo_and_evidence_agree(
     evidence = Evidence.of_chain(hops, asked=Sent.of(method, body))
     assert evidence.verdict.text == verdict
     assert echo["verdict"] == verdict
-    assert journal_line(hops[-1], journal).endswith(f"chain {hops[-1].chain}: {verdict}")
+    assert journal_line(hops[-1], journal).endswith(f"chain {hops[-1].label}: {verdict}")
     assert json.loads(response.text)["body_size"] == hops[-1].body_size
 
 

@@ -74,7 +74,8 @@ def test_a_head_then_a_hang_up_is_journaled_as_what_it_is(lab: LabServer) -> Non
     assert said.verdict.kind is VerdictKind.REFUSED
     assert said.verdict.text.startswith("Refused at the 307: the client sent the POST's headers")
     line = journal_line(cut, lab.journal)
-    assert " hung up (no body) chain hangup-head: Abandoned after the 307" in line
+    assert f" hung up (no body) chain {cut.label}: Abandoned after the 307" in line
+    assert token not in line, "the console names a chain by its label, never its token"
     claim = Expectation(arrives=False, hung_up=True, method="POST", sent=("Authorization",))
     assert claim.mismatches(said) == []
     assert Expectation(arrives=False, hung_up=False).mismatches(said) == [

@@ -76,7 +76,7 @@ def test_a_log_record_becomes_one_line_without_its_traceback() -> None:
         except ValueError:
             logger.exception("bad\nrequest \x1b[31mred\x1b[0m")
     logger.warning("heard by nobody: this thread no longer serves a lab")
-    assert lines == ["lab error: bad request \\x1b[31mred\\x1b[0m"]
+    assert lines == ["lab error: bad\\nrequest \\x1b[31mred\\x1b[0m"]
 
 
 def test_serve_hands_each_log_line_to_on_log(tmp_path: Path) -> None:

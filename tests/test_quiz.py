@@ -373,4 +373,4 @@ def test_a_predictions_trace_prints_nothing_a_terminal_would_act_on() -> None:
     trace = "\n".join(hop_trace(Outcome(ExperimentSpec(code=307), "7.88", evidence)))
     assert "\x1b" not in trace and "\x07" not in trace
     assert "/echo/\\x1b[2J" in trace
-    assert "said: curl said\\x1b]2;owned\\x07 forged line" in trace
+    assert "said: curl said\\x1b]2;owned\\x07\\nforged line" in trace

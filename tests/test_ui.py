@@ -9,7 +9,7 @@ from pilot import SIZE, fixture_dir, settle, tutor_app
 from rich.console import Console
 from textual.widgets import Select
 
-from tutor.lab.journal import Hop
+from tutor.lab.journal import Hop, label
 from tutor.lab.server import LabServer
 from tutor.ui.app import TutorApp
 from tutor.ui.screens.experiment import ExperimentScreen
@@ -201,7 +201,7 @@ def test_ladder_marks_a_method_change_and_a_dropped_body() -> None:
     assert all(len(line) <= 78 for line in lines)
     assert lines[0].startswith("   httpx 0.28.1") and lines[0].endswith("lab 127.0.0.1:8307")
     assert "POST /redirect/303 · 8 B" in lines[1] and lines[1].endswith("▶│")
-    assert "303 See Other → /echo?chain=c0ffee" in lines[2] and "│◀" in lines[2]
+    assert f"303 See Other → /echo?chain={label('c0ffee')}" in lines[2] and "│◀" in lines[2]
     assert "POST→GET /echo · 0 B, body dropped" in lines[3]
     assert "200 OK" in lines[4]
 

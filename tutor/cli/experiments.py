@@ -269,7 +269,7 @@ def _print_trace(outcome: Outcome) -> None:
         request = f"{hop.method} {hop.path}"
         answer = hop.answer
         if hop.location:
-            answer += f" -> {hop.location}"
+            answer += f" -> {one_line(hop.shown(hop.location))}"
         click.echo(f"  {index}. {request:<22} {size_text(hop.body_size):>9}   {answer}")
     if outcome.hops:
         click.echo()

@@ -44,3 +44,27 @@ class Bounds:
     console_lines: int = 1000
     """Lines waiting for a slow console (a paused terminal, a pipe); past it lines are dropped,
     and the console says how many."""
+
+    def lines(self) -> list[str]:
+        """Each bound as a teacher reads it (`serve --help`)."""
+        return [
+            f"requests in one chain: {self.chain_hops} (then 429)",
+            f"request body: {_size(self.body)} (413); the journal keeps {_size(self.body_kept)}",
+            f"request target, header block: {_size(self.head)} each (414, 431); "
+            f"{_size(self.head_kept)} of headers kept",
+            f"journal: the latest {self.journal_hops:,} requests, at most "
+            f"{_size(self.journal_bytes)}",
+            f"/echo answer: {_size(self.echo_bytes)} (earlier hops then without detail)",
+            f"open connections from one address: {self.connections_per_address} (then 503)",
+            f"time to send a request head: {self.head_timeout:g} s, a body: "
+            f"{self.body_timeout:g} s (then 408)",
+            f"console lines waiting: {self.console_lines:,} (then dropped and counted)",
+        ]
+
+
+def _size(count: int) -> str:
+    """A size in bytes for a person: "16 KiB", "1 MiB"."""
+    for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if count >= scale and count % scale == 0:
+            return f"{count // scale} {unit}"
+    return f"{count} bytes"

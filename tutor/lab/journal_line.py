@@ -1,4 +1,9 @@
-"""One line per request, for a teacher watching a class: who sent what, and how its chain ended."""
+"""One line per request, for a teacher watching a class: who sent what, and how its chain ended.
+
+The console may be projected for the whole class, so a line names each chain by its label,
+never by its token (whoever holds a token can read that chain's Authorization and body), and
+every field a client chose is printed by `one_line`.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,9 @@ def chain_text(hop: Hop, journal: Journal) -> str:
     """Where `hop` leaves its chain: redirected on, arrived (with the verdict), abandoned by its
     client (what crossed), or no redirect."""
     if hop.is_redirect:
-        return f"redirected to {hop.location}" if hop.location else "3xx without Location"
+        return (
+            f"redirected to {hop.shown(hop.location)}" if hop.location else "3xx without Location"
+        )
     verdict = Evidence.of_chain(journal.chain_until(hop) or [hop]).verdict
     plain = verdict.kind is VerdictKind.NO_REDIRECT and not hop.hung_up
     return "no redirect" if plain else verdict.text
@@ -26,9 +33,10 @@ def journal_line(hop: Hop, journal: Journal) -> str:
     line, whatever the request held (a student's path may carry escapes or line breaks)."""
     at = time.strftime("%H:%M:%S", time.localtime(hop.at))
     query = f"?{hop.query}" if hop.query else ""
-    target = f" -> {one_line(hop.location)}" if hop.location else ""
+    target = f" -> {one_line(hop.shown(hop.location))}" if hop.location else ""
+    asked = one_line(hop.shown(hop.path + query))
     return (
-        f"{at} {hop.peer:<21} {one_line(hop.method):<7} {one_line(hop.path + query)} "
-        f"{hop.status_text}{target} ({size_text(hop.body_size)}) chain {hop.chain}: "
+        f"{at} {hop.peer:<21} {one_line(hop.method, 16):<7} {asked} "
+        f"{hop.status_text}{target} ({size_text(hop.body_size)}) chain {hop.label}: "
         f"{one_line(chain_text(hop, journal))}"
     )

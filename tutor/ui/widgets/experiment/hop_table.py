@@ -49,7 +49,7 @@ class HopTable(DataTable[str | Text]):
                     justify="right",
                 ),
                 hop.status_text,
-                Text(one_line(hop.location or "")),
+                Text(one_line(hop.shown(hop.location or ""))),
                 key=str(number),
             )
             before = before if preflight else hop
