@@ -37,7 +37,6 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from tutor.lab.beyond import ROUTES as BEYOND_ROUTES
 from tutor.lab.beyond import Asked
-from tutor.lab.bounds import Bounds
 from tutor.lab.cors import PREFLIGHT_ALLOWED, answer_headers, is_preflight, refused
 from tutor.lab.evidence import Evidence, VerdictKind
 from tutor.lab.journal import (
@@ -173,12 +172,10 @@ class LabApp:
     redirects to one that the request did not arrive on, to show what crosses origins.
     """
 
-    def __init__(
-        self, journal: Journal, origins: tuple[str, ...] = (), bounds: Bounds | None = None
-    ) -> None:
+    def __init__(self, journal: Journal, origins: tuple[str, ...] = ()) -> None:
         self.journal = journal
         self.origins = origins
-        self.bounds = bounds if bounds is not None else journal.bounds
+        self.bounds = journal.bounds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -557,6 +554,7 @@ async def _send(
         (b"content-length", str(len(payload)).encode()),
         (b"server", b"redirect-tutor-lab"),
         (b"x-redirect-tutor-chain", request.chain.encode()),
+        (b"x-content-type-options", b"nosniff"),  # a student's text is never sniffed as HTML
     ]
     if cache_control is not None:
         headers.append((b"cache-control", cache_control.encode()))

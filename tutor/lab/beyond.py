@@ -225,7 +225,12 @@ def _meta_refresh(asked: Asked) -> Reply:
         "<title>redirect-tutor lab: meta refresh</title>\n"
         f"<p>Not a redirect: a page that asks to be replaced by {html.escape(location)}.\n"
     )
-    return Reply(200, page, content_type="text/html; charset=utf-8")
+    return Reply(
+        200,
+        page,
+        content_type="text/html; charset=utf-8",
+        headers=((b"content-security-policy", b"default-src 'none'"),),  # no script, ever
+    )
 
 
 def _retry_after(asked: Asked) -> Reply:

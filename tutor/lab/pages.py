@@ -29,8 +29,10 @@ BROWSER_PAGE = """\
 "use strict";
 const result = document.getElementById("result");
 function own(url) {
-  const parsed = new URL(url, location.href);
-  if (parsed.origin !== location.origin) {
+  const parsed = new URL(String(url), location.href);
+  // The origin alone is not enough: a blob: or filesystem: URL takes the origin inside it.
+  if (typeof url !== "string" || parsed.protocol !== location.protocol
+      || parsed.origin !== location.origin) {
     throw new Error(`${JSON.stringify(url)} is not on this lab's origin, ${location.origin}`);
   }
   return parsed.href;
@@ -92,7 +94,9 @@ function refused(e) {
   let plan;
   try {
     plan = JSON.parse(decodeURIComponent(location.hash.slice(1)));
-    if (!Array.isArray(plan)) throw new Error("the plan is not a list of requests");
+    if (!Array.isArray(plan) || !plan.every((r) => typeof r === "object" && r !== null)) {
+      throw new Error("the plan is not a list of requests");
+    }
   } catch (e) {
     result.textContent = JSON.stringify([refused(e)]);
     return;
@@ -140,12 +144,21 @@ def _script_hashes(page: str) -> str:
     )
 
 
+def _source(origin: str) -> str:
+    """An origin as a CSP host-source. The grammar has no IPv6 literal (a source such as
+    http://[::1]:8308 is ignored), so an IPv6 origin is named by its scheme and port alone."""
+    scheme, _, rest = origin.partition("://")
+    if rest.startswith("["):
+        return f"{scheme}://*:{rest.rpartition(':')[2]}"
+    return origin
+
+
 def policy(page: str, origins: Iterable[str]) -> str:
     """The Content-Security-Policy of `page`, served from one of the lab's `origins`: its own
     script and nothing injected (no other inline script, no handler, no `javascript:` URL), and
     requests, form submissions and frames only to the lab's own origins. Browsers check each
     redirect against these too (CSP3 §4.1.2), so a redirect to `?origin=other` still runs."""
-    own = " ".join(["'self'", *origins])
+    own = " ".join(["'self'", *map(_source, origins)])
     return (
         f"default-src 'none'; script-src {_script_hashes(page)}; connect-src {own}; "
         f"form-action {own}; frame-src {own}; base-uri 'none'"
