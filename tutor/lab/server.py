@@ -27,7 +27,7 @@ from tutor.lab.printable import one_line
 if TYPE_CHECKING:
     import uvicorn
 
-__all__ = ["LOG_LINES", "LabError", "LabServer", "serve"]
+__all__ = ["LOG_LINES", "LabError", "LabServer", "bind", "serve"]
 
 LOG_LINES = 200
 """How many of its recent log lines each lab keeps (bad requests, dropped connections)."""
@@ -86,7 +86,9 @@ def _route_uvicorn_logging() -> None:
         logger.propagate = False
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on `host`:`port`, or a LabError that says in a sentence why not (a
+    port in use, a port that needs privileges): never a traceback."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
@@ -132,9 +134,12 @@ def _server(
 ) -> uvicorn.Server:
     import uvicorn
 
+    from tutor.lab.guard import guarded  # imports uvicorn's protocol: only when a lab starts
+
     _route_uvicorn_logging()
     config = uvicorn.Config(
         LabApp(journal, origins),
+        http=guarded(journal.bounds),
         log_config=None,
         access_log=False,
         lifespan="off",
@@ -170,9 +175,9 @@ class LabServer:
         self.other_url = ""
 
     def start(self, timeout: float = 10.0) -> LabServer:
-        sock = _bind(self._host, self._port)
+        sock = bind(self._host, self._port)
         try:
-            other = _bind(self._host, 0)
+            other = bind(self._host, 0)
         except LabError:
             sock.close()
             raise
@@ -243,11 +248,11 @@ def serve(
     The second origin listens on `port + 1` when it is free, else on any free port; `on_ready`
     gets both URLs. `on_hop` runs on the lab's event loop: it must return at once.
     """
-    sock = _bind(host, port)
+    sock = bind(host, port)
     try:
-        other = _bind(host, port + 1 if 0 < port < 65535 else 0)
+        other = bind(host, port + 1 if 0 < port < 65535 else 0)
     except LabError:
-        other = _bind(host, 0)
+        other = bind(host, 0)
     journal = journal if journal is not None else Journal()
     journal.subscribe(on_hop)
     urls = (_url(sock), _url(other))

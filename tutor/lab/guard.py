@@ -1,0 +1,213 @@
+"""The lab's door: a cap on connections per client address, and a timeout on each request head.
+
+A slow client ("slowloris") opens many connections and dribbles a header line every few
+seconds, so that no request ever completes. uvicorn waits for a request head for as long as it
+takes (its keep-alive timeout only runs between requests), and a thousand such connections use up
+the process's open files (1,024 by default): every other student's connection then fails.
+`guarded(bounds)` makes uvicorn's HTTP protocol refuse a connection past
+`bounds.connections_per_address` from one address, and close one whose request head is not
+complete within `bounds.head_timeout`; `raise_open_file_limit` gives the lab room for a class.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from typing import ClassVar
+
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+from tutor.lab.bounds import Bounds
+
+__all__ = ["LOG_EVERY", "OPEN_FILES", "GuardedProtocol", "guarded", "raise_open_file_limit"]
+
+LOG_EVERY = 10.0
+"""Seconds between two log lines about one client address: a thousand dribbling connections
+make a few lines on the teacher's console, not a thousand."""
+
+LINGER = 0.25
+"""Seconds a refused or timed-out connection is still read (and what arrives dropped) after its
+answer, unless the client closes first: closing a socket with unread data resets it, and the
+reset can destroy the answer before the client reads it (RFC 9112 §9.6). Short, because only a
+client that neither reads nor closes waits it out, and each one holds an open file meanwhile."""
+
+OPEN_FILES = 8192
+"""The open-file limit the lab asks for: each connection is an open file, and a class of 40
+at `connections_per_address` each, with room to spare, fits."""
+
+_LOG = logging.getLogger("uvicorn.error")
+
+
+class Door:
+    """What one server knows about its clients: their open connections per address, and the
+    refusals and timeouts not yet logged (at most one line per address per `log_every`)."""
+
+    def __init__(self, bounds: Bounds, log_every: float) -> None:
+        self.bounds = bounds
+        self.log_every = log_every
+        self.open: Counter[str] = Counter()
+        self._held: dict[str, Counter[str]] = {}
+
+    def enter(self, address: str) -> int:
+        """Count one more connection from `address`; how many it has open now."""
+        self.open[address] += 1
+        return self.open[address]
+
+    def leave(self, address: str) -> None:
+        self.open[address] -= 1
+        if not self.open[address]:
+            del self.open[address]
+
+    def note(self, address: str, what: str) -> None:
+        """Log `what` at once if `address` has been quiet for a window, else count it for the
+        line at the window's end. Runs on the server's loop."""
+        held = self._held.get(address)
+        if held is None:
+            self._say(address, Counter((what,)), since="")
+            self._hold(address)
+        else:
+            held[what] += 1
+
+    def _hold(self, address: str) -> None:
+        self._held[address] = Counter()
+        asyncio.get_running_loop().call_later(self.log_every, self._window_ends, address)
+
+    def _window_ends(self, address: str) -> None:
+        held = self._held.pop(address)
+        if held:
+            self._say(address, held, since=f" in the last {self.log_every:g} s")
+            self._hold(address)
+
+    @staticmethod
+    def _say(address: str, counts: Counter[str], since: str) -> None:
+        said = ", ".join(
+            f"{count} connection{'' if count == 1 else 's'} {what}"
+            for what, count in counts.items()
+        )
+        _LOG.warning("%s: %s%s.", address, said, since)
+
+
+class GuardedProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol (what `http="auto"` picks) with the door in front: 503
+    (RFC 9110 §15.6.4) past the connection cap, 408 (RFC 9110 §15.5.9) when a request head is
+    not complete within `head_timeout` of the connection opening, or of a later request's
+    first byte. Idle keep-alive connections stay uvicorn's to close."""
+
+    door: ClassVar[Door]
+    _address: str | None = None
+    _timer: asyncio.TimerHandle | None = None
+    """The head's clock, or after an answer of ours, the end of the linger."""
+    _answered = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._address = self.client[0] if self.client else None
+        if self._address is not None:
+            open_now = self.door.enter(self._address)
+            limit = self.door.bounds.connections_per_address
+            if open_now > limit:
+                self._answer_and_close(
+                    503,
+                    f"refused (503, over {limit} open)",
+                    f"Too many connections from your address ({open_now - 1} open); "
+                    "close some and try again.",
+                )
+                return
+        self._start_clock()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_clock()
+        if self._address is not None:
+            self.door.leave(self._address)
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if not self._answered:
+            super().data_received(data)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._timer is None:  # the first request's clock started with the connection
+            self._start_clock()
+
+    def on_headers_complete(self) -> None:
+        self._stop_clock()
+        super().on_headers_complete()
+
+    def _start_clock(self) -> None:
+        self._timer = self.loop.call_later(self.door.bounds.head_timeout, self._head_too_slow)
+
+    def _stop_clock(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _head_too_slow(self) -> None:
+        self._timer = None
+        if self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            # A pipelined head behind an answer still being sent: close once it is sent.
+            self.cycle.keep_alive = False
+            return
+        seconds = f"{self.door.bounds.head_timeout:g} s"
+        self._answer_and_close(
+            408,
+            f"closed with 408 (no request head within {seconds})",
+            f"The request head did not arrive within {seconds}; send it again, all at once.",
+        )
+
+    def _answer_and_close(self, status: int, what: str, sentence: str) -> None:
+        """Answer `status` with `sentence` and close: our side at once, the whole connection
+        when the client closes or after `LINGER`. The log hears `what`."""
+        if self._address is not None:
+            self.door.note(self._address, what)
+        self._answered = True
+        body = sentence.encode()
+        head = [STATUS_LINE[status]]
+        head += [
+            name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers
+        ]
+        head += [
+            b"content-type: text/plain; charset=utf-8\r\n",
+            b"content-length: %d\r\n" % len(body),
+            b"connection: close\r\n\r\n",
+        ]
+        self.transport.write(b"".join(head) + body)
+        if self.transport.can_write_eof():
+            with contextlib.suppress(OSError):  # a client already gone: the linger's end closes
+                self.transport.write_eof()
+            self._timer = self.loop.call_later(LINGER, self.transport.close)
+        else:
+            self.transport.close()
+
+
+def guarded(bounds: Bounds, log_every: float = LOG_EVERY) -> type[GuardedProtocol]:
+    """The protocol class for one server, `uvicorn.Config(http=guarded(bounds))`: its counts are
+    its own, so two labs in one process never share them. Make one per server."""
+    door = Door(bounds, log_every)
+
+    class Guarded(GuardedProtocol):
+        pass
+
+    Guarded.door = door
+    return Guarded
+
+
+def raise_open_file_limit(cap: int = OPEN_FILES) -> None:
+    """Raise this process's soft limit on open files toward its hard limit, to at most `cap`.
+
+    Where it cannot (Windows, a hard limit already reached, a system that says no), nothing
+    changes: the connection cap and the head timeout still bound what one client holds.
+    """
+    try:
+        import resource
+    except ImportError:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = cap if hard == resource.RLIM_INFINITY else min(cap, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with contextlib.suppress(OSError, ValueError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
