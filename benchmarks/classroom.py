@@ -165,6 +165,8 @@ class Window:
     """The largest VmRSS seen while sampling every 0.1 s."""
     peak_files: int
     """The most files (sockets, mostly) the lab held open at one sample."""
+    file_limit: int
+    """The lab's soft open-file limit as it ran."""
     console_lines: int | None
     """Lines the console printed and this benchmark read (None: it went to /dev/null)."""
     lab_ended: int | None
@@ -182,6 +184,8 @@ class _Lab:
         self.sampled_kib = 0
         self.peak_kib = 0
         self.peak_files = 0
+        self.file_limit = 0
+        """The lab's own soft open-file limit, as it runs (serve raises the one it was given)."""
         self.ended: int | None = None
         """serve's exit status, when it ended by itself before the window did."""
         self._console = console
@@ -257,6 +261,13 @@ class _Lab:
                     return int(line.split()[1])
         return 0
 
+    def _file_limit(self) -> int:
+        assert self._process is not None
+        for line in Path(f"/proc/{self._process.pid}/limits").read_text().splitlines():
+            if line.startswith("Max open files"):
+                return int(line.split()[3])
+        return 0
+
     def _sample(self) -> None:
         assert self._process is not None
         files = f"/proc/{self._process.pid}/fd"
@@ -264,6 +275,7 @@ class _Lab:
             self.sampled_kib = max(self.sampled_kib, self._status("VmRSS"))
             with contextlib.suppress(OSError):
                 self.peak_files = max(self.peak_files, len(os.listdir(files)))
+                self.file_limit = self._file_limit()
 
     def _read(self) -> None:
         assert self._process is not None and self._process.stdout is not None
@@ -526,7 +538,15 @@ def _window(seconds: float, console: str, attacked: bool) -> Window:
             roles.append(flooder)
         _run_for(seconds, roles)
     return Window(
-        chains, lab.peak_kib, lab.sampled_kib, lab.peak_files, lab.lines, lab.ended, slow, flood
+        chains,
+        lab.peak_kib,
+        lab.sampled_kib,
+        lab.peak_files,
+        lab.file_limit,
+        lab.lines,
+        lab.ended,
+        slow,
+        flood,
     )
 
 
@@ -570,7 +590,7 @@ def main(seconds: float = 20, console: str = "pipe") -> None:
     assert slow is not None and flood is not None
     print(
         f"a class of 40 against redirect-tutor serve for {seconds:g} s, loopback "
-        f"(console: {console}, open-file limit {NOFILE}):"
+        f"(console: {console}, open-file limit given: {NOFILE}):"
     )
     for name, chains in ((f"{STUDENTS} students, attacked", under), ("the same, alone", alone)):
         print(
@@ -588,7 +608,7 @@ def main(seconds: float = 20, console: str = "pipe") -> None:
         f"  {SLOW_CLIENTS} slow clients x {SLOW_CONNECTIONS} connections from {SLOW}: held "
         f"{slow.held} at the end, refused {sum(slow.refused.values())}"
         f"{f' ({refused})' if refused else ''}, closed by the lab {slow.closed}; the lab's open "
-        f"files: at most {attack.peak_files} of {NOFILE}"
+        f"files: at most {attack.peak_files} of {attack.file_limit}"
     )
     statuses = ", ".join(f"{code}: {n}" for code, n in sorted(flood.statuses.items()))
     print(

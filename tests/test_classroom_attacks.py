@@ -206,6 +206,24 @@ def test_the_journal_is_bounded_by_bytes_whatever_the_heads() -> None:
         assert 200 <= len(lab.journal) < 400
 
 
+# 4. A body sent slowly is cut off (the head's own timeout is the guard's: test_lab_guard.py).
+
+
+def test_a_body_that_never_completes_gets_408_and_the_lab_answers_on() -> None:
+    with LabServer(journal=Journal(Bounds(body_timeout=1.0))) as lab:
+        port = urlsplit(lab.url).port
+        assert port is not None
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"POST /s/eve/echo HTTP/1.1\r\nHost: lab\r\nContent-Length: 10\r\n\r\na")
+            answer = sock.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 408 "), answer
+        assert b"not complete after 1 seconds" in answer
+        assert 0.9 < time.monotonic() - started < 5
+        assert lab.journal.recent(1)[0].status == 408
+        assert httpx.post(f"{lab.url}/echo", content=b"a=1").json()["body"] == "a=1"
+
+
 # 5. The console's queue is bounded; what it drops, it counts.
 
 
