@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tutor.lab.bounds import Bounds
+from tutor.lab.bounds import HOP_COST, Bounds
 from tutor.lab.journal import Journal, label
 from tutor.lab.journal_line import journal_line
 from tutor.lab.server import LabServer
@@ -133,7 +133,7 @@ def test_serve_prints_one_line_per_request_and_no_escape() -> None:
         lines = console.after_banner(len(FORGERIES))
     printed = "\n".join(lines)  # decoded from the bytes the process wrote
     assert not [c for c in printed if c != "\n" and not c.isprintable()]
-    assert "/echo\\n08:00:00 127.0.0.1:1 POST" in lines[1], "a forged line shows as what it is"
+    assert "/echo\\n08:00:00%20127.0.0.1:1%20POST" in lines[1], "a forged line shows as it is"
     assert len([line for line in lines if " 200 " in line or " 404 " in line]) == len(lines)
 
 
@@ -151,7 +151,7 @@ def test_a_chain_stops_at_its_bound_and_echo_stays_small(class_lab: LabServer) -
         assert statuses[:20] == [200] * 20 and set(statuses[20:]) == {429}
         kept = class_lab.journal.chain(token)
         assert len(kept) == 20
-        assert all(hop.kept_bytes <= 8 * 1024 + 16 * 1024 + 200 for hop in kept)
+        assert all(hop.kept_bytes <= HOP_COST + 8 * 1024 + 16 * 1024 + 200 for hop in kept)
         # The last echo answer stays near its bound however big the chain's requests were.
         last = flood.post(f"/s/mallory/echo?chain={token}", content=b"b")
         assert last.status_code == 429 and len(last.content) < 300
@@ -386,3 +386,81 @@ def _serve() -> Iterator[_Console]:
         yield console
     finally:
         console.stop()
+
+
+# Found by a red team after the issue's own list: each a way around a defence above.
+
+
+def test_no_token_reaches_the_console_not_even_of_a_refused_or_full_chain(
+    class_lab: LabServer,
+) -> None:
+    token = _alice(class_lab)
+    loop = _curl(
+        *("-L", "--max-redirs", "150", "-o", "/dev/null", "-w", "%{http_code}"),
+        *("-H", f"Authorization: {SECRET}", f"{class_lab.url}/s/alice/redirect/307?loop=1"),
+    )
+    assert loop.stdout == "429"
+    _curl(f"{class_lab.url}/s/bob/echo?chain={token}")
+    lines = [journal_line(hop, class_lab.journal) for hop in class_lab.journal.recent(100)]
+    tokens = {hop.chain for hop in class_lab.journal.recent(100)}
+    assert not [line for line in lines for t in tokens if t in line]
+    assert any(" 429 " in line and "chain=<" in line for line in lines)
+
+
+def test_thousands_of_empty_header_fields_cost_what_they_hold(class_lab: LabServer) -> None:
+    fields = "".join(f"a{i}:\r\n" for i in range(8000))
+    _raw(class_lab.url, "/echo", fields)
+    hop = class_lab.journal.recent(1)[0]
+    assert hop.status == 200 and len(hop.headers) <= Bounds().head_kept // 100 + 1
+    assert hop.kept_bytes >= 100 * len(hop.headers)
+
+
+def test_a_flood_from_one_client_forgets_its_own_requests_not_the_class() -> None:
+    bounds = Bounds(journal_hops=300, journal_bytes=2 * 1024 * 1024)
+    with LabServer(journal=Journal(bounds)) as lab:
+        answer = _curl("-D", "-", "-o", "/dev/null", "-d", "a=1", f"{lab.url}/s/alice/redirect/307")
+        location = re.search(r"location: (\S+)", answer.stdout, re.IGNORECASE)
+        assert location is not None
+        from_elsewhere = httpx.HTTPTransport(local_address="127.0.0.2")
+        with httpx.Client(base_url=lab.url, transport=from_elsewhere, timeout=10) as mallory:
+            for index in range(600):
+                mallory.get(
+                    f"/s/mallory/redirect/307?loop=1&x={index}", headers={"X-Pad": "p" * 8000}
+                )
+        follow = _curl("-d", "a=1", f"{lab.url}{location.group(1)}")
+        assert json.loads(follow.stdout)["verdict"] == "POST kept, body intact (3 bytes)"
+        assert lab.journal.bytes_kept <= bounds.journal_bytes and len(lab.journal) <= 300
+
+
+def test_a_body_in_thousands_of_pieces_is_refused_and_the_lab_answers_on(
+    class_lab: LabServer,
+) -> None:
+    port = urlsplit(class_lab.url).port
+    assert port is not None
+    pieces = b"1\r\na\r\n" * (Bounds().body_chunks + 10) + b"0\r\n\r\n"
+    head = b"POST /s/eve/echo HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: chunked\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head + pieces)
+        answer = sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 413 "), answer[:80]
+    assert b"over 4096 pieces" in answer
+    few = httpx.post(f"{class_lab.url}/echo", content=iter([b"a=", b"1"]))
+    assert few.json()["body"] == "a=1"
+
+
+def test_spaces_in_a_path_cannot_push_a_forged_line_onto_a_row_of_its_own(
+    class_lab: LabServer,
+) -> None:
+    forged = "%20" * 60 + "09:01:02%20127.0.0.1:40112%20POST%20/s/alice/echo%20200"
+    _raw(class_lab.url, f"/echo/{forged}")
+    line = journal_line(class_lab.journal.recent(1)[0], class_lab.journal)
+    assert " 09:01:02 " not in line and "%2009:01:02%2012" in line
+
+
+def test_per_client_limits_count_an_ipv6_machine_by_its_64() -> None:
+    from tutor.lab.addresses import counted_as
+
+    assert counted_as("2001:db8::1") == counted_as("2001:db8::ffff:2") == "2001:db8::/64"
+    assert counted_as("2001:db8:0:1::1") != counted_as("2001:db8::1")
+    assert counted_as("::ffff:192.0.2.7") == "192.0.2.7"
+    assert counted_as("::1") == "::1" and counted_as("127.0.0.1") == "127.0.0.1"

@@ -160,4 +160,4 @@ def test_a_request_cannot_write_on_the_teachers_console(lab: LabServer) -> None:
     hop = next(hop for hop in reversed(lab.journal.recent(50)) if "owned" in hop.path)
     line = journal_line(hop, lab.journal)
     assert "\x1b" not in line and "\x07" not in line and "\n" not in line
-    assert "\\x1b[2J" in line and "FAKE LINE 404" in line
+    assert "\\x1b[2J" in line and "FAKE%20LINE 404" in line

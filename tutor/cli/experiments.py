@@ -258,6 +258,7 @@ def _count(number: int, noun: str) -> str:
 
 def _print_trace(outcome: Outcome) -> None:
     from tutor.lab.evidence import VerdictKind, size_text
+    from tutor.lab.journal import without_tokens
     from tutor.lab.printable import one_line
 
     sent = f', body "{outcome.body}" ({len(outcome.body.encode())} bytes)' if outcome.body else ""
@@ -269,7 +270,7 @@ def _print_trace(outcome: Outcome) -> None:
         request = f"{hop.method} {hop.path}"
         answer = hop.answer
         if hop.location:
-            answer += f" -> {one_line(hop.shown(hop.location))}"
+            answer += f" -> {one_line(without_tokens(hop.location))}"
         click.echo(f"  {index}. {request:<22} {size_text(hop.body_size):>9}   {answer}")
     if outcome.hops:
         click.echo()

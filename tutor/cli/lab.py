@@ -11,6 +11,8 @@ __all__ = ["serve"]
 
 
 _DEFAULT = Bounds()
+_CLASS = 40
+"""The class the defaults are meant for."""
 _BOUNDS = "\n".join(f"  {line}" for line in _DEFAULT.lines())
 
 
@@ -101,7 +103,7 @@ def serve(
         ),
         bounds.console_lines,
     )
-    raise_open_file_limit()
+    open_files = raise_open_file_limit()
 
     def ready(url: str, other_url: str) -> None:
         click.echo(f"Lab listening on {url}  (Ctrl+C stops it)")
@@ -109,7 +111,8 @@ def serve(
         if not is_loopback(host):
             click.secho(
                 f"Warning: the lab listens on {host}: anyone who can reach this machine can send "
-                "it requests, and read the journal's echo of them. Use it on a classroom network.",
+                "it requests (each reads back only the chains it holds the token of). Use it "
+                "on a classroom network.",
                 fg="yellow",
                 err=True,
             )
@@ -117,6 +120,14 @@ def serve(
             for shared in hand_out_urls(host, port) or ["(no address found: use this machine's)"]:
                 click.echo(f"Hand out: {shared}  (other origin: port {other_port})")
             click.echo("Each student picks a prefix: curl -L -d a=1 URL/s/NAME/redirect/307")
+            if open_files is not None and open_files < _CLASS * per_address:
+                click.secho(
+                    f"Warning: this system lets the lab hold only {open_files} connections "
+                    f"open, less than {_CLASS} students at --per-address {per_address}; "
+                    "raise it (ulimit -n) or lower --per-address.",
+                    fg="yellow",
+                    err=True,
+                )
         click.echo(f"Try: curl -L -d a=1 {url}/redirect/307")
 
     try:

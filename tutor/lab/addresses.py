@@ -6,7 +6,7 @@ import contextlib
 import ipaddress
 import socket
 
-__all__ = ["hand_out_urls", "http_url", "is_loopback"]
+__all__ = ["counted_as", "hand_out_urls", "http_url", "is_loopback"]
 
 _WILDCARDS = ("0.0.0.0", "::", "")
 _NO_TRAFFIC_PROBE = ("192.0.2.1", 9)
@@ -21,6 +21,21 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def counted_as(address: str) -> str:
+    """The client that per-client limits count for `address`: the address itself, or for IPv6
+    its /64, since one machine is given a whole /64 and picks any address in it (RFC 4291)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        if not ip.is_loopback:
+            return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def http_url(address: str, port: int) -> str:

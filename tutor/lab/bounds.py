@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Bounds"]
+__all__ = ["FIELD_COST", "HOP_COST", "Bounds"]
+
+FIELD_COST = 100
+"""Bytes a kept header field costs beyond its text (its tuple and two strings), counted against
+`Bounds.head_kept` and `Bounds.journal_bytes`: eight thousand empty fields are not free."""
+
+HOP_COST = 600
+"""Bytes a journaled request costs beyond what its client chose, counted against
+`Bounds.journal_bytes`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +28,9 @@ class Bounds:
     head: int = 64 * 1024
     """Largest request target (414) and header block (431) the lab takes."""
     head_kept: int = 8 * 1024
-    """Bytes of each request's header fields the journal keeps: enough for every header a
-    lesson looks at; a longer value is cut, and ends in "…"."""
+    """Bytes of each request's header fields the journal keeps, each field counted with
+    `FIELD_COST` more for what holding it costs (so at most about 80 fields): enough for every
+    header a lesson looks at. The field that crosses the bound is cut and ends in "…"."""
     body_kept: int = 16 * 1024
     """Bytes of each body the journal keeps; the size and digest always cover the whole body."""
     chain_hops: int = 100
@@ -37,6 +46,9 @@ class Bounds:
     connections_per_address: int = 64
     """Open connections from one client address; one more is answered 503 and closed. A
     browser opens six per origin, and a student's tutor running the matrix about twenty."""
+    body_chunks: int = 4096
+    """Pieces (chunks, packets) one request body may come in: a browser sends a few, while a
+    megabyte in one-byte chunks would cost the lab's loop seconds; past it, 413 and closed."""
     head_timeout: float = 10.0
     """Seconds a client has to send a request's head, from its first byte (or from connecting)."""
     body_timeout: float = 30.0
@@ -52,8 +64,9 @@ class Bounds:
             f"request body: {_size(self.body)} (413); the journal keeps {_size(self.body_kept)}",
             f"request target, header block: {_size(self.head)} each (414, 431); "
             f"{_size(self.head_kept)} of headers kept",
-            f"journal: the latest {self.journal_hops:,} requests, at most "
-            f"{_size(self.journal_bytes)}",
+            f"pieces of one request body: {self.body_chunks:,} (then 413)",
+            f"journal: {self.journal_hops:,} requests, {_size(self.journal_bytes)}; "
+            "the client holding most loses its oldest first",
             f"/echo answer: {_size(self.echo_bytes)} (earlier hops then without detail)",
             f"open connections from one address: {self.connections_per_address} (then 503)",
             f"time to send a request head: {self.head_timeout:g} s, a body: "

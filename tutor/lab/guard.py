@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from tutor.lab.addresses import counted_as
 from tutor.lab.bounds import Bounds
 
 __all__ = ["LOG_EVERY", "OPEN_FILES", "GuardedProtocol", "guarded", "raise_open_file_limit"]
@@ -100,10 +101,13 @@ class GuardedProtocol(HttpToolsProtocol):
     _timer: asyncio.TimerHandle | None = None
     """The head's clock, or after an answer of ours, the end of the linger."""
     _answered = False
+    _chunks = 0
+    """Pieces of the current request's body so far: uvicorn copies the body received at each
+    one, so a megabyte in one-byte chunks would cost the loop seconds."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._address = self.client[0] if self.client else None
+        self._address = counted_as(self.client[0]) if self.client else None
         if self._address is not None:
             open_now = self.door.enter(self._address)
             limit = self.door.bounds.connections_per_address
@@ -128,9 +132,24 @@ class GuardedProtocol(HttpToolsProtocol):
             super().data_received(data)
 
     def on_message_begin(self) -> None:
+        self._chunks = 0
         super().on_message_begin()
         if self._timer is None:  # the first request's clock started with the connection
             self._start_clock()
+
+    def on_body(self, body: bytes) -> None:
+        self._chunks += 1
+        if self._chunks <= self.door.bounds.body_chunks:
+            super().on_body(body)
+        elif not self._answered:
+            if self.cycle is not None:
+                self.cycle.disconnected = True  # the lab journals what came, then hears no more
+            limit = self.door.bounds.body_chunks
+            self._answer_and_close(
+                413,
+                f"closed with 413 (a body in over {limit} pieces)",
+                f"The request body came in over {limit} pieces; send it in fewer, larger ones.",
+            )
 
     def on_headers_complete(self) -> None:
         self._stop_clock()
@@ -196,8 +215,9 @@ def guarded(bounds: Bounds, log_every: float = LOG_EVERY) -> type[GuardedProtoco
     return Guarded
 
 
-def raise_open_file_limit(cap: int = OPEN_FILES) -> None:
-    """Raise this process's soft limit on open files toward its hard limit, to at most `cap`.
+def raise_open_file_limit(cap: int = OPEN_FILES) -> int | None:
+    """Raise this process's soft limit on open files toward its hard limit, to at most `cap`;
+    the limit it then has (None where there is no such limit to read).
 
     Where it cannot (Windows, a hard limit already reached, a system that says no), nothing
     changes: the connection cap and the head timeout still bound what one client holds.
@@ -205,9 +225,11 @@ def raise_open_file_limit(cap: int = OPEN_FILES) -> None:
     try:
         import resource
     except ImportError:
-        return
+        return None
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = cap if hard == resource.RLIM_INFINITY else min(cap, hard)
     if soft != resource.RLIM_INFINITY and soft < wanted:
         with contextlib.suppress(OSError, ValueError):
             resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return None if soft == resource.RLIM_INFINITY else soft

@@ -11,14 +11,15 @@ import re
 import secrets
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from http import HTTPStatus
 from urllib.parse import parse_qsl
 
-from tutor.lab.bounds import Bounds
+from tutor.lab.addresses import counted_as
+from tutor.lab.bounds import FIELD_COST, HOP_COST, Bounds
 
 __all__ = [
     "STUDENT",
@@ -31,6 +32,7 @@ __all__ = [
     "new_token",
     "reason",
     "split_student",
+    "without_tokens",
 ]
 
 
@@ -78,6 +80,16 @@ def label(token: str) -> str:
     """A chain's short name for a screen that others can read, such as the projected console:
     it tells chains apart and gives away nothing of the token."""
     return f"<{hashlib.sha256(token.encode()).hexdigest()[:6]}>"
+
+
+_NAMED_TOKEN = re.compile(r"(chain(?:=|%3[Dd]))([A-Za-z0-9_-]+)")
+
+
+def without_tokens(text: str) -> str:
+    """`text` (a path, a query, a Location) with every chain token it names replaced by the
+    token's label: a request may name a chain that is not its own (refused, or full), and
+    whatever is on a screen the class can see must not hand that chain to anyone."""
+    return _NAMED_TOKEN.sub(lambda named: named[1] + label(named[2]), text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,24 +146,27 @@ class Hop:
 
     @property
     def kept_bytes(self) -> int:
-        """The bytes this hop holds that its client chose: target, header fields, body, and the
-        Location made from them. What the journal's byte bound counts."""
+        """The bytes this hop holds: what its client chose (target, header fields, body, and
+        the Location made from them) and what holding them costs. The journal's byte bound
+        counts this."""
         return (
-            len(self.path)
+            HOP_COST
+            + len(self.path)
             + len(self.query)
-            + sum(len(name) + len(value) for name, value in self.headers)
+            + sum(FIELD_COST + len(name) + len(value) for name, value in self.headers)
             + len(self.body)
             + len(self.location or "")
         )
 
     @property
+    def client(self) -> str:
+        """Who sent the request, as per-client limits count it (see `counted_as`)."""
+        return counted_as(self.peer.rpartition(":")[0])
+
+    @property
     def label(self) -> str:
         """The chain's non-secret name (see `label`)."""
         return label(self.chain)
-
-    def shown(self, text: str) -> str:
-        """`text` (a path, a query, a Location) with the chain's token replaced by its label."""
-        return text.replace(self.chain, self.label) if self.chain else text
 
     @property
     def student(self) -> str:
@@ -205,13 +220,14 @@ def digest(body: bytes) -> str:
 
 
 def kept_headers(headers: Sequence[tuple[str, str]], budget: int) -> tuple[tuple[str, str], ...]:
-    """The header fields the journal keeps: in order, until `budget` bytes; the field that
-    crosses the budget is cut and ends in "…", and the fields after it are not kept."""
+    """The header fields the journal keeps: in order, until `budget` bytes (each field counted
+    with `FIELD_COST`); the field that crosses the budget is cut and ends in "…", and the fields
+    after it are not kept."""
     kept = []
     for name, value in headers:
-        size = len(name) + len(value)
+        size = FIELD_COST + len(name) + len(value)
         if size > budget:
-            kept.append((name, value[: max(budget - len(name), 0)] + "…"))
+            kept.append((name, value[: max(budget - FIELD_COST - len(name), 0)] + "…"))
             break
         kept.append((name, value))
         budget -= size
@@ -233,17 +249,21 @@ class Journal:
     """A thread-safe, bounded record of hops, indexed by chain.
 
     The lab writes from its event loop thread; experiments and screens read from others.
-    Oldest hops go first when either the hop count or the bytes kept pass their bound
-    (`Bounds.journal_hops`, `Bounds.journal_bytes`); each hop keeps at most `Bounds.head_kept`
-    bytes of headers and `Bounds.body_kept` of its body.
+    When either the hop count or the bytes kept pass their bound (`Bounds.journal_hops`,
+    `Bounds.journal_bytes`), the client (`Hop.client`) holding the most loses its oldest hops
+    first: one student flooding the lab forgets their own requests, not the class's. Each hop
+    keeps at most `Bounds.head_kept` bytes of headers and `Bounds.body_kept` of its body.
     """
 
     def __init__(self, bounds: Bounds | None = None, tokens: Callable[[], str] = new_token) -> None:
         self.bounds = bounds if bounds is not None else Bounds()
         self.new_token = tokens
         """Makes the token of each new chain (tests give a counter, for stable screens)."""
-        self._hops: deque[Hop] = deque()
+        self._hops: dict[int, Hop] = {}
+        """Every hop by its `seq`, oldest first."""
         self._chains: OrderedDict[str, list[Hop]] = OrderedDict()
+        self._clients: dict[str, deque[Hop]] = {}
+        self._client_bytes: Counter[str] = Counter()
         self._bytes = 0
         self._seq = 0
         self._lock = threading.Lock()
@@ -265,21 +285,35 @@ class Journal:
                 body=body[: bounds.body_kept],
                 **fields,  # type: ignore[arg-type]
             )
-            self._hops.append(hop)
+            self._hops[hop.seq] = hop
             self._chains.setdefault(hop.chain, []).append(hop)
             self._chains.move_to_end(hop.chain)
-            self._bytes += hop.kept_bytes
-            while len(self._hops) > bounds.journal_hops or self._bytes > bounds.journal_bytes:
-                self._forget_oldest()
+            self._clients.setdefault(hop.client, deque()).append(hop)
+            size = hop.kept_bytes
+            self._bytes += size
+            self._client_bytes[hop.client] += size
+            while len(self._hops) > bounds.journal_hops:
+                self._forget(max(self._clients, key=lambda client: len(self._clients[client])))
+            while self._bytes > bounds.journal_bytes:
+                self._forget(max(self._client_bytes, key=self._client_bytes.__getitem__))
             listeners = list(self._listeners)
             self._grew.notify_all()
         for listener in listeners:
             listener(hop)
         return hop
 
-    def _forget_oldest(self) -> None:
-        old = self._hops.popleft()
-        self._bytes -= old.kept_bytes
+    def _forget(self, client: str) -> None:
+        """Forget the oldest hop of `client`."""
+        hops = self._clients[client]
+        old = hops.popleft()
+        if not hops:
+            del self._clients[client]
+        size = old.kept_bytes
+        self._bytes -= size
+        self._client_bytes[client] -= size
+        if not self._client_bytes[client]:
+            del self._client_bytes[client]
+        del self._hops[old.seq]
         chain = self._chains.get(old.chain)
         if chain:
             chain.remove(old)
@@ -334,7 +368,7 @@ class Journal:
 
     def recent(self, count: int = 100) -> list[Hop]:
         with self._lock:
-            return list(self._hops)[-count:]
+            return list(self._hops.values())[-count:]
 
     def __len__(self) -> int:
         with self._lock:

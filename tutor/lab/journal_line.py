@@ -10,19 +10,23 @@ from __future__ import annotations
 import time
 
 from tutor.lab.evidence import Evidence, VerdictKind, size_text
-from tutor.lab.journal import Hop, Journal
+from tutor.lab.journal import Hop, Journal, without_tokens
 from tutor.lab.printable import one_line
 
 __all__ = ["chain_text", "journal_line"]
+
+
+def _field(text: str) -> str:
+    """A path, query or Location as the console shows it: without tokens, spaces as %20 (a run
+    of spaces could push a forged line onto a row of its own), then made printable."""
+    return one_line(without_tokens(text).replace(" ", "%20"))
 
 
 def chain_text(hop: Hop, journal: Journal) -> str:
     """Where `hop` leaves its chain: redirected on, arrived (with the verdict), abandoned by its
     client (what crossed), or no redirect."""
     if hop.is_redirect:
-        return (
-            f"redirected to {hop.shown(hop.location)}" if hop.location else "3xx without Location"
-        )
+        return f"redirected to {_field(hop.location)}" if hop.location else "3xx without Location"
     verdict = Evidence.of_chain(journal.chain_until(hop) or [hop]).verdict
     plain = verdict.kind is VerdictKind.NO_REDIRECT and not hop.hung_up
     return "no redirect" if plain else verdict.text
@@ -33,8 +37,8 @@ def journal_line(hop: Hop, journal: Journal) -> str:
     line, whatever the request held (a student's path may carry escapes or line breaks)."""
     at = time.strftime("%H:%M:%S", time.localtime(hop.at))
     query = f"?{hop.query}" if hop.query else ""
-    target = f" -> {one_line(hop.shown(hop.location))}" if hop.location else ""
-    asked = one_line(hop.shown(hop.path + query))
+    target = f" -> {_field(hop.location)}" if hop.location else ""
+    asked = _field(hop.path + query)
     return (
         f"{at} {hop.peer:<21} {one_line(hop.method, 16):<7} {asked} "
         f"{hop.status_text}{target} ({size_text(hop.body_size)}) chain {hop.label}: "

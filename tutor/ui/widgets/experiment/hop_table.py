@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from tutor.lab.cors import is_preflight
-from tutor.lab.journal import Hop
+from tutor.lab.journal import Hop, without_tokens
 from tutor.lab.printable import one_line
 from tutor.ui.widgets.experiment.ladder import BODY_CHANGED, METHOD_CHANGED, body_change
 
@@ -49,7 +49,7 @@ class HopTable(DataTable[str | Text]):
                     justify="right",
                 ),
                 hop.status_text,
-                Text(one_line(hop.shown(hop.location or ""))),
+                Text(one_line(without_tokens(hop.location or ""))),
                 key=str(number),
             )
             before = before if preflight else hop

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tutor.lab.cors import is_preflight
-from tutor.lab.journal import Hop
+from tutor.lab.journal import Hop, without_tokens
 from tutor.lab.printable import one_line
 
 __all__ = ["BODY_CHANGED", "METHOD_CHANGED", "Ladder", "body_change", "render_ladder"]
@@ -74,7 +74,7 @@ def _response_label(hop: Hop) -> Text:
     label = Text(" ")
     label.append(hop.answer, style)
     if hop.location:
-        label.append(f" → {one_line(hop.shown(hop.location))}")
+        label.append(f" → {one_line(without_tokens(hop.location))}")
     label.append(" ")
     return label
 
