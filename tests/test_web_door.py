@@ -5,9 +5,16 @@ page that needs nothing from another host."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import io
+import json
+import logging
 import os
 import queue
 import re
+import resource
+import select
 import signal
 import socket
 import subprocess
@@ -28,9 +35,12 @@ from websockets.sync.client import ClientConnection, connect
 from tutor.cli import cli
 from tutor.course.loader import load_course
 from tutor.web.code import ALPHABET, LENGTH, door_code, matches
+from tutor.web.console import Console
 from tutor.web.guesses import WINDOW, WRONG_PER_WINDOW, WrongGuesses
+from tutor.web.latest import Latest
 from tutor.web.learners import learner_name
 from tutor.web.origin import names_loopback, same_origin
+from tutor.web.rates import Bucket, Buckets
 from tutor.web.size import TerminalSize
 
 FOREIGN = "http://evil.example"
@@ -38,16 +48,29 @@ _CURSOR_MOVE = re.compile(rb"\x1b\[(\d+);(\d+)H")
 
 
 @dataclass
-class Web:
-    """A running `redirect-tutor web`, and what it printed."""
+class Browser:
+    """One visitor's browser: its own cookies, and the loopback address it connects from."""
 
-    process: subprocess.Popen[str]
     url: str
-    printed: list[str] = field(default_factory=list)
+    address: str = "127.0.0.1"
+    cookies: httpx.Cookies = field(default_factory=httpx.Cookies)
+
+    def _client(self) -> httpx.Client:
+        transport = httpx.HTTPTransport(local_address=self.address)
+        return httpx.Client(transport=transport, cookies=self.cookies, timeout=10)
 
     def enter(self, name: str, code: str | None = None) -> httpx.Response:
         form = {"name": name} | ({"code": code} if code is not None else {})
-        return httpx.post(f"{self.url}/enter", data=form, headers={"Origin": self.url})
+        with self._client() as client:
+            entered = client.post(f"{self.url}/enter", data=form, headers={"Origin": self.url})
+            self.cookies = httpx.Cookies(client.cookies)
+        return entered
+
+    def page(self, ticket: str) -> httpx.Response:
+        """GET / from this browser's address, with `ticket` as its Cookie header."""
+        transport = httpx.HTTPTransport(local_address=self.address)
+        with httpx.Client(transport=transport, timeout=10) as client:
+            return client.get(f"{self.url}/", headers={"Cookie": ticket})
 
     def ticket(self, name: str, code: str | None = None) -> str:
         """The Cookie header a browser would send after entering at the door."""
@@ -65,6 +88,7 @@ class Web:
             additional_headers={"Cookie": ticket} if ticket else {},
             open_timeout=10,
             max_size=None,
+            source_address=(self.address, 0),
         )
 
     def refusal(self, ticket: str, *, origin: str | None = None) -> tuple[int, str]:
@@ -73,6 +97,37 @@ class Web:
             self.socket(ticket, origin=origin).close()
         response = refused.value.response
         return response.status_code, response.body.decode() if response.body else ""
+
+
+@dataclass
+class Web:
+    """A running `redirect-tutor web`, and what it printed. Its `enter`, `ticket`, `socket` and
+    `refusal` are each a new browser's, at 127.0.0.1."""
+
+    process: subprocess.Popen[str]
+    url: str
+    printed: list[str] = field(default_factory=list)
+
+    def browser(self, address: str = "127.0.0.1") -> Browser:
+        return Browser(self.url, address)
+
+    def enter(self, name: str, code: str | None = None) -> httpx.Response:
+        return self.browser().enter(name, code)
+
+    def ticket(self, name: str, code: str | None = None) -> str:
+        return self.browser().ticket(name, code)
+
+    def socket(
+        self, ticket: str, *, origin: str | None = None, size: str = "80x24"
+    ) -> ClientConnection:
+        return self.browser().socket(ticket, origin=origin, size=size)
+
+    def refusal(self, ticket: str, *, origin: str | None = None) -> tuple[int, str]:
+        return self.browser().refusal(ticket, origin=origin)
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
 
     def tutors(self) -> list[int]:
         """The tutor processes this `web` has running (its children)."""
@@ -88,8 +143,14 @@ class Web:
 
 
 @contextmanager
-def running_web(*options: str) -> Iterator[Web]:
-    """`redirect-tutor web --port 0 OPTIONS`; stopped with Ctrl+C after, every tutor with it."""
+def running_web(*options: str, open_files: tuple[int, int] | None = None) -> Iterator[Web]:
+    """`redirect-tutor web --port 0 OPTIONS`; stopped with Ctrl+C after, every tutor with it.
+    `open_files`: the (soft, hard) limit on open files it starts with."""
+
+    def limit() -> None:
+        if open_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, open_files)
+
     process = subprocess.Popen(
         [sys.executable, "-m", "tutor", "web", "--port", "0", *options],
         stdout=subprocess.PIPE,
@@ -97,6 +158,7 @@ def running_web(*options: str) -> Iterator[Web]:
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         start_new_session=True,
+        preexec_fn=limit,
     )
     lines: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None
@@ -156,6 +218,56 @@ def _rows(output: bytes) -> int:
     return max(int(row) for row, _ in _CURSOR_MOVE.findall(output))
 
 
+def _still_answers(connection: ClientConnection) -> None:
+    connection.send('["ping", "still there"]')
+    _pong(connection, "still there")
+
+
+def _pong(connection: ClientConnection, data: str, timeout: float = 10) -> None:
+    """Waits for the pong to `data`, through the screens the tutor sends meanwhile."""
+    deadline = time.monotonic() + timeout
+    while connection.recv(timeout=deadline - time.monotonic()) != f'["pong", "{data}"]':
+        pass
+
+
+def _drain(connection: ClientConnection, timeout: float = 10) -> list[bytes]:
+    """The screens the tutor sends until it has been quiet for a second (or the time is up)."""
+    screens = []
+    deadline = time.monotonic() + timeout
+    with contextlib.suppress(TimeoutError):
+        while time.monotonic() < deadline:
+            if isinstance(screen := connection.recv(timeout=1), bytes):
+                screens.append(screen)
+    return screens
+
+
+def _once_stopped(web: Web, ticket: str) -> ClientConnection:
+    """A tutor for `ticket` as soon as a closed one has stopped (until then it counts)."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            return web.socket(ticket)
+        except InvalidStatus:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _answered(socks: list[socket.socket], count: int, timeout: float) -> list[socket.socket]:
+    """The sockets with an answer to read, once `count` have one or the time is up."""
+    ready: list[socket.socket] = []
+    deadline = time.monotonic() + timeout
+    while len(ready) < count and (left := deadline - time.monotonic()) > 0:
+        readable, _, _ = select.select([sock for sock in socks if sock not in ready], [], [], left)
+        ready += readable
+    return ready
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _first_lesson() -> bytes:
     return load_course().lessons[0].title.encode()
 
@@ -178,7 +290,7 @@ def test_a_foreign_page_cannot_open_a_tutor(learner_home: Path) -> None:
         assert "only at 127.0.0.1 or localhost" in rebound.text
         time.sleep(0.5)
         assert web.tutors() == []
-    assert list((learner_home / "web").iterdir()) == [], "no record was made"
+    assert not list((learner_home / "web").glob("*/progress.db")), "no tutor ran"
 
 
 def test_without_the_code_the_door_stays_shut(learner_home: Path) -> None:
@@ -256,6 +368,15 @@ def test_sessions_over_the_cap_are_told_the_class_is_full() -> None:
         assert httpx.get(f"{web.url}/", headers={"Cookie": bob}).status_code == 200
 
 
+def _taken_over(older: ClientConnection) -> None:
+    """`older` is closed, and told why, once a newer tab opens the same name."""
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            older.recv(timeout=10)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.reason == "This tutor is open in another tab now."
+
+
 def test_one_tutor_per_name_and_a_few_per_computer() -> None:
     """Two tabs under one name would write one record at once: the newer takes over. And one
     computer cannot fill the class."""
@@ -265,16 +386,154 @@ def test_one_tutor_per_name_and_a_few_per_computer() -> None:
             assert _first_lesson() in _screen(first, _first_lesson())
             with web.socket(ada) as again:
                 assert _first_lesson() in _screen(again, _first_lesson())
-                with pytest.raises(ConnectionClosed) as closed:
-                    while True:
-                        first.recv(timeout=10)
-                assert closed.value.rcvd is not None
-                assert closed.value.rcvd.reason == "This tutor is open in another tab now."
-                with web.socket(bob) as second:
+                _taken_over(first)
+                with _once_stopped(web, bob) as second:
                     assert _first_lesson() in _screen(second, _first_lesson())
                     status, text = web.refusal(eve)
                     assert status == 429
                     assert text.startswith("This computer already has 2 tutors open")
+
+
+def test_a_name_belongs_to_the_browser_that_entered_it_first(learner_home: Path) -> None:
+    """Bob, who has the code too, enters as "alice": she keeps her tutor and her record. Only
+    her own browser (her name's key) gets the name back, from any address; the teacher frees
+    it by deleting the key."""
+    with running_web() as web:
+        alice = web.browser("127.0.0.2")
+        ticket = alice.ticket("alice")
+        with alice.socket(ticket) as hers:
+            assert _first_lesson() in _screen(hers, _first_lesson())
+            bob = web.browser("127.0.0.3")
+            for spelling in ("alice", "Alice"):
+                taken = bob.enter(spelling)
+                assert taken.status_code == 409
+                assert "That name is taken: choose another, or ask your teacher." in taken.text
+                assert "tutor_ticket" not in taken.cookies
+            _still_answers(hers)
+            moved = web.browser("127.0.0.4")  # her laptop on a new address: her cookies go too
+            moved.cookies = alice.cookies
+            again = moved.ticket("alice")
+            with moved.socket(again) as reload:
+                assert _first_lesson() in _screen(reload, _first_lesson())
+                _taken_over(hers)
+        (learner_home / "web" / "alice" / "web-key").unlink()  # the teacher frees the name
+        assert bob.enter("alice").status_code == 303
+        assert moved.refusal(again)[0] == 403, "a ticket for the name's old key is void"
+    assert (learner_home / "web" / "alice" / "progress.db").is_file(), "the record stays"
+
+
+def test_a_copied_ticket_is_worthless_from_another_computer() -> None:
+    """Browsers send the ticket to every port of the host, the lab's too: a classmate who reads
+    it there cannot use it from their own address."""
+    with running_web() as web:
+        alice = web.browser("127.0.0.2")
+        entered = alice.enter("alice")
+        cookies = {
+            cookie.split("=", 1)[0]: cookie.lower()
+            for cookie in entered.headers.get_list("set-cookie")
+        }
+        assert "httponly" in cookies["tutor_ticket"]
+        assert "samesite=strict" in cookies["tutor_ticket"]
+        assert "path=/enter" in cookies["tutor_key_alice"], "the key goes to the door only"
+        ticket = f"tutor_ticket={entered.cookies['tutor_ticket']}"
+        assert 'id="terminal"' in alice.page(ticket).text
+        bob = web.browser("127.0.0.3")
+        assert 'name="name"' in bob.page(ticket).text, "Bob sees the door, not her terminal"
+        assert bob.refusal(ticket) == (403, "Enter your name (and the access code) first.")
+        time.sleep(0.5)
+        assert web.tutors() == []
+
+
+def test_slow_clients_are_cut_off_and_the_class_still_gets_in() -> None:
+    """Slowloris: connections that dribble a header line and never finish the head. Past 64 from
+    one address they get 503 at once; the rest 408 after 10 s. With only 256 open files,
+    most do not even get accepted: the console says so in a line or two, no traceback."""
+    with running_web(open_files=(256, 256)) as web, ExitStack() as held:
+
+        def dribbling(address: str) -> socket.socket:
+            sock = held.enter_context(
+                socket.create_connection(
+                    ("127.0.0.1", web.port), timeout=5, source_address=(address, 0)
+                )
+            )
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            return sock
+
+        one = [dribbling("127.0.3.1") for _ in range(70)]
+        answered = _answered(one, 6, timeout=3)
+        assert len(answered) == 6
+        assert all(sock.recv(100).startswith(b"HTTP/1.1 503") for sock in answered)
+        started = time.monotonic()
+        many = [dribbling(f"127.0.4.{n}") for n in range(1, 101) for _ in range(2)]
+        time.sleep(max(0, 10.5 - (time.monotonic() - started)))
+        honest = httpx.get(f"{web.url}/", timeout=5)
+        assert honest.status_code == 200
+        timed_out = _answered([sock for sock in one + many if sock not in answered], 150, 1)
+        assert len(timed_out) >= 150
+        assert all(sock.recv(100).startswith(b"HTTP/1.1 408") for sock in timed_out)
+    said = [line for line in web.printed if line.startswith("web ")]
+    assert any("out of system resource" in line for line in said), said
+    assert len(said) <= 6, said
+
+
+def test_web_raises_its_open_file_limit() -> None:
+    with running_web(open_files=(256, 4096)) as web:
+        limits = Path(f"/proc/{web.process.pid}/limits").read_text()
+        assert re.search(r"Max open files\s+4096\s+4096", limits), limits
+
+
+def test_tabs_opened_and_closed_in_a_loop_start_few_tutors() -> None:
+    """Tab churn: every open starts a tutor (a second of CPU). One computer gets 4 at once,
+    then one every 3 s; another computer is not held up."""
+    with running_web() as web:
+        churner = web.browser("127.0.0.5")
+        tickets = [churner.ticket(f"c{n}") for n in range(4)]
+        started, refusals, most = 0, set(), 0
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            for ticket in tickets:
+                try:
+                    with churner.socket(ticket):
+                        started += 1
+                except InvalidStatus as refused:
+                    assert refused.response.status_code == 429
+                    refusals.add(refused.response.body.decode().split(":")[0])
+                most = max(most, len(web.tutors()))
+        assert started <= 4 + 2, started
+        assert "Too many tutors started from this computer" in refusals
+        assert most <= 4
+        with web.browser("127.0.0.6").socket(web.browser("127.0.0.6").ticket("other")):
+            pass
+
+
+def test_a_resize_storm_is_coalesced_and_a_flood_is_paced() -> None:
+    """600 resizes at once cost the tutor a layout or two, and the last size wins; typing speed
+    passes at once, while a flood is read at 256 messages a second."""
+    with (
+        running_web("--max-size", "100x40") as web,
+        web.socket(web.ticket("storm"), size="100x40") as connection,
+    ):
+        assert _first_lesson() in _screen(connection, _first_lesson())
+        (tutor,) = web.tutors()
+        before = _cpu_seconds(tutor)
+        for n in range(600):
+            connection.send(json.dumps(["resize", {"width": 100 - n % 2, "height": 40}]))
+        connection.send('["resize", {"width": 50, "height": 12}]')
+        repaints = [screen for screen in _drain(connection) if screen.startswith(b"\x1b[1;1H")]
+        assert _rows(repaints[-1]) == 12, "the last size wins"
+        assert _cpu_seconds(tutor) - before < 1.0
+        sent = time.monotonic()
+        for n in range(50):  # typing: answered at once
+            connection.send(f'["ping", "{n}"]')
+        _pong(connection, "49")
+        assert time.monotonic() - sent < 1
+        time.sleep(1)
+        for _ in range(2000):  # a flood: 2000 * 64 bytes, 64 KiB at once, then 16 KiB/s
+            connection.send('["nothing"]')
+        sent = time.monotonic()
+        connection.send('["ping", "flood"]')
+        _pong(connection, "flood")
+        assert 2.5 < time.monotonic() - sent < 8
 
 
 def test_an_oversize_terminal_is_clamped() -> None:
@@ -360,7 +619,19 @@ def test_nothing_on_the_page_comes_from_another_host() -> None:
 
 def test_the_help_says_what_the_door_does() -> None:
     shown = " ".join(CliRunner().invoke(cli, ["web", "--help"]).output.split())
-    for said in ("--max-sessions", "--max-size", "--code", "access code", "Origin", "own record"):
+    for said in (
+        "--max-sessions",
+        "--max-size",
+        "--code",
+        "access code",
+        "Origin",
+        "own record",
+        "delete its folder, or only the file web-key",
+        "an IPv6 /64",
+        "share its limits",
+        "open connections: 64 (then 503)",
+        "then one every 3 s",
+    ):
         assert said in shown, said
 
 
@@ -419,3 +690,67 @@ def test_sizes() -> None:
     for bad in ("250", "0x10", "x", "250x100x1", "-1x5"):
         with pytest.raises(ValueError, match="COLUMNSxROWS"):
             TerminalSize.parse(bad)
+
+
+def test_buckets_count_a_client_by_its_address_or_its_ipv6_64() -> None:
+    now = [0.0]
+    starts = Buckets(4, 1 / 3, clock=lambda: now[0])
+    for _ in range(4):
+        assert starts["2001:db8::1"].wait() == 0
+        starts["2001:db8::1"].take()
+    assert starts["2001:db8::ffff"].wait() == pytest.approx(3), "the same /64: the same client"
+    assert starts["2001:db8:0:1::1"].wait() == 0
+    assert starts["10.0.0.7"].wait() == 0
+    now[0] = 3.0
+    assert starts["2001:db8::2"].wait() == 0
+    pace = Bucket(100, 10, clock=lambda: now[0])
+    pace.take(250)  # a cost past the burst waits for the burst, and leaves a debt
+    assert pace.wait(1000) == pytest.approx(25)
+
+
+def test_the_console_prints_one_line_of_a_kind_per_window() -> None:
+    """asyncio once printed 41,502 tracebacks when the open files ran out: one line now, and
+    the next says how many were left out."""
+    now = [0.0]
+    console = Console(every=10, clock=lambda: now[0])
+    printed = io.StringIO()
+    console.setStream(printed)
+    logger = logging.getLogger("tests.web.console")
+    logger.addHandler(console)
+    logger.propagate = False
+    try:
+        full = OSError(24, "Too many open files")
+        for n in range(1000):
+            logger.error("socket.accept() out of system resource\nsocket: %d", n, exc_info=full)
+        logger.warning("\x1b[2Jforged")
+        now[0] = 10.0
+        logger.error("socket.accept() out of system resource\nsocket: %d", 0)
+    finally:
+        logger.removeHandler(console)
+    assert printed.getvalue().splitlines() == [
+        "web error: socket.accept() out of system resource "
+        "(OSError: [Errno 24] Too many open files)",
+        "web warning: \\x1b[2Jforged",
+        "web error: socket.accept() out of system resource (and 999 more like it not shown)",
+    ]
+
+
+def test_only_the_latest_size_is_passed_on() -> None:
+    async def storm() -> list[TerminalSize]:
+        applied: list[TerminalSize] = []
+
+        async def apply(size: TerminalSize) -> None:
+            applied.append(size)
+
+        latest = Latest(apply, 0.05)
+        for n in range(1000):
+            latest.offer(TerminalSize(100 - n % 2, 40))
+        latest.offer(TerminalSize(50, 12))
+        await asyncio.sleep(0.1)
+        latest.offer(TerminalSize(50, 12))  # the same again: nothing to do
+        latest.offer(TerminalSize(60, 20))
+        await asyncio.sleep(0.1)
+        latest.cancel()
+        return applied
+
+    assert asyncio.run(storm()) == [TerminalSize(50, 12), TerminalSize(60, 20)]

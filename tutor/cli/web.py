@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from tutor.cli.group import cli
+from tutor.web.limits import lines
 from tutor.web.size import DEFAULT_SIZE, TerminalSize
 
 __all__ = ["web"]
@@ -20,7 +21,15 @@ def _size(_ctx: click.Context, _param: click.Parameter, text: str) -> TerminalSi
         raise click.BadParameter(str(error)) from None
 
 
-@cli.command()
+_LIMITS = "\n".join(f"  {line}" for line in lines())
+
+
+@cli.command(
+    epilog=(
+        "\b\nWhat one computer (one address, an IPv6 /64) may make web hold or do; students\n"
+        f"behind one shared address (NAT, a proxy) share its limits:\n{_LIMITS}"
+    )
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port",
@@ -70,15 +79,19 @@ def web(
 
     A visitor first enters a name (letters, digits, - and _); their progress is kept in the
     folder NAME under web/ in the teacher's data folder, never in the teacher's own record.
-    It listens on loopback only, unless --host asks for more (e.g. --host 0.0.0.0 for a class):
-    then visitors also need the access code it prints (or --code). An address that gets the
-    code wrong 5 times waits a minute. A name has one tutor open at a time (a newer tab takes
-    over), and one computer at most --per-address. Only the tutor's own page may open a tutor (the
-    websocket's Origin is checked). The page needs no internet: its fonts come from the tutor.
+    A name belongs to the browser that entered it first: anyone else who enters it is told it
+    is taken. To free a name (a student on a new computer), delete its folder, or only the file
+    web-key in it to keep the record. It listens on loopback only, unless --host asks for more
+    (e.g. --host 0.0.0.0 for a class): then visitors also need the access code it prints (or
+    --code). A name has one tutor open at a time (its own browser's newer tab takes over).
+    Only the tutor's own page may open a tutor (the websocket's Origin is checked), and a
+    visitor's ticket works only from the address it was given to. The page needs no internet:
+    its fonts come from the tutor.
     """
     import shlex
 
     from tutor.lab.addresses import hand_out_urls, http_url, is_loopback
+    from tutor.lab.guard import raise_open_file_limit
     from tutor.lab.server import LabError, bind
     from tutor.web.code import code_problem, door_code
     from tutor.web.learners import records_folder
@@ -93,6 +106,7 @@ def web(
     except LabError as error:
         raise click.ClickException(str(error)) from None
     port = sock.getsockname()[1]
+    raise_open_file_limit()
     records = records_folder()
     try:
         records.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,15 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from tutor.lab.addresses import counted_as
 from tutor.lab.bounds import Bounds
 
-__all__ = ["LOG_EVERY", "OPEN_FILES", "GuardedProtocol", "guarded", "raise_open_file_limit"]
+__all__ = [
+    "LINGER",
+    "LOG_EVERY",
+    "OPEN_FILES",
+    "Door",
+    "GuardedProtocol",
+    "guarded",
+    "raise_open_file_limit",
+]
 
 LOG_EVERY = 10.0
 """Seconds between two log lines about one client address: a thousand dribbling connections

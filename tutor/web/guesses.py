@@ -3,31 +3,21 @@
 Each address may get the code wrong WRONG_PER_WINDOW times in any WINDOW seconds; after that it is
 refused, right code or not, until the oldest of those guesses is WINDOW seconds old. That is at
 most 300 guesses an hour from one address against 887 million codes (see code.LENGTH). An IPv6
-client usually owns a whole /64, so its addresses are counted together.
+client usually owns a whole /64, so its addresses are counted together (`counted_as`).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections import deque
 from collections.abc import Callable
+
+from tutor.lab.addresses import counted_as
 
 __all__ = ["WINDOW", "WRONG_PER_WINDOW", "WrongGuesses"]
 
 WRONG_PER_WINDOW = 5
 WINDOW = 60.0
-
-
-def _who(address: str) -> str:
-    """The key an address is counted under: itself, or its /64 for IPv6."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if ip.version == 6:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
 
 
 class WrongGuesses:
@@ -40,13 +30,13 @@ class WrongGuesses:
     def wait(self, address: str) -> float:
         """Seconds before `address` may try a code again; 0 when it may now."""
         self._forget_old()
-        recent = self._times.get(_who(address))
+        recent = self._times.get(counted_as(address))
         if recent is None or len(recent) < WRONG_PER_WINDOW:
             return 0.0
         return max(0.0, recent[0] + WINDOW - self._clock())
 
     def wrong(self, address: str) -> None:
-        recent = self._times.setdefault(_who(address), deque(maxlen=WRONG_PER_WINDOW))
+        recent = self._times.setdefault(counted_as(address), deque(maxlen=WRONG_PER_WINDOW))
         recent.append(self._clock())
 
     def _forget_old(self) -> None:

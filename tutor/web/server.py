@@ -1,5 +1,6 @@
-"""textual-serve's Server behind a door: a name for every visitor, the access code off loopback,
-the websocket only from the tutor's own page, and bounds on sessions and terminal sizes.
+"""textual-serve's Server behind a door: a name for every visitor (their own, see names.py), the
+access code off loopback, the websocket only from the tutor's own page, and bounds on
+connections (guard.py), sessions, tutor starts, input and terminal sizes, each per client.
 
 Routes: `/` shows the door until the visitor holds a ticket (see ticket.py), then the terminal;
 `/enter` checks the form; `/ws` runs one visitor's tutor; `/static` holds textual-serve's script,
@@ -20,17 +21,29 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from aiohttp import WSCloseCode, WSMsgType, web
-from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-from tutor.lab.printable import one_line
+from tutor.lab.addresses import counted_as
 from tutor.web.code import matches
+from tutor.web.console import print_to_console
+from tutor.web.guard import GuardedSite
 from tutor.web.guesses import WrongGuesses
+from tutor.web.latest import Latest
 from tutor.web.learners import NAME_RULE, learner_name
+from tutor.web.limits import (
+    INPUT_RATE,
+    MESSAGE_BYTES,
+    MESSAGE_COST,
+    RESIZE_EVERY,
+    START_EVERY,
+    STARTS,
+)
+from tutor.web.names import Names, key_cookie
 from tutor.web.origin import names_loopback, same_origin
 from tutor.web.pages import door_page, notice_page, terminal_page
+from tutor.web.rates import Bucket, Buckets
 from tutor.web.service import STOP_TIMEOUT, LearnerService
 from tutor.web.size import TerminalSize
 from tutor.web.ticket import COOKIE, Tickets
@@ -41,8 +54,8 @@ log = logging.getLogger("textual-serve")
 
 _FORM_BYTES = 4096
 """The door's form holds a name and a code: nothing a visitor sends needs more."""
-_MESSAGE_BYTES = 64 * 1024
-"""The largest websocket message: a keystroke, a resize, a paste of a page of text."""
+_KEY_AGE = 400 * 24 * 3600
+"""How long a browser keeps a name's key: as long as browsers allow (RFC 6265bis), a school year."""
 
 
 _POLICY = (
@@ -75,24 +88,6 @@ async def _form(request: web.Request) -> Mapping[str, object]:
         return {}
 
 
-class _OneLine(logging.Formatter):
-    """A log record as one printable line, with what went wrong but never a traceback.
-
-    A malformed request is not worth the teacher's console: a student could fill it with them.
-    """
-
-    @staticmethod
-    def wanted(record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], HttpProcessingError))
-
-    def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
-        if record.exc_info and record.exc_info[1] is not None:
-            error = record.exc_info[1]
-            message = f"{message} ({type(error).__name__}: {error})"
-        return one_line(f"web {record.levelname.lower()}: {message}")
-
-
 class ClassServer(Server):
     """Serves `command` to every visitor on `sock`, each with the record in records/NAME."""
 
@@ -117,41 +112,39 @@ class ClassServer(Server):
         self._sock = sock
         self._code = code
         self._loopback = loopback
-        self._tickets = Tickets()
+        self._names = Names(records)
+        self._tickets = Tickets(self._names)
         self._guesses = WrongGuesses()
+        self._starts = Buckets(STARTS, 1 / START_EVERY)
         self._sessions = 0
         self._by_address: Counter[str] = Counter()
+        """Open tutors per client (see `counted_as`)."""
         self._open: dict[str, web.WebSocketResponse] = {}
         """Each learner's open tutor: one per name, so two tabs never write one record at once.
-        A newer tab (a reload, too) takes over, and the older one is closed."""
+        A newer tab of the name's own browser (a reload, too) takes over; the older is closed."""
         self._sockets: set[web.WebSocketResponse] = set()
 
     def initialize_logging(self) -> None:
-        handler = logging.StreamHandler()
-        handler.setFormatter(_OneLine())
-        handler.addFilter(_OneLine.wanted)
-        for name in ("textual-serve", "aiohttp"):
-            logger = logging.getLogger(name)
-            logger.handlers = [handler]
-            logger.setLevel(logging.WARNING)
-            logger.propagate = False
+        print_to_console()
 
     def serve(self, debug: bool = False) -> None:
         """Serve until Ctrl+C or SIGTERM, on the socket given (already bound and listening)."""
         self.initialize_logging()
-        loop = asyncio.new_event_loop()
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
         for stop in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(stop, self.request_exit)
-        web.run_app(
-            self._make_app(),
-            sock=self._sock,
-            handle_signals=False,
-            loop=loop,
-            print=None,
-            access_log=None,
-            shutdown_timeout=STOP_TIMEOUT + 5,
-        )
+                loop.add_signal_handler(stop, stopping.set)
+        runner = web.AppRunner(await self._make_app(), shutdown_timeout=STOP_TIMEOUT + 5)
+        await runner.setup()
+        try:
+            await GuardedSite(runner, self._sock).start()
+            await stopping.wait()
+        finally:
+            await runner.cleanup()
 
     async def _make_app(self) -> web.Application:
         middlewares = [self._loopback_names_only] if self._loopback else []
@@ -185,6 +178,9 @@ class ClassServer(Server):
         origin = request.headers.get("Origin")
         return same_origin(origin, request.scheme, request.headers.get("Host", ""))
 
+    def _holder(self, request: web.Request) -> str | None:
+        return self._tickets.holder(request.cookies.get(COOKIE), request.remote or "")
+
     def _full(self) -> bool:
         return self._sessions >= self.max_sessions
 
@@ -196,7 +192,7 @@ class ClassServer(Server):
         return _html(503, notice_page("The class is full", message), **{"Retry-After": "60"})
 
     async def _index(self, request: web.Request) -> web.Response:
-        if self._tickets.holder(request.cookies.get(COOKIE)) is None:
+        if self._holder(request) is None:
             return _html(200, door_page(needs_code=self._code is not None))
         if self._full():
             return self._full_page()
@@ -230,9 +226,25 @@ class ClassServer(Server):
         if learner is None:
             message = f"Choose a name of {NAME_RULE}."
             return _html(400, door_page(needs_code=self._code is not None, message=message))
+        try:
+            key = self._names.claim(learner, request.cookies.get(key_cookie(learner)))
+        except OSError as error:
+            log.error("No record can be made for %s: %s", learner, error)
+            message = "This computer cannot keep your record: tell your teacher."
+            return _html(500, notice_page("No record", message))
+        if key is None:
+            message = "That name is taken: choose another, or ask your teacher."
+            return _html(409, door_page(needs_code=self._code is not None, message=message))
         entered = web.Response(status=303, headers={"Location": "/"})
+        ticket = self._tickets.issue(learner, key, request.remote or "")
+        entered.set_cookie(COOKIE, ticket, httponly=True, samesite="Strict", path="/")
         entered.set_cookie(
-            COOKIE, self._tickets.issue(learner), httponly=True, samesite="Lax", path="/"
+            key_cookie(learner),
+            key,
+            httponly=True,
+            samesite="Strict",
+            path="/enter",
+            max_age=_KEY_AGE,
         )
         return entered
 
@@ -240,21 +252,29 @@ class ClassServer(Server):
         """One visitor's tutor, for as long as its websocket is open."""
         if not self._from_our_page(request):
             raise web.HTTPForbidden(text="Only the tutor's own page may open a tutor.")
-        learner = self._tickets.holder(request.cookies.get(COOKIE))
+        learner = self._holder(request)
         if learner is None:
             raise web.HTTPForbidden(text="Enter your name (and the access code) first.")
         if self._full():
             raise web.HTTPServiceUnavailable(text="The class is full.")
-        address = request.remote or ""
+        address = counted_as(request.remote or "")
         if self._by_address[address] >= self.per_address:
             raise web.HTTPTooManyRequests(
                 text=f"This computer already has {self.per_address} tutors open: close one first."
             )
+        starts = self._starts[address]
+        if wait := starts.wait():
+            seconds = math.ceil(wait)
+            raise web.HTTPTooManyRequests(
+                text=f"Too many tutors started from this computer: wait {seconds} seconds.",
+                headers={"Retry-After": str(seconds)},
+            )
+        starts.take()
         size = self.max_size.clamp(
             to_int(request.query.get("width", "80"), 80),
             to_int(request.query.get("height", "24"), 24),
         )
-        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=_MESSAGE_BYTES)
+        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MESSAGE_BYTES)
         self._sessions += 1
         self._by_address[address] += 1
         older = self._open.get(learner)
@@ -300,18 +320,30 @@ class ClassServer(Server):
     async def _process_messages(
         self, websocket: web.WebSocketResponse, app_service: AppService
     ) -> None:
-        """The browser's messages, passed on only in the shapes textual.js sends; sizes clamped."""
-        async for message in websocket:
-            if message.type != WSMsgType.TEXT:
-                continue
-            match _envelope(message.data):
-                case ["stdin", str(data), *_]:
-                    await app_service.send_bytes(data.encode("utf-8", "replace"))
-                case ["resize", {"width": int(width), "height": int(height)}, *_]:
-                    await app_service.set_terminal_size(*self.max_size.clamp(width, height))
-                case ["ping", str(data), *_]:
-                    await websocket.send_json(["pong", data])
-                case ["blur", *_]:
-                    await app_service.blur()
-                case ["focus", *_]:
-                    await app_service.focus()
+        """The browser's messages, read no faster than INPUT_RATE and passed on only in the
+        shapes textual.js sends; sizes clamped, and resizes at most one per RESIZE_EVERY."""
+        pace = Bucket(MESSAGE_BYTES, INPUT_RATE)
+        resizes: Latest[TerminalSize] = Latest(
+            lambda size: app_service.set_terminal_size(*size), RESIZE_EVERY
+        )
+        try:
+            async for message in websocket:
+                sent = message.data if isinstance(message.data, str | bytes) else ""
+                cost = max(MESSAGE_COST, len(sent))
+                await asyncio.sleep(pace.wait(cost))
+                pace.take(cost)
+                if message.type != WSMsgType.TEXT:
+                    continue
+                match _envelope(message.data):
+                    case ["stdin", str(data), *_]:
+                        await app_service.send_bytes(data.encode("utf-8", "replace"))
+                    case ["resize", {"width": int(width), "height": int(height)}, *_]:
+                        resizes.offer(self.max_size.clamp(width, height))
+                    case ["ping", str(data), *_]:
+                        await websocket.send_json(["pong", data])
+                    case ["blur", *_]:
+                        await app_service.blur()
+                    case ["focus", *_]:
+                        await app_service.focus()
+        finally:
+            resizes.cancel()
