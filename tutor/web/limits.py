@@ -46,6 +46,7 @@ def lines() -> list[str]:
         f"{START_EVERY:g} s (then 429)",
         f"wrong access codes: {WRONG_PER_WINDOW} in {WINDOW:g} s (then 429)",
         f"input to a tutor: {INPUT_RATE // 1024} KiB and {INPUT_RATE // MESSAGE_COST} "
-        f"messages a second, after a burst of {MESSAGE_BYTES // 1024} KiB (faster input waits)",
+        "messages a second,",
+        f"  after a burst of {MESSAGE_BYTES // 1024} KiB (faster input waits)",
         f"resizes passed to a tutor: {1 / RESIZE_EVERY:g} a second (the latest wins)",
     ]
