@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from lab_app import in_process
 
@@ -153,13 +154,35 @@ async def test_a_huge_head_is_refused_and_not_journaled_whole() -> None:
         sent.append(message)
 
     scope = {"type": "http", "method": "GET", "path": "/redirect/307", "headers": []}
-    await LabApp(journal)({**scope, "query_string": b"a" * Bounds().head}, receive, send)
+    await LabApp(journal)({**scope, "query_string": b"a" * Bounds().target}, receive, send)
     assert (big.status_code, fine.status_code, sent[0]["status"]) == (431, 200, 414)
     refused = [hop for hop in journal.recent() if hop.status != 200]
     assert [(hop.status, hop.headers, hop.query) for hop in refused] == [
         (431, (), ""),
         (414, (), ""),
     ]
+
+
+@pytest.mark.parametrize("size", [20_000, 65_000, 70_000, 1_000_000])
+def test_a_long_target_gets_414_as_documented_and_the_lab_answers_on(
+    lab: LabServer, size: int
+) -> None:
+    """Under the parser's own limit the lab answers and journals the 414; over it, the guard
+    gives the same answer (the parser would have said a bare 400)."""
+    port = urlsplit(lab.url).port
+    assert port is not None
+    before = len(lab.journal)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        target = "/echo?x=" + "a" * size
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: lab\r\n\r\n".encode())
+        answer = b""
+        while b"limit" not in answer and (chunk := sock.recv(65536)):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 414 "), answer[:60]
+    assert f"over the lab's limit of {Bounds().target} bytes".encode() in answer
+    if size < 65_000:
+        assert lab.journal.recent(1)[0].status == 414 and len(lab.journal) == before + 1
+    assert httpx.get(f"{lab.url}/echo").status_code == 200
 
 
 def test_a_target_with_control_characters_gets_a_readable_400(lab: LabServer) -> None:

@@ -37,6 +37,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from tutor.lab.beyond import ROUTES as BEYOND_ROUTES
 from tutor.lab.beyond import Asked
+from tutor.lab.bounds import Bounds
 from tutor.lab.cors import PREFLIGHT_ALLOWED, answer_headers, is_preflight, refused
 from tutor.lab.evidence import Evidence, VerdictKind
 from tutor.lab.journal import (
@@ -128,12 +129,12 @@ async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
             return b"".join(chunks)
 
 
-def _too_long(scope: Scope, limit: int) -> tuple[int, str] | None:
-    """414 or 431 and what was too long, for a request the lab will not take."""
-    if len(scope["path"]) + len(scope["query_string"]) > limit:
-        return 414, "target"
-    if sum(len(name) + len(value) for name, value in scope["headers"]) > limit:
-        return 431, "headers"
+def _too_long(scope: Scope, bounds: Bounds) -> tuple[int, str, int] | None:
+    """414 or 431, what was too long and its limit, for a request the lab will not take."""
+    if len(scope["path"]) + len(scope["query_string"]) > bounds.target:
+        return 414, "target", bounds.target
+    if sum(len(name) + len(value) for name, value in scope["headers"]) > bounds.head:
+        return 431, "headers", bounds.head
     return None
 
 
@@ -180,10 +181,9 @@ class LabApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        limit = self.bounds.head
-        too_long = _too_long(scope, limit)
+        too_long = _too_long(scope, self.bounds)
         if too_long is not None:
-            status, what = too_long
+            status, what, limit = too_long
             kept = {**scope, "path": scope["path"][:200], "query_string": b"", "headers": []}
             message = f"Request {what} over the lab's limit of {limit} bytes.\n"
             request = _Request(kept, b"", 0, self.journal.new_token())

@@ -26,11 +26,16 @@ __all__ = [
     "LINGER",
     "LOG_EVERY",
     "OPEN_FILES",
+    "PARSER_TARGET",
     "Door",
     "GuardedProtocol",
     "guarded",
     "raise_open_file_limit",
 ]
+
+PARSER_TARGET = 65535
+"""The longest request target uvicorn's parser can take (httptools keeps URL offsets in 16
+bits); a longer one is refused here, with the 414 the lab gives any target over its bound."""
 
 LOG_EVERY = 10.0
 """Seconds between two log lines about one client address: a thousand dribbling connections
@@ -109,6 +114,9 @@ class GuardedProtocol(HttpToolsProtocol):
     _timer: asyncio.TimerHandle | None = None
     """The head's clock, or after an answer of ours, the end of the linger."""
     _answered = False
+    _target = 0
+    """Bytes of the current request's target so far: past the HTTP parser's own limit it would
+    answer a bare 400, and uvicorn would keep copying a target that may never end."""
     _chunks = 0
     """Pieces of the current request's body so far: uvicorn copies the body received at each
     one, so a megabyte in one-byte chunks would cost the loop seconds."""
@@ -140,10 +148,22 @@ class GuardedProtocol(HttpToolsProtocol):
             super().data_received(data)
 
     def on_message_begin(self) -> None:
-        self._chunks = 0
+        self._chunks = self._target = 0
         super().on_message_begin()
         if self._timer is None:  # the first request's clock started with the connection
             self._start_clock()
+
+    def on_url(self, url: bytes) -> None:
+        self._target += len(url)
+        if self._target <= PARSER_TARGET:
+            super().on_url(url)
+        elif not self._answered:
+            limit = self.door.bounds.target
+            self._answer_and_close(
+                414,
+                f"closed with 414 (a target over {PARSER_TARGET} bytes)",
+                f"Request target over the lab's limit of {limit} bytes.\n",
+            )
 
     def on_body(self, body: bytes) -> None:
         self._chunks += 1
