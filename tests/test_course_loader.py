@@ -103,7 +103,11 @@ ONE_PROBLEM = {
     "nul-byte.yaml": (3, 9, "binary data (a NUL byte): a lesson is a UTF-8 text file"),
     "latin-1.yaml": (8, 21, "not UTF-8 text (byte 0xa7): save the lesson as UTF-8"),
     "binary.yaml": (1, 1, "not UTF-8 text (byte 0x89): save the lesson as UTF-8"),
-    "self-reference.yaml": (5, 8, "steps[0]: expected a mapping (key: value lines), not a list"),
+    "self-reference.yaml": (
+        5,
+        8,
+        "this value contains itself (an alias to its own anchor): it never ends",
+    ),
 }
 
 # YAML syntax errors: (line, col, parts of the message), since PyYAML words the details
@@ -173,10 +177,8 @@ def test_a_misspelt_key_is_reported_with_a_suggestion_and_the_missing_key():
 
 def test_an_alias_bomb_is_rejected_quickly_without_expanding_it():
     _, problems = load_file(BROKEN / "alias-bomb.yaml")
-    messages = [p.message for p in problems]
-    assert "missing required key 'format'" in messages
-    assert "steps[9]: expected a mapping (key: value lines), not a list" in messages
-    assert len(problems) < 30
+    assert [(p.line, p.col) for p in problems] == [(6, 4)]
+    assert problems[0].message.startswith("e: 111,111 values")
 
 
 def test_problems_of_one_file_come_in_line_order():
@@ -201,13 +203,18 @@ def test_a_fifo_is_not_read(tmp_path):
 def test_a_dangling_symlink_is_a_problem(tmp_path):
     link = tmp_path / "gone.yaml"
     link.symlink_to(tmp_path / "missing-target.yaml")
-    assert only_problem(link).message == "no such file"
+    assert (
+        only_problem(link).message
+        == f"a broken link: {tmp_path}/missing-target.yaml does not exist"
+    )
 
 
 def test_a_huge_file_is_not_parsed(tmp_path):
     path = tmp_path / "huge.yaml"
     path.write_bytes(b"# " + b"x" * MAX_BYTES)
-    assert only_problem(path).message == f"over {MAX_BYTES} bytes: not a lesson file"
+    assert (
+        only_problem(path).message == f"over {MAX_BYTES:,} bytes: a course file is at most 128 KiB"
+    )
 
 
 def test_deep_nesting_is_a_problem_not_a_recursion_error(tmp_path):
@@ -215,8 +222,8 @@ def test_deep_nesting_is_a_problem_not_a_recursion_error(tmp_path):
     problem = only_problem(path)
     assert (problem.line, problem.col, problem.message) == (
         1,
-        1,
-        "nested too deeply to be a lesson",
+        1003,
+        "nested more than 20 levels deep: a lesson needs fewer than 10",
     )
 
 
@@ -362,7 +369,9 @@ def test_a_directory_scan_skips_hidden_files_and_reads_subfolders_after_its_own_
     write(tmp_path / ".hidden", "x.yaml", "not: [valid")
     (tmp_path / "quiz.yaml").mkdir()
     course = load_course([tmp_path], builtin=False)
-    assert course.problems == []
+    assert course.problems == [
+        Problem(tmp_path / "quiz.yaml", 1, 1, "a directory, not a lesson file")
+    ]
     assert [lesson.id for lesson in course.lessons] == ["fixture-valid", "fixture-second"]
 
 

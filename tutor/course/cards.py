@@ -6,13 +6,26 @@ from typing import Literal, get_args
 
 from pydantic import Field, model_validator
 
-from tutor.course.base import ID_PATTERN, Loc, Strict, citation_issues, cross_check, duplicates
+from tutor.course.base import (
+    Format,
+    Id,
+    Line,
+    Loc,
+    Prose,
+    Strict,
+    Text,
+    citation_issues,
+    cross_check,
+    duplicates,
+)
+from tutor.course.limits import CITATIONS, CITES, EXPERIMENTS, LIST_ITEMS
 from tutor.course.models import Citation, Experiment
 from tutor.experiments.spec import RedirectCode
 
 __all__ = [
     "FOLLOWED",
     "FRAMEWORKS",
+    "LANGUAGE_PATTERN",
     "Card",
     "Confusion",
     "Framework",
@@ -20,6 +33,9 @@ __all__ = [
     "Section",
     "Snippet",
 ]
+
+LANGUAGE_PATTERN = r"^[a-z0-9+#-]+$"
+"""A snippet's language, as highlighters name them."""
 
 Framework = Literal[
     "express", "node-http", "flask", "fastapi", "django", "go", "nginx", "python-http"
@@ -35,28 +51,28 @@ FOLLOWED = (301, 302, 303, 307, 308)
 class Quote(Strict):
     """The specification's own words, quoted exactly, and the citation they come from."""
 
-    text: str = Field(min_length=1)
-    cite: str = Field(pattern=ID_PATTERN)
+    text: Prose
+    cite: Id
 
 
 class Section(Strict):
     """A short Markdown text and the citations it rests on."""
 
-    text: str = Field(min_length=1)
-    cite: list[str] = Field(min_length=1)
+    text: Text
+    cite: list[Id] = Field(min_length=1, max_length=CITES)
 
 
 class Confusion(Strict):
     """Another status code people mix this one up with, and the difference."""
 
     code: RedirectCode
-    difference: str = Field(min_length=1)
+    difference: Prose
 
 
 class Answer(Strict):
-    question: str = Field(min_length=1)
-    answer: str = Field(min_length=1)
-    cite: list[str] = Field(default_factory=list)
+    question: Prose
+    answer: Prose
+    cite: list[Id] = Field(default_factory=list, max_length=CITES)
 
 
 class Snippet(Strict):
@@ -68,18 +84,18 @@ class Snippet(Strict):
     """
 
     framework: Framework
-    language: str = Field(min_length=1)
+    language: str = Field(pattern=LANGUAGE_PATTERN, max_length=20)
     """For highlighting: javascript, python, go, nginx."""
-    code: str = Field(min_length=1)
-    note: str | None = None
+    code: Text
+    note: Prose | None = None
 
 
 class Card(Strict):
-    format: Literal[1]
+    format: Format
     kind: Literal["card"]
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id
     code: RedirectCode
-    name: str = Field(min_length=1)
+    name: Line
     """The reason phrase, as RFC 9110 names it: "Temporary Redirect"."""
     rfc: Quote
     plain: Section
@@ -88,12 +104,12 @@ class Card(Strict):
     when_to_use: Section
     caching: Section
     seo: Section
-    confused_with: list[Confusion] = Field(min_length=1)
-    faq: list[Answer] = Field(min_length=1)
-    snippets: list[Snippet] = Field(default_factory=list)
-    experiments: list[Experiment] = Field(default_factory=list)
+    confused_with: list[Confusion] = Field(min_length=1, max_length=LIST_ITEMS)
+    faq: list[Answer] = Field(min_length=1, max_length=LIST_ITEMS)
+    snippets: list[Snippet] = Field(default_factory=list, max_length=LIST_ITEMS)
+    experiments: list[Experiment] = Field(default_factory=list, max_length=EXPERIMENTS)
     """Live experiments that show what the card claims."""
-    citations: list[Citation] = Field(min_length=1)
+    citations: list[Citation] = Field(min_length=1, max_length=CITATIONS)
 
     @model_validator(mode="after")
     def _complete_and_cited(self) -> Card:

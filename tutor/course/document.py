@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from tutor.course.base import Loc, loc_text
-from tutor.course.files import Problem
+from tutor.course.files import Problem, shown
+from tutor.course.limits import FILE_DEPTH, FILE_VALUES
 
 __all__ = ["Document", "byte_position", "parse"]
 
@@ -24,6 +25,7 @@ class Document:
     def __init__(self, path: Path, root: Node) -> None:
         self.path = path
         self.root = root
+        self._keys: dict[int, dict[str, tuple[Node, Node]]] = {}
 
     def problem(self, loc: Loc, message: str, *, at_key: bool = False) -> Problem:
         """A problem at `loc`, or at the deepest part of it the file has."""
@@ -35,9 +37,9 @@ class Document:
         """`loc` without the tags pydantic adds for a `kind:` union (steps.0.exercise.configure)."""
         node, kept = self.root, []
         for part in loc:
-            found = _child(node, part)
+            found = self._child(node, part)
             if found is None and isinstance(node, MappingNode):
-                kind = _child(node, "kind")
+                kind = self._child(node, "kind")
                 if kind is not None and isinstance(kind[1], ScalarNode) and kind[1].value == part:
                     continue
             kept.append(part)
@@ -49,7 +51,7 @@ class Document:
         """The 1-based line and column of `loc`: its value, or its key if `at_key` or empty."""
         node, key = self.root, None
         for part in loc:
-            found = _child(node, part)
+            found = self._child(node, part)
             if found is None:
                 if part == "[key]":  # pydantic rejected this key of a mapping: point at it
                     node = key or node
@@ -60,16 +62,20 @@ class Document:
             node = key
         return node.start_mark.line + 1, node.start_mark.column + 1
 
-
-def _child(node: Node, part: str | int) -> tuple[Node, Node] | None:
-    """The (key, value) nodes under `node` for `part`; for a list item, the item twice."""
-    if isinstance(node, SequenceNode) and isinstance(part, int):
-        return (node.value[part], node.value[part]) if 0 <= part < len(node.value) else None
-    if isinstance(node, MappingNode):
-        for key, value in reversed(node.value):  # the last of duplicate keys is the one kept
-            if isinstance(key, ScalarNode) and key.value == str(part):
-                return key, value
-    return None
+    def _child(self, node: Node, part: str | int) -> tuple[Node, Node] | None:
+        """The (key, value) nodes under `node` for `part`; for a list item, the item twice. A
+        mapping's keys are indexed once: a file may have thousands, each with a problem."""
+        if isinstance(node, SequenceNode) and isinstance(part, int):
+            return (node.value[part], node.value[part]) if 0 <= part < len(node.value) else None
+        if not isinstance(node, MappingNode):
+            return None
+        keys = self._keys.get(id(node))
+        if keys is None:  # the last of duplicate keys is the one kept, as YAML does
+            keys = {
+                key.value: (key, value) for key, value in node.value if isinstance(key, ScalarNode)
+            }
+            self._keys[id(node)] = keys
+        return keys.get(str(part))
 
 
 def _is_empty(node: Node) -> bool:
@@ -91,11 +97,11 @@ def parse(path: Path, text: str) -> tuple[Document | None, Any, list[Problem]]:
         try:
             root = fast.get_single_node()
             if root is not None:
-                return (
-                    Document(path, root),
-                    fast.construct_document(root),
-                    _duplicate_keys(path, root),
-                )
+                return _construct(path, root, fast)
+        except yaml.MarkedYAMLError as error:
+            if "maximum nesting depth" in (error.problem or "") and error.problem_mark:
+                mark = error.problem_mark  # over libyaml's 1,000 levels: PyYAML would recurse
+                return None, None, [Problem(path, mark.line + 1, mark.column + 1, _TOO_DEEP)]
         except Exception:
             pass  # the careful parser below says what is wrong
         finally:
@@ -106,20 +112,108 @@ def parse(path: Path, text: str) -> tuple[Document | None, Any, list[Problem]]:
         root = loader.get_single_node()
         if root is None:
             return None, None, [Problem(path, 1, 1, "empty file: a lesson starts with 'format: 1'")]
-        problems = _duplicate_keys(path, root)
-        return Document(path, root), loader.construct_document(root), problems
+        return _construct(path, root, loader)
     except yaml.MarkedYAMLError as error:
         return None, None, [_yaml_problem(path, error)]
     except yaml.reader.ReaderError as error:
         line, col = _text_position(text, error.position)
         return None, None, [Problem(path, line, col, _character_message(error.character))]
     except RecursionError:
-        return None, None, [Problem(path, 1, 1, "nested too deeply to be a lesson")]
+        return None, None, [Problem(path, 1, 1, _TOO_DEEP)]
     except Exception:  # PyYAML's constructors raise anything on odd values, e.g. an empty !!int
         return None, None, [_unreadable_value(path, root)]
     finally:
         if loader is not None:
             loader.dispose()
+
+
+def _construct(
+    path: Path, root: Node, loader: yaml.SafeLoader | yaml.CSafeLoader
+) -> tuple[Document | None, Any, list[Problem]]:
+    """The data of a composed file, once it is within the limits (checked before anything
+    expands an alias). Duplicate keys are looked for first: constructing merges each `<<:` into
+    its mapping, and a key that overrides a merged one is no duplicate."""
+    if too_big := _over_limits(path, root):
+        return None, None, [too_big]
+    problems = _duplicate_keys(path, root)
+    return Document(path, root), loader.construct_document(root), problems
+
+
+_TOO_DEEP = f"nested more than {FILE_DEPTH} levels deep: a lesson needs fewer than 10"
+
+
+def _over_limits(path: Path, root: Node) -> Problem | None:
+    """A problem at the value that contains itself, or that takes the file past FILE_DEPTH
+    levels or FILE_VALUES values; an alias counts as a copy of all it names."""
+    sizes: dict[int, tuple[int, int]] = {}  # id(node): (values, levels), aliases expanded
+    entered: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = [child for _, child in _children(node)]
+        if leaving:
+            inner = [sizes[id(child)] for child in children]
+            levels = 1 + max((levels for _, levels in inner), default=0)
+            sizes[id(node)] = (1 + sum(values for values, _ in inner), levels)
+        elif id(node) in entered:  # entered and not left: it is its own descendant
+            mark = node.start_mark
+            message = "this value contains itself (an alias to its own anchor): it never ends"
+            return Problem(path, mark.line + 1, mark.column + 1, message)
+        else:
+            entered.add(id(node))
+            stack.append((node, True))
+            stack += [(child, False) for child in reversed(children)]
+    values, levels = sizes[id(root)]
+    if levels > FILE_DEPTH:
+        node, loc = _descend(
+            root,
+            lambda child, level: (
+                level + sizes[id(child)][1] > FILE_DEPTH + 1 and level <= FILE_DEPTH + 1
+            ),
+        )
+        message = _TOO_DEEP
+    elif values > FILE_VALUES:
+        node, loc = _descend(root, lambda child, _: sizes[id(child)][0] > FILE_VALUES)
+        message = (
+            f"{sizes[id(node)][0]:,} values (aliases expanded): a course file holds at most"
+            f" {FILE_VALUES:,}"
+        )
+    else:
+        return None
+    mark = node.start_mark
+    return Problem(
+        path, mark.line + 1, mark.column + 1, f"{loc_text(loc)}: {message}" if loc else message
+    )
+
+
+def _descend(root: Node, over: Callable[[Node, int], bool]) -> tuple[Node, Loc]:
+    """The deepest node on the first path from `root` whose every node is `over` (given its
+    level, the root's being 1), and its place."""
+    node, level = root, 1
+    loc: Loc = ()
+    while True:
+        level += 1
+        found = next(((part, child) for part, child in _children(node) if over(child, level)), None)
+        if found is None:
+            return node, loc
+        part, node = found
+        loc = loc if part is None else (*loc, part)
+
+
+def _children(node: Node) -> list[tuple[str | int | None, Node]]:
+    """A node's keys and values in the file's order, each value with its key or index (a key
+    itself has None)."""
+    if isinstance(node, SequenceNode):
+        return list(enumerate(node.value))
+    if isinstance(node, MappingNode):
+        return [
+            pair
+            for key, value in node.value
+            for pair in ((None, key), (key.value if isinstance(key, ScalarNode) else None, value))
+        ]
+    return []
 
 
 def _duplicate_keys(path: Path, root: Node) -> list[Problem]:
@@ -134,8 +228,9 @@ def _duplicate_keys(path: Path, root: Node) -> list[Problem]:
                 continue
             earlier = first.setdefault((key.tag, key.value), key)
             if earlier is not key:
+                line = earlier.start_mark.line + 1
                 message = (
-                    f"duplicate key {key.value!r} (also at line {earlier.start_mark.line + 1}):"
+                    f"duplicate key {shown(key.value)} (also at line {line}):"
                     " YAML would keep only the last one"
                 )
                 mark = key.start_mark
@@ -167,7 +262,7 @@ def _unreadable_value(path: Path, root: Node | None) -> Problem:
             yaml.SafeLoader("").construct_object(node)
         except Exception as error:  # the same constructors, one value at a time
             mark, tag = node.start_mark, node.tag.replace("tag:yaml.org,2002:", "!!")
-            message = f"YAML cannot read {node.value!r} as {tag} ({error})"
+            message = f"YAML cannot read {shown(node.value)} as {tag} ({error})"
             return Problem(path, mark.line + 1, mark.column + 1, message)
     return Problem(path, 1, 1, "YAML cannot read a value in this file")
 

@@ -12,7 +12,17 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from tutor.course.base import ID_PATTERN, Strict, citation_issues, cross_check, duplicates
+from tutor.course.base import (
+    Format,
+    Id,
+    Line,
+    Prose,
+    Strict,
+    citation_issues,
+    cross_check,
+    duplicates,
+)
+from tutor.course.limits import CITATIONS, CITES, EDGES
 from tutor.course.models import Citation, Experiment
 
 __all__ = ["Edge", "EdgeCases"]
@@ -25,10 +35,10 @@ class Edge(Experiment):
     the one the learner starts with, and any other may be picked.
     """
 
-    title: str = Field(min_length=1)
-    shows: str = Field(min_length=1)
+    title: Line
+    shows: Prose
     """What a learner should see, and the rule it illustrates."""
-    cite: list[str] = Field(min_length=1)
+    cite: list[Id] = Field(min_length=1, max_length=CITES)
     """Ids of the file's citations that `shows` rests on."""
 
     @model_validator(mode="before")
@@ -42,12 +52,12 @@ class Edge(Experiment):
 class EdgeCases(Strict):
     """A file of edge cases, and the sources they rest on."""
 
-    format: Literal[1]
+    format: Format
     kind: Literal["edges"]
-    id: str = Field(pattern=ID_PATTERN)
-    title: str = Field(min_length=1)
-    edges: list[Edge] = Field(min_length=1)
-    citations: list[Citation] = Field(min_length=1)
+    id: Id
+    title: Line
+    edges: list[Edge] = Field(min_length=1, max_length=EDGES)
+    citations: list[Citation] = Field(min_length=1, max_length=CITATIONS)
 
     @model_validator(mode="after")
     def _ids_unique_and_cited(self) -> EdgeCases:

@@ -7,13 +7,21 @@ named client against it.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, Field, model_validator
 
-from tutor.course.base import Issue, Strict, cross_check, expectation_issues
+from tutor.course.base import Issue, Line, Prose, Strict, cross_check, expectation_issues
+from tutor.course.files import shown
+from tutor.course.limits import HINTS
 from tutor.experiments.expectation import Expectation
-from tutor.experiments.spec import METHODS, ClientName, ExperimentSpec, RedirectCode
+from tutor.experiments.spec import (
+    KNOWN_CODES,
+    METHODS,
+    ClientName,
+    ExperimentSpec,
+    RedirectCode,
+)
 
 __all__ = ["Answer", "BringYourOwn", "Cache", "Configure", "Exercise", "Location", "Method"]
 
@@ -28,7 +36,7 @@ _TEMPORARY = (302, 303, 307)
 
 def _method(method: str) -> str:
     if method.upper() not in METHODS:
-        raise ValueError(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
+        raise ValueError(f"unknown method {shown(method)}: use one of {', '.join(METHODS)}")
     return method.upper()
 
 
@@ -39,16 +47,16 @@ class BringYourOwn(Strict):
     """Send a request to the lab with your own client; met when what arrives meets `goal`."""
 
     kind: Literal["bring-your-own"]
-    task: str = Field(min_length=1)
+    task: Prose
     """What to do, e.g. "Make a POST arrive at the target still a POST after a 302, using curl"."""
     code: RedirectCode
     """The lab answers the first request with this code (at /s/NAME/redirect/CODE)."""
     method: Method = "POST"
     """The method the learner's first request uses."""
     goal: Expectation
-    client: str | None = None
+    client: Line | None = None
     """A hint: the client the task has in mind (any client that meets the goal counts)."""
-    hints: list[str] = Field(default_factory=list)
+    hints: list[Prose] = Field(default_factory=list, max_length=HINTS)
 
     @model_validator(mode="after")
     def _goal_can_be_seen(self) -> BringYourOwn:
@@ -90,20 +98,27 @@ class Configure(Strict):
     """Choose the lab's answer so that `client`'s request meets `goal`, checked by a live run."""
 
     kind: Literal["configure"]
-    task: str = Field(min_length=1)
+    task: Prose
     """The situation, e.g. "The checkout endpoint moves for a week; keep the POST"."""
     client: ClientName
     method: Method = "POST"
     body: str = ""
-    codes: tuple[RedirectCode, ...] = (301, 302, 303, 307, 308)
-    locations: tuple[Location, ...] = ("path",)
-    caches: tuple[Cache, ...] = ("no-store",)
+    codes: tuple[RedirectCode, ...] = Field(
+        default=(301, 302, 303, 307, 308), strict=False, max_length=len(KNOWN_CODES)
+    )
+    """What is offered (a list in the file; the tuple's items stay strict)."""
+    locations: tuple[Location, ...] = Field(
+        default=("path",), strict=False, max_length=len(get_args(Location))
+    )
+    caches: tuple[Cache, ...] = Field(
+        default=("no-store",), strict=False, max_length=len(get_args(Cache))
+    )
     move: Literal["temporary", "permanent"] | None = None
     """Whether the move the task describes is temporary or permanent: the code must say so."""
     goal: Expectation
     answer: Answer
     """A right answer: lint checks that it is on offer, the course test that it meets the goal."""
-    hints: list[str] = Field(default_factory=list)
+    hints: list[Prose] = Field(default_factory=list, max_length=HINTS)
 
     @model_validator(mode="after")
     def _answer_on_offer(self) -> Configure:

@@ -6,14 +6,25 @@ both find files through this module.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SUFFIXES", "Problem", "builtin_lessons_dir", "course_files", "reason"]
+__all__ = [
+    "SUFFIXES",
+    "Problem",
+    "builtin_lessons_dir",
+    "course_files",
+    "printable",
+    "reason",
+    "shown",
+]
 
 SUFFIXES = (".yaml", ".yml")
+
+_NOT_UTF8 = "this name is not UTF-8 text: rename it (the tutor shows and keeps names as UTF-8)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +37,26 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+        """One line a terminal shows as it is: whatever a file name or a file's text holds
+        (bytes that are not UTF-8, line breaks, escape sequences) is written escaped."""
+        return f"{printable(str(self.path))}:{self.line}:{self.col}: {printable(self.message)}"
+
+
+def printable(text: str) -> str:
+    """`text` with each character a terminal would act on or cannot show written as an escape:
+    a byte of a name that is not UTF-8 as \\xff, a control or bidi character as \\x1b, \\u202e."""
+    return "".join(char if char.isprintable() else _escaped(char) for char in text)
+
+
+def shown(text: str) -> str:
+    """`text` quoted for a message, cut short: a file may hold 100 KB where a word was due."""
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+
+
+def _escaped(char: str) -> str:
+    if "\udc80" <= char <= "\udcff":  # a byte that was not UTF-8 (os.fsdecode's surrogateescape)
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return char.encode("unicode_escape").decode("ascii")
 
 
 def builtin_lessons_dir() -> Path:
@@ -37,24 +67,71 @@ def builtin_lessons_dir() -> Path:
 
 
 def course_files(path: Path) -> tuple[list[Path], list[Problem]]:
-    """The course files `path` names: itself, or a directory's .yaml/.yml files (subfolders too)."""
-    try:
-        if not path.is_dir():
-            if path.exists():
-                return [path], []
-            return [], [Problem(path, 1, 1, "no such file or directory")]
-        files = [
-            child
-            for child in path.rglob("*")
-            if child.suffix in SUFFIXES
-            and not any(part.startswith(".") for part in child.relative_to(path).parts)
-            and not child.is_dir()
-        ]
-    except (OSError, ValueError) as error:
-        return [], [Problem(path, 1, 1, f"cannot read this directory: {reason(error)}")]
-    if not files:
+    """The course files `path` names: itself, or a directory's .yaml/.yml files (subfolders too,
+    and folders a link leads to, each once; a link back to a folder that holds it is a problem).
+
+    Every name with a course suffix is listed, whatever it is (a folder, a pipe, a broken link):
+    the loader says what is wrong with it. A name that is not UTF-8 is a problem, not a file.
+    """
+    if not _utf8(str(path)):
+        return [], [Problem(path, 1, 1, _NOT_UTF8)]
+    if not _is_dir(path):
+        if os.path.lexists(path):
+            return [path], []
+        return [], [Problem(path, 1, 1, "no such file or directory")]
+    files: list[Path] = []
+    problems: list[Problem] = []
+    seen: set[tuple[int, int]] = set()
+    folders: list[tuple[Path, tuple[tuple[int, int], ...]]] = [(path, ())]
+    while folders:
+        folder, holders = folders.pop()
+        try:
+            ident = _identity(folder)
+            if ident in holders:
+                message = "a link to a folder that holds it (a loop): not followed"
+                problems.append(Problem(folder, 1, 1, message))
+                continue
+            if ident in seen:  # reached again through another link: its files are listed
+                continue
+            seen.add(ident)
+            with os.scandir(folder) as scan:
+                entries = sorted(entry.name for entry in scan if not entry.name.startswith("."))
+        except OSError as error:
+            problems.append(Problem(folder, 1, 1, f"cannot read this folder: {reason(error)}"))
+            continue
+        for name in entries:
+            child = folder / name
+            if child.suffix in SUFFIXES:
+                if _utf8(str(child)):  # its folders' names too
+                    files.append(child)
+                else:
+                    problems.append(Problem(child, 1, 1, _NOT_UTF8))
+            elif _is_dir(child):
+                folders.append((child, (*holders, ident)))
+    if not files and not problems:
         return [], [Problem(path, 1, 1, f"no lesson files ({', '.join(SUFFIXES)}) here")]
-    return sorted(files, key=lambda file: _by_name(file.relative_to(path))), []
+    return sorted(files, key=lambda file: _by_name(file.relative_to(path))), problems
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _is_dir(path: Path) -> bool:
+    """Whether `path` is a folder or a link to one; False for a broken or looping link."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _identity(folder: Path) -> tuple[int, int]:
+    stat = folder.stat()
+    return stat.st_dev, stat.st_ino
 
 
 def _by_name(path: Path) -> tuple[bool, list[list[Any]]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +57,7 @@ def index_key(paths: Sequence[Path]) -> str:
                 stat = file.stat()
             except OSError:
                 continue
-            digest.update(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            digest.update(os.fsencode(file) + f"\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
@@ -66,12 +67,19 @@ def read_index(key: str, cache: Path) -> list[Entry] | None:
         data = json.loads(cache.read_text(encoding="utf-8"))
         if data["key"] != key:
             return None
-        return [
-            Entry(e["id"], e["title"], e["summary"], int(e["minutes"]), tuple(e["step_ids"]))
+        entries = [
+            Entry(e["id"], e["title"], e["summary"], e["minutes"], tuple(e["step_ids"]))
             for e in data["lessons"]
         ]
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    return entries if all(map(_well_formed, entries)) else None
+
+
+def _well_formed(entry: Entry) -> bool:
+    """Whether a cached entry has the types a lesson's would: the file may have been edited."""
+    texts = (entry.id, entry.title, entry.summary, *entry.step_ids)
+    return all(isinstance(text, str) for text in texts) and type(entry.minutes) is int
 
 
 def write_index(key: str, lessons: Sequence[Listed], cache: Path) -> None:

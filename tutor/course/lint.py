@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,5 +27,12 @@ def lint(paths: Sequence[Path]) -> list[Problem]:
 
 
 def _within(path: Path, given: Path) -> bool:
-    path, given = path.resolve(), given.resolve()
-    return path == given or given in path.parents
+    """Whether `path` is `given` or inside it, as written or with links followed (a link in
+    `given` may lead out of it, or loop: os.path.realpath never raises on one)."""
+    return any(
+        inner == outer or outer in inner.parents
+        for inner, outer in (
+            (Path(os.path.abspath(path)), Path(os.path.abspath(given))),
+            (Path(os.path.realpath(path)), Path(os.path.realpath(given))),
+        )
+    )

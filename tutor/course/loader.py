@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -14,14 +18,17 @@ from tutor.course.cards import Card
 from tutor.course.document import Document, byte_position, parse
 from tutor.course.edges import EdgeCases
 from tutor.course.files import Problem, builtin_lessons_dir, course_files, reason
+from tutor.course.limits import FILE_BYTES as MAX_BYTES
 from tutor.course.models import Lesson
 from tutor.course.questions import Bank
 from tutor.course.wording import NOUNS, describe, explain
 
 __all__ = ["MAX_BYTES", "load_course", "load_file", "load_paths"]
 
-MAX_BYTES = 1_000_000
-"""Largest lesson file read; a lesson is a few kilobytes, so more is surely the wrong file."""
+
+SHOWN = 100
+"""Problems listed for one file: thousands of lines help no one, and would cost the tutor's
+screen (and lint its time) on a file that is wrong throughout."""
 
 _MODELS: dict[str, type[Lesson] | type[Bank] | type[Card] | type[EdgeCases]] = {
     "lesson": Lesson,
@@ -123,20 +130,49 @@ class _Unreadable(Exception):
     pass
 
 
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+"""Open without waiting: a pipe named like a lesson must not hang the tutor (what was opened is
+checked before a byte is read)."""
+
+
 def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, or _Unreadable saying why not (a directory, a device, too big)."""
+    """The file's bytes, or _Unreadable saying why not (a folder, a pipe, a broken or looping
+    link, no permission, too big)."""
     try:
-        if path.is_dir():
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as error:
+        raise _Unreadable(_unopenable(path, error)) from error
+    except ValueError as error:  # a NUL in the name
+        raise _Unreadable(f"cannot read this file: {error}") from error
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
             raise _Unreadable("a directory, not a lesson file")
-        if not path.is_file():
-            raise _Unreadable("not a regular file" if path.exists() else "no such file")
-        with path.open("rb") as stream:
+        if not stat.S_ISREG(mode):
+            raise _Unreadable("not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as stream:
             data = stream.read(MAX_BYTES + 1)
-    except (OSError, ValueError) as error:
+    except OSError as error:
         raise _Unreadable(f"cannot read this file: {reason(error)}") from error
+    finally:
+        os.close(fd)
     if len(data) > MAX_BYTES:
-        raise _Unreadable(f"over {MAX_BYTES} bytes: not a lesson file")
+        raise _Unreadable(f"over {MAX_BYTES:,} bytes: a course file is at most 128 KiB")
     return data
+
+
+def _unopenable(path: Path, error: OSError) -> str:
+    """Why `path` cannot be opened, in the words of what it is."""
+    if error.errno == errno.ELOOP:
+        return "a loop of symbolic links: following it leads back to itself"
+    if error.errno == errno.ENOENT and os.path.islink(path):
+        with contextlib.suppress(OSError):
+            return f"a broken link: {os.readlink(path)} does not exist"
+    if error.errno == errno.ENOENT:
+        return "no such file"
+    if error.errno in (errno.ENXIO, errno.ENODEV, errno.EOPNOTSUPP):  # a socket, a device
+        return "not a regular file"
+    return f"cannot read this file: {reason(error)}"
 
 
 def _read(path: Path) -> tuple[Content | None, list[Problem], Document | None]:
@@ -165,11 +201,24 @@ def _read(path: Path) -> tuple[Content | None, list[Problem], Document | None]:
         message = f"not a {NOUNS[kind]}: it has none of {keys}"
         return None, [Problem(path, 1, 1, message), *problems], None
     content: Content | None
+    errors: list[Any] = []
     try:
         content = model.model_validate(value)
     except ValidationError as error:
         errors = error.errors(include_url=False)
-        problems += [problem for e in errors for problem in explain(e, document, model)]
+        problems += [problem for e in errors[:SHOWN] for problem in explain(e, document, model)]
         content = None
     problems.sort(key=lambda problem: (problem.line, problem.col))
-    return (content if not problems else None), problems, document
+    more = len(errors) > SHOWN or len(problems) > SHOWN
+    return (content if not problems else None), _first(problems, more=more), document
+
+
+def _first(problems: list[Problem], *, more: bool) -> list[Problem]:
+    """The first SHOWN problems, then (if `more` follow) one line that says so."""
+    if not more:
+        return problems
+    last = problems[min(len(problems), SHOWN) - 1]
+    message = (
+        f"and more: the first {SHOWN} problems of a file are listed; fix them, then lint again"
+    )
+    return [*problems[:SHOWN], Problem(last.path, last.line, last.col, message)]

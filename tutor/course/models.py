@@ -13,19 +13,33 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from tutor.course.base import (
-    ID_PATTERN,
+    Format,
+    Id,
     Issue,
+    Line,
+    Prose,
     Strict,
+    Text,
     citation_issues,
     cross_check,
     duplicates,
     expectation_issues,
 )
 from tutor.course.exercises import Exercise
+from tutor.course.limits import (
+    CHOICES,
+    CITATIONS,
+    CITES,
+    EXPERIMENTS,
+    HINTS,
+    LESSON_EXPERIMENTS,
+    STEPS,
+)
 from tutor.experiments.expectation import Expectation
 from tutor.experiments.spec import ExperimentSpec
 
 __all__ = [
+    "URL_PATTERN",
     "Choice",
     "Citation",
     "Experiment",
@@ -37,20 +51,25 @@ __all__ = [
 ]
 
 
+URL_PATTERN = r"^https?://[!-~]+$"
+"""A link a learner can open: http or https, in visible ASCII (spaces and the rest
+percent-encoded)."""
+
+
 class Citation(Strict):
     """A source a lesson rests on, e.g. RFC 9110 §15.4.8, with a link a learner can open."""
 
-    id: str = Field(pattern=ID_PATTERN)
-    title: str = Field(min_length=1)
-    url: str = Field(pattern=r"^https?://")
-    quote: str | None = None
+    id: Id
+    title: Line
+    url: str = Field(pattern=URL_PATTERN, max_length=2_000)
+    quote: Prose | None = None
 
 
 class Experiment(ExperimentSpec):
     """A live experiment a step offers, and what the lesson claims it shows."""
 
-    id: str = Field(pattern=ID_PATTERN)
-    label: str = Field(min_length=1)
+    id: Id
+    label: Line
     expect: Expectation | None = None
 
     @model_validator(mode="after")
@@ -65,16 +84,16 @@ class Experiment(ExperimentSpec):
 class Choice(Strict):
     """One answer a learner can pick, with why it is right or wrong."""
 
-    id: str = Field(pattern=ID_PATTERN)
-    text: str = Field(min_length=1)
+    id: Id
+    text: Prose
     correct: bool = False
     """For fixed questions; a prediction's choices leave it out (the live run decides)."""
     expect: Expectation | None = None
     """For predictions: the outcome this choice stands for."""
-    explanation: str = Field(min_length=1)
+    explanation: Prose
     """Why; a prediction's author starts the choice they expect the live run to pick with
     "Right." (the tests hold them to it)."""
-    misconception: str | None = None
+    misconception: Prose | None = None
     """The mistaken belief a wrong choice stands for, e.g. "307 is an error code"."""
 
     @property
@@ -96,11 +115,11 @@ class Prediction(Strict):
     choice was right, so the lesson never hard-codes an answer a client could change.
     """
 
-    experiment: str = Field(pattern=ID_PATTERN)
+    experiment: Id
     """The id of the step's experiment that grades the prediction."""
-    prompt: str = Field(min_length=1)
-    choices: list[Choice] = Field(min_length=2)
-    hints: list[str] = Field(default_factory=list)
+    prompt: Prose
+    choices: list[Choice] = Field(min_length=2, max_length=CHOICES)
+    hints: list[Prose] = Field(default_factory=list, max_length=HINTS)
     """Shown one at a time, on request, before the learner commits."""
 
     @model_validator(mode="after")
@@ -113,12 +132,12 @@ class Prediction(Strict):
 class Step(Strict):
     """One idea: a short Markdown text, the sources it rests on, and experiments to try."""
 
-    id: str = Field(pattern=ID_PATTERN)
-    title: str = Field(min_length=1)
-    text: str = Field(min_length=1)
+    id: Id
+    title: Line
+    text: Text
     """Markdown."""
-    experiments: list[Experiment] = Field(default_factory=list)
-    cite: list[str] = Field(default_factory=list)
+    experiments: list[Experiment] = Field(default_factory=list, max_length=EXPERIMENTS)
+    cite: list[Id] = Field(default_factory=list, max_length=CITES)
     """Ids of the lesson's citations this step rests on."""
     predict: Prediction | None = None
     exercise: Exercise | None = None
@@ -135,14 +154,14 @@ class Step(Strict):
 class Lesson(Strict):
     """A lesson: steps in order, and the citations they rest on."""
 
-    format: Literal[1]
+    format: Format
     kind: Literal["lesson"] = "lesson"
-    id: str = Field(pattern=ID_PATTERN)
-    title: str = Field(min_length=1)
-    summary: str = Field(min_length=1)
+    id: Id
+    title: Line
+    summary: Prose
     minutes: int = Field(default=10, ge=1, le=60)
-    steps: list[Step] = Field(min_length=1)
-    citations: list[Citation] = Field(default_factory=list)
+    steps: list[Step] = Field(min_length=1, max_length=STEPS)
+    citations: list[Citation] = Field(default_factory=list, max_length=CITATIONS)
 
     @model_validator(mode="after")
     def _ids_unique_and_references_resolve(self) -> Lesson:
@@ -155,6 +174,9 @@ class Lesson(Strict):
             for j, experiment in enumerate(step.experiments)
         ]
         issues += duplicates("experiment", experiments)
+        if len(experiments) > LESSON_EXPERIMENTS:
+            message = f"{len(experiments)} experiments: a lesson has at most {LESSON_EXPERIMENTS}"
+            issues.append((("steps",), message))
         if not self.citations:
             issues.append((("citations",), "a lesson lists the sources it rests on (citations)"))
         issues += [

@@ -8,14 +8,18 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from tutor.course.base import (
-    ID_PATTERN,
+    Format,
+    Id,
     Issue,
+    Line,
     Loc,
+    Prose,
     Strict,
     citation_issues,
     cross_check,
     duplicates,
 )
+from tutor.course.limits import CHOICES, CITATIONS, CITES, LIST_ITEMS, QUESTIONS
 from tutor.course.models import Choice, Citation, predicted_outcome_issues
 from tutor.experiments.spec import ExperimentSpec
 
@@ -32,17 +36,17 @@ class Question(Strict):
     the outcome it stands for (`expect`), and the lab's witness decides.
     """
 
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id
     kind: QuestionKind
-    prompt: str = Field(min_length=1)
+    prompt: Prose
     """Markdown."""
-    choices: list[Choice] = Field(min_length=2)
+    choices: list[Choice] = Field(min_length=2, max_length=CHOICES)
     experiment: ExperimentSpec | None = None
-    cite: list[str] = Field(min_length=1)
+    cite: list[Id] = Field(min_length=1, max_length=CITES)
     """Ids of the bank's citations the answer rests on."""
-    lesson: str | None = None
+    lesson: Id | None = None
     """The lesson this question belongs to; the bank's lesson when left out."""
-    tags: list[str] = Field(default_factory=list)
+    tags: list[Id] = Field(default_factory=list, max_length=LIST_ITEMS)
 
     @model_validator(mode="after")
     def _answerable(self) -> Question:
@@ -101,13 +105,13 @@ def _fixed_answer_issues(question: Question, correct: list[int]) -> list[Issue]:
 class Bank(Strict):
     """A file of questions, usually one lesson's, with the citations they rest on."""
 
-    format: Literal[1]
+    format: Format
     kind: Literal["quiz"]
-    id: str = Field(pattern=ID_PATTERN)
-    title: str = Field(min_length=1)
-    lesson: str | None = None
-    citations: list[Citation] = Field(min_length=1)
-    questions: list[Question] = Field(min_length=1)
+    id: Id
+    title: Line
+    lesson: Id | None = None
+    citations: list[Citation] = Field(min_length=1, max_length=CITATIONS)
+    questions: list[Question] = Field(min_length=1, max_length=QUESTIONS)
 
     @model_validator(mode="after")
     def _ids_unique_and_citations_resolve(self) -> Bank:

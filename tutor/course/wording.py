@@ -8,9 +8,12 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 
-from tutor.course.base import CrossCheckError, Loc
+from tutor.course.base import ID_PATTERN, CrossCheckError, Loc
+from tutor.course.cards import LANGUAGE_PATTERN
 from tutor.course.document import Document
-from tutor.course.files import Problem
+from tutor.course.files import Problem, shown
+from tutor.course.models import URL_PATTERN
+from tutor.experiments.spec import FRAGMENT_PATTERN
 
 __all__ = ["NOUNS", "describe", "explain"]
 
@@ -43,6 +46,7 @@ _EXPECTED = {
     "bool_type": "true or false",
     "bool_parsing": "true or false",
     "list_type": "a list",
+    "tuple_type": "a list",
     "dict_type": "a mapping (key: value lines)",
     "model_type": "a mapping (key: value lines)",
     "model_attributes_type": "a mapping (key: value lines)",
@@ -56,20 +60,38 @@ def _message(error: Any, loc: Loc, model: type[BaseModel]) -> str:
         return f"a lesson is a mapping (format: 1, id: ..., steps: ...), not {describe(value)}"
     if kind == "extra_forbidden":
         return f"unknown key: {_suggest(loc, model)}"
-    if kind == "value_error":
-        return str(error["msg"]).removeprefix("Value error, ")
     if loc == ("format",):
         return f"this tutor reads lesson format 1, not {describe(value)}"
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
     if kind in _EXPECTED:
         hint = ' (put it in quotes: "...")' if kind == "string_type" and _scalar(value) else ""
         return f"expected {_EXPECTED[kind]}, not {describe(value)}{hint}"
-    if kind == "string_pattern_mismatch" and loc[-1] == "id":
-        return f"{describe(value)} is not an id: use a-z, 0-9, '-' and '.', starting a-z or 0-9"
-    if kind == "string_pattern_mismatch" and loc[-1] == "url":
-        return f"{describe(value)} is not a link: it must start with http:// or https://"
+    if kind == "string_pattern_mismatch":
+        pattern = error.get("ctx", {}).get("pattern")
+        return f"{describe(value)} is not {_PATTERNS.get(pattern, f'of the form {pattern}')}"
     if kind in ("string_too_short", "too_short"):
         return "must not be empty"
+    if kind in ("string_too_long", "too_long"):
+        most, unit = error["ctx"]["max_length"], "characters" if kind == "string_too_long" else ""
+        size = f", not {len(value):,}" if isinstance(value, str | list | dict) else ""
+        return f"at most {most:,} {unit or _items(value)}{size} (the limits: TEACHING.md)"
+    if kind == "string_unicode":
+        return "holds a lone surrogate (a YAML escape like \\ud800): text here is printable"
     return f"{str(error['msg']).removeprefix('Input ')}, not {describe(value)}"
+
+
+_PATTERNS = {
+    ID_PATTERN: "an id: use a-z, 0-9, '-' and '.', starting a-z or 0-9",
+    URL_PATTERN: "a link: http:// or https://, then visible ASCII (percent-encode spaces)",
+    LANGUAGE_PATTERN: "a language name for highlighting: a-z, 0-9, '+', '#' and '-'",
+    FRAGMENT_PATTERN: "a fragment: letters, digits, '-' and '_'",
+}
+"""What a value of each pattern is, in words."""
+
+
+def _items(value: object) -> str:
+    return "entries" if isinstance(value, dict) else "items"
 
 
 def _scalar(value: object) -> bool:
@@ -85,7 +107,7 @@ def describe(value: object) -> str:
     if isinstance(value, int | float):
         return f"the number {value}" if abs(value) < 10**15 else "a huge number"
     if isinstance(value, str):
-        return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+        return shown(value)
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tutor.lab.evidence import Evidence
 from tutor.lab.journal import Hop, bytes_text
@@ -18,7 +18,7 @@ class ReportClaim(BaseModel):
     """What the client handed its caller (fetch()'s Response), as content claims it: the
     client's own word, checked as such, never as what arrived."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     status: int | None = None
     type: str | None = None
@@ -75,21 +75,21 @@ class Expectation(BaseModel):
     `arrives: false` claims the client refuses or does not follow; the live result decides.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     arrives: bool = True
     method: str | None = None
     body: Literal["intact", "dropped"] | None = None
-    sent: tuple[str, ...] = ()
+    sent: tuple[str, ...] = Field(default=(), strict=False)  # a YAML list
     """Headers that reach the target, e.g. Authorization carried to another origin."""
-    dropped: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = Field(default=(), strict=False)
     """Headers the first request carried that do not reach the target (RFC 9110 §15.4)."""
     requests: int | None = None
     """How many requests of the chain the lab saw: a redirect served from a cache is one fewer."""
     preflights: int | None = None
     """How many of them were a browser's CORS preflights (OPTIONS with
     Access-Control-Request-Method)."""
-    headers: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = Field(default=(), strict=False)
     """Header values on the request that reached the target, e.g. {Origin: "null"} (a mapping
     in content)."""
     error: bool | None = None

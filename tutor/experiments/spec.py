@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import string
 from typing import Annotated, Literal
 from urllib.parse import parse_qsl, urlencode
 
@@ -15,11 +17,20 @@ from tutor.lab.journal import reason
 
 __all__ = [
     "BODY_METHODS",
+    "FRAGMENT_PATTERN",
+    "HEADERS",
+    "HEADER_NAME",
+    "HEADER_VALUE",
     "KNOWN_CODES",
     "METHODS",
+    "PATH_CHARS",
     "ClientName",
     "ExperimentSpec",
+    "HeaderName",
+    "HeaderValue",
     "RedirectCode",
+    "header_name_problem",
+    "header_value_problem",
 ]
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -30,12 +41,18 @@ KNOWN_CODES = (300, 301, 302, 303, 304, 305, 306, 307, 308)
 
 def _one_of(value: object, allowed: tuple[object, ...], what: str, hint: str) -> None:
     if value not in allowed:
-        raise ValueError(f"unknown {what} {value!r}: use one of {hint}")
+        shown = _shown(value) if isinstance(value, str) else repr(value)
+        raise ValueError(f"unknown {what} {shown}: use one of {hint}")
 
 
 def _known_code(code: int) -> int:
     _one_of(code, KNOWN_CODES, "redirect code", "300-308")
     return code
+
+
+def _shown(value: str) -> str:
+    """`value` quoted for a message, cut short: a lesson may hold 100 KB where a word was due."""
+    return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
 
 
 RedirectCode = Annotated[int, AfterValidator(_known_code)]
@@ -50,17 +67,118 @@ def _known_client(client: str) -> str:
 ClientName = Annotated[str, AfterValidator(_known_client)]
 """A client field that must name a client of the registry."""
 
+HEADERS = 16
+HEADER_NAME = 64
+HEADER_VALUE = 256
+"""Header fields an experiment adds, and the characters of a name and a value: what a lesson
+sends then fits in the 8 KiB of each request's fields the lab's journal keeps, beside the
+client's own (a field is counted with 100 bytes more, see tutor.lab.bounds)."""
+_TOKEN = frozenset("!#$%&'*+-.^_`|~" + string.ascii_letters + string.digits)
+"""RFC 9110 §5.6.2 tchar: a header name (§5.1) is a token of these, so never a file (curl's
+`-H @file`), a second field (':', CR, LF) or nothing."""
+_SET_BY_CLIENT = ("content-length", "transfer-encoding")
+"""Fields that frame the body: the client writes them from what it sends, and a lesson's own
+would make the lab wait for bytes that never come."""
+_FIELD_VALUE = re.compile(r"[!-~]([ \t]*[!-~])*")
+"""RFC 9110 §5.5 field-value, in visible ASCII: spaces and tabs inside, none at either end; no
+CR, LF, NUL or other control character (obs-text is left out: clients encode it differently)."""
+PATH_CHARS = 2_048
+"""Longest `to` or `start`: every client takes a URL this long (RFC 9110 §4.1 asks for 8,000
+octets), and percent-encoded into the lab's query it stays well inside the lab's request
+target."""
+_VISIBLE = re.compile(r"[!-~]*")
+FRAGMENT_PATTERN = r"^[A-Za-z0-9_-]*$"
+_MAX_AGE = re.compile(r"max-age=[0-9]{1,9}")
+"""What the lab's ?cache= takes besides `none` (tutor/lab/app.py)."""
+
+
+def header_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a header name (one an experiment sends, or a claim names); None if it
+    can."""
+    allowed = "a name is a token: letters, digits and !#$%&'*+-.^_`|~ (RFC 9110 §5.1, §5.6.2)"
+    if not name:
+        return f"a header name is never empty: {allowed}"
+    if len(name) > HEADER_NAME:
+        return f"a header name has at most {HEADER_NAME} characters, not {len(name):,}"
+    if not _TOKEN.issuperset(name):
+        bad = next(char for char in name if char not in _TOKEN)
+        return f"{_shown(name)} is not a header name ({bad!a} in it): {allowed}"
+    return None
+
+
+def header_value_problem(value: str) -> str | None:
+    """Why `value` cannot be a header value; None if it can."""
+    if len(value) > HEADER_VALUE:
+        return f"a header value has at most {HEADER_VALUE} characters, not {len(value):,}"
+    if _FIELD_VALUE.fullmatch(value):
+        return None
+    allowed = (
+        "a header value is visible ASCII, with spaces and tabs only inside it (RFC 9110 §5.5:"
+        " no CR, LF or NUL)"
+    )
+    if not value:
+        return f"a header value is never empty (curl would drop the header): {allowed}"
+    if value != value.strip(" \t"):
+        return f"{_shown(value)} starts or ends with a space: {allowed}"
+    bad = next(char for char in value if not _VISIBLE.fullmatch(char) and char not in " \t")
+    return f"{_shown(value)} holds {bad!a}: {allowed}"
+
+
+def _header_name(name: str) -> str:
+    if problem := header_name_problem(name):
+        raise ValueError(problem)
+    if name.lower() in _SET_BY_CLIENT:
+        raise ValueError(f"{name} is written by the client from the body it sends: leave it out")
+    return name
+
+
+def _header_value(value: str) -> str:
+    if problem := header_value_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+HeaderName = Annotated[str, AfterValidator(_header_name)]
+"""A header name an experiment sends: a token, and not one the client writes itself."""
+HeaderValue = Annotated[str, AfterValidator(_header_value)]
+
+
+def _lab_path_problem(path: str, what: str, *, backslash: bool) -> str | None:
+    """Why `path` cannot be where an experiment points (`to`) or starts (`start`) on the lab."""
+    rule = f"{what} is a path on the lab"
+    if not path.startswith("/") or path.startswith("//"):
+        return f"{rule} starting with a single '/', not {_shown(path)}"
+    if len(path) > PATH_CHARS:
+        return f"{rule} of at most {PATH_CHARS:,} characters, not {len(path):,}"
+    if not _VISIBLE.fullmatch(path):
+        bad = next(char for char in path if not _VISIBLE.fullmatch(char))
+        return (
+            f"{rule} in visible ASCII (percent-encode the rest, e.g. %20 for a space), not"
+            f" {_shown(path)} with {bad!a} in it"
+        )
+    if not backslash and "\\" in path:
+        return (
+            f"{rule}, with no backslash (a browser reads '/\\x' as '//x', another site), not"
+            f" {_shown(path)}"
+        )
+    return None
+
+
+BODY = 1024 * 1024
+"""The longest body an experiment sends: the lab reads no more (tutor.lab.bounds)."""
+
 
 class ExperimentSpec(BaseModel):
     """One live experiment: `client` sends `method` with `body` to a lab route answering `code`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     code: RedirectCode | None = None
     """The redirect the lab answers; None only for a `start` route with an answer of its own."""
     method: str = "POST"
-    body: str = ""
-    headers: dict[str, str] = Field(default_factory=dict)
+    body: str = Field(default="", max_length=BODY)
+    """Sent as UTF-8: a lone surrogate (which a YAML escape can make) is refused here."""
+    headers: dict[HeaderName, HeaderValue] = Field(default_factory=dict, max_length=HEADERS)
     client: ClientName = "httpx"
     to: str = "/echo"
     location: Literal[
@@ -75,12 +193,13 @@ class ExperimentSpec(BaseModel):
     loop: bool = False
     """The redirect points back to itself: the client's loop limit shows in the journal."""
     cache: str | None = None
-    """The redirect's Cache-Control: None the lab's `no-store`, "none" no header, "max-age=N"."""
+    """The redirect's Cache-Control: None (or "no-store", the same) the lab's `no-store`, "none"
+    no header, "max-age=N"."""
     stream: bool = False
     """Send the body as a stream of unknown length, which cannot be rewound to replay it."""
     repeat: int = Field(default=1, ge=1, le=3)
     """Send the same request this many times in a row (to see a cached redirect)."""
-    fragment: str = Field(default="", pattern=r"^[A-Za-z0-9_-]*$")
+    fragment: str = Field(default="", pattern=FRAGMENT_PATTERN, max_length=100)
     """A fragment on the request's URL (`#...`): it never leaves the client (RFC 9110 §10.2.2)."""
     redirect: RedirectMode = "follow"
     """fetch()'s redirect mode: `manual` hands the script the redirect, `error` rejects it."""
@@ -113,6 +232,21 @@ class ExperimentSpec(BaseModel):
             query["cache"] = self.cache
         return {**query, "chain": chain}
 
+    @field_validator("body", mode="before")
+    @classmethod
+    def _utf8(cls, body: object) -> object:
+        if not isinstance(body, str):
+            return body  # the type check says what is wrong
+        try:
+            body.encode("utf-8")
+        except UnicodeEncodeError as error:
+            bad = body[error.start]
+            raise ValueError(
+                f"the body holds {bad!a} (character {error.start + 1}), which is not text that "
+                "UTF-8 can send"
+            ) from None
+        return body
+
     @field_validator("method")
     @classmethod
     def _known_method(cls, method: str) -> str:
@@ -122,10 +256,34 @@ class ExperimentSpec(BaseModel):
     @field_validator("start")
     @classmethod
     def _beyond_route(cls, start: str | None) -> str | None:
-        if start is not None and start.partition("?")[0] not in BEYOND_ROUTES:
+        if start is None:
+            return None
+        if start.partition("?")[0] not in BEYOND_ROUTES:
             routes = ", ".join(BEYOND_ROUTES)
-            raise ValueError(f"'start' is one of the lab's routes {routes}, not {start!r}")
+            raise ValueError(f"'start' is one of the lab's routes {routes}, not {_shown(start)}")
+        if problem := _lab_path_problem(start, "'start'", backslash=True):
+            raise ValueError(problem)
         return start
+
+    @field_validator("headers")
+    @classmethod
+    def _distinct_names(cls, headers: dict[str, str]) -> dict[str, str]:
+        seen: set[str] = set()
+        for name in headers:
+            if name.lower() in seen:
+                raise ValueError(f"{name} twice: header names ignore case, so send it once")
+            seen.add(name.lower())
+        return headers
+
+    @field_validator("cache")
+    @classmethod
+    def _lab_cache(cls, cache: str | None) -> str | None:
+        if cache in (None, "no-store"):
+            return None
+        if cache == "none" or _MAX_AGE.fullmatch(cache or ""):
+            return cache
+        allowed = "none, no-store or max-age=SECONDS (at most 9 digits)"
+        raise ValueError(f"'cache' is {allowed}, not {_shown(cache or '')}")
 
     @model_validator(mode="after")
     def _start_takes_no_redirect_options(self) -> ExperimentSpec:
@@ -156,6 +314,6 @@ class ExperimentSpec(BaseModel):
     @field_validator("to")
     @classmethod
     def _lab_path(cls, to: str) -> str:
-        if not to.startswith("/") or to.startswith("//"):
-            raise ValueError(f"'to' is a path on the lab starting with '/', not {to!r}")
+        if problem := _lab_path_problem(to, "'to'", backslash=False):
+            raise ValueError(problem)
         return to
