@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from pathlib import Path
 
@@ -91,15 +92,19 @@ def test_a_garbage_file_is_moved_aside_and_a_fresh_record_started(tmp_path: Path
     assert open_record(path).lessons()["quiz-lesson"].step_id == "first"
 
 
-def test_a_folder_that_cannot_hold_a_record_leaves_one_in_memory(tmp_path: Path) -> None:
+def test_a_folder_that_cannot_hold_a_record_leaves_one_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
 
     record = open_record(blocker / "progress.db")
 
-    assert record.path is None and record.notice and "will not be saved" in record.notice
+    assert not record.saved and record.notice and "cannot be written" in record.notice
     record.answer(answer("b/q1", True), Slot(2, 0.0))
     assert len(record.answers()) == 1
+    assert any(f"progress --import {tmp_path}" in line for line in record.close())
 
 
 def test_two_copies_writing_at_once_lose_nothing(tmp_path: Path) -> None:

@@ -189,7 +189,7 @@ def test_an_exam_asks_the_same_questions_in_the_same_order(tmp_path: Path) -> No
     csv_file = tmp_path / "ada.csv"
     quiz(tmp_path / "ada", "1\n", "--seed", "42", "--count", "4", "--result", str(csv_file))
     header, first, *_ = csv_file.read_text().splitlines()
-    assert header == "name,seed,number,question,kind,shown,chosen,right,correct,graded"
+    assert header == "name,seed,number,question,kind,shown,chosen,right,correct,graded,partial"
     assert first.split(",")[3] == runs[0]["answers"][0]["question"]
 
 

@@ -2,7 +2,11 @@
 
 Rows hold ids (lesson, step, bank/question, choice), never positions, so that a course can
 reorder its files without muddling anyone's record. WAL and a busy timeout let two copies of
-the tutor share one file. A file SQLite cannot read is moved aside, never deleted.
+the tutor share one file. Only a file SQLite itself finds damaged is moved aside (never
+deleted); a good file that cannot be written (a full disk, read-only, locked) is left as it is,
+and what the learner does meanwhile is kept in memory and in a file of unsaved changes
+(tutor.progress.unsaved) until the record can take it: no answer whose feedback was shown is
+lost.
 
 `PRAGMA user_version` says which schema a file has, so that a learner's record outlives upgrades:
 an older file is migrated forward one step per transaction; a file from a newer tutor is never
@@ -11,22 +15,29 @@ written to (see open_record).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from tutor.progress import unsaved
+from tutor.progress.changes import Answer, Answered, Change, HintsUsed, StepShown, write
+from tutor.progress.faults import Damaged, damaged, why
 from tutor.progress.leitner import Slot
 from tutor.progress.location import database_path
 
-__all__ = ["SCHEMA_VERSION", "Answer", "LessonState", "Record", "open_record"]
+__all__ = ["SCHEMA_VERSION", "Answer", "LessonState", "Record", "Unwritable", "open_record"]
 
 BUSY_TIMEOUT_MS = 5000
 """How long a write waits for another copy of the tutor holding the file."""
+RETRY_TIMEOUT_MS = 200
+"""How long a write waits for the lock when it tries again a file that could not be written: the
+learner is not kept waiting at every answer while another program holds it."""
 
 SCHEMA_VERSION = 1
 """The schema version (PRAGMA user_version) this tutor reads and writes. Files made before
@@ -69,9 +80,12 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
 }
 """The statements that bring a file from version N - 1 to version N, keyed by N. A new schema
 adds a step here (never edits an old one) and raises SCHEMA_VERSION to match."""
-_BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")
-"""Errors that mean another copy of the tutor is busy with a good file: never move it aside."""
 _TABLES = ("lessons", "hints", "answers", "boxes", "meta")
+_TAIL = "this session's progress is kept in memory and saved in it as soon as it can be."
+
+
+class Unwritable(Exception):
+    """The record cannot be written now; the message says why, for the learner."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,68 +96,269 @@ class LessonState:
     done: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """One quiz answer as the record keeps it."""
+@dataclass(slots=True)
+class _Unsaved:
+    """Changes the file has not taken yet, under the name of the file that keeps them."""
 
-    question: str
-    """The question's id: ids are unique across banks, so a question may move to another bank."""
-    lesson_id: str | None
-    kind: str
-    chosen: tuple[str, ...]
-    """The ids of the choices picked."""
-    correct: bool
-    answered_at: float
-    session: str
-    """Which quiz run it belongs to (an exam's name and seed, or a practice run's id)."""
+    name: str
+    changes: list[Change] = field(default_factory=list)
+    kept: Path | None = None
+    """The file holding them (None: nowhere but memory yet)."""
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One short transaction, committed (durably) when the block ends; rolled back on failure,
+    a failed COMMIT included."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+        raise
+
+
+def _taken(db: sqlite3.Connection, name: str) -> int:
+    """How many changes of the unsaved file `name` the record has already taken."""
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (f"unsaved {name}",)).fetchone()
+    return int(row[0]) if row and str(row[0]).isdigit() else 0
+
+
+def _take(db: sqlite3.Connection, runs: Sequence[_Unsaved]) -> None:
+    """Write what `db` has not taken yet of each run, and note how far it got (inside the
+    caller's transaction, so that a run is taken whole or not at all)."""
+    for run in runs:
+        for change in run.changes[_taken(db, run.name) :]:
+            write(db, change)
+        db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            (f"unsaved {run.name}", str(len(run.changes))),
+        )
 
 
 class Record:
-    """An open record. Thread-safe: the UI's workers share one."""
+    """An open record. Thread-safe: the UI's workers share one.
 
-    def __init__(self, db: sqlite3.Connection, path: Path | None, notice: str | None) -> None:
+    While its file takes writes, `_db` is the file. When a write fails (or the file could not be
+    written from the start), `_db` becomes a copy in memory holding everything so far; each
+    later write tries the file again with every change kept since, and the changes are also
+    kept in a file of unsaved changes, so that even a killed tutor loses none.
+    """
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        path: Path | None,
+        notice: str | None,
+        *,
+        problem: str | None = None,
+    ) -> None:
         self._db = db
         self._lock = threading.Lock()
         self.path = path
-        """The database file; None when the record lives only in memory (the file was unusable)."""
+        """The database file; None when nothing is ever written to it (a newer tutor's file)."""
         self.notice = notice
         """What went wrong opening the file, for the learner; None when all is well."""
+        self.problem = problem
+        """Why the file cannot be written now, in words; None while it takes every write."""
+        self._runs: list[_Unsaved] = []
+        """Changes the file has not taken: files found beside it, then this session's."""
+        self._own: _Unsaved | None = None
+        self._said: list[str] = []
+        self._listener: Callable[[str], object] | None = None
+        self.lost = False
+        """Set on close when changes the file could not take could not be kept in any file."""
 
-    def close(self) -> None:
+    @property
+    def saved(self) -> bool:
+        """Whether everything the learner did is in the file."""
+        return self.path is not None and self.problem is None
+
+    def listen(self, listener: Callable[[str], object]) -> None:
+        """Tell `listener` each later change of fortune (the file could not be written, or can
+        be again) once, as a sentence, from the thread that met it; what was said before it
+        listened is told now. `notice` (the opening) is not repeated."""
         with self._lock:
+            self._listener = listener
+        self._tell()
+
+    def _say(self, text: str) -> None:
+        self._said.append(text)
+
+    def _tell(self) -> None:
+        """Hand what was said to the listener, outside the lock (it may read the record)."""
+        with self._lock:
+            listener, said = self._listener, self._said
+            if listener is None:
+                return
+            self._said = []
+        for text in said:
+            listener(text)
+
+    def close(self) -> list[str]:
+        """Try the file one last time, then close. What the learner must still hear: e.g. where
+        the changes the file could not take are kept."""
+        with self._lock:
+            if self.path is not None and self.problem is not None:
+                self._retry()
+            if self._own is not None and self.problem is not None:
+                self._say(self._farewell(self._own))
             self._db.close()
+            said, self._said = self._said, []
+        return said
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One short transaction, committed (durably) when the block ends."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+    def _farewell(self, own: _Unsaved) -> str:
+        assert self.path is not None
+        answers = sum(isinstance(change, Answered) for change in own.changes)
+        others = len(own.changes) - answers
+        what = " and ".join(
+            f"{count} {noun}{'s' if count != 1 else ''}"
+            for count, noun in ((answers, "answer"), (others, "other change"))
+            if count
+        )
+        head = (
+            f"Your progress file {self.path} still cannot be written ({self.problem}): "
+            f"what this session did ({what})"
+        )
+        if own.kept is None:
+            self.lost = True
+            return f"{head} could not be kept in any file either."
+        if own.kept.parent == self.path.parent:
+            return f"{head} is kept in {own.kept}, and goes into the record at the next start."
+        return (
+            f"{head} is kept in {own.kept}; add it to the record with "
+            f"`redirect-tutor progress --import {own.kept}`."
+        )
+
+    # Keeping changes while the file cannot take them.
+
+    def _lose_file(self, error: BaseException) -> None:
+        """The file failed: go on with a copy of it in memory, and say so once."""
+        assert self.path is not None
+        file, self.problem = self._db, why(self.path, error)
+        try:
+            self._db = _copy(file)
+        except sqlite3.Error:
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db = _snapshot(self.path)
+            except _Newer:  # a newer tutor took the file over meanwhile: this tutor cannot read it
+                self._db = _connect(":memory:")
+        with contextlib.suppress(sqlite3.Error):
+            file.close()
+        self._say(
+            f"Your progress cannot be saved in {self.path} now ({self.problem}): "
+            "it is kept in memory, and saved there as soon as it can be."
+        )
+
+    def _retry(self) -> bool:
+        """Try the file again with every change it has not taken; whether it took them."""
+        assert self.path is not None
+        try:
+            file = _connect(self.path, RETRY_TIMEOUT_MS)
+        except (sqlite3.Error, OSError, _Newer):
+            return False
+        try:
+            with _transaction(file) as db:
+                _take(db, self._runs)
+        except (sqlite3.Error, OSError):
+            file.close()
+            return False
+        self._db.close()
+        self._db, self.problem = file, None
+        self._taken()
+        return True
+
+    def _taken(self) -> None:
+        """The file has taken every change kept for it: their files go, and the learner hears."""
+        for run in self._runs:
+            if run.kept is not None:
+                with contextlib.suppress(OSError):
+                    run.kept.unlink()
+        if any(run.changes for run in self._runs):
+            self._say(f"Your progress is saved in {self.path} again: nothing was lost.")
+        self._runs, self._own = [], None
+
+    def catch_up(self, files: Sequence[Path]) -> None:
+        """Take the unsaved changes earlier sessions left in `files`: into the file when it
+        takes them (the files are then deleted), else into the copy in memory, so that the
+        learner sees them, until it does."""
+        with self._lock:
+            for kept in files:
+                try:
+                    changes = unsaved.read(kept)
+                except (OSError, ValueError) as error:
+                    self._say(f"{kept} could not be added to your record ({error}); it was left.")
+                    continue
+                self._runs.append(_Unsaved(kept.name, changes, kept))
+            if self._runs and self.problem is None:
+                try:
+                    with _transaction(self._db) as db:
+                        _take(db, self._runs)
+                except (sqlite3.Error, OSError) as error:
+                    self._lose_file(error)
+                else:
+                    self._taken()
+            for run in self._runs:  # into the copy in memory: the learner sees them
+                with _transaction(self._db) as db:
+                    for change in run.changes[_taken(db, run.name) :]:
+                        write(db, change)
+        self._tell()
+
+    def _keep(self, change: Change) -> None:
+        """Write `change` to the file; failing that, to memory and to the unsaved file."""
+        with self._lock:
+            if self.problem is None:
+                try:
+                    with _transaction(self._db) as db:
+                        write(db, change)
+                except (sqlite3.Error, OSError) as error:
+                    if self.path is None:
+                        raise
+                    self._lose_file(error)
+                    self._keep_in_memory(change, retry=False)
+            else:
+                self._keep_in_memory(change, retry=True)
+        self._tell()
+
+    def _keep_in_memory(self, change: Change, *, retry: bool) -> None:
+        assert self.path is not None  # a record never written to never fails to be
+        with _transaction(self._db) as db:
+            write(db, change)
+        if self._own is None:
+            self._own = _Unsaved(unsaved.new_name(self.path))
+            self._runs.append(self._own)
+        self._own.changes.append(change)
+        if retry and self._retry():
+            return
+        own, before = self._own, self._own.kept
+        try:
+            own.kept = unsaved.keep(self.path, own.name, own.changes, before and before.parent)
+        except OSError:
+            own.kept = None
+        if before is not None and before != own.kept:
+            with contextlib.suppress(OSError):
+                before.unlink()
 
     def _read(self, sql: str, *args: object) -> list[tuple]:
         with self._lock:
-            return self._db.execute(sql, args).fetchall()
+            try:
+                rows = self._db.execute(sql, args).fetchall()
+            except sqlite3.Error as error:
+                if self.path is None or self.problem is not None:
+                    raise
+                self._lose_file(error)
+                rows = self._db.execute(sql, args).fetchall()
+        self._tell()
+        return rows
 
     # Lessons
 
     def show_step(self, lesson_id: str, step_id: str, *, last: bool = False) -> None:
         """The learner is on `step_id` of `lesson_id`; reaching the `last` step finishes it."""
-        now = time.time()
-        with self._write() as db:
-            db.execute(
-                "INSERT INTO lessons (lesson_id, step_id, opened_at, done_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (lesson_id) DO UPDATE SET step_id = excluded.step_id,"
-                " opened_at = excluded.opened_at, done_at = COALESCE(done_at, excluded.done_at)",
-                (lesson_id, step_id, now, now if last else None),
-            )
-            db.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_lesson', ?)", (lesson_id,)
-            )
+        self._keep(StepShown(lesson_id, step_id, time.time(), last))
 
     def lessons(self) -> dict[str, LessonState]:
         rows = self._read("SELECT lesson_id, step_id, done_at FROM lessons")
@@ -155,13 +370,7 @@ class Record:
 
     def use_hints(self, lesson_id: str, step_id: str, count: int) -> None:
         """The learner has seen the first `count` hints of a step's prediction."""
-        now = time.time()
-        with self._write() as db:
-            db.executemany(
-                "INSERT OR IGNORE INTO hints (lesson_id, step_id, hint, used_at)"
-                " VALUES (?, ?, ?, ?)",
-                [(lesson_id, step_id, hint, now) for hint in range(count)],
-            )
+        self._keep(HintsUsed(lesson_id, step_id, count, time.time()))
 
     def hints_used(self) -> dict[str, int]:
         """How many hints each lesson's learner asked for."""
@@ -172,24 +381,7 @@ class Record:
 
     def answer(self, answer: Answer, slot: Slot) -> None:
         """Keep `answer` and move its question to `slot`, in one transaction."""
-        with self._write() as db:
-            db.execute(
-                "INSERT INTO answers (question, lesson_id, kind, chosen, correct, answered_at,"
-                " session) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    answer.question,
-                    answer.lesson_id,
-                    answer.kind,
-                    json.dumps(list(answer.chosen)),
-                    int(answer.correct),
-                    answer.answered_at,
-                    answer.session,
-                ),
-            )
-            db.execute(
-                "INSERT OR REPLACE INTO boxes (question, box, due_at) VALUES (?, ?, ?)",
-                (answer.question, slot.box, slot.due_at),
-            )
+        self._keep(Answered(answer, slot))
 
     def slots(self) -> dict[str, Slot]:
         """Every question answered at least once, and where it stands."""
@@ -212,10 +404,44 @@ class Record:
         ]
 
     def reset(self) -> None:
-        """Forget everything: lessons, hints, answers and boxes."""
-        with self._write() as db:
+        """Forget everything: lessons, hints, answers and boxes. Unwritable (saying why) when the
+        file cannot take it: forgetting is never kept for later."""
+
+        def forget(db: sqlite3.Connection) -> None:
             for table in _TABLES:
                 db.execute(f"DELETE FROM {table}")
+
+        with self._lock:
+            if self.path is not None:
+                self._must_write()
+            self._write_now(forget)
+
+    def import_file(self, kept: Path) -> int:
+        """Add the changes of an unsaved file (tutor.progress.unsaved) the record has not taken
+        yet; how many it took. ValueError when it is not such a file, OSError when it cannot be
+        read, Unwritable when the record cannot take them now."""
+        run = _Unsaved(kept.name, unsaved.read(kept))
+        with self._lock:
+            self._must_write()
+            taken = len(run.changes) - _taken(self._db, run.name)
+            self._write_now(lambda db: _take(db, [run]))
+        return max(taken, 0)
+
+    def _must_write(self) -> None:
+        """Unwritable unless the file takes writes now (tried again if it did not)."""
+        if self.path is None:
+            raise Unwritable("this record is not saved: a newer redirect-tutor made it")
+        if self.problem is not None and not self._retry():
+            raise Unwritable(f"{self.path} cannot be written now ({self.problem})")
+
+    def _write_now(self, body: Callable[[sqlite3.Connection], object]) -> None:
+        """`body` in one transaction, or Unwritable saying why not; nothing kept for later."""
+        try:
+            with _transaction(self._db) as db:
+                body(db)
+        except (sqlite3.Error, OSError) as error:
+            where = self.path or Path("the record")
+            raise Unwritable(f"{where} cannot be written now ({why(where, error)})") from None
 
 
 class _Newer(Exception):
@@ -243,8 +469,7 @@ def _migrate(db: sqlite3.Connection) -> None:
     that cannot be written shows up now, not at the learner's first answer.
     """
     for target in range(min(_version(db) + 1, SCHEMA_VERSION), SCHEMA_VERSION + 1):
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(db):
             version = _version(db)
             if version > SCHEMA_VERSION:
                 raise _Newer(version)  # a newer tutor upgraded it since we looked
@@ -252,24 +477,21 @@ def _migrate(db: sqlite3.Connection) -> None:
                 for statement in _MIGRATIONS[target]:
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version = {target}")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
 
 
-def _connect(path: Path | str) -> sqlite3.Connection:
-    """An open, checked database at SCHEMA_VERSION; sqlite3.DatabaseError if unusable.
+def _connect(path: Path | str, busy_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
+    """An open, checked, writable database at SCHEMA_VERSION; sqlite3.Error (Damaged when its
+    check fails) or OSError if unusable.
 
     _Newer, before anything is written (not even the journal mode), if a newer tutor made it.
     """
     if isinstance(path, Path):
         path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(
-        path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        path, timeout=busy_ms / 1000, isolation_level=None, check_same_thread=False
     )
     try:
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute(f"PRAGMA busy_timeout = {busy_ms}")
         version = _version(db)
         if version > SCHEMA_VERSION:
             raise _Newer(version)
@@ -277,12 +499,56 @@ def _connect(path: Path | str) -> sqlite3.Connection:
         db.execute("PRAGMA synchronous = FULL")
         (check,) = db.execute("PRAGMA quick_check").fetchone()
         if check != "ok":
-            raise sqlite3.DatabaseError(f"the file is damaged ({check})")
+            raise Damaged(f"the file is damaged: {' '.join(str(check).split())[:200]}")
         _migrate(db)
     except BaseException:
         db.close()
         raise
     return db
+
+
+def _memory() -> sqlite3.Connection:
+    return sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+
+
+def _read_only(path: Path, mode: str) -> sqlite3.Connection:
+    """`path` opened so that SQLite refuses to write it: "mode=ro", or "immutable=1" (for a file
+    whose folder cannot even hold SQLite's shared-memory file)."""
+    db = sqlite3.connect(
+        f"{path.resolve().as_uri()}?{mode}",
+        uri=True,
+        timeout=RETRY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+        check_same_thread=False,
+    )
+    db.execute(f"PRAGMA busy_timeout = {RETRY_TIMEOUT_MS}")
+    return db
+
+
+def _copy(source: sqlite3.Connection) -> sqlite3.Connection:
+    """A copy in memory of an open record, at SCHEMA_VERSION."""
+    copy = _memory()
+    source.backup(copy)
+    _migrate(copy)
+    return copy
+
+
+def _snapshot(path: Path) -> sqlite3.Connection:
+    """A copy in memory of the file at `path`, read without writing a byte to it (an empty
+    record when it cannot be read); _Newer if a newer tutor made it."""
+    for mode in ("mode=ro", "immutable=1"):
+        try:
+            source = _read_only(path, mode)
+            try:
+                version = _version(source)
+                if version > SCHEMA_VERSION:
+                    raise _Newer(version)
+                return _copy(source)
+            finally:
+                source.close()
+        except sqlite3.Error:
+            continue
+    return _connect(":memory:")
 
 
 def _read_newer(path: Path, version: int) -> Record:
@@ -297,7 +563,7 @@ def _read_newer(path: Path, version: int) -> Record:
         f"Your progress file {path} was made by a newer redirect-tutor (record version "
         f"{version}; this one knows up to {SCHEMA_VERSION}). It was left exactly as it is"
     )
-    db = sqlite3.connect(":memory:", uri=True, isolation_level=None, check_same_thread=False)
+    db = _memory()
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")  # for the attached file
     _migrate(db)
     try:
@@ -334,35 +600,62 @@ def _move_aside(path: Path) -> Path:
     return aside
 
 
-def open_record(path: Path | None = None) -> Record:
-    """The record at `path` (default: database_path()), migrated to SCHEMA_VERSION. Never raises.
-
-    A file SQLite cannot read is moved aside and a fresh record started; if even that fails,
-    the record lives in memory for this session. A file a newer tutor made (user_version above
-    SCHEMA_VERSION) is never written to, nor moved aside: this tutor cannot know what its
-    schema means, and the learner's answers must not be lost when they go back to the newer
-    one. It is read into memory instead (see _read_newer), so this session works and is
-    simply not kept. `Record.notice` then says what happened.
-    """
-    path = path or database_path()
+def _open(path: Path) -> Record:
+    """The record at `path`, or why not in the notice, one sentence (see open_record)."""
     try:
         return Record(_connect(path), path, None)
     except _Newer as newer:
         return _read_newer(path, newer.version)
-    except (sqlite3.DatabaseError, OSError) as error:
-        problem, busy = str(error), getattr(error, "sqlite_errorname", None) in _BUSY
+    except (sqlite3.Error, OSError) as error:
+        failed = error
+    if not damaged(failed):
+        try:
+            copy = _snapshot(path)
+        except _Newer as newer:
+            return _read_newer(path, newer.version)
+        problem = why(path, failed)
+        notice = f"Your progress file {path} cannot be written ({problem})"
+        notice += ": it was left as it is, and " if path.exists() else ", so "
+        return Record(copy, path, notice + _TAIL, problem=problem)
+    unread = f"Your progress file could not be read ({failed})"
     try:
-        if busy or not path.exists():
-            raise sqlite3.OperationalError("not moved aside: another copy holds it, or it is gone")
         aside = _move_aside(path)
+    except OSError as error:
         notice = (
-            f"Your progress file could not be read ({problem}). It was kept as {aside} "
-            "and a fresh record started."
+            f"Your progress file could be neither read ({failed}) nor moved aside ({error}): "
+            f"it was left as {path}"
         )
-        return Record(_connect(path), path, notice)
-    except (sqlite3.DatabaseError, OSError):
+        return Record(
+            _connect(":memory:"), path, f"{notice}, and {_TAIL}", problem=why(path, error)
+        )
+    try:
+        return Record(
+            _connect(path), path, f"{unread}: it was kept as {aside}, and a fresh record started."
+        )
+    except (sqlite3.Error, OSError, _Newer) as error:
+        problem = why(path, error)
         notice = (
-            f"Your progress file {path} cannot be used ({problem}). "
-            "This session's progress will not be saved."
+            f"{unread}: it was kept as {aside}, but a fresh record cannot be written ({problem})"
         )
-        return Record(_connect(":memory:"), None, notice)
+        return Record(_connect(":memory:"), path, f"{notice}, so {_TAIL}", problem=problem)
+
+
+def open_record(path: Path | None = None) -> Record:
+    """The record at `path` (default: database_path()), migrated to SCHEMA_VERSION. Never raises.
+
+    Only a file SQLite finds damaged (corrupt, not a database, a failed quick_check) is moved
+    aside, and a fresh record started in its place. A good file that cannot be written (a full
+    disk, a read-only file, folder or disk, another program's lock) is left as it is: the record
+    works on a copy in memory and writes to the file as soon as it can (see Record). A file a
+    newer tutor made (user_version above SCHEMA_VERSION) is never written to, nor moved aside:
+    this tutor cannot know what its schema means, and the learner's answers must not be lost
+    when they go back to the newer one. It is read into memory instead (see _read_newer), so
+    this session works and is simply not kept. `Record.notice` then says what happened.
+
+    Changes an earlier session could not write, left beside the file, are taken in now.
+    """
+    path = path or database_path()
+    record = _open(path)
+    if record.path is not None:
+        record.catch_up(unsaved.beside(path))
+    return record

@@ -21,7 +21,7 @@ def feedback(grade: Grade) -> list[str]:
     """Right or wrong, the right answer, why (the explanation of each option chosen and its
     misconception), what arrived for a prediction, and the sources."""
     if grade.void is not None:
-        lines = [f"Not graded: {grade.void}. It counts neither way."]
+        lines = [f"Not graded: {one_line(grade.void)}. It counts neither way."]
     elif grade.correct:
         lines = ["✓ Right."]
     else:

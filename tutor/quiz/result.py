@@ -5,15 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 import time
 from pathlib import Path
 
 from tutor.atomic import write_text_atomically
 from tutor.progress.export import local_time
+from tutor.progress.faults import why
 from tutor.quiz.plan import Plan
 from tutor.quiz.session import Quiz
 
-__all__ = ["CSV_FIELDS", "result", "write_result"]
+__all__ = ["CSV_FIELDS", "hand_in", "result", "write_result"]
 
 CSV_FIELDS = (
     "name",
@@ -26,6 +28,7 @@ CSV_FIELDS = (
     "right",
     "correct",
     "graded",
+    "partial",
 )
 
 
@@ -52,7 +55,8 @@ def _answers(quiz: Quiz) -> list[dict[str, object]]:
 
 def result(quiz: Quiz, plan: Plan) -> dict[str, object]:
     """The whole run: who, which seed (the exam's; `choice_seed` shuffled the choices, the
-    exam's too, else a new one per quiz), the score, and every question in the order asked."""
+    exam's too, else a new one per quiz), the score, whether it is `partial` (ended before the
+    last question; `interrupted` when broken off), and every question in the order asked."""
     return {
         "name": plan.name,
         "seed": plan.seed,
@@ -61,6 +65,8 @@ def result(quiz: Quiz, plan: Plan) -> dict[str, object]:
         "finished_at": local_time(time.time()),
         "time_limit": plan.time_limit,
         "timed_out": quiz.timed_out,
+        "partial": quiz.partial,
+        "interrupted": quiz.interrupted,
         "score": quiz.score,
         "graded": quiz.graded,
         "questions": len(quiz.items),
@@ -69,7 +75,8 @@ def result(quiz: Quiz, plan: Plan) -> dict[str, object]:
 
 
 def write_result(path: Path, quiz: Quiz, plan: Plan) -> None:
-    """Write the result to `path`: CSV when it ends in .csv (one row per question), else JSON."""
+    """Write the result to `path`: CSV when it ends in .csv (one row per question, each saying
+    whether the run was partial), else JSON."""
     if path.suffix.lower() != ".csv":
         text = json.dumps(result(quiz, plan), indent=2, ensure_ascii=False)
         write_text_atomically(path, text + "\n")
@@ -79,5 +86,33 @@ def write_result(path: Path, quiz: Quiz, plan: Plan) -> None:
     writer.writeheader()
     for row in _answers(quiz):
         flat = {k: ";".join(v) if isinstance(v, list) else v for k, v in row.items()}
-        writer.writerow({"name": plan.name, "seed": plan.seed, **flat})
+        writer.writerow({"name": plan.name, "seed": plan.seed, **flat, "partial": quiz.partial})
     write_text_atomically(path, out.getvalue())
+
+
+def hand_in(path: Path, quiz: Quiz, plan: Plan) -> tuple[str, bool]:
+    """Write the result to `path`, else (a full disk, a read-only folder) under its name in the
+    temporary folder: what happened, for the learner, and whether it was written at all."""
+    try:
+        write_result(path, quiz, plan)
+    except OSError as error:
+        failed = f"The result could not be written to {path} ({why(path, error)})"
+    else:
+        return _written(path, quiz), True
+    spare = Path(tempfile.gettempdir()) / path.name
+    try:
+        write_result(spare, quiz, plan)
+    except OSError as error:
+        return f"{failed}, nor to {spare} ({why(spare, error)}).", False
+    return f"{failed}. {_written(spare, quiz)}", True
+
+
+def _written(path: Path, quiz: Quiz) -> str:
+    """E.g. "Result written to ada.json."; a partial one says so, and why."""
+    if not quiz.partial:
+        return f"Result written to {path}."
+    why_partial = (
+        "; interrupted" if quiz.interrupted else "; time ran out" if quiz.timed_out else ""
+    )
+    answered = f"{quiz.position} of {len(quiz.items)} questions answered{why_partial}"
+    return f"Partial result written to {path} ({answered}): the file marks it as partial."

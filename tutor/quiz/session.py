@@ -56,6 +56,8 @@ class Quiz:
         self.best_streak = 0
         self.stopped = False
         self.timed_out = False
+        self.interrupted = False
+        """The learner broke off the run (Ctrl+C, closing the tutor) rather than ending it."""
 
     @property
     def position(self) -> int:
@@ -88,10 +90,17 @@ class Quiz:
         """Seconds left (never below 0), or None without a time limit."""
         return None if self.deadline is None else max(0.0, self.deadline - self._clock())
 
-    def stop(self, *, timed_out: bool = False) -> None:
-        """End early (the learner left, input ended, time ran out); the answers so far stand."""
+    @property
+    def partial(self) -> bool:
+        """Whether the run ended before every question was answered."""
+        return self.position < len(self.items)
+
+    def stop(self, *, timed_out: bool = False, interrupted: bool = False) -> None:
+        """End early (the learner left, input ended, time ran out, the run was broken off); the
+        answers so far stand."""
         self.stopped = True
         self.timed_out = self.timed_out or timed_out
+        self.interrupted = self.interrupted or interrupted
 
     def answer(self, chosen_ids: Sequence[str]) -> Grade:
         """Grade the current question and commit the answer; only then is the grade returned.

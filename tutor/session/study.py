@@ -1,8 +1,12 @@
 """The course, the learner's record and the lab together: the use cases that need all three.
 
 Checking an exercise, grading a prediction or a quiz answer by a live run, keeping the steps a
-learner saw and the hints they used. Everything here may block (SQLite, the lab, a client
-program): front ends call it from worker threads, never from a UI thread.
+learner saw and the hints they used, handing in an exam. Everything here may block (SQLite, the
+lab, a client program): front ends call it from worker threads, never from a UI thread.
+
+What the learner must hear about their record (it cannot be written now, or can again) reaches
+the front end through `listen`; what is left to say when the session closes (where unsaved
+changes are kept, an exam's partial result) is in `farewell`, for the front end to show after.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["Graded", "StudySession"]
 
 Write = Callable[["Record"], object]
+Listener = Callable[[str], object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,17 @@ class StudySession:
         self._writes: queue.SimpleQueue[Write] = queue.SimpleQueue()
         self._write_lock = threading.Lock()
         """Held while writes are made: they happen one at a time, in the order they came."""
+        self._listener: Listener | None = None
+        self._exam: tuple[Quiz, Plan] | None = None
+        self._handed_in: int | None = None
+        """How many answers the exam's result file holds (None: not written yet)."""
+        self._hand_in_lock = threading.Lock()
+        self._closed = False
+        self.farewell: list[str] = []
+        """What the learner must still read once the session has closed, one sentence each."""
+        self.lost = False
+        """Something the learner did could not be kept anywhere: an exam's result file, or
+        progress the record could not take and no file could keep."""
 
     # The course and the record.
 
@@ -77,10 +93,21 @@ class StudySession:
         return self.course
 
     def open_record(self) -> Record:
+        """Open the learner's record; its `notice` says what went wrong opening it."""
         from tutor.progress.record import open_record
 
         self.record = open_record()
+        if self._listener is not None:
+            self.record.listen(self._listener)
         return self.record
+
+    def listen(self, listener: Listener) -> None:
+        """Tell `listener`, once each, what the learner must hear about their record during the
+        session, as a sentence (e.g. "Your progress cannot be saved in … now (the disk is full):
+        …"), from whichever thread met it: it must return at once."""
+        self._listener = listener
+        if self.record is not None:
+            self.record.listen(listener)
 
     def keep(self, write: Write) -> None:
         """Queue a write to the record; `save` makes it."""
@@ -109,11 +136,23 @@ class StudySession:
             return self.record.lessons() if wrote else None
 
     def close(self) -> None:
-        """Make the queued writes, close the record, stop a lab the session started."""
+        """Hand in an exam broken off, make the queued writes, close the record, stop a lab the
+        session started; `farewell` then says what the learner must still read. Closing twice
+        does nothing more."""
+        if self._closed:
+            return
+        self._closed = True
         try:
+            if self._exam is not None:
+                quiz, plan = self._exam
+                if self._handed_in != quiz.position:
+                    if quiz.partial:
+                        quiz.stop(interrupted=True)
+                    self.farewell.append(self.hand_in(quiz, plan))
             if self.record is not None:
                 self.save()
-                self.record.close()
+                self.farewell += self.record.close()
+                self.lost = self.lost or self.record.lost
         finally:
             self.lab.stop()
 
@@ -173,16 +212,21 @@ class StudySession:
             time_limit=plan.time_limit,
             seed=seed,
         )
+        if plan.result is not None:
+            self._exam, self._handed_in = (quiz, plan), None
         return quiz, None
 
     def hand_in(self, quiz: Quiz, plan: Plan) -> str:
-        """Write an exam's result file; what happened, in words for the learner."""
-        from tutor.quiz.result import write_result
+        """Write an exam's result file (marked partial when the quiz ended early; in the
+        temporary folder when its own cannot take it); what happened, in words for the learner.
+        An exam not handed in by the time the session closes is handed in then (see close)."""
+        from tutor.quiz.result import hand_in
 
         if plan.result is None:
             return ""
-        try:
-            write_result(plan.result, quiz, plan)
-        except OSError as error:
-            return f"The result could not be written to {plan.result}: {error}"
-        return f"Result written to {plan.result}."
+        with self._hand_in_lock:
+            said, kept = hand_in(plan.result, quiz, plan)
+            self.lost = self.lost or not kept
+            if kept and self._exam is not None and self._exam[0] is quiz:
+                self._handed_in = quiz.position
+        return said
