@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from tutor.cli import course, experiments, lab, learner, web  # each registers its commands
-from tutor.cli.group import cli
+from tutor.cli.group import INTERRUPTED, cli
 
 __all__ = ["cli", "course", "experiments", "lab", "learner", "main", "web"]
 
@@ -20,4 +20,4 @@ def main() -> None:
     try:
         cli.main(prog_name="redirect-tutor")
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(INTERRUPTED)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from tutor.cli.group import cli
 
 if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
     from tutor.experiments.outcome import Outcome
 
 __all__ = ["matrix", "try_"]
@@ -34,14 +36,36 @@ def _client(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
     return value
 
 
-def _header(_ctx: click.Context, _param: click.Parameter, values: Sequence[str]) -> dict[str, str]:
-    headers = {}
+def _header(ctx: click.Context, _param: click.Parameter, values: Sequence[str]) -> dict[str, str]:
+    """`-H 'Name: value'` as curl takes it (one space after the colon is the separator's); what
+    a name or a value may hold is the experiment's rule, checked when it is built."""
+    headers: dict[str, str] = {}
     for value in values:
         name, sep, content = value.partition(":")
-        if not sep or not name.strip():
-            raise click.BadParameter(f"{value!r} is not 'Name: value'.")
-        headers[name.strip()] = content.strip()
+        if not sep:
+            _refuse(ctx, f"-H {value!r} is not 'Name: value'.")
+        if name in headers:
+            _refuse(ctx, f"-H {name!r} is given twice: send each header once.")
+        headers[name] = content.removeprefix(" ")
     return headers
+
+
+def _utf8(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """The argument as text: bytes the terminal gave that are not UTF-8 cannot be sent as such."""
+    if value is not None:
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            _refuse(ctx, f"--{param.name} holds bytes that are not UTF-8 text.")
+    return value
+
+
+def _refuse(ctx: click.Context, problem: str) -> NoReturn:
+    """End a command whose input cannot be sent with one line, and status 2 as for click's usage
+    errors: a header's text is shown as Python writes it, so no control character reaches the
+    terminal."""
+    click.echo(f"Error: {problem}", err=True)
+    ctx.exit(2)
 
 
 @cli.command("try")
@@ -56,7 +80,11 @@ def _header(_ctx: click.Context, _param: click.Parameter, values: Sequence[str])
     help="The real client that sends it.",
 )
 @click.option(
-    "--body", "-d", default=None, help="The request body [default: a=1 for methods that carry one]."
+    "--body",
+    "-d",
+    default=None,
+    callback=_utf8,
+    help="The request body [default: a=1 for methods that carry one].",
 )
 @click.option(
     "--header",
@@ -85,9 +113,7 @@ def try_(
     try:
         spec = ExperimentSpec(code=code, method=method, body=body, headers=headers, client=client)
     except ValidationError as error:
-        raise click.UsageError(
-            "; ".join(e["msg"].removeprefix("Value error, ") for e in error.errors())
-        ) from None
+        _refuse(click.get_current_context(), "; ".join(map(_problem, error.errors())))
     try:
         with make_session().lab as lab:
             outcome = lab.run(spec)
@@ -99,6 +125,17 @@ def try_(
         _print_trace(outcome)
     if outcome.client_version is None:
         sys.exit(1)
+
+
+def _problem(error: ErrorDetails) -> str:
+    """One problem of an experiment asked for on the command line, naming the header it is in."""
+    problem = error["msg"].removeprefix("Value error, ")
+    match error["loc"]:
+        case ("headers", str(name)):  # a value's problem: its message names only the value
+            return f"header {name!r}: {problem}"
+        case ("headers", *_):
+            return f"-H: {problem}"
+    return problem
 
 
 def _names(
@@ -261,13 +298,17 @@ def _print_trace(outcome: Outcome) -> None:
     from tutor.lab.journal import without_tokens
     from tutor.lab.printable import one_line
 
-    sent = f', body "{outcome.body}" ({len(outcome.body.encode())} bytes)' if outcome.body else ""
+    sent = (
+        f', body "{one_line(outcome.body)}" ({len(outcome.body.encode())} bytes)'
+        if outcome.body
+        else ""
+    )
     click.echo(
         f"{outcome.method} answered with {outcome.spec.first_answer}, sent by "
         f"{outcome.client} {outcome.client_version or '(not installed)'}{sent}\n"
     )
     for index, hop in enumerate(outcome.hops, 1):
-        request = f"{hop.method} {hop.path}"
+        request = one_line(f"{hop.method} {without_tokens(hop.path)}")
         answer = hop.answer
         if hop.location:
             answer += f" -> {one_line(without_tokens(hop.location))}"
@@ -282,4 +323,5 @@ def _print_trace(outcome: Outcome) -> None:
         VerdictKind.NOT_FOLLOWED: "red",
         VerdictKind.UNAVAILABLE: "bright_black",
     }.get(outcome.verdict.kind, "yellow")
-    click.echo(click.style("Verdict: ", bold=True) + click.style(outcome.verdict.text, fg=colour))
+    verdict = click.style(one_line(outcome.verdict.text), fg=colour)
+    click.echo(click.style("Verdict: ", bold=True) + verdict)

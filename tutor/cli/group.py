@@ -2,24 +2,111 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tutor import __version__
 
-__all__ = ["cli"]
+if TYPE_CHECKING:
+    from tutor.session.study import StudySession
+
+__all__ = ["INTERRUPTED", "cli", "close_session", "prepare_terminal", "uninterrupted"]
+
+INTERRUPTED = 130
+"""The exit status after a Ctrl+C (128 + SIGINT), as shells report it."""
 
 _LESSON_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
+_NO_TERMINAL = (
+    "The full-screen tutor needs a terminal on stdin and stdout, and has none here.\n"
+    "Without one, use: try, matrix, card, quiz --plain, lint, serve (see --help)."
+)
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+
+class _Tutor(click.Group):
+    """The group: a Ctrl+C kills every client program at once, then ends with status 130."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _killing_programs_on_interrupt():
+            try:
+                return super().invoke(ctx)
+            except KeyboardInterrupt:
+                click.echo(err=True)  # the shell's prompt starts on a line of its own after ^C
+                ctx.exit(INTERRUPTED)
+
+
+@contextmanager
+def _killing_programs_on_interrupt() -> Iterator[None]:
+    """While a command runs, a SIGINT first kills every client program (each runs in a session
+    of its own, out of the terminal's reach), then interrupts as usual."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread hears signals
+        return
+    previous = signal.signal(signal.SIGINT, _interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+
+
+def _interrupted(_signal: int, _frame: FrameType | None) -> None:
+    from tutor.experiments.clients.program import kill_every_program
+
+    kill_every_program()
+    raise KeyboardInterrupt
+
+
+def _colour(ctx: click.Context, _param: click.Parameter, value: bool | None) -> None:
+    """Set colour once for everything click prints (every command's context inherits it): the
+    option, else off when NO_COLOR is set and not empty (https://no-color.org), else on a
+    terminal only."""
+    ctx.color = value if value is not None else (False if os.environ.get("NO_COLOR") else None)
+
+
+def prepare_terminal() -> None:
+    """Before the full-screen tutor: without a terminal to draw on (stdin or stdout redirected)
+    say what to use instead and exit with status 2; with one, hand Textual the colour choice
+    (it reads NO_COLOR). `web` runs the tutor with a driver of its own, which needs neither."""
+    ctx = click.get_current_context()
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        click.echo(_NO_TERMINAL, err=True)
+        ctx.exit(2)
+    if ctx.color is False:
+        os.environ["NO_COLOR"] = "1"
+    elif ctx.color:
+        os.environ.pop("NO_COLOR", None)
+
+
+@click.group(
+    cls=_Tutor,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--lessons",
     "lesson_dirs",
     multiple=True,
     type=_LESSON_DIR,
     help="Add a lesson pack (a folder of YAML lessons). May be given more than once.",
+)
+@click.option(
+    "--color/--no-color",
+    default=None,
+    is_eager=True,
+    expose_value=False,
+    callback=_colour,
+    help="Colour the output [default: on a terminal, unless NO_COLOR is set].",
 )
 @click.version_option(__version__, prog_name="redirect-tutor")
 @click.pass_context
@@ -30,7 +117,34 @@ def cli(ctx: click.Context, lesson_dirs: tuple[Path, ...]) -> None:
     """
     ctx.obj = lesson_dirs
     if ctx.invoked_subcommand is None:
+        prepare_terminal()
         from tutor.session.factory import make_session
         from tutor.ui.app import build_app
 
-        build_app(make_session(lesson_dirs)).run()
+        session = make_session(lesson_dirs)
+        status = 0
+        try:
+            build_app(session).run()
+        except KeyboardInterrupt:  # a SIGINT from outside: the app never saw it as a key
+            status = INTERRUPTED
+        ctx.exit(status or close_session(session))
+
+
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Ctrl+C waits while a result file or the record is written: half of either helps no one."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+
+
+def close_session(session: StudySession) -> int:
+    """Close the session, then say what the learner must still read (where unsaved progress is
+    kept, an exam broken off and handed in): 0, or 1 when something could not be kept."""
+    with uninterrupted():
+        session.close()
+    for sentence in session.farewell:
+        click.echo(sentence, err=True)
+    return 1 if session.lost else 0

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tutor.cli.group import cli
+from tutor.cli.group import INTERRUPTED, cli, close_session, prepare_terminal, uninterrupted
 
 if TYPE_CHECKING:
+    from tutor.progress.record import Record
     from tutor.quiz.plan import Plan
     from tutor.session.study import StudySession
 
@@ -55,27 +56,36 @@ def quiz(
     plan = Plan(lesson, tag, due, seed, count, time_limit, name, result)
     session = make_session(lesson_dirs)
     if not plain:
+        prepare_terminal()
         from tutor.ui.app import build_app
 
-        build_app(session, quiz=plan).run()
-        return
+        status = 0
+        try:
+            build_app(session, quiz=plan).run()
+        except KeyboardInterrupt:  # a SIGINT from outside: the app never saw it as a key
+            status = INTERRUPTED
+        closing = close_session(session)
+        sys.exit(status or closing)
     sys.exit(_plain_quiz(session, plan))
 
 
 def _plain_quiz(session: StudySession, plan: Plan) -> int:
-    """The plain quiz on stdin and stdout; the exit status (0: it ran, 1: nothing to ask or no
-    lab)."""
+    """The plain quiz on stdin and stdout; the exit status (0: it ran, 1: nothing to ask, no lab
+    or a result not written, 130: interrupted, an exam's partial result handed in)."""
     from tutor.quiz.plain import run_plain
     from tutor.session.lab import LabUnavailable
 
-    course = session.load_course()
-    record = session.open_record()
-    if record.notice:
-        click.echo(record.notice, err=True)
+    status = 0
     try:
+        course = session.load_course()
+        session.listen(lambda sentence: click.echo(sentence, err=True))
+        record = session.open_record()
+        if record.notice:
+            click.echo(record.notice, err=True)
         quiz, problem = session.quiz(plan)
         if quiz is None:
             click.echo(problem, err=True)
+            close_session(session)
             return 1
         asked = plan.describe(course.lesson_titles)
         count = len(quiz.items)
@@ -83,45 +93,103 @@ def _plain_quiz(session: StudySession, plan: Plan) -> int:
             f"Quiz: {count} question{'s' if count != 1 else ''} ({asked}). "
             "Answer with a choice's number; several as 1,3. End of input ends the quiz.\n"
         )
-        run_plain(quiz, sys.stdin, sys.stdout)
+        try:
+            run_plain(quiz, sys.stdin, sys.stdout)
+        except KeyboardInterrupt:
+            quiz.stop(interrupted=True)
+            click.echo("\nInterrupted.")
+            status = INTERRUPTED
         if plan.result is not None:
-            click.echo(session.hand_in(quiz, plan))
+            with uninterrupted():
+                click.echo(session.hand_in(quiz, plan))
     except LabUnavailable as error:
         click.echo(str(error), err=True)
-        return 1
-    finally:
-        session.close()
-    return 0
+        status = 1
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted before the quiz began.", err=True)
+        status = INTERRUPTED
+    closing = close_session(session)
+    return status or closing
 
 
 @cli.command()
 @click.option(
     "--export", "fmt", type=click.Choice(["json", "csv"]), help="Print the record (csv: answers)."
 )
+@click.option(
+    "--import",
+    "kept",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Add progress kept in FILE while the record could not be written.",
+)
 @click.option("--reset", is_flag=True, help="Forget the whole record (asks first).")
 @click.option("--yes", is_flag=True, help="With --reset: do not ask.")
 @click.pass_obj
-def progress(lesson_dirs: tuple[Path, ...], fmt: str | None, reset: bool, yes: bool) -> None:
+def progress(
+    lesson_dirs: tuple[Path, ...], fmt: str | None, kept: Path | None, reset: bool, yes: bool
+) -> None:
     """The learner's record: lessons done, questions known, due for review."""
     from tutor.progress.export import export
     from tutor.progress.summary import summarize
     from tutor.session.factory import make_session
 
     session = make_session(lesson_dirs)
-    record = session.open_record()
+    session.listen(lambda sentence: click.echo(sentence, err=True))
+    status = 0
     try:
+        record = session.open_record()
         if record.notice:
             click.secho(record.notice, fg="yellow", err=True)
-        if reset:
-            if record.path is None:  # a record in memory: a newer tutor's file, left as it is
-                click.echo("Nothing to forget on disk: this record is not saved.", err=True)
-            elif yes or click.confirm(f"Forget all progress in {record.path}?"):
-                record.reset()
-                click.echo("Progress forgotten.")
+        if kept is not None:
+            status = _import(record, kept)
+        elif reset:
+            status = _forget(record, yes)
         elif fmt:
             click.echo(export(record, fmt), nl=False)
         else:
             click.echo("\n".join(summarize(record, session.load_course()).report()))
-            click.echo(f"Record: {record.path or 'in memory only'}", err=True)
+            click.echo(f"Record: {_where(record)}", err=True)
     finally:
-        session.close()
+        closing = close_session(session)
+    sys.exit(status or closing)
+
+
+def _forget(record: Record, yes: bool) -> int:
+    """`progress --reset`: the exit status (1: the record cannot be written now)."""
+    from tutor.progress.record import Unwritable
+
+    if record.path is None:  # a record in memory: a newer tutor's file, left as it is
+        click.echo("Nothing to forget on disk: this record is not saved.", err=True)
+    elif yes or click.confirm(f"Forget all progress in {record.path}?"):
+        try:
+            record.reset()
+        except Unwritable as error:
+            click.echo(f"Progress not forgotten: {error}.", err=True)
+            return 1
+        click.echo("Progress forgotten.")
+    return 0
+
+
+def _where(record: Record) -> str:
+    if record.path is None:
+        return "in memory only"
+    return str(record.path) if record.saved else f"{record.path} (cannot be written now)"
+
+
+def _import(record: Record, kept: Path) -> int:
+    """`progress --import FILE`: the exit status (1: not added). A file beside the record was
+    taken in as the record opened."""
+    from tutor.progress.record import Unwritable
+
+    if not kept.exists():
+        click.echo(f"{kept} was added to the record as it opened.")
+        return 0
+    try:
+        taken = record.import_file(kept)
+    except (Unwritable, ValueError, OSError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        click.echo(f"{kept} was not added: {reason}.", err=True)
+        return 1
+    click.echo(f"{taken} change{'s' if taken != 1 else ''} from {kept} added to the record.")
+    return 0

@@ -2,17 +2,19 @@
 
 A batch groups the experiments by client: each client gets all of its requests at once (one
 Node process, one browser), and the clients run side by side in threads. A set `cancel` event
-stops every batch and kills the programs it started.
+stops every batch and kills the programs it started; so does an interrupt (Ctrl+C) of the
+thread waiting for them.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from tutor.experiments import clients
 from tutor.experiments.clients.base import Attempt, Cancel, Request
+from tutor.experiments.clients.side_by_side import side_by_side
 from tutor.experiments.outcome import Outcome
 from tutor.experiments.spec import ExperimentSpec
 from tutor.lab.evidence import Evidence, Sent, VerdictKind
@@ -49,7 +51,8 @@ def run_many(
 
     `on_outcome` hears of each outcome as its client's batch finishes (from a worker thread).
     """
-    cancel = cancel if cancel is not None else threading.Event()
+    interrupted = threading.Event()
+    either = _Either(cancel, interrupted)
     by_group: dict[str, list[int]] = {}
     for index, spec in enumerate(specs):
         by_group.setdefault(clients.get(spec.client).batch_group, []).append(index)
@@ -57,16 +60,29 @@ def run_many(
 
     def batch(group: str) -> None:
         chosen = [specs[i] for i in by_group[group]]
-        judged = _run_batch(chosen, lab_url, journal, timeout, cancel)
+        judged = _run_batch(chosen, lab_url, journal, timeout, either)
         for index, outcome in zip(by_group[group], judged, strict=True):
             outcomes[index] = outcome
-            if on_outcome is not None and not cancel.is_set():
+            if on_outcome is not None and not either.is_set():
                 on_outcome(outcome)
 
-    with ThreadPoolExecutor(max(len(by_group), 1), thread_name_prefix="client") as pool:
-        for done in [pool.submit(batch, group) for group in by_group]:
-            done.result()
+    try:
+        side_by_side([partial(batch, group) for group in by_group], len(by_group), "client")
+    except BaseException:  # a Ctrl+C (or a batch's own failure): every batch still running stops
+        interrupted.set()
+        raise
     return [outcome for outcome in outcomes if outcome is not None]
+
+
+class _Either:
+    """Set once the caller's cancel or the runner's own interrupt is."""
+
+    def __init__(self, cancel: Cancel | None, interrupted: threading.Event) -> None:
+        self._cancel = cancel
+        self._interrupted = interrupted
+
+    def is_set(self) -> bool:
+        return self._interrupted.is_set() or (self._cancel is not None and self._cancel.is_set())
 
 
 _HANG_UP_GRACE = 0.25

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from importlib import import_module
 from typing import TYPE_CHECKING
+
+from tutor.experiments.clients.side_by_side import side_by_side
 
 if TYPE_CHECKING:
     from tutor.experiments.clients.base import Client
@@ -48,11 +49,8 @@ def versions(names: Sequence[str]) -> dict[str, str | None]:
     Each program is asked once per process, however many clients it serves.
     """
     chosen = {name: get(name) for name in names}
-    if not chosen:
-        return {}
-    with ThreadPoolExecutor(len(chosen), thread_name_prefix="version") as pool:
-        asked = {name: pool.submit(client.version) for name, client in chosen.items()}
-        return {name: answer.result() for name, answer in asked.items()}
+    asked = side_by_side([client.version for client in chosen.values()], len(chosen), "version")
+    return dict(zip(chosen, asked, strict=True))
 
 
 def installed(names: Sequence[str] = CLIENT_NAMES) -> tuple[str, ...]:

@@ -65,7 +65,8 @@ async def _one(session: aiohttp.ClientSession, request: Request, timeout: float)
             timeout=aiohttp.ClientTimeout(total=timeout),
         ) as response:
             await response.read()
-    except (aiohttp.ClientError, TimeoutError) as error:
+    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+        # ValueError: a request aiohttp refuses to write (a control character in a header)
         return Attempt(f"aiohttp raised {type(error).__name__}: {error}")
     return Attempt()
 

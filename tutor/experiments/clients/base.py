@@ -21,6 +21,7 @@ __all__ = [
     "attempts_said",
     "one_by_one",
     "stream_of",
+    "unsendable_headers",
 ]
 
 CANCELLED = "cancelled"
@@ -104,7 +105,7 @@ class Client(ABC):
         """Why this client cannot send `request` as asked, in one sentence (None: it can)."""
         if request.redirect not in self.redirect_modes:
             return f"{self.label} has no redirect mode {request.redirect!r} (a fetch() option)"
-        return self._cannot_send(request)
+        return unsendable_headers(request) or self._cannot_send(request)
 
     def _cannot_send(self, request: Request) -> str | None:
         """`cannot_send` for a request in a redirect mode this client has."""
@@ -123,18 +124,44 @@ class Client(ABC):
         `work` holds requests of clients of this client's `batch_group`; the answer has one
         attempt per item, in order. Never raises. Once `cancel` is set, the batch stops as soon
         as it can, every program it started is killed, and what did not finish is CANCELLED.
+        A request with a header no client may be given is never sent: its attempt says why.
         """
         if not work:
             return []
         if self.version() is None:
             return [Attempt(f"{self.label} is not installed")] * len(work)
-        return self._send(work, timeout, cancel)
+        refused = [unsendable_headers(request) for _, request in work]
+        sendable = [item for item, why in zip(work, refused, strict=True) if why is None]
+        try:
+            said = iter(self._send(sendable, timeout, cancel) if sendable else [])
+        except Exception as error:  # a library's failure it does not document: still an outcome
+            said = iter(
+                [Attempt(f"{self.label} failed: {type(error).__name__}: {error}")] * len(sendable)
+            )
+        return [Attempt(why) if why else next(said) for why in refused]
 
     @abstractmethod
     def _send(
         self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
     ) -> list[Attempt]:
         """`send_batch` for a client that is installed, with work to do."""
+
+
+def unsendable_headers(request: Request) -> str | None:
+    """Why a header of `request` must not be handed to any client (None: all may be).
+
+    The rule is the experiment's own (tutor.experiments.spec), checked again here because a
+    client given anything else could be misled: curl reads `-H @name` as a file to send, and a
+    CR or LF in a value starts a header of its own.
+    """
+    from tutor.experiments.spec import header_name_problem, header_value_problem
+
+    for name, value in request.headers.items():
+        if problem := header_name_problem(name):
+            return problem
+        if problem := header_value_problem(value):
+            return f"header {name}: {problem}"
+    return None
 
 
 def one_by_one(

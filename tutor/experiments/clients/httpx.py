@@ -51,7 +51,8 @@ def _send(client: httpx.Client, request: Request, timeout: float) -> Attempt:
         client.request(
             request.method, request.url, content=content, headers=request.headers, timeout=timeout
         )
-    except (httpx.HTTPError, httpx.StreamError) as error:
+    except (httpx.HTTPError, httpx.StreamError, ValueError) as error:
+        # ValueError: a request httpx cannot encode (UnicodeEncodeError: a header not in ASCII)
         return Attempt(f"httpx raised {type(error).__name__}: {error}")
     return Attempt()
 

@@ -1,5 +1,6 @@
 """Clients that are real programs: found on PATH, run from argv lists (never a shell), each run in
-a process group of its own that is killed whole on a timeout or a cancel."""
+a process group of its own that is killed whole on a timeout, a cancel, or when the tutor is
+interrupted (Ctrl+C reaches only the terminal's foreground group, never these)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import threading
 import time
 from abc import abstractmethod
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import ClassVar
 
 from tutor.experiments.clients.base import CANCELLED, Attempt, Cancel, Client, Request
+from tutor.experiments.clients.side_by_side import side_by_side
 
 __all__ = [
     "PARALLEL",
@@ -23,6 +25,7 @@ __all__ = [
     "ProgramClient",
     "complaint",
     "forget_versions",
+    "kill_every_program",
     "run_program",
 ]
 
@@ -36,6 +39,34 @@ REAP = 5.0
 """How long output is still read after a group was killed (a pipe held outside the group)."""
 
 
+class _Running:
+    """The process groups of the programs running now, so that an interrupt can kill them all.
+
+    No lock: `kill_all` runs in a signal handler, on the thread it may have interrupted. A run
+    is added before it looks at `stopping`, which `kill_all` sets before it looks at the runs:
+    however the two interleave, every program is killed by one side or the other.
+    """
+
+    def __init__(self) -> None:
+        self.groups: set[int] = set()
+        self.stopping = False
+
+    def kill_all(self) -> None:
+        self.stopping = True
+        for group in list(self.groups):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, signal.SIGKILL)
+
+
+_RUNNING = _Running()
+
+
+def kill_every_program() -> None:
+    """Kill every program `run_program` is running, and start none from now on: the process is
+    ending (Ctrl+C), and nothing it started may outlive it."""
+    _RUNNING.kill_all()
+
+
 def run_program(
     argv: Sequence[str],
     *,
@@ -46,15 +77,20 @@ def run_program(
     """Run `argv` (argv[0] found on PATH) and return what it did, or why it did not finish.
 
     The program runs in a new session, so in a process group of its own with everything it
-    starts. On a timeout or once `cancel` is set, the whole group is killed (SIGKILL) and the
-    answer is the reason: "... did not finish within N s" or CANCELLED. When the program itself
-    has ended, whatever it left behind in its group is killed too.
+    starts. On a timeout, once `cancel` is set or once `kill_every_program` was called, the whole
+    group is killed (SIGKILL) and the answer is the reason: "... did not finish within N s" or
+    CANCELLED. When the program itself has ended, whatever it left behind in its group is killed
+    too.
     """
     name = argv[0]
     program = shutil.which(name)
     if program is None:
         return f"{name} is not installed"
-    if cancel is not None and cancel.is_set():
+
+    def stopped() -> bool:
+        return _RUNNING.stopping or (cancel is not None and cancel.is_set())
+
+    if stopped():
         return CANCELLED
     try:
         process = subprocess.Popen(
@@ -66,18 +102,19 @@ def run_program(
         )
     except (OSError, ValueError) as error:  # ValueError: a NUL byte in an argument
         return f"{name} could not start: {error}"
+    _RUNNING.groups.add(process.pid)
     deadline = time.monotonic() + timeout
     pending: bytes | None = input
     try:
         while True:
+            if stopped():  # also when the interrupt came between Popen and `groups.add`
+                return _killed(process, CANCELLED)
             left = deadline - time.monotonic()
             try:
                 stdout, stderr = process.communicate(pending, timeout=max(min(POLL, left), 0))
                 break
             except subprocess.TimeoutExpired:
                 pending = None  # given once: communicate() goes on writing it
-            if cancel is not None and cancel.is_set():
-                return _killed(process, CANCELLED)
             if time.monotonic() >= deadline:
                 return _killed(process, f"{name} did not finish within {timeout:g} s")
             if process.poll() is not None:
@@ -85,6 +122,7 @@ def run_program(
                 _kill_group(process)
     finally:
         _kill_group(process)
+        _RUNNING.groups.discard(process.pid)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
@@ -185,8 +223,8 @@ class OneRunEach(ProgramClient):
     def _send(
         self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
     ) -> list[Attempt]:
-        with ThreadPoolExecutor(min(PARALLEL, len(work)), thread_name_prefix=self.name) as pool:
-            return list(pool.map(lambda item: self._attempt(item[1], timeout, cancel), work))
+        calls = [partial(self._attempt, request, timeout, cancel) for _, request in work]
+        return side_by_side(calls, PARALLEL, self.name)
 
     def _attempt(self, request: Request, timeout: float, cancel: Cancel) -> Attempt:
         body = request.body if self.body_on_stdin else b""
