@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from tutor.session.lab import LabUnavailable
+from tutor.ui.literal import printable
 from tutor.ui.screens.lessons import LessonsScreen
 
 if TYPE_CHECKING:
@@ -75,11 +76,20 @@ class TutorApp(App[None]):
             self.title = title
             self.text = text
 
+    class RecordNews(Message):
+        """What the learner must hear about their record now (it cannot be saved, or is saved
+        again): posted from whichever thread met it."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     def __init__(self, session: StudySession, *, quiz: Plan | None = None) -> None:
         super().__init__()
         self.session = session
         self.quiz_plan = quiz
         self.lessons_screen = LessonsScreen(session)
+        session.listen(lambda text: self.post_message(self.RecordNews(text)))
 
     def get_default_screen(self) -> Screen:
         return self.lessons_screen
@@ -141,7 +151,8 @@ class TutorApp(App[None]):
         """Start the quiz asked for on the command line, or reopen the lesson left unfinished."""
         record = message.record
         if record.notice:
-            self.notify(record.notice, title="Your progress", severity="warning", timeout=30)
+            notice = printable(record.notice)
+            self.notify(notice, title="Your progress", severity="warning", timeout=30, markup=False)
         states, last = message.states, message.last
         self.lessons_screen.show_progress(states)
         if self.quiz_plan is not None:
@@ -175,7 +186,12 @@ class TutorApp(App[None]):
 
     def on_tutor_app_failed(self, message: Failed) -> None:
         self.sub_title = self.session.lab.name
-        self.notify(message.text, title=message.title, severity="error", timeout=30)
+        text = printable(message.text)
+        self.notify(text, title=message.title, severity="error", timeout=30, markup=False)
+
+    def on_tutor_app_record_news(self, message: RecordNews) -> None:
+        text = printable(message.text)
+        self.notify(text, title="Your progress", severity="warning", timeout=30, markup=False)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's commands, then every key the screen offers, so the palette lists them all."""

@@ -18,12 +18,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from tutor.lab.printable import one_line
+from tutor.ui.literal import literal, printable
 from tutor.ui.live import LabDone, on_lab
 from tutor.ui.widgets.experiment.form import Choice, ExperimentForm
 from tutor.ui.widgets.experiment.hop_table import HopTable
 from tutor.ui.widgets.experiment.ladder import Ladder
 from tutor.ui.widgets.experiment.listing import ExperimentList
+from tutor.ui.widgets.experiment.said import SaidLine
 from tutor.ui.widgets.experiment.verdict import VerdictLine
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def _header_fates(outcome: Outcome) -> str:
 def _edge_prompt(experiment: Experiment) -> Content:
     """An edge case in the Lab's list: its title, and under it what it shows."""
     edge = cast("Edge", experiment)
-    return Content.assemble((edge.title, "bold"), "\n", (edge.shows, "dim"))
+    return Content.assemble((printable(edge.title), "bold"), "\n", (printable(edge.shows), "dim"))
 
 
 class ExperimentScreen(Screen[None]):
@@ -122,7 +123,7 @@ class ExperimentScreen(Screen[None]):
             if experiment is None
             else Choice(experiment.code, experiment.method, experiment.body, experiment.client)
         )
-        self.title = experiment.label if experiment is not None else "Lab"
+        self.title = printable(experiment.label) if experiment is not None else "Lab"
 
     @classmethod
     def of_edge(cls, session: StudySession, edge: Edge) -> ExperimentScreen:
@@ -144,12 +145,14 @@ class ExperimentScreen(Screen[None]):
         claim.display = self._experiment is not None and self._experiment.expect is not None
         yield claim
         yield VerdictLine(RUN_NOTE if self._experiment is not None else LAB_NOTE, id="verdict")
-        yield Static(id="client-error")
+        yield SaidLine(id="client-error")
         with VerticalScroll(id="results"):
             if self._experiment is None:
                 yield ExperimentList(id="edges")
             if self._shows is not None:
-                yield Static(Content.assemble(("Shows: ", "bold"), self._shows), id="shows")
+                yield Static(
+                    Content.assemble(("Shows: ", "bold"), literal(self._shows)), id="shows"
+                )
             yield Static(id="header-fates")
             yield Ladder(id="ladder")
             yield HopTable(id="hops")
@@ -157,7 +160,6 @@ class ExperimentScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._show_claim()
-        self.query_one("#client-error").display = False
         self.query_one("#header-fates").display = False
         self._detect_clients()
         if self._experiment is None:
@@ -224,14 +226,14 @@ class ExperimentScreen(Screen[None]):
         text = f"The {self._claimed_by} says: {_claim(expect, self._experiment)}"
         first = self._first_choice
         if outcome is None:
-            claim.update(Content(text))
+            claim.update(literal(text))
             return
         client = first.client if self._every_client else outcome.client
         if Choice(outcome.code, outcome.method, outcome.body, client) != first:
             via = "" if self._every_client else f" via {first.client}"
             claim.add_class("-other")
             claim.update(
-                Content(
+                literal(
                     f"The {self._claimed_by}'s claim is for "
                     f"{' '.join(str(part) for part in (first.code, first.method) if part)}"
                     f"{via}: {_claim(expect, self._experiment)}"
@@ -239,10 +241,10 @@ class ExperimentScreen(Screen[None]):
             )
         elif problems := expect.mismatches(outcome.evidence):
             claim.add_class("-fails")
-            claim.update(Content(f"{text}. ✗ Not this time: {'; '.join(problems)}"))
+            claim.update(literal(f"{text}. ✗ Not this time: {'; '.join(problems)}"))
         else:
             claim.add_class("-holds")
-            claim.update(Content(f"{text}. ✓ It does."))
+            claim.update(literal(f"{text}. ✓ It does."))
 
     def action_run(self) -> None:
         choice = self.query_one(ExperimentForm).choice
@@ -267,20 +269,27 @@ class ExperimentScreen(Screen[None]):
         self.action_run()
 
     def _run(self, choice: Choice) -> None:
+        from pydantic import ValidationError
+
         from tutor.experiments.spec import ExperimentSpec
 
         # The form's four settings; the rest (headers, Location form, origin...) as the lesson says.
         base = self._experiment
         rest = {} if base is None else base.model_dump(include=set(ExperimentSpec.model_fields))
-        spec = ExperimentSpec(
-            **{
-                **rest,
-                "code": choice.code,
-                "method": choice.method,
-                "body": choice.body,
-                "client": choice.client,
-            }
-        )
+        try:
+            spec = ExperimentSpec(
+                **{
+                    **rest,
+                    "code": choice.code,
+                    "method": choice.method,
+                    "body": choice.body,
+                    "client": choice.client,
+                }
+            )
+        except ValidationError as error:  # a body typed or pasted that no client could send
+            said = "; ".join(e["msg"].removeprefix("Value error, ") for e in error.errors())
+            self._show_problem(f"Not run: {said}")
+            return
         lab = self.session.lab
 
         def run(cancel: Cancel) -> Outcome:
@@ -308,11 +317,9 @@ class ExperimentScreen(Screen[None]):
         self._show_listing()
         self.query_one(ExperimentForm).set_running(False)
         self.query_one(VerdictLine).show(outcome)
-        error = self.query_one("#client-error", Static)
-        error.display = outcome.said is not None
-        error.update(Content(f"{outcome.client} said: {one_line(outcome.said or '')}"))
+        self.query_one(SaidLine).show(outcome)
         fates = _header_fates(outcome)
-        self.query_one("#header-fates", Static).update(Content(fates))
+        self.query_one("#header-fates", Static).update(literal(fates))
         self.query_one("#header-fates").display = bool(fates)
         client = f"{outcome.client} {outcome.client_version or ''}".strip()
         self.query_one(Ladder).show(outcome.hops, client=client, lab=self.session.lab.name)
@@ -324,7 +331,7 @@ class ExperimentScreen(Screen[None]):
         self._show_listing()
         self.query_one(ExperimentForm).set_running(False)
         self.query_one(VerdictLine).problem(text)
-        self.query_one("#client-error").display = False
+        self.query_one(SaidLine).show(None)
         self.query_one("#header-fates").display = False
         self.query_one(Ladder).show((), client="", lab=self.session.lab.name)
         self.query_one(HopTable).show(())

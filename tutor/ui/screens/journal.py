@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tutor.ui.journal_feed import HopHeard, JournalFeed
+from tutor.ui.literal import literal
 from tutor.ui.live import LabDone
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class JournalScreen(Screen[None]):
             self._show_summary()
 
     def _say(self, text: str) -> None:
-        self.query_one("#journal-summary", Static).update(text)
+        self.query_one("#journal-summary", Static).update(literal(text))
 
     def _show_summary(self) -> None:
         where = self.session.lab.url or "the lab"
@@ -70,6 +71,7 @@ class JournalScreen(Screen[None]):
         self._say(f"{self._count} requests at {where} · students (/s/NAME/...): {students}{more}")
 
     def on_hop_heard(self, message: HopHeard) -> None:
+        from tutor.lab.journal import without_tokens
         from tutor.lab.journal_line import chain_text
         from tutor.lab.printable import one_line
 
@@ -77,15 +79,17 @@ class JournalScreen(Screen[None]):
         assert journal is not None  # the lab runs: it has just recorded this hop
         table = self.query_one(DataTable)
         following = table.cursor_row >= table.row_count - 1
-        table.add_row(  # what a client sent is shown as it is: never markup, never escapes
+        cells = (
             time.strftime("%H:%M:%S", time.localtime(hop.at)),
-            Text(one_line(hop.method)),
-            Text(one_line(hop.path)),
+            hop.method,
+            without_tokens(hop.path),
             hop.status_text,
             f"{hop.body_size} B" if hop.body_size else "-",
-            Text(one_line(chain_text(hop, journal))),
+            chain_text(hop, journal),
             hop.peer,
         )
+        # What a client sent is shown as it is: never markup (a str cell is), never escapes.
+        table.add_row(*(Text(one_line(cell)) for cell in cells))
         if table.row_count > MAX_ROWS:
             table.remove_row(next(iter(table.rows)))
         if following:

@@ -14,9 +14,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
+from tutor.ui.literal import literal
 from tutor.ui.live import LabDone, on_lab
 from tutor.ui.widgets.experiment.hop_table import HopTable
 from tutor.ui.widgets.experiment.ladder import Ladder
+from tutor.ui.widgets.experiment.said import SaidLine
 from tutor.ui.widgets.experiment.verdict import VerdictLine
 from tutor.ui.widgets.matrix.grid import MatrixGrid
 from tutor.ui.widgets.matrix.legend import Legend
@@ -68,13 +70,12 @@ class MatrixScreen(Screen[None]):
         yield MatrixGrid(id="matrix")
         with VerticalScroll(id="matrix-trace"):
             yield VerdictLine("Move over a cell to see its hops.", id="matrix-verdict")
-            yield Static(id="matrix-error")
+            yield SaidLine(id="matrix-error")
             yield Ladder(id="matrix-ladder")
             yield HopTable(id="matrix-hops")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#matrix-error").display = False
         self.action_run()
 
     def action_run(self) -> None:
@@ -120,7 +121,7 @@ class MatrixScreen(Screen[None]):
     def on_lab_done(self, message: LabDone[str]) -> None:
         status = self.query_one("#matrix-status", Static)
         status.set_class(message.problem is not None, "-problem")
-        status.update(Content(message.problem or message.result or ""))
+        status.update(literal(message.problem or message.result or ""))
 
     @on(DataTable.CellHighlighted, "#matrix")
     def _highlighted(self) -> None:
@@ -135,9 +136,7 @@ class MatrixScreen(Screen[None]):
         if outcome is None:
             return
         self.query_one(VerdictLine).show(outcome)
-        error = self.query_one("#matrix-error", Static)
-        error.display = outcome.error is not None
-        error.update(Content(f"{outcome.client} said: {outcome.error}"))
+        self.query_one(SaidLine).show(outcome)
         client = f"{outcome.client} {outcome.client_version or ''}".strip()
         self.query_one(Ladder).show(outcome.hops, client=client, lab=self.session.lab.name)
         self.query_one(HopTable).show(outcome.hops)

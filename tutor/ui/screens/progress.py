@@ -8,6 +8,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -70,13 +71,15 @@ class ProgressScreen(Screen[None]):
         if summary is None:
             self.query_one("#progress-summary", Static).update("The course is still loading…")
             return
-        self.query_one("#progress-summary", Static).update(summary.line())
+        self.query_one("#progress-summary", Static).update(Content(summary.line()))
         rows = self.query_one("#progress-lessons", VerticalScroll)
         rows.remove_children()
         rows.mount_all(LessonRow(lesson) for lesson in summary.lessons)
         boxes = "  ".join(f"box {box}: {count}" for box, count in summary.boxes.items())
         self.query_one("#progress-boxes", Static).update(
-            f"Leitner  {boxes}\n{summary.due} due for review now (u); box 1 comes back soonest."
+            Content(
+                f"Leitner  {boxes}\n{summary.due} due for review now (u); box 1 comes back soonest."
+            )
         )
         self.refresh_bindings()
 

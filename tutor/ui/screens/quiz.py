@@ -13,11 +13,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, Static
 
 from tutor.session.lab import LabUnavailable
+from tutor.ui.literal import printable
 from tutor.ui.widgets.quiz.choices import ChoiceList
 from tutor.ui.widgets.quiz.feedback import Feedback
 
@@ -78,7 +80,7 @@ class QuizScreen(Screen[None]):
         """The feedback of the current question is showing."""
         self.over = False
         self.title = "Exam" if plan.exam else "Quiz"
-        self.sub_title = plan.describe()
+        self.sub_title = printable(plan.describe())
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -92,7 +94,7 @@ class QuizScreen(Screen[None]):
     def on_mount(self) -> None:
         course = self.session.course
         if course is not None:
-            self.sub_title = self.plan.describe(course.lesson_titles)
+            self.sub_title = printable(self.plan.describe(course.lesson_titles))
         self.query_one(Feedback).show(["Drawing the questions…"], "busy")
         self._draw()
 
@@ -128,7 +130,7 @@ class QuizScreen(Screen[None]):
         left = quiz.time_left()
         if left is not None:
             text += f" · {int(left) // 60:02d}:{int(left) % 60:02d} left"
-        self.query_one("#quiz-status", Static).update(text)
+        self.query_one("#quiz-status", Static).update(Content(text))
 
     def _ask(self) -> None:
         assert self.quiz is not None and self.quiz.current is not None
@@ -136,7 +138,7 @@ class QuizScreen(Screen[None]):
         question = item.question
         self.answered = False
         self.query_one("#quiz-prompt", Markdown).update(
-            f"{question.prompt.strip()}\n\n*{_KINDS[question.kind]}*"
+            printable(f"{question.prompt.strip()}\n\n*{_KINDS[question.kind]}*")
         )
         choices = self.query_one(ChoiceList)
         choices.display = True
@@ -236,7 +238,9 @@ class QuizScreen(Screen[None]):
 
         def write() -> None:
             text = session.hand_in(quiz, plan)
-            app.call_from_thread(app.notify, text, title="Exam", timeout=15)
+            app.call_from_thread(
+                app.notify, printable(text), title="Exam", timeout=15, markup=False
+            )
 
         app.run_worker(write, thread=True, group="hand-in", description="Writing the result")
 

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, OptionList, Static
 
 from tutor.quiz import order
+from tutor.ui.literal import printable
 from tutor.ui.live import LabDone, on_lab
 from tutor.ui.screens.experiment import ExperimentScreen
 from tutor.ui.widgets.experiment.listing import ExperimentList
@@ -68,7 +69,7 @@ class ReaderScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.lesson = lesson
-        self.title = lesson.title
+        self.title = printable(lesson.title)
         self._predictions: dict[str, PredictionState] = {}
         """Each predict step's state, by step id, so that going back keeps it."""
         self._seed = order.new_seed()
@@ -106,10 +107,10 @@ class ReaderScreen(Screen[None]):
                 "[b]Step $number/$total[/b] · $title",
                 number=self.index + 1,
                 total=total,
-                title=step.title,
+                title=printable(step.title),
             )
         )
-        self.query_one(Markdown).update(step.text)
+        self.query_one(Markdown).update(printable(step.text))
         self.query_one(ExperimentList).show(step.experiments)
         self._show_prediction()
         self.query_one(ExercisePanel).show(step.exercise)

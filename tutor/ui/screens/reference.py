@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Tab, Tabs
 
+from tutor.ui.literal import printable
 from tutor.ui.widgets.experiment.listing import ExperimentList
 from tutor.ui.widgets.reference.card_view import CardView
 
@@ -70,7 +71,7 @@ class ReferenceScreen(Screen[None]):
     def _show(self, code: int) -> None:
         card = next(card for card in self.cards if card.code == code)
         self.query_one(CardView).show(card)
-        self.sub_title = f"{card.code} {card.name}"
+        self.sub_title = printable(f"{card.code} {card.name}")
         self.query_one(ExperimentList).show(card.experiments)
         self.refresh_bindings()
 

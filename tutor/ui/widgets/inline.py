@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from textual.content import Content
 
+from tutor.ui.literal import printable
+
 __all__ = ["inline", "labelled"]
 
 CODE_STYLE = "bold $text-accent"
 
 
 def inline(text: str) -> Content:
-    """`text` with each `code` span styled as code; unbalanced backticks stay as they are."""
-    parts = text.strip().split("`")
+    """`text` with each `code` span styled as code; unbalanced backticks stay as they are.
+    Nothing else in it is markup, and what a terminal would act on is shown escaped."""
+    shown = printable(text.strip())
+    parts = shown.split("`")
     if len(parts) % 2 == 0:
-        return Content(text.strip())
+        return Content(shown)
     return Content.assemble(*((p, CODE_STYLE) if i % 2 else p for i, p in enumerate(parts)))
 
 

@@ -9,6 +9,8 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tutor.ui.literal import printable
+
 if TYPE_CHECKING:
     from tutor.course.index import Listed
     from tutor.progress.record import LessonState
@@ -47,10 +49,10 @@ class LessonList(OptionList):
             prompt = Content.from_markup(
                 "[b]$number. $title[/b]  [dim]$minutes min[/dim]  $place\n[dim]$summary[/dim]",
                 number=number,
-                title=lesson.title,
+                title=printable(lesson.title),
                 minutes=lesson.minutes,
                 place=self._place(lesson),
-                summary=lesson.summary,
+                summary=printable(lesson.summary),
             )
             options += [Option(prompt), None]  # None: a divider line between lessons
         self.set_options(options[:-1])

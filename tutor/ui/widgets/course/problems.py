@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.content import Content
 from textual.widgets import Static
+
+from tutor.ui.literal import literal
 
 if TYPE_CHECKING:
     from tutor.course.files import Problem
@@ -32,7 +33,7 @@ class Problems(VerticalScroll):
         self.display = bool(problems)
         lines = ["These lesson files could not be loaded (the other lessons are listed below):"]
         lines += [str(problem) for problem in problems]
-        self.query_one(Static).update(Content("\n".join(lines)))
+        self.query_one(Static).update(literal("\n".join(lines)))  # file names, as they are
 
     @property
     def text(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -14,11 +15,13 @@ from textual.widgets import Button, Input, Label, Select
 
 from tutor.experiments.clients import CLIENT_NAMES
 from tutor.lab.journal import reason
+from tutor.lab.printable import one_line
+from tutor.ui.literal import literal
 
 __all__ = ["Choice", "ExperimentForm"]
 
 
-def _select(options: Sequence[tuple[str, object]], value: object, id: str) -> Select[object]:
+def _select(options: Sequence[tuple[str | Text, object]], value: object, id: str) -> Select[object]:
     """One of the form's compact, never-blank drop-downs."""
     return Select(options, value=value, allow_blank=False, compact=True, id=id)
 
@@ -54,7 +57,7 @@ class ExperimentForm(Widget):
         with Horizontal(classes="form-row"):
             yield Label("Code", classes="form-label")
             if choice.code is None:
-                yield Label(self._answer, id="answer")
+                yield Label(literal(self._answer), id="answer")
             else:
                 yield _select(
                     [(f"{code} {reason(code)}", code) for code in KNOWN_CODES], choice.code, "code"
@@ -82,8 +85,8 @@ class ExperimentForm(Widget):
         """Label each client with its version, or as not installed, keeping the selection."""
         select = self.query_one("#client", Select)
         chosen = select.value
-        select.set_options(
-            (f"{name} {version}" if version else f"{name} (not installed)", name)
+        select.set_options(  # a version is what a program printed: never markup
+            (Text(one_line(f"{name} {version}" if version else f"{name} (not installed)")), name)
             for name, version in ((name, versions.get(name)) for name in CLIENT_NAMES)
         )
         select.value = chosen

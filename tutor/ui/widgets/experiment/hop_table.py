@@ -41,7 +41,7 @@ class HopTable(DataTable[str | Text]):
             style = "italic" if preflight else METHOD_CHANGED if changed else ""
             self.add_row(
                 str(number),
-                Text(hop.method, style),
+                Text(one_line(hop.method), style),
                 Text(one_line(hop.path)),
                 Text(
                     str(hop.body_size),

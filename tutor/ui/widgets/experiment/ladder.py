@@ -46,10 +46,10 @@ def _fit(label: Text, room: int) -> Text:
 def _request_label(hop: Hop, before: Hop | None) -> Text:
     label = Text(" ")
     if before is not None and hop.method != before.method:
-        label.append(f"{before.method}→{hop.method}", METHOD_CHANGED)
+        label.append(f"{one_line(before.method)}→{one_line(hop.method)}", METHOD_CHANGED)
     else:
-        label.append(hop.method, "bold")
-    label.append(f" {hop.path} · ")
+        label.append(one_line(hop.method), "bold")
+    label.append(f" {one_line(hop.path)} · ")
     size = f"{hop.body_size} B"
     if change := body_change(hop, before):
         label.append(f"{size}, body {change}", BODY_CHANGED)
@@ -61,7 +61,9 @@ def _request_label(hop: Hop, before: Hop | None) -> Text:
 
 def _preflight_label(hop: Hop) -> Text:
     """A browser's CORS preflight: its own question, not a change of the request's method."""
-    return Text.assemble(" ", (hop.method, "bold italic"), f" {hop.path} · CORS preflight ")
+    return Text.assemble(
+        " ", (one_line(hop.method), "bold italic"), f" {one_line(hop.path)} · CORS preflight "
+    )
 
 
 def _response_label(hop: Hop) -> Text:
@@ -108,8 +110,8 @@ def render_ladder(
     width = max(width, _MIN_WIDTH)
     inner = width - _GUTTER - 2
     title = Text(" " * _GUTTER)
-    title.append(_fit(Text(client, "bold"), inner // 2))
-    lab_title = _fit(Text(lab, "bold"), inner // 2)
+    title.append(_fit(Text(one_line(client), "bold"), inner // 2))
+    lab_title = _fit(Text(one_line(lab), "bold"), inner // 2)
     title.append(" " * (width - title.cell_len - lab_title.cell_len))
     title.append(lab_title)
     lines = [title]

@@ -13,6 +13,8 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.ui.literal import literal
+
 if TYPE_CHECKING:
     from tutor.course.models import Experiment
 
@@ -47,7 +49,7 @@ class ExperimentList(Vertical):
         listing = self.query_one(OptionList)
         listing.display = True
         listing.set_options(
-            Option(prompt(e) if prompt else Content(f"▶ {e.label}")) for e in experiments
+            Option(prompt(e) if prompt else literal(f"▶ {e.label}")) for e in experiments
         )
         listing.highlighted = 0 if experiments else None
         if note is None:

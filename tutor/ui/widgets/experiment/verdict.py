@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.content import Content
 from textual.widgets import Static
 
 from tutor.lab.evidence import VerdictKind
+from tutor.ui.literal import literal
 
 if TYPE_CHECKING:
     from tutor.experiments.outcome import Outcome
@@ -34,7 +34,7 @@ class VerdictLine(Static):
     def _set(self, text: str, look: str) -> None:
         self.remove_class(*_CLASSES)
         self.add_class(look)
-        self.update(Content(text))
+        self.update(literal(text))  # a verdict and a problem may quote what a client sent
 
     def show(self, outcome: Outcome) -> None:
         mark, look = _LOOK[outcome.verdict.kind]

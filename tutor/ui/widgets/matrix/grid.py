@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import DataTable
 
+from tutor.lab.printable import one_line
+
 if TYPE_CHECKING:
     from tutor.experiments.outcome import Outcome
 
@@ -55,7 +57,7 @@ class MatrixGrid(DataTable[str | Text]):
         from tutor.experiments.matrix import cell, cell_text
 
         self._outcomes[(outcome.method, outcome.client, outcome.code)] = outcome
-        text = Text(cell_text(outcome), CELL_STYLES[cell(outcome).value])
+        text = Text(one_line(cell_text(outcome)), CELL_STYLES[cell(outcome).value])
         self.update_cell(f"{outcome.method} {outcome.client}", str(outcome.code), text)
 
     @property

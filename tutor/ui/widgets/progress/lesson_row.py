@@ -6,7 +6,10 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Label, ProgressBar
+
+from tutor.ui.literal import literal
 
 if TYPE_CHECKING:
     from tutor.progress.summary import LessonProgress
@@ -22,10 +25,10 @@ class LessonRow(Horizontal):
     def compose(self) -> ComposeResult:
         lesson = self.lesson
         mark = "✓ " if lesson.done else "  "
-        yield Label(f"{mark}{lesson.title}", classes="lesson-title")
+        yield Label(literal(f"{mark}{lesson.title}"), classes="lesson-title")
         bar = ProgressBar(total=lesson.steps, show_eta=False, show_percentage=False)
         bar.progress = lesson.steps if lesson.done else lesson.reached
         yield bar
         steps = "done" if lesson.done else f"{lesson.reached}/{lesson.steps} steps"
         known = f"{lesson.known}/{lesson.questions} known" if lesson.questions else "no quiz"
-        yield Label(f"{steps:>10}  {known}", classes="lesson-numbers")
+        yield Label(Content(f"{steps:>10}  {known}"), classes="lesson-numbers")

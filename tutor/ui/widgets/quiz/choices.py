@@ -13,6 +13,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tutor.ui.literal import literal
+
 if TYPE_CHECKING:
     from tutor.quiz.draw import Item
 
@@ -83,7 +85,7 @@ class ChoiceList(OptionList):
             box = ("[x] " if index in self.ticked else "[ ] ") if self.multiple else ""
             mark = "✓ " if choice.id in right else "✗ " if choice.id in chosen else ""
             style = "$text-success" if mark == "✓ " else "$text-error" if mark else ""
-            text = Content(f"{box}{index + 1}. {choice.text}")
+            text = literal(f"{box}{index + 1}. {choice.text}")
             gutter = Content.styled(mark, style) if mark else Content("  " if answered else "")
             options.append(Option(gutter + text))
         self.set_options(options)

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from textual.content import Content
 from textual.widgets import Static
 
+from tutor.ui.literal import printable
+
 __all__ = ["Feedback"]
 
 
@@ -18,7 +20,8 @@ class Feedback(Static):
         self.remove_class("-right", "-wrong", "-void", "-busy", "-over")
         self.add_class(f"-{mood}")
         self.display = bool(lines)
-        head, *rest = lines or [""]
+        # The lines may quote what a client said or a file's name: printable, never markup.
+        head, *rest = (printable(line) for line in lines or [""])
         self.update(Content.assemble((head, "bold"), *("\n" + line for line in rest)))
 
     def clear(self) -> None:

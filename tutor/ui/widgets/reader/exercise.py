@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Input, Select, Static
 
+from tutor.lab.printable import one_line
 from tutor.ui.journal_feed import FEED, HopHeard, JournalFeed
+from tutor.ui.literal import literal, printable
 from tutor.ui.live import LabDone, on_lab
 from tutor.ui.widgets.inline import labelled
 
@@ -24,6 +28,17 @@ if TYPE_CHECKING:
 __all__ = ["ExercisePanel"]
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_OFFERS = (
+    ("code", "Code", "codes"),
+    ("location", "Location", "locations"),
+    ("cache", "Cache", "caches"),
+)
+"""Each drop-down of a configure exercise: the Answer field it sets, its label, and the
+exercise's field that says what it offers."""
+
+
+def _options(label: str, values: Sequence[object]) -> list[tuple[Text, object]]:
+    return [(Text(f"{label}: {value}"), value) for value in values]
 
 
 class ExercisePanel(Vertical):
@@ -39,15 +54,21 @@ class ExercisePanel(Vertical):
         self.hints_shown = 0
 
     def compose(self) -> ComposeResult:
+        from tutor.course.exercises import Configure
+
         yield Static(id="exercise-task")
         yield Static(id="exercise-hints")
         with Horizontal(id="exercise-byo"):
             yield Static("Your name:", classes="form-label")
             yield Input("me", id="exercise-name", max_length=32, compact=True)
         with Horizontal(id="exercise-configure"):
-            yield Select[int]([], id="exercise-code", compact=True)
-            yield Select[str]([], id="exercise-location", compact=True)
-            yield Select[str]([], id="exercise-cache", compact=True)
+            # Never blank: an answer always has a code, a Location form and a cache header.
+            # Until an exercise is shown, what an exercise that names no offer offers.
+            for name, label, offer in _OFFERS:
+                default = Configure.model_fields[offer].default
+                yield Select(
+                    _options(label, default), allow_blank=False, id=f"exercise-{name}", compact=True
+                )
             yield Button("Check", id="exercise-check", compact=True)
         yield Static(id="exercise-url")
         yield Static(id="exercise-result")
@@ -77,17 +98,16 @@ class ExercisePanel(Vertical):
             self.feed.start()  # only a bring-your-own exercise watches the journal
             self._refresh_byo()
         else:
-            for name, label, values in (
-                ("code", "Code", exercise.codes),
-                ("location", "Location", exercise.locations),
-                ("cache", "Cache", exercise.caches),
-            ):
+            for name, label, offer in _OFFERS:
+                values = getattr(exercise, offer)
                 select = self.query_one(f"#exercise-{name}", Select)
-                select.set_options((f"{label}: {value}", value) for value in values)
+                select.set_options(_options(label, values))
                 select.value = values[0]
             self.query_one("#exercise-url", Static).update(
-                f"Then Check: the tutor sends {exercise.method} {exercise.body!r} with "
-                f"{exercise.client} to your answer, live."
+                literal(
+                    f"Then Check: the tutor sends {exercise.method} {exercise.body!r} with "
+                    f"{exercise.client} to your answer, live."
+                )
             )
 
     @property
@@ -136,7 +156,7 @@ class ExercisePanel(Vertical):
             return
         lab_url = self.session.lab.url
         if not self.feed.following or lab_url is None:
-            url.update(self.lab_problem or "Waiting for the lab…")
+            url.update(literal(self.lab_problem or "Waiting for the lab…"))
             return
         url.update(
             Content.from_markup(
@@ -151,17 +171,17 @@ class ExercisePanel(Vertical):
     def _show_check(self, check: Check | None, waiting: str) -> None:
         result = self.query_one("#exercise-result", Static)
         if check is None:
-            result.update(waiting)
+            result.update(literal(waiting))
             return
         mark = "[green]✓ Met[/]" if check.met else "[yellow]Not yet[/]"
         missing = "" if check.met else "\n" + "\n".join(f"• {p}" for p in check.problems)
-        result.update(
+        result.update(  # what arrived, and who sent it (a User-Agent), as the lab saw them
             Content.from_markup(
                 f"{mark} · $verdict\n$story\nfrom $client$missing",
-                verdict=check.verdict,
-                story=check.story,
-                client=check.client,
-                missing=missing,
+                verdict=printable(check.verdict),
+                story=printable(check.story),
+                client=one_line(check.client),
+                missing=printable(missing),
             )
         )
 

@@ -11,6 +11,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
+from tutor.ui.literal import printable
+
 if TYPE_CHECKING:
     from tutor.course.models import Citation
 
@@ -21,10 +23,11 @@ def render_sources(citations: Sequence[Citation]) -> Group:
     """A "Sources" block: each title, then indented under it the URL (a link) and the quote."""
     parts: list[Text | Padding] = [Text("Sources", style="bold")]
     for citation in citations:
-        parts.append(Text.assemble("• ", (citation.title, "bold")))
-        details = Text(citation.url, style=Style(link=citation.url, underline=True))
+        parts.append(Text.assemble("• ", (printable(citation.title), "bold")))
+        url = printable(citation.url)
+        details = Text(url, style=Style(link=url, underline=True))
         if citation.quote:
-            details.append(f"\n“{citation.quote.strip()}”", style="italic")
+            details.append(f"\n“{printable(citation.quote.strip())}”", style="italic")
         parts.append(Padding(details, (0, 0, 0, 2)))
     return Group(*parts)
 

@@ -8,6 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown
 
+from tutor.ui.literal import printable
+
 if TYPE_CHECKING:
     from tutor.course.cards import Card
 
@@ -26,7 +28,7 @@ class CardView(VerticalScroll):
         from tutor.course.card_text import card_markdown
 
         self.card = card
-        self.query_one(Markdown).update(card_markdown(card))
+        self.query_one(Markdown).update(printable(card_markdown(card)))
         self.scroll_home(animate=False)
 
     def say(self, text: str) -> None:
