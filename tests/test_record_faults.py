@@ -573,3 +573,39 @@ def test_a_record_flapping_between_full_and_free_keeps_each_answer_once(disk: Di
     assert said[-1] == f"Your progress is saved in {disk.record} again: nothing was lost."
     assert [question for question, _ in _answers(disk.record)] == [f"q{n}" for n in range(24)]
     assert _spare() == []
+
+
+def test_a_result_written_through_a_link_or_to_a_device_replaces_neither(tmp_path: Path) -> None:
+    """`--result link.json` keeps the link and writes its target; `--result /dev/null` (or a
+    terminal, or /dev/stdout) is written to, never replaced by a regular file of that name."""
+    from tutor.atomic import write_text_atomically
+
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "link.json"
+    link.symlink_to(tmp_path / "real" / "target.json")
+    write_text_atomically(link, "{}")
+    assert link.is_symlink() and (tmp_path / "real" / "target.json").read_text() == "{}"
+    device = Path("/dev/null")
+    write_text_atomically(device, "{}")
+    assert device.is_char_device()
+    with pytest.raises(OSError):
+        write_text_atomically(Path("/dev/full"), "{}")  # the disk of a device that is always full
+    assert Path("/dev/full").is_char_device()
+
+
+def test_a_record_missing_a_table_is_damaged_moved_aside_and_the_quiz_goes_on(
+    tmp_path: Path,
+) -> None:
+    """Its version says 1, but its answers table is gone: the quiz must not die on it."""
+    path = tmp_path / "progress.db"
+    open_record(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE answers")
+    db.close()
+    record = open_record(path)
+    assert record.notice is not None and "no table answers" in record.notice
+    moved = list(tmp_path.glob("progress.db.broken-*"))
+    assert len(moved) == 1 and str(moved[0]) in record.notice
+    record.answer(Answer("q1", "quiz-lesson", "single", ("a",), True, 1.0, "t"), Slot(2, 0.0))
+    assert len(record.answers()) == 1 and record.saved
+    record.close()

@@ -12,11 +12,19 @@ __all__ = ["write_text_atomically"]
 def write_text_atomically(path: Path, text: str) -> None:
     """Write `text` to `path` through a temporary file named by this process, then rename it
     (two processes writing at once never share a temporary file). Raises OSError, leaving no
-    temporary file behind."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    temporary file behind.
+
+    A symbolic link stays a link: the file it points to is the one replaced. Something that is
+    not a regular file (a terminal, /dev/stdout, a FIFO) is written to as it is, never replaced
+    by a file of the same name."""
+    if path.exists() and not path.is_file():
+        path.write_text(text, encoding="utf-8")
+        return
+    target = Path(os.path.realpath(path))
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
         partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
+        os.replace(partial, target)
     except OSError:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)

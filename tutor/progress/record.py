@@ -455,6 +455,9 @@ class _Newer(Exception):
         self.version = version
 
 
+_TABLES_HELD = "SELECT name FROM sqlite_master WHERE type = 'table'"
+
+
 def _version(db: sqlite3.Connection) -> int:
     (version,) = db.execute("PRAGMA user_version").fetchone()
     return int(version)
@@ -501,6 +504,9 @@ def _connect(path: Path | str, busy_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connec
         if check != "ok":
             raise Damaged(f"the file is damaged: {' '.join(str(check).split())[:200]}")
         _migrate(db)
+        missing = set(_TABLES) - {name for (name,) in db.execute(_TABLES_HELD)}
+        if missing:  # its version says they are there: something else took them out
+            raise Damaged(f"the file is damaged: it has no table {', '.join(sorted(missing))}")
     except BaseException:
         db.close()
         raise
