@@ -276,6 +276,40 @@ def _on_a_terminal(args: list[str], env: dict[str, str], timeout: float = 60) ->
     return status, output.decode(errors="replace")
 
 
+def test_a_dumb_terminal_is_told_what_to_use_instead() -> None:
+    """TERM=dumb moves no cursor: drawing the tutor there would print its escape codes."""
+    status, output = _on_a_terminal([], {**os.environ, "TERM": "dumb"}, timeout=20)
+    assert status == 2 and "(TERM=dumb) cannot draw" in output and ESC not in output
+
+
+def test_a_tutor_asked_to_stop_gives_the_terminal_back() -> None:
+    """SIGTERM (kill, a closing window): the tutor quits as ctrl+q does, so the terminal leaves
+    the alternate screen and shows its cursor again, and the record is closed."""
+    parent, child = os.openpty()
+    process = subprocess.Popen(
+        TUTOR, stdin=child, stdout=child, stderr=child, env=dict(os.environ), start_new_session=True
+    )
+    os.close(child)
+    output = bytearray()
+    try:
+        deadline = time.monotonic() + 30
+        while b"Lessons" not in output and time.monotonic() < deadline:
+            if select.select([parent], [], [], 0.1)[0]:
+                output += os.read(parent, 65536)
+        process.send_signal(signal.SIGTERM)
+        status = process.wait(timeout=10)
+        with contextlib.suppress(OSError):
+            while select.select([parent], [], [], 0.2)[0] and (chunk := os.read(parent, 65536)):
+                output += chunk
+    finally:
+        os.close(parent)
+        if process.poll() is None:
+            process.kill()
+    assert status == 0
+    assert output.rfind(b"\x1b[?1049l") > output.rfind(b"\x1b[?1049h") >= 0  # alternate screen left
+    assert output.rfind(b"\x1b[?25h") > output.rfind(b"\x1b[?25l")  # the cursor shown again
+
+
 ONE_CELL = ["matrix", "--clients", "urllib", "--codes", "307", "--methods", "POST"]
 ONE_TRY = ["try", "307", "-c", "urllib"]
 

@@ -82,6 +82,11 @@ def prepare_terminal() -> None:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         click.echo(_NO_TERMINAL, err=True)
         ctx.exit(2)
+    if os.environ.get("TERM") == "dumb":  # a terminal that moves no cursor: nothing to draw on
+        click.echo(
+            _NO_TERMINAL.replace("has none here", "this one (TERM=dumb) cannot draw"), err=True
+        )
+        ctx.exit(2)
     if ctx.color is False:
         os.environ["NO_COLOR"] = "1"
     elif ctx.color:

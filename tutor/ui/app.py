@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
@@ -97,6 +100,13 @@ class TutorApp(App[None]):
     def on_mount(self) -> None:
         from tutor.course.index import index_key, read_index
         from tutor.progress.location import home
+
+        # Asked to stop by the system (a closed terminal, kill): quit as ctrl+q does, so the
+        # terminal is given back as it was and the session closes, rather than die mid-screen.
+        loop = asyncio.get_running_loop()
+        for stop in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(stop, self.exit)
 
         self.sub_title = self.session.lab.name
         # The cached index costs a millisecond or two, so the first paint already lists the
