@@ -15,9 +15,12 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from http import HTTPStatus
 from typing import ClassVar
 
-from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from tutor.lab.addresses import counted_as
 from tutor.lab.bounds import Bounds
@@ -29,6 +32,7 @@ __all__ = [
     "PARSER_TARGET",
     "Door",
     "GuardedProtocol",
+    "Refusal",
     "guarded",
     "raise_open_file_limit",
 ]
@@ -54,6 +58,16 @@ at `connections_per_address` each, with room to spare, fits."""
 _LOG = logging.getLogger("uvicorn.error")
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """An answer the door gives instead of the app: its status, what the log says of it, and
+    the sentence the client reads."""
+
+    status: int
+    what: str
+    sentence: str
+
+
 class Door:
     """What one server knows about its clients: their open connections per address, and the
     refusals and timeouts not yet logged (at most one line per address per `log_every`)."""
@@ -64,10 +78,61 @@ class Door:
         self.open: Counter[str] = Counter()
         self._held: dict[str, Counter[str]] = {}
 
-    def enter(self, address: str) -> int:
-        """Count one more connection from `address`; how many it has open now."""
+    def enter(self, address: str) -> Refusal | None:
+        """Count one more connection from `address`; the 503 it gets when that is past the cap
+        (RFC 9110 §15.6.4)."""
         self.open[address] += 1
-        return self.open[address]
+        limit = self.bounds.connections_per_address
+        if self.open[address] <= limit:
+            return None
+        return Refusal(
+            503,
+            f"refused (503, over {limit} open)",
+            f"Too many connections from your address ({self.open[address] - 1} open); "
+            "close some and try again.",
+        )
+
+    def too_slow(self) -> Refusal:
+        """The 408 of a request head not complete within `head_timeout` (RFC 9110 §15.5.9)."""
+        seconds = f"{self.bounds.head_timeout:g} s"
+        return Refusal(
+            408,
+            f"closed with 408 (no request head within {seconds})",
+            f"The request head did not arrive within {seconds}; send it again, all at once.",
+        )
+
+    def refuse(
+        self,
+        address: str | None,
+        refusal: Refusal,
+        transport: asyncio.Transport,
+        head: Iterable[bytes] = (),
+    ) -> asyncio.TimerHandle | None:
+        """Answer `refusal` on `transport` (after the `head` lines the server adds to every
+        answer) and close: our side at once, the whole connection when the client closes or
+        after `LINGER`, whose timer this returns. The log hears of it."""
+        if address is not None:
+            self.note(address, refusal.what)
+        body = refusal.sentence.encode()
+        status = HTTPStatus(refusal.status)
+        transport.write(
+            b"".join(
+                [
+                    f"HTTP/1.1 {status.value} {status.phrase}\r\n".encode(),
+                    *head,
+                    b"content-type: text/plain; charset=utf-8\r\n",
+                    b"content-length: %d\r\n" % len(body),
+                    b"connection: close\r\n\r\n",
+                    body,
+                ]
+            )
+        )
+        if not transport.can_write_eof():
+            transport.close()
+            return None
+        with contextlib.suppress(OSError):  # a client already gone: the linger's end closes
+            transport.write_eof()
+        return asyncio.get_running_loop().call_later(LINGER, transport.close)
 
     def leave(self, address: str) -> None:
         self.open[address] -= 1
@@ -124,17 +189,9 @@ class GuardedProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._address = counted_as(self.client[0]) if self.client else None
-        if self._address is not None:
-            open_now = self.door.enter(self._address)
-            limit = self.door.bounds.connections_per_address
-            if open_now > limit:
-                self._answer_and_close(
-                    503,
-                    f"refused (503, over {limit} open)",
-                    f"Too many connections from your address ({open_now - 1} open); "
-                    "close some and try again.",
-                )
-                return
+        if self._address is not None and (refusal := self.door.enter(self._address)):
+            self._answer_and_close(refusal)
+            return
         self._start_clock()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -160,9 +217,11 @@ class GuardedProtocol(HttpToolsProtocol):
         elif not self._answered:
             limit = self.door.bounds.target
             self._answer_and_close(
-                414,
-                f"closed with 414 (a target over {PARSER_TARGET} bytes)",
-                f"Request target over the lab's limit of {limit} bytes.\n",
+                Refusal(
+                    414,
+                    f"closed with 414 (a target over {PARSER_TARGET} bytes)",
+                    f"Request target over the lab's limit of {limit} bytes.\n",
+                )
             )
 
     def on_body(self, body: bytes) -> None:
@@ -174,9 +233,11 @@ class GuardedProtocol(HttpToolsProtocol):
                 self.cycle.disconnected = True  # the lab journals what came, then hears no more
             limit = self.door.bounds.body_chunks
             self._answer_and_close(
-                413,
-                f"closed with 413 (a body in over {limit} pieces)",
-                f"The request body came in over {limit} pieces; send it in fewer, larger ones.",
+                Refusal(
+                    413,
+                    f"closed with 413 (a body in over {limit} pieces)",
+                    f"The request body came in over {limit} pieces; send it in fewer, larger ones.",
+                )
             )
 
     def on_headers_complete(self) -> None:
@@ -199,36 +260,12 @@ class GuardedProtocol(HttpToolsProtocol):
             # A pipelined head behind an answer still being sent: close once it is sent.
             self.cycle.keep_alive = False
             return
-        seconds = f"{self.door.bounds.head_timeout:g} s"
-        self._answer_and_close(
-            408,
-            f"closed with 408 (no request head within {seconds})",
-            f"The request head did not arrive within {seconds}; send it again, all at once.",
-        )
+        self._answer_and_close(self.door.too_slow())
 
-    def _answer_and_close(self, status: int, what: str, sentence: str) -> None:
-        """Answer `status` with `sentence` and close: our side at once, the whole connection
-        when the client closes or after `LINGER`. The log hears `what`."""
-        if self._address is not None:
-            self.door.note(self._address, what)
+    def _answer_and_close(self, refusal: Refusal) -> None:
         self._answered = True
-        body = sentence.encode()
-        head = [STATUS_LINE[status]]
-        head += [
-            name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers
-        ]
-        head += [
-            b"content-type: text/plain; charset=utf-8\r\n",
-            b"content-length: %d\r\n" % len(body),
-            b"connection: close\r\n\r\n",
-        ]
-        self.transport.write(b"".join(head) + body)
-        if self.transport.can_write_eof():
-            with contextlib.suppress(OSError):  # a client already gone: the linger's end closes
-                self.transport.write_eof()
-            self._timer = self.loop.call_later(LINGER, self.transport.close)
-        else:
-            self.transport.close()
+        head = [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
+        self._timer = self.door.refuse(self._address, refusal, self.transport, head)
 
 
 def guarded(bounds: Bounds, log_every: float = LOG_EVERY) -> type[GuardedProtocol]:

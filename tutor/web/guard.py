@@ -11,9 +11,7 @@ IDLE_TIMEOUT from the previous answer (aiohttp's keep-alive timeout, which close
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
-from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
@@ -22,7 +20,7 @@ from aiohttp.web_server import Server
 from yarl import URL
 
 from tutor.lab.addresses import counted_as
-from tutor.lab.guard import LINGER, LOG_EVERY, Door
+from tutor.lab.guard import LOG_EVERY, Door, Refusal
 from tutor.web.limits import DOOR
 
 __all__ = ["IDLE_TIMEOUT", "GuardedSite"]
@@ -47,15 +45,8 @@ class _GuardedHandler(RequestHandler):
         peer = transport.get_extra_info("peername")
         if isinstance(peer, tuple):
             self._who = counted_as(peer[0])
-            open_now = self._door.enter(self._who)
-            limit = self._door.bounds.connections_per_address
-            if open_now > limit:
-                self._answer_and_close(
-                    HTTPStatus.SERVICE_UNAVAILABLE,
-                    f"refused (503, over {limit} open)",
-                    f"Too many connections from your address ({open_now - 1} open); "
-                    "close some and try again.",
-                )
+            if refusal := self._door.enter(self._who):
+                self._answer_and_close(refusal)
                 return
         self._clock = self._loop.call_later(self._door.bounds.head_timeout, self._head_too_slow)
 
@@ -77,36 +68,14 @@ class _GuardedHandler(RequestHandler):
 
     def _head_too_slow(self) -> None:
         self._clock = None
-        seconds = f"{self._door.bounds.head_timeout:g} s"
-        self._answer_and_close(
-            HTTPStatus.REQUEST_TIMEOUT,
-            f"closed with 408 (no request head within {seconds})",
-            f"The request head did not arrive within {seconds}; send it again, all at once.",
-        )
+        self._answer_and_close(self._door.too_slow())
 
-    def _answer_and_close(self, status: HTTPStatus, what: str, sentence: str) -> None:
-        """Answer `status` with `sentence` and close, as the lab does: our side at once, the
-        whole connection when the client closes or after LINGER. The log hears `what`."""
+    def _answer_and_close(self, refusal: Refusal) -> None:
         transport = self.transport
-        if transport is None or transport.is_closing():
+        if not isinstance(transport, asyncio.Transport) or transport.is_closing():
             return
-        if self._who is not None:
-            self._door.note(self._who, what)
         self._answered = True
-        body = sentence.encode()
-        transport.write(
-            f"HTTP/1.1 {status.value} {status.phrase}\r\n"
-            "Content-Type: text/plain; charset=utf-8\r\n"
-            f"Content-Length: {len(body)}\r\n"
-            "Connection: close\r\n\r\n".encode()
-            + body
-        )
-        if transport.can_write_eof():
-            with contextlib.suppress(OSError):  # a client already gone: the linger's end closes
-                transport.write_eof()
-            self._clock = self._loop.call_later(LINGER, transport.close)
-        else:
-            transport.close()
+        self._clock = self._door.refuse(self._who, refusal, transport)
 
 
 class GuardedSite(web.BaseSite):
