@@ -11,8 +11,6 @@ import click
 from tutor.cli.group import cli
 
 if TYPE_CHECKING:
-    from pydantic_core import ErrorDetails
-
     from tutor.experiments.outcome import Outcome
 
 __all__ = ["matrix", "try_"]
@@ -103,7 +101,7 @@ def try_(
 
     from pydantic import ValidationError
 
-    from tutor.experiments.spec import BODY_METHODS, ExperimentSpec
+    from tutor.experiments.spec import BODY_METHODS, ExperimentSpec, problems
     from tutor.session.factory import make_session
     from tutor.session.lab import LabUnavailable
 
@@ -113,7 +111,7 @@ def try_(
     try:
         spec = ExperimentSpec(code=code, method=method, body=body, headers=headers, client=client)
     except ValidationError as error:
-        _refuse(click.get_current_context(), "; ".join(map(_problem, error.errors())))
+        _refuse(click.get_current_context(), "; ".join(problems(error)))
     try:
         with make_session().lab as lab:
             outcome = lab.run(spec)
@@ -125,17 +123,6 @@ def try_(
         _print_trace(outcome)
     if outcome.client_version is None:
         sys.exit(1)
-
-
-def _problem(error: ErrorDetails) -> str:
-    """One problem of an experiment asked for on the command line, naming the header it is in."""
-    problem = error["msg"].removeprefix("Value error, ")
-    match error["loc"]:
-        case ("headers", str(name)):  # a value's problem: its message names only the value
-            return f"header {name!r}: {problem}"
-        case ("headers", *_):
-            return f"-H: {problem}"
-    return problem
 
 
 def _names(

@@ -7,7 +7,15 @@ import string
 from typing import Annotated, Literal
 from urllib.parse import parse_qsl, urlencode
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from tutor.experiments.clients import CLIENT_NAMES
 from tutor.experiments.clients.base import RedirectMode
@@ -31,6 +39,7 @@ __all__ = [
     "RedirectCode",
     "header_name_problem",
     "header_value_problem",
+    "problems",
 ]
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -317,3 +326,18 @@ class ExperimentSpec(BaseModel):
         if problem := _lab_path_problem(to, "'to'", backslash=False):
             raise ValueError(problem)
         return to
+
+
+def problems(error: ValidationError) -> list[str]:
+    """Why an experiment asked for by a person (on the command line, in the Lab's form) cannot
+    run: a sentence per problem, naming the header it is in."""
+    said = []
+    for detail in error.errors():
+        problem = detail["msg"].removeprefix("Value error, ")
+        match detail["loc"]:
+            case ("headers", str(name)):  # a value's problem: its message names only the value
+                problem = f"header {name!r}: {problem}"
+            case ("headers", *_):
+                problem = f"-H: {problem}"
+        said.append(problem)
+    return said

@@ -271,7 +271,7 @@ class ExperimentScreen(Screen[None]):
     def _run(self, choice: Choice) -> None:
         from pydantic import ValidationError
 
-        from tutor.experiments.spec import ExperimentSpec
+        from tutor.experiments.spec import ExperimentSpec, problems
 
         # The form's four settings; the rest (headers, Location form, origin...) as the lesson says.
         base = self._experiment
@@ -287,8 +287,7 @@ class ExperimentScreen(Screen[None]):
                 }
             )
         except ValidationError as error:  # a body typed or pasted that no client could send
-            said = "; ".join(e["msg"].removeprefix("Value error, ") for e in error.errors())
-            self._show_problem(f"Not run: {said}")
+            self._show_problem(f"Not run: {'; '.join(problems(error))}")
             return
         lab = self.session.lab
 
