@@ -2,8 +2,9 @@
 
 The disk is real: a small tmpfs mounted for the test (filled with a ballast file, or remounted
 read-only), so that SQLite meets ENOSPC and EROFS from the kernel. Where the machine does not let
-the tests mount one (no root, no CAP_SYS_ADMIN), the tests that need it are skipped, and the
-read-only cases fall back to a folder and file without write permission (as a user other than
+the tests mount one (no root, no CAP_SYS_ADMIN), the tests that need a full disk fail and say
+why (a machine that cannot make the fault cannot show it is handled), and the read-only cases
+fall back to a folder and file without write permission (as a user other than
 root, who ignores it). A lock is another connection holding the write lock, as another program
 would. The plain quiz runs as a real process answering on stdin; the TUI runs under Pilot.
 """
@@ -66,7 +67,11 @@ class Disk:
     def fill(self) -> None:
         """Write a ballast file until the kernel says the disk is full."""
         if not self.mounted:
-            pytest.skip("no small disk could be mounted here: a full disk cannot be made")
+            pytest.fail(
+                "no small disk could be mounted here (mount -t tmpfs needs root or "
+                "CAP_SYS_ADMIN): a full disk cannot be made",
+                pytrace=False,
+            )
         descriptor = os.open(self._ballast, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         try:
             while os.write(descriptor, bytes(4096)):
@@ -89,7 +94,10 @@ class Disk:
             for path in (*self.folder.iterdir(), self.folder):
                 path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
         else:
-            pytest.skip("root ignores permissions and no disk could be mounted read-only here")
+            pytest.fail(
+                "root ignores permissions and no disk could be mounted read-only here",
+                pytrace=False,
+            )
 
     def writable(self) -> None:
         if self.mounted:
