@@ -348,7 +348,7 @@ class _Console:
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         self._data = b""
-        self.banner = len(self.lines(lambda lines: len(lines) >= 3))
+        self.banner = len(self.lines(lambda lines: any(line.startswith("Try:") for line in lines)))
 
     def lines(self, enough: Callable[[list[str]], bool], timeout: float = 20) -> list[str]:
         """Every line printed so far, once `enough` of them are there (or `timeout` passes)."""

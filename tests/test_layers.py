@@ -19,18 +19,29 @@ LEVEL = {
     "course": 3,
     "progress": 4,
     "quiz": 5,
-    "session": 6,
-    "ui": 7,
-    "web": 7,  # the tutor in a browser: textual-serve behind a door; it runs the TUI as a process
-    "cli": 7,  # `redirect-tutor` opens the TUI: cli may import ui and web, never the reverse
-    "__main__": 8,  # `python -m tutor` runs the CLI
+    "classroom": 6,  # the class on a shared lab: ledger, exam, the teacher's and students' links
+    "session": 7,
+    "ui": 8,
+    "web": 8,  # the tutor in a browser: textual-serve behind a door; it runs the TUI as a process
+    "cli": 8,  # `redirect-tutor` opens the TUI: cli may import ui and web, never the reverse
+    "__main__": 9,  # `python -m tutor` runs the CLI
 }
 """Each part of tutor and its layer: a module may import only from its own layer or lower."""
 
 SIDEWAYS = {("cli", "ui"), ("cli", "web")}
 """Imports between parts of one layer that are allowed (importer, imported)."""
 
-CORE = {"tutor", "atomic", "lab", "experiments", "course", "progress", "quiz", "session"}
+CORE = {
+    "tutor",
+    "atomic",
+    "lab",
+    "experiments",
+    "course",
+    "progress",
+    "quiz",
+    "classroom",
+    "session",
+}
 """The parts that serve every front end: never Textual."""
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from tutor.cli.group import cli
+from tutor.cli.group import class_join, cli, join_options, say_join_notice
 
 if TYPE_CHECKING:
     from tutor.experiments.outcome import Outcome
@@ -93,10 +93,12 @@ def _refuse(ctx: click.Context, problem: str) -> NoReturn:
     help="Add a header, 'Name: value'.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the trace.")
+@join_options()
 def try_(
     code: int, method: str, client: str, body: str | None, headers: dict[str, str], as_json: bool
 ) -> None:
-    """Send one request through a CODE redirect on a fresh local lab and show what arrived."""
+    """Send one request through a CODE redirect on a fresh local lab (or the class lab, with
+    --join) and show what arrived."""
     import json
 
     from pydantic import ValidationError
@@ -112,8 +114,10 @@ def try_(
         spec = ExperimentSpec(code=code, method=method, body=body, headers=headers, client=client)
     except ValidationError as error:
         _refuse(click.get_current_context(), "; ".join(problems(error)))
+    session = make_session(join=class_join())
     try:
-        with make_session().lab as lab:
+        with session.lab as lab:
+            say_join_notice(session)
             outcome = lab.run(spec)
     except LabUnavailable as error:
         raise click.ClickException(str(error)) from None
@@ -185,6 +189,7 @@ def _method_names() -> Sequence[str]:
     help="Comma-separated methods [default: POST,PUT,DELETE,PATCH,GET,HEAD].",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the list of outcomes as JSON.")
+@join_options()
 def matrix(
     client_names: tuple[str, ...] | None,
     codes: tuple[int, ...] | None,
@@ -202,8 +207,10 @@ def matrix(
 
     codes = codes or grid.CODES
     methods = methods or grid.METHODS
+    session = make_session(join=class_join())
     try:
-        with make_session().lab as lab:
+        with session.lab as lab:
+            say_join_notice(session)
             started = time.perf_counter()
             if client_names is None:
                 client_names = clients.installed()

@@ -17,9 +17,20 @@ import click
 from tutor import __version__
 
 if TYPE_CHECKING:
+    from tutor.classroom.student import Join
     from tutor.session.study import StudySession
 
-__all__ = ["INTERRUPTED", "cli", "close_session", "prepare_terminal", "uninterrupted"]
+__all__ = [
+    "INTERRUPTED",
+    "class_join",
+    "class_url",
+    "cli",
+    "close_session",
+    "join_options",
+    "prepare_terminal",
+    "say_join_notice",
+    "uninterrupted",
+]
 
 INTERRUPTED = 130
 """The exit status after a Ctrl+C (128 + SIGINT), as shells report it."""
@@ -93,6 +104,96 @@ def prepare_terminal() -> None:
         os.environ.pop("NO_COLOR", None)
 
 
+_JOIN = "tutor.join"
+"""Where the --join and --name given so far are kept, in the context's shared `meta`."""
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        ctx.meta.setdefault(_JOIN, {})[param.name] = value
+    return value
+
+
+def _class_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A lab's URL as a teacher writes it on the board: http://HOST:PORT (http:// may be left
+    out); nothing after the port."""
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    url = value.strip() if "://" in value else f"http://{value.strip()}"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"{value!r} is not a lab's URL, such as http://192.0.2.7:8307.")
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        raise click.BadParameter(
+            f"give the lab's URL alone (http://{parts.netloc}), without {parts.path or '?'}..."
+        )
+    return _remember(ctx, param, f"{parts.scheme}://{parts.netloc}")
+
+
+def join_options(*, name: bool = True) -> Any:
+    """`--join URL` (and `--name NAME` unless the command has its own) for a command a student
+    may run on the teacher's lab; read them with `class_join`."""
+
+    def decorate(command: Any) -> Any:
+        command = click.option(
+            "--join",
+            metavar="URL",
+            callback=_class_url,
+            expose_value=False,
+            help="Run on the teacher's lab at URL (with --name), not a lab of your own.",
+        )(command)
+        if name:
+            command = click.option(
+                "--name",
+                metavar="NAME",
+                callback=_remember,
+                expose_value=False,
+                help="Your name in the class: letters, digits, - or _.",
+            )(command)
+        return command
+
+    return decorate
+
+
+def class_url() -> str | None:
+    """The lab `--join` named, or None."""
+    url = click.get_current_context().meta.get(_JOIN, {}).get("join")
+    return str(url) if url is not None else None
+
+
+def class_join(name: str | None = None) -> Join | None:
+    """The class the command line asked to join (`--join`, `--name`, or `name` when the command
+    has a --name of its own), or None; a usage error when a part is missing or wrong."""
+    from tutor.classroom.student import Join
+
+    ctx = click.get_current_context()
+    asked = ctx.meta.get(_JOIN, {})
+    url, name = asked.get("join"), name or asked.get("name")
+    if url is None:
+        return None
+    if name is None:
+        raise click.UsageError("--join needs --name NAME: the name the class knows you by.")
+    from tutor.lab.seats import NAME
+
+    if not NAME.fullmatch(name):
+        raise click.UsageError(
+            f"{name!r} cannot be a name in the class: use 1 to 32 letters, digits, - or _."
+        )
+    return Join(url, name)
+
+
+def say_join_notice(session: StudySession) -> None:
+    """The one line a student hears when the class they asked to join is not the lab in use."""
+    if session.lab.notice:
+        click.secho(session.lab.notice, fg="yellow", err=True)
+
+
 @click.group(
     cls=_Tutor,
     invoke_without_command=True,
@@ -113,6 +214,7 @@ def prepare_terminal() -> None:
     callback=_colour,
     help="Colour the output [default: on a terminal, unless NO_COLOR is set].",
 )
+@join_options()
 @click.version_option(__version__, prog_name="redirect-tutor")
 @click.pass_context
 def cli(ctx: click.Context, lesson_dirs: tuple[Path, ...]) -> None:
@@ -126,7 +228,7 @@ def cli(ctx: click.Context, lesson_dirs: tuple[Path, ...]) -> None:
         from tutor.session.factory import make_session
         from tutor.ui.app import build_app
 
-        session = make_session(lesson_dirs)
+        session = make_session(lesson_dirs, join=class_join())
         status = 0
         try:
             build_app(session).run()

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import click
 
 from tutor.cli.group import cli
 from tutor.lab.bounds import Bounds
+
+if TYPE_CHECKING:
+    from tutor.classroom.key import LabCard
+    from tutor.classroom.routes import Classroom
+    from tutor.lab.journal import Journal
 
 __all__ = ["serve"]
 
@@ -65,7 +73,25 @@ _BOUNDS = "\n".join(f"  {line}" for line in _DEFAULT.lines())
     type=click.FloatRange(0.5, 3600),
     help="Seconds a client has to send a request body (408 after).",
 )
+@click.option(
+    "--exam-seed",
+    type=int,
+    help="Set an exam: every student who joins takes the questions this seed draws.",
+)
+@click.option(
+    "--exam-count",
+    type=click.IntRange(1, 200),
+    help="With --exam-seed: how many questions [default: 10].",
+)
+@click.option(
+    "--exam-time",
+    type=click.IntRange(10, 24 * 3600),
+    metavar="SECONDS",
+    help="With --exam-seed: each student's time, from their first question [default: none].",
+)
+@click.pass_obj
 def serve(
+    lesson_dirs: tuple[Path, ...],
     host: str,
     port: int,
     chain_hops: int,
@@ -73,13 +99,22 @@ def serve(
     per_address: int,
     head_timeout: float,
     body_timeout: float,
+    exam_seed: int | None,
+    exam_count: int | None,
+    exam_time: int | None,
 ) -> None:
     """Run the lab alone, for curl, browsers and classrooms; one line per request.
 
     It listens on loopback only, unless --host asks for more (e.g. --host 0.0.0.0 for a class).
     The console names each chain by a short label, never by its token: a token lets its holder
     read the chain, so the wall must not show it.
+
+    It is also the class's lab: students' tutors join it (redirect-tutor --join URL --name
+    NAME), it judges every student's exercises from what arrives, whatever the client, and it
+    grades the exam set with --exam-seed. The teacher's key for `redirect-tutor class` is kept
+    in the teacher's data folder, never printed.
     """
+    from tutor.classroom.key import remove_card
     from tutor.lab.addresses import hand_out_urls, is_loopback
     from tutor.lab.guard import raise_open_file_limit
     from tutor.lab.journal import Journal
@@ -95,7 +130,10 @@ def serve(
         head_timeout=head_timeout,
         body_timeout=body_timeout,
     )
+    if exam_seed is None and (exam_count is not None or exam_time is not None):
+        raise click.UsageError("--exam-count and --exam-time set an exam: give --exam-seed too.")
     journal = Journal(bounds)
+    classroom = _classroom(lesson_dirs, journal, exam_seed, exam_count, exam_time)
     watch = Watch(
         lambda hop: click.echo(journal_line(hop, journal)),
         lambda count: click.echo(
@@ -105,7 +143,11 @@ def serve(
     )
     open_files = raise_open_file_limit()
 
+    card: LabCard | None = None
+
     def ready(url: str, other_url: str) -> None:
+        nonlocal card
+        classroom.lab_url = _own_url(host, url)
         click.echo(f"Lab listening on {url}  (Ctrl+C stops it)")
         click.echo(f"Its other origin (for ?origin=other) is {other_url}")
         if not is_loopback(host):
@@ -128,6 +170,9 @@ def serve(
                     fg="yellow",
                     err=True,
                 )
+        card = _keep_card(classroom)
+        if classroom.exam is not None:
+            click.echo(f"Exam set: {classroom.exam.describe()}")
         click.echo(f"Try: curl -L -d a=1 {url}/redirect/307")
 
     try:
@@ -138,9 +183,81 @@ def serve(
             on_hop=watch.hear,
             on_log=lambda line: click.echo(line, err=True),
             journal=journal,
+            annex=classroom,
         )
     except LabError as error:
         raise click.ClickException(str(error)) from None
     finally:
         watch.stop()
+        classroom.close()
+        if card is not None:
+            remove_card(card)
     click.echo("Lab stopped.")
+
+
+def _classroom(
+    lesson_dirs: tuple[Path, ...],
+    journal: Journal,
+    seed: int | None,
+    count: int | None,
+    time: int | None,
+) -> Classroom:
+    """The class beside the lab: the course it judges exercises by (the built-in one and the
+    packs), the teacher's key, and the exam when one is set."""
+    from tutor.classroom.exam import Exam, ExamError
+    from tutor.classroom.key import new_key
+    from tutor.classroom.routes import Classroom
+    from tutor.course.files import builtin_lessons_dir
+    from tutor.course.loader import load_paths
+
+    course = load_paths([builtin_lessons_dir(), *lesson_dirs])
+    if course.problems:
+        count_ = len(course.problems)
+        click.secho(
+            f"Warning: {count_} problem{'s' if count_ != 1 else ''} in the lessons: the lab "
+            "judges only what loaded. See them with: redirect-tutor "
+            + "".join(f"--lessons {folder} " for folder in lesson_dirs)
+            + "lint",
+            fg="yellow",
+            err=True,
+        )
+    exam = None
+    if seed is not None:
+        try:
+            exam = Exam.set(course, journal, {"seed": seed, "count": count, "time": time})
+        except ExamError as error:
+            raise click.UsageError(str(error)) from None
+    return Classroom(course, journal, new_key(), exam)
+
+
+def _own_url(host: str, url: str) -> str:
+    """The lab's URL from this machine: loopback for a lab that listens on every address."""
+    from urllib.parse import urlsplit
+
+    port = urlsplit(url).port
+    if host in ("0.0.0.0", ""):
+        return f"http://127.0.0.1:{port}"
+    if host == "::":
+        return f"http://[::1]:{port}"
+    return url
+
+
+def _keep_card(classroom: Classroom) -> LabCard | None:
+    """Write where the lab is and its teacher key for `class` (never to the console)."""
+    import os
+
+    from tutor.classroom.key import LabCard, write_card
+
+    card = LabCard(classroom.lab_url, classroom.key, os.getpid())
+    try:
+        path = write_card(card)
+    except OSError as error:
+        click.secho(
+            f"Warning: the teacher key could not be kept ({error.strerror or error}): "
+            "`redirect-tutor class` will not find this lab.",
+            fg="yellow",
+            err=True,
+        )
+        return None
+    click.echo(f"Teacher key kept in {path} (not shown): redirect-tutor class opens the class.")
+    return card

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tutor.cli.group import INTERRUPTED, cli, close_session, prepare_terminal, uninterrupted
+from tutor.cli.group import (
+    INTERRUPTED,
+    class_join,
+    cli,
+    close_session,
+    join_options,
+    prepare_terminal,
+    uninterrupted,
+)
 
 if TYPE_CHECKING:
     from tutor.progress.record import Record
@@ -29,13 +37,16 @@ __all__ = ["progress", "quiz"]
 @click.option(
     "--time-limit", type=click.IntRange(min=1), metavar="SECONDS", help="End the quiz after this."
 )
-@click.option("--name", help="The student's name, written into the result file.")
+@click.option(
+    "--name", help="The student's name: written into the result file; with --join, the class's."
+)
 @click.option(
     "--result",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the result here: CSV if it ends in .csv, otherwise JSON.",
 )
 @click.option("--plain", is_flag=True, help="Plain text on stdin/stdout (scripts, screen readers).")
+@join_options(name=False)
 @click.pass_obj
 def quiz(
     lesson_dirs: tuple[Path, ...],
@@ -54,7 +65,7 @@ def quiz(
     from tutor.session.factory import make_session
 
     plan = Plan(lesson, tag, due, seed, count, time_limit, name, result)
-    session = make_session(lesson_dirs)
+    session = make_session(lesson_dirs, join=class_join(name))
     if not plain:
         prepare_terminal()
         from tutor.ui.app import build_app

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tutor.cli.group import cli
+from tutor.cli.group import class_url, cli, join_options
 from tutor.web.limits import lines
 from tutor.web.size import DEFAULT_SIZE, TerminalSize
 
@@ -65,6 +65,7 @@ _LIMITS = "\n".join(f"  {line}" for line in lines())
     metavar="COLSxROWS",
     help="The largest terminal a browser may ask for; larger sizes are cut to it.",
 )
+@join_options(name=False)
 @click.pass_obj
 def web(
     lesson_dirs: tuple[Path, ...],
@@ -87,6 +88,10 @@ def web(
     Only the tutor's own page may open a tutor (the websocket's Origin is checked), and a
     visitor's ticket works only from the address it was given to. The page needs no internet:
     its fonts come from the tutor.
+
+    With --join URL, every visitor's tutor joins the teacher's lab at URL under the visitor's
+    name, as `redirect-tutor --join URL --name NAME` would: the class view sees browser
+    students too.
     """
     import shlex
 
@@ -135,9 +140,14 @@ def web(
         f"record is in {records}/NAME. Ctrl+C stops it."
     )
     packs = [part for folder in lesson_dirs for part in ("--lessons", str(folder.resolve()))]
+    joined = class_url()
+    if joined is not None:
+        click.echo(f"Each visitor's tutor joins the class lab at {joined} under their name.")
+    join = ["--join", joined] if joined else []
     ClassServer(
-        shlex.join([sys.executable, "-m", "tutor", *packs]),
+        shlex.join([sys.executable, "-m", "tutor", *packs, *join]),
         sock,
+        joins=joined is not None,
         records=records,
         code=code,
         loopback=loopback,

@@ -18,7 +18,7 @@ from tutor.experiments.clients.side_by_side import side_by_side
 from tutor.experiments.outcome import Outcome
 from tutor.experiments.spec import ExperimentSpec
 from tutor.lab.evidence import Evidence, Sent, VerdictKind
-from tutor.lab.journal import Journal
+from tutor.lab.journal import ChainReader
 
 __all__ = ["DEFAULT_TIMEOUT", "run", "run_many"]
 
@@ -28,7 +28,7 @@ DEFAULT_TIMEOUT = 5.0
 def run(
     spec: ExperimentSpec,
     lab_url: str,
-    journal: Journal,
+    journal: ChainReader,
     timeout: float = DEFAULT_TIMEOUT,
     cancel: Cancel | None = None,
 ) -> Outcome:
@@ -42,7 +42,7 @@ def run(
 def run_many(
     specs: Sequence[ExperimentSpec],
     lab_url: str,
-    journal: Journal,
+    journal: ChainReader,
     timeout: float = DEFAULT_TIMEOUT,
     on_outcome: Callable[[Outcome], object] | None = None,
     cancel: Cancel | None = None,
@@ -89,7 +89,7 @@ _HANG_UP_GRACE = 0.25
 """Seconds the runner gives the lab, once per batch, to journal requests cut short."""
 
 
-def _wait_for_hang_ups(journal: Journal, attempts: Sequence[tuple[str, Attempt]]) -> None:
+def _wait_for_hang_ups(journal: ChainReader, attempts: Sequence[tuple[str, Attempt]]) -> None:
     """A client that failed after a redirect with a streamed body may have sent the next
     request's headers and hung up (httpx does on a 307): the lab journals that request a moment
     after the client is gone. Wait for it, briefly, once for the whole batch. Only a body the
@@ -106,7 +106,7 @@ def _wait_for_hang_ups(journal: Journal, attempts: Sequence[tuple[str, Attempt]]
 def _run_batch(
     specs: Sequence[ExperimentSpec],
     lab_url: str,
-    journal: Journal,
+    journal: ChainReader,
     timeout: float,
     cancel: Cancel,
 ) -> list[Outcome]:

@@ -12,7 +12,10 @@ Routes (any method):
                      and answers that point elsewhere without redirecting (Refresh, 201, 202)
   /                  a short index for people exploring with curl or a browser
   /s/{name}/...      any route above for one student on a shared lab: the prefix stays on every
-                     Location, so each student's chains are their own in the journal
+                     Location, so each student's chains are their own in the journal; a name
+                     belongs to the computer that first used it (lab/seats.py)
+  /class/..., /teacher/...   a classroom's own routes, when the lab serves one (`Annex`): never
+                     journaled, since they are not experiments
 
 Every answer, errors included, is written to the journal. A redirect's Location carries the
 chain token (`?chain=`), so the target knows which chain a request belongs to even when the
@@ -32,7 +35,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from tutor.lab.beyond import ROUTES as BEYOND_ROUTES
@@ -51,8 +54,9 @@ from tutor.lab.journal import (
     split_student,
 )
 from tutor.lab.pages import BROWSER_PAGE, FRAGMENT_PAGE, policy
+from tutor.lab.seats import Seats, Taken
 
-__all__ = ["LabApp"]
+__all__ = ["ANNEX_ROUTES", "Annex", "LabApp"]
 
 _MAX_AGE = re.compile(r"^max-age=[0-9]{1,9}$")
 _PAGES = {"/client/browser": BROWSER_PAGE, "/page/fragment": FRAGMENT_PAGE}
@@ -61,6 +65,19 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+
+
+ANNEX_ROUTES = ("/class/", "/teacher/")
+"""Where a classroom's own routes live, beside the lab's."""
+
+
+class Annex(Protocol):
+    """A classroom served beside the lab (tutor.classroom): its routes, and who holds which
+    name."""
+
+    seats: Seats
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None: ...
 
 
 class _Request:
@@ -173,13 +190,19 @@ class LabApp:
     redirects to one that the request did not arrive on, to show what crosses origins.
     """
 
-    def __init__(self, journal: Journal, origins: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, journal: Journal, origins: tuple[str, ...] = (), annex: Annex | None = None
+    ) -> None:
         self.journal = journal
         self.origins = origins
         self.bounds = journal.bounds
+        self.annex = annex
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            return
+        if self.annex is not None and scope["path"].startswith(ANNEX_ROUTES):
+            await self.annex(scope, receive, send)
             return
         too_long = _too_long(scope, self.bounds)
         if too_long is not None:
@@ -190,7 +213,14 @@ class LabApp:
             await self._answer(request, send, status, message, close=True)
             return
         token = _token(scope)
-        refusal = self._refusal(token, split_student(scope["path"])[0]) if token else None
+        student = split_student(scope["path"])[0]
+        refusal = self._refusal(token, student) if token else None
+        if refusal is None and student and self.annex is not None:
+            client = scope.get("client")
+            try:
+                self.annex.seats.admit(student, client[0] if client else "-")
+            except Taken as taken:
+                refusal, token = (403, f"{taken}\n"), None
         chain = token if token and refusal is None else self.journal.new_token()
         try:
             async with asyncio.timeout(self.bounds.body_timeout):

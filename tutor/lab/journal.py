@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from http import HTTPStatus
+from typing import Protocol
 from urllib.parse import parse_qsl
 
 from tutor.lab.addresses import counted_as
@@ -23,20 +24,24 @@ from tutor.lab.bounds import FIELD_COST, HOP_COST, Bounds
 
 __all__ = [
     "STUDENT",
+    "TUTORS",
+    "ChainReader",
     "Hop",
     "Journal",
     "Standing",
     "bytes_text",
+    "is_attempt",
     "is_token",
     "label",
     "new_token",
     "reason",
     "split_student",
+    "tutor_token",
     "without_tokens",
 ]
 
 
-STUDENT = re.compile(r"/s/([A-Za-z0-9_-]{1,32})(/.*)", re.DOTALL)
+STUDENT = re.compile(r"/s/([A-Za-z0-9_-]{1,32})(/.*)", re.DOTALL)  # the name: lab.seats.NAME
 """A student's path prefix on a shared lab: /s/{name}/redirect/302 is /redirect/302 for `name`."""
 
 
@@ -65,6 +70,16 @@ def new_token() -> str:
     """A fresh chain token: 128 random bits, URL-safe. A chain is a capability: whoever holds its
     token can read it (with its Authorization and body) through /echo, so it must be unguessable."""
     return secrets.token_urlsafe(16)
+
+
+TUTORS = "tutor-"
+"""How a joined tutor's own chains begin (its experiments and predictions): the lab can tell them
+from what a student sends by hand, which alone counts as an attempt at an exercise."""
+
+
+def tutor_token() -> str:
+    """A chain token for a run the tutor makes on a shared lab (see TUTORS)."""
+    return TUTORS + new_token()
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{22,64}")
@@ -234,6 +249,16 @@ def kept_headers(headers: Sequence[tuple[str, str]], budget: int) -> tuple[tuple
     return tuple(kept)
 
 
+def is_attempt(first: Hop, route: str) -> bool:
+    """Whether a chain that began with `first` is an attempt at an exercise that starts at
+    `route`: a redirect there, sent by the student rather than by a tutor's own run."""
+    return (
+        first.route.rstrip("/") == route
+        and first.is_redirect
+        and not first.chain.startswith(TUTORS)
+    )
+
+
 class Standing(Enum):
     """Whether a request may join the chain its token names (see `Journal.standing`)."""
 
@@ -243,6 +268,19 @@ class Standing(Enum):
     """The chain has as many hops as `Bounds.chain_hops`."""
     FOREIGN = "foreign"
     """The chain began under another student's prefix (or none)."""
+
+
+class ChainReader(Protocol):
+    """What a run reads of a journal: a `Journal`, or a joined tutor's view of the teacher's
+    (tutor.classroom.student.ClassJournal)."""
+
+    def new_token(self) -> str: ...
+
+    def chain(self, token: str) -> list[Hop]: ...
+
+    def wait_for_more(self, seen: Mapping[str, int], timeout: float) -> None: ...
+
+    def chain_until(self, hop: Hop) -> list[Hop]: ...
 
 
 class Journal:
@@ -355,15 +393,13 @@ class Journal:
 
     def started(self, student: str, route: str) -> list[list[Hop]]:
         """Every chain `student` began with a redirect at `route` (their /s/NAME prefix aside),
-        oldest first: a learner's attempts at an exercise."""
+        oldest first: a learner's attempts at an exercise. A tutor's own runs are not attempts."""
         with self._lock:
             chains = [list(chain) for chain in self._chains.values()]
         return [
             chain
             for chain in sorted(chains, key=lambda chain: chain[0].seq)
-            if chain[0].student == student
-            and chain[0].route.rstrip("/") == route
-            and chain[0].is_redirect
+            if chain[0].student == student and is_attempt(chain[0], route)
         ]
 
     def recent(self, count: int = 100) -> list[Hop]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from tutor.lab.evidence import Evidence, VerdictKind, size_text
-from tutor.lab.journal import Hop, Journal, without_tokens
+from tutor.lab.journal import ChainReader, Hop, Journal, without_tokens
 from tutor.lab.printable import one_line
 
 __all__ = ["chain_text", "journal_line"]
@@ -22,7 +22,7 @@ def _field(text: str) -> str:
     return one_line(without_tokens(text).replace(" ", "%20"))
 
 
-def chain_text(hop: Hop, journal: Journal) -> str:
+def chain_text(hop: Hop, journal: ChainReader) -> str:
     """Where `hop` leaves its chain: redirected on, arrived (with the verdict), abandoned by its
     client (what crossed), or no redirect."""
     if hop.is_redirect:

@@ -20,7 +20,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from tutor.lab.addresses import http_url
-from tutor.lab.app import LabApp
+from tutor.lab.app import Annex, LabApp
 from tutor.lab.journal import Hop, Journal
 from tutor.lab.printable import one_line
 
@@ -130,7 +130,10 @@ def _server_class() -> Callable[[uvicorn.Config, threading.Event], uvicorn.Serve
 
 
 def _server(
-    journal: Journal, origins: tuple[str, ...] = (), started: threading.Event | None = None
+    journal: Journal,
+    origins: tuple[str, ...] = (),
+    started: threading.Event | None = None,
+    annex: Annex | None = None,
 ) -> uvicorn.Server:
     import uvicorn
 
@@ -138,7 +141,7 @@ def _server(
 
     _route_uvicorn_logging()
     config = uvicorn.Config(
-        LabApp(journal, origins),
+        LabApp(journal, origins, annex),
         http=guarded(journal.bounds),
         log_config=None,
         access_log=False,
@@ -163,8 +166,15 @@ class LabServer:
     journal: redirects with `?origin=other` go there, to show what a client carries across.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, journal: Journal | None = None):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        journal: Journal | None = None,
+        annex: Annex | None = None,
+    ):
         self.journal = journal if journal is not None else Journal()
+        self.annex = annex
         self.log: deque[str] = deque(maxlen=LOG_LINES)
         """This lab's recent warnings (bad requests, dropped connections), one line each."""
         self._host = host
@@ -184,7 +194,9 @@ class LabServer:
         self.url = _url(sock)
         self.other_url = _url(other)
         started = threading.Event()
-        self._server = server = _server(self.journal, (self.url, self.other_url), started)
+        self._server = server = _server(
+            self.journal, (self.url, self.other_url), started, self.annex
+        )
         self._thread = threading.Thread(
             target=self._serve,
             args=(server, [sock, other], started),
@@ -240,6 +252,7 @@ def serve(
     on_hop: Callable[[Hop], None],
     on_log: Callable[[str], None],
     journal: Journal | None = None,
+    annex: Annex | None = None,
 ) -> None:
     """Serve the lab in the foreground until Ctrl+C (uvicorn handles the signal gracefully).
 
@@ -256,7 +269,7 @@ def serve(
     journal = journal if journal is not None else Journal()
     journal.subscribe(on_hop)
     urls = (_url(sock), _url(other))
-    server = _server(journal, urls)
+    server = _server(journal, urls, annex=annex)
     on_ready(*urls)
     try:
         with _ROUTER.hearing(on_log):

@@ -2,15 +2,22 @@
 
 One `LabSession` owns a lab server, its journal and the runner; nothing else starts a lab or
 passes `(spec, url, journal)` around. Heavy modules (uvicorn, httpx) load on first use.
+
+Asked to join a class (`--join URL --name NAME`), it uses the teacher's lab instead, under the
+student's prefix (tutor.classroom.student); when that lab cannot be reached or refuses the
+name, it starts a lab of its own and `notice` says so in one sentence.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from tutor.classroom.student import ClassJournal, Join, JoinedLab
+    from tutor.course.exercises import Answer
     from tutor.experiments.clients.base import Cancel
     from tutor.experiments.outcome import Outcome
     from tutor.experiments.spec import ExperimentSpec
@@ -41,21 +48,27 @@ class LabSession:
         *,
         host: str = "127.0.0.1",
         journal: Journal | None = None,
+        join: Join | None = None,
     ) -> None:
-        self._lab = lab
+        self._lab: LabServer | JoinedLab | None = lab
         self._owned = lab is None
         self._host = host
         self._journal = journal
+        self._join = join
         self.error: str | None = None
         """Why the lab is not running, once it failed to start."""
+        self.notice: str | None = None
+        """What the student must hear about the class they asked to join: it could not be
+        reached, or refused the name, so this session runs on a lab of its own."""
         self._starting = threading.Lock()
         self._stopped = False
         self._settled = threading.Event()
         if lab is not None:
             self._settled.set()
 
-    def start(self) -> LabServer:
-        """Start the lab (blocks; call it from a worker thread). LabUnavailable says why not."""
+    def start(self) -> LabServer | JoinedLab:
+        """Start the lab, or join the class (blocks; call it from a worker thread).
+        LabUnavailable says why not."""
         from tutor.lab.server import LabError, LabServer
 
         with self._starting:
@@ -64,6 +77,11 @@ class LabSession:
             try:
                 if self._stopped:  # the front end is closing: a lab now would outlive it
                     raise LabError("the tutor is closing")
+                if self._join is not None and self.notice is None:
+                    joined = self._joined(self._join)
+                    if joined is not None:
+                        self._lab = joined
+                        return joined
                 self._lab = LabServer(self._host, journal=self._journal).start()
             except LabError as error:
                 self.error = str(error)
@@ -71,6 +89,30 @@ class LabSession:
             finally:
                 self._settled.set()
             return self._lab
+
+    def _joined(self, join: Join) -> JoinedLab | None:
+        """The teacher's lab, joined under the student's name; None (and `notice` says why)
+        when it cannot be."""
+        from tutor.classroom.student import ClassRefused, ClassUnreachable, JoinedLab
+
+        try:
+            return JoinedLab(join).start()
+        except ClassUnreachable as error:
+            why = str(error)
+        except ClassRefused as error:
+            why = f"the class lab refused the name {join.name}: {error}"
+        self.notice = (
+            f"Not joined: {why}. You are on a lab of your own: everything works, but the "
+            "teacher does not see this work."
+        )
+        return None
+
+    @property
+    def joined(self) -> Join | None:
+        """The class this session runs on, once joined (None: a lab of its own)."""
+        from tutor.classroom.student import JoinedLab
+
+        return self._lab.join if isinstance(self._lab, JoinedLab) else None
 
     def stop(self) -> None:
         """Stop the lab if this session started it; a start still under way is waited for, and
@@ -87,7 +129,7 @@ class LabSession:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def wait(self, timeout: float = LAB_WAIT) -> LabServer:
+    def wait(self, timeout: float = LAB_WAIT) -> LabServer | JoinedLab:
         """The running lab, waiting while it starts. Blocks: call it from a worker thread."""
         if not self._settled.wait(timeout):
             raise LabUnavailable("The lab server is still starting; try again in a moment.")
@@ -101,13 +143,22 @@ class LabSession:
         return self._lab.url if self._lab is not None else None
 
     @property
-    def journal(self) -> Journal | None:
-        """The running lab's journal."""
+    def base_url(self) -> str | None:
+        """The lab's URL without a student's prefix: where a student sends /s/NAME/..."""
+        joined = self.joined
+        return joined.base if joined is not None else self.url
+
+    @property
+    def journal(self) -> Journal | ClassJournal | None:
+        """The running lab's journal (a joined tutor's view of the teacher's)."""
         return self._lab.journal if self._lab is not None else None
 
     @property
     def name(self) -> str:
-        """How the header and the ladder name the lab, e.g. "lab 127.0.0.1:8307"."""
+        """How the header and the ladder name the lab, e.g. "lab 127.0.0.1:8307", or "class
+        lab 192.0.2.7:8307 as ada"."""
+        if (joined := self.joined) is not None:
+            return f"class lab {joined.base.removeprefix('http://')} as {joined.name}"
         if self._lab is not None:
             return f"lab {self._lab.url.removeprefix('http://')}"
         return "lab not running" if self.error is not None else "lab starting…"
@@ -148,3 +199,23 @@ class LabSession:
         if self._lab is None:
             return []
         return [Evidence.of_chain(chain) for chain in self._lab.journal.started(student, route)]
+
+    def report_configured(self, exercise_id: str, answer: Answer, outcome: Outcome) -> None:
+        """On a class lab, tell it which run was the student's answer to a configure exercise,
+        so the lab judges it (from its own journal) for the teacher's view. Best effort: the
+        student's own check stands whatever the lab says."""
+        from tutor.classroom.student import ClassRefused, ClassUnreachable, JoinedLab
+
+        lab = self._lab
+        if not isinstance(lab, JoinedLab):
+            return
+        report = {
+            "exercise": exercise_id,
+            "answer": answer.model_dump(),
+            "chain": outcome.hops[0].chain if outcome.hops else "",
+            "client_version": outcome.client_version,
+            "error": outcome.error,
+            "reported": outcome.reported.to_json() if outcome.reported else None,
+        }
+        with contextlib.suppress(ClassUnreachable, ClassRefused):
+            lab.link.call("POST", "/class/configured", report)

@@ -166,12 +166,21 @@ class StudySession:
         return check_attempt(exercise, found[-1]) if found else None
 
     def check_answer(
-        self, exercise: Configure, answer: Answer, cancel: Cancel | None = None
+        self,
+        exercise: Configure,
+        answer: Answer,
+        cancel: Cancel | None = None,
+        *,
+        exercise_id: str = "",
     ) -> Check:
-        """Run the exercise's client live against the lab answering `answer`, and judge it."""
+        """Run the exercise's client live against the lab answering `answer`, and judge it; on
+        a class lab, the lab judges the same run for the teacher (`exercise_id`: "lesson/step")."""
         from tutor.course.checks import check_configured
 
-        return check_configured(exercise, self.lab.run(exercise.spec(answer), cancel))
+        outcome = self.lab.run(exercise.spec(answer), cancel)
+        if exercise_id:
+            self.lab.report_configured(exercise_id, answer, outcome)
+        return check_configured(exercise, outcome)
 
     def grade_prediction(
         self, prediction: Prediction, experiment: ExperimentSpec, cancel: Cancel | None = None

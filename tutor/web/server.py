@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import math
+import shlex
 import signal
 import socket
 from collections import Counter
@@ -102,9 +103,12 @@ class ClassServer(Server):
         max_sessions: int,
         per_address: int,
         max_size: TerminalSize,
+        joins: bool = False,
     ) -> None:
         host, port = sock.getsockname()[:2]
         super().__init__(command, host=host, port=port, title="redirect-tutor")
+        self.joins = joins
+        """`command` joins a class lab: each visitor's tutor is told the visitor's name."""
         self.records = records
         self.max_sessions = max_sessions
         self.per_address = per_address
@@ -297,8 +301,9 @@ class ClassServer(Server):
     async def _tutor(
         self, websocket: web.WebSocketResponse, learner: str, size: TerminalSize
     ) -> None:
+        named = f" --name {shlex.quote(learner)}" if self.joins else ""
         service = LearnerService(
-            self.command,
+            self.command + named,
             self.records / learner,
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,

@@ -113,7 +113,7 @@ class ReaderScreen(Screen[None]):
         self.query_one(Markdown).update(printable(step.text))
         self.query_one(ExperimentList).show(step.experiments)
         self._show_prediction()
-        self.query_one(ExercisePanel).show(step.exercise)
+        self.query_one(ExercisePanel).show(step.exercise, f"{self.lesson.id}/{step.id}")
         cited = [c for c in self.lesson.citations if c.id in step.cite]
         self.query_one(Sources).show(cited)
         self.query_one("#step-body").scroll_home(animate=False)

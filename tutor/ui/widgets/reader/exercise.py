@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 __all__ = ["ExercisePanel"]
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_ATTEMPT = "exercise-attempt"
+"""The LabDone key of reading the student's newest attempt."""
 _OFFERS = (
     ("code", "Code", "codes"),
     ("location", "Location", "locations"),
@@ -52,6 +54,8 @@ class ExercisePanel(Vertical):
         self.lab_problem: str | None = None
         """Why there is no lab to send to, when it did not start."""
         self.hints_shown = 0
+        self.exercise_id = ""
+        """The exercise's "lesson/step", as a class lab names it."""
 
     def compose(self) -> ComposeResult:
         from tutor.course.exercises import Configure
@@ -76,10 +80,11 @@ class ExercisePanel(Vertical):
     def on_unmount(self) -> None:
         self.feed.stop()
 
-    def show(self, exercise: Exercise | None) -> None:
+    def show(self, exercise: Exercise | None, exercise_id: str = "") -> None:
         from tutor.course.exercises import BringYourOwn
 
         self.exercise = exercise
+        self.exercise_id = exercise_id
         self.display = exercise is not None
         self.hints_shown = 0
         if exercise is None:
@@ -133,6 +138,9 @@ class ExercisePanel(Vertical):
 
     @property
     def student(self) -> str:
+        joined = self.session.lab.joined
+        if joined is not None:  # on the class lab, the name the student joined with
+            return joined.name
         name = self.query_one("#exercise-name", Input).value.strip()
         return name if _NAME.match(name) else ""
 
@@ -154,7 +162,10 @@ class ExercisePanel(Vertical):
         if not self.student:
             url.update("Type a name: letters, digits, - or _ (it keeps your requests apart).")
             return
-        lab_url = self.session.lab.url
+        lab_url = self.session.lab.base_url
+        joined, name = self.session.lab.joined, self.query_one("#exercise-name", Input)
+        if joined is not None and (name.value, name.disabled) != (joined.name, True):
+            name.value, name.disabled = joined.name, True  # the class knows the student by it
         if not self.feed.following or lab_url is None:
             url.update(literal(self.lab_problem or "Waiting for the lab…"))
             return
@@ -165,8 +176,12 @@ class ExercisePanel(Vertical):
                 url=exercise.url(lab_url, self.student),
             )
         )
-        check = self.session.check_attempt(exercise, self.student)
-        self._show_check(check, "Not yet: nothing has arrived from you. Waiting…")
+        session, student = self.session, self.student
+
+        def attempt(_cancel: Cancel) -> Check | None:  # a class lab's journal is a call away
+            return session.check_attempt(exercise, student)
+
+        on_lab(self, attempt, key=_ATTEMPT, description="Reading your attempts")
 
     def _show_check(self, check: Check | None, waiting: str) -> None:
         result = self.query_one("#exercise-result", Static)
@@ -200,8 +215,10 @@ class ExercisePanel(Vertical):
         exercise, session = self.exercise, self.session
         assert isinstance(exercise, Configure)
 
+        exercise_id = self.exercise_id
+
         def check(cancel: Cancel) -> Check:
-            return session.check_answer(exercise, answer, cancel)
+            return session.check_answer(exercise, answer, cancel, exercise_id=exercise_id)
 
         on_lab(self, check, key="exercise", description="Checking the answer")
 
@@ -209,5 +226,8 @@ class ExercisePanel(Vertical):
         if message.key == FEED:  # following the journal now, or why not (said where the URL is)
             self.lab_problem = message.problem
             self._refresh_byo()
+        elif message.key == _ATTEMPT:
+            waiting = "Not yet: nothing has arrived from you. Waiting…"
+            self._show_check(message.result, message.problem or waiting)
         else:
             self._show_check(message.result, message.problem or "")

@@ -1,0 +1,302 @@
+"""The class lab: names bound to their computer, the teacher's key, students' tutors joined to it,
+and what a joined tutor shows against what a tutor with a lab of its own shows."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tutor.classroom.key import LabCard, read_card, write_card
+from tutor.classroom.routes import Classroom
+from tutor.classroom.student import Join
+from tutor.course import Course
+from tutor.course.exercises import BringYourOwn, Configure
+from tutor.course.loader import load_course
+from tutor.experiments.spec import ExperimentSpec
+from tutor.lab.journal import Journal
+from tutor.lab.server import LabServer
+from tutor.session.factory import make_session
+
+KEY = "k" * 43
+
+
+@pytest.fixture(scope="module")
+def course() -> Course:
+    return load_course()
+
+
+@pytest.fixture
+def classroom(course: Course) -> Iterator[tuple[LabServer, Classroom]]:
+    journal = Journal()
+    room = Classroom(course, journal, KEY)
+    with LabServer(journal=journal, annex=room) as lab:
+        room.lab_url = lab.url
+        yield lab, room
+    room.close()
+
+
+def _from(address: str) -> httpx.Client:
+    """A client on another computer of the class (another loopback address)."""
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=5)
+
+
+def _exercise(course: Course, kind: type) -> tuple[str, BringYourOwn | Configure]:
+    return next(
+        (f"{lesson.id}/{step.id}", step.exercise)
+        for lesson in course.lessons
+        for step in lesson.steps
+        if isinstance(step.exercise, kind)
+    )
+
+
+def _teacher(lab: LabServer, path: str, key: str | None = KEY) -> httpx.Response:
+    headers = {"authorization": f"Bearer {key}"} if key is not None else {}
+    return httpx.get(f"{lab.url}{path}", headers=headers, timeout=5)
+
+
+def test_a_name_belongs_to_the_computer_that_used_it_first(
+    classroom: tuple[LabServer, Classroom],
+) -> None:
+    lab, room = classroom
+    with _from("127.0.0.2") as ada, _from("127.0.0.3") as bob:
+        assert ada.post(f"{lab.url}/s/ada/redirect/307", content=b"a=1").status_code == 307
+        taken = bob.post(f"{lab.url}/s/ada/redirect/307", content=b"a=1")
+        assert taken.status_code == 403
+        assert "in use on this lab from another computer" in taken.text
+        assert bob.post(f"{lab.url}/class/join", json={"name": "ada"}).status_code == 403
+        assert ada.post(f"{lab.url}/class/join", json={"name": "ada"}).status_code == 200
+        assert bob.post(f"{lab.url}/s/bob/redirect/307", content=b"a=1").status_code == 307
+    room.ledger.settle()
+    rows = {row["name"]: row for row in room.ledger.rows()}
+    assert rows["ada"]["requests"] == 1, "bob's refused request is not ada's work"
+    freed = httpx.post(
+        f"{lab.url}/teacher/free", json={"name": "ada"}, headers={"authorization": f"Bearer {KEY}"}
+    )
+    assert freed.json() == {"name": "ada", "freed": True}
+    with _from("127.0.0.3") as bob:
+        assert bob.post(f"{lab.url}/s/ada/redirect/307").status_code == 307
+
+
+def test_teacher_routes_need_the_key(classroom: tuple[LabServer, Classroom]) -> None:
+    lab, _ = classroom
+    for key in (None, "wrong", KEY[:-1], KEY + "x"):
+        answer = _teacher(lab, "/teacher/class", key)
+        assert answer.status_code == 403
+        assert "teacher key" in answer.json()["error"]
+    assert _teacher(lab, "/teacher/class").status_code == 200
+    seat = httpx.post(f"{lab.url}/class/join", json={"name": "ada"}).json()["seat"]
+    as_student = httpx.get(f"{lab.url}/teacher/class", headers={"authorization": f"Bearer {seat}"})
+    assert as_student.status_code == 403, "a seat key is not the teacher's"
+    assert len(lab.journal) == 0, "class routes are not experiments: never journaled"
+
+
+def test_student_routes_reach_only_the_students_own_chains(
+    classroom: tuple[LabServer, Classroom],
+) -> None:
+    lab, _ = classroom
+    seats = {
+        name: httpx.post(f"{lab.url}/class/join", json={"name": name}).json()["seat"]
+        for name in ("ada", "bob")
+    }
+    echoed = httpx.post(
+        f"{lab.url}/s/ada/redirect/307",
+        content=b"a=1",
+        headers={"authorization": "Basic secret"},
+        follow_redirects=True,
+    )
+    token = echoed.json()["chain_token"]
+
+    def read(name: str | None, path: str) -> httpx.Response:
+        headers = {"authorization": f"Seat {seats[name]}"} if name else {}
+        return httpx.get(f"{lab.url}{path}", headers=headers, timeout=5)
+
+    assert len(read("ada", f"/class/chain?chain={token}").json()["hops"]) == 2
+    assert read("bob", f"/class/chain?chain={token}").status_code == 403
+    assert read(None, f"/class/chain?chain={token}").status_code == 403
+    assert read("bob", "/class/attempts?route=/redirect/307").json() == {"chains": []}
+    assert len(read("ada", "/class/attempts?route=/redirect/307").json()["chains"]) == 1
+    feed = read("bob", "/class/feed?after=0&wait=0").json()["hops"]
+    assert feed == [], "bob's feed has none of ada's hops"
+
+
+def test_class_routes_refuse_what_is_not_a_call(classroom: tuple[LabServer, Classroom]) -> None:
+    lab, _ = classroom
+    assert httpx.post(f"{lab.url}/class/join", content=b"{").status_code == 400
+    assert httpx.post(f"{lab.url}/class/join", json=["ada"]).status_code == 400
+    assert httpx.post(f"{lab.url}/class/join", json={"name": "a/b"}).status_code == 400
+    assert httpx.post(f"{lab.url}/class/join", json={"name": "x" * 33}).status_code == 400
+    huge = httpx.post(f"{lab.url}/class/join", content=b"x" * 200_000)
+    assert huge.status_code == 413
+    assert httpx.get(f"{lab.url}/class/nothing").status_code == 404
+    assert httpx.get(f"{lab.url}/class/join").status_code == 405
+    for answer in (huge, httpx.get(f"{lab.url}/class/nothing")):
+        assert "error" in answer.json()
+
+
+def test_a_joined_tutor_sees_what_a_tutor_with_its_own_lab_sees(
+    classroom: tuple[LabServer, Classroom],
+) -> None:
+    lab, _ = classroom
+    specs = [
+        ExperimentSpec(code=code, method="POST", body="a=1", client=client)
+        for code in (302, 307)
+        for client in ("httpx", "curl", "urllib")
+    ]
+    joined = make_session(join=Join(lab.url, "ada"))
+    alone = make_session()
+    try:
+        joined.lab.start()
+        alone.lab.start()
+        there = joined.lab.run_many(specs)
+        here = alone.lab.run_many(specs)
+        assert joined.lab.joined == Join(lab.url, "ada")
+        assert joined.lab.name.startswith("class lab 127.0.0.1:")
+    finally:
+        joined.close()
+        alone.close()
+    for remote, local in zip(there, here, strict=True):
+        assert remote.verdict == local.verdict
+        assert [(h.method, h.route, h.status, h.body_size) for h in remote.hops] == [
+            (h.method, h.route, h.status, h.body_size) for h in local.hops
+        ]
+        assert all(hop.student == "ada" for hop in remote.hops)
+
+
+def test_the_lab_judges_every_students_exercises_whatever_the_client(
+    classroom: tuple[LabServer, Classroom], course: Course
+) -> None:
+    lab, room = classroom
+    byo_id, byo = _exercise(course, BringYourOwn)
+    configure_id, configure = _exercise(course, Configure)
+    assert isinstance(byo, BringYourOwn) and isinstance(configure, Configure)
+    curl = ["curl", "-sS", "-L", "-o", "/dev/null", "-d", "a=1"]
+    subprocess.run([*curl, byo.url(lab.url, "carol")], check=True)  # a 302 makes it a GET
+    subprocess.run([*curl, "--post302", "--post301", byo.url(lab.url, "dan")], check=True)
+    joined = make_session(join=Join(lab.url, "ada"))
+    try:
+        joined.lab.start()
+        subprocess.run([*curl, "--post302", byo.url(lab.url, "ada")], check=True)
+        check = joined.check_attempt(byo, "ada")
+        assert check is not None and check.met
+        configured = joined.check_answer(configure, configure.answer, exercise_id=configure_id)
+        assert configured.met
+        joined.lab.run(ExperimentSpec(code=byo.code, method="POST", body="a=1", client="httpx"))
+    finally:
+        joined.close()
+    room.ledger.settle()
+    rows = {row["name"]: row["cells"] for row in room.ledger.rows()}
+    assert rows["carol"][byo_id] == {
+        "met": False,
+        "attempts": 1,
+        "problems": rows["carol"][byo_id]["problems"],
+    }
+    assert rows["dan"][byo_id]["met"] is True
+    assert rows["ada"][byo_id]["attempts"] == 1, "the tutor's own experiment is not an attempt"
+    assert rows["ada"][configure_id] == {"met": True, "attempts": 1, "problems": []}
+
+
+def test_a_forged_configure_report_is_refused(
+    classroom: tuple[LabServer, Classroom], course: Course
+) -> None:
+    lab, room = classroom
+    configure_id, configure = _exercise(course, Configure)
+    assert isinstance(configure, Configure)
+    seat = httpx.post(f"{lab.url}/class/join", json={"name": "eve"}).json()["seat"]
+    by_hand = httpx.post(f"{lab.url}/s/eve/redirect/307", content=b"x", follow_redirects=True)
+    report = {
+        "exercise": configure_id,
+        "answer": configure.answer.model_dump(),
+        "chain": by_hand.json()["chain_token"],
+        "client_version": "9.9",
+    }
+    headers = {"authorization": f"Seat {seat}"}
+    answer = httpx.post(f"{lab.url}/class/configured", json=report, headers=headers)
+    assert answer.status_code == 400, "a chain the tutor did not run is not a configure run"
+    report["chain"] = "tutor-" + "A" * 22
+    answer = httpx.post(f"{lab.url}/class/configured", json=report, headers=headers)
+    assert answer.status_code == 400 and "saw no run" in answer.json()["error"]
+    room.ledger.settle()
+    cells = {row["name"]: row["cells"] for row in room.ledger.rows()}["eve"]
+    assert configure_id not in cells
+
+
+def test_a_class_that_cannot_be_reached_leaves_the_student_on_a_lab_of_their_own() -> None:
+    with socketless_port() as url:
+        session = make_session(join=Join(url, "ada"))
+        try:
+            session.lab.start()
+            outcome = session.lab.run(ExperimentSpec(code=307, client="httpx"))
+        finally:
+            session.close()
+    assert session.lab.notice is not None
+    assert session.lab.notice.startswith("Not joined: the class lab at ")
+    assert "the teacher does not see this work" in session.lab.notice
+    assert outcome.verdict.text.startswith("POST kept")
+
+
+def test_try_joins_the_class_from_the_command_line(
+    classroom: tuple[LabServer, Classroom],
+) -> None:
+    lab, _ = classroom
+    command = [sys.executable, "-m", "tutor", "try", "307", "--client", "curl", "--json"]
+    joined = subprocess.run(
+        [*command, "--join", lab.url, "--name", "ada"], capture_output=True, text=True, timeout=60
+    )
+    assert joined.returncode == 0, joined.stderr
+    hops = json.loads(joined.stdout)["hops"]
+    assert [hop["path"] for hop in hops] == ["/s/ada/redirect/307", "/s/ada/echo"]
+    nameless = subprocess.run([*command, "--join", lab.url], capture_output=True, text=True)
+    assert nameless.returncode == 2 and "--join needs --name NAME" in nameless.stderr
+    bad = subprocess.run([*command, "--join", f"{lab.url}/s/x"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "give the lab's URL alone" in bad.stderr
+    with socketless_port() as url:
+        away = subprocess.run(
+            [*command, "--join", url, "--name", "ada"], capture_output=True, text=True, timeout=60
+        )
+    assert away.returncode == 0
+    assert away.stderr.count("\n") == 1 and away.stderr.startswith("Not joined:")
+
+
+def test_serve_keeps_the_teacher_key_in_a_private_file_and_never_prints_it(
+    learner_home: Path,
+) -> None:
+    from tests.test_classroom_attacks import _serve
+
+    with _serve() as console:
+        console.lines(lambda lines: any(line.startswith("Try:") for line in lines))
+        card = read_card()
+        assert card is not None and card.pid == console.process.pid
+        httpx.get(f"{console.url}/teacher/class?key={card.key}")
+        httpx.get(f"{console.url}/s/ada/redirect/307", headers={"authorization": card.key})
+        printed = "\n".join(console.lines(lambda lines: False, timeout=1))
+    path = learner_home / "class-lab.json"
+    assert card.key not in printed
+    assert f"Teacher key kept in {path} (not shown)" in printed
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600 if path.exists() else True
+    assert read_card() is None, "the card goes when its lab stops"
+
+
+def test_a_key_card_of_a_lab_that_stopped_is_not_found(learner_home: Path) -> None:
+    path = write_card(LabCard("http://127.0.0.1:1", KEY, 2**22 + 12345))
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert read_card() is None
+    write_card(LabCard("http://127.0.0.1:1", KEY, os.getpid()))
+    assert read_card() == LabCard("http://127.0.0.1:1", KEY, os.getpid())
+
+
+@contextmanager
+def socketless_port() -> Iterator[str]:
+    """A URL where nothing listens (a port bound and never listened on)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"

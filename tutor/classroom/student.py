@@ -1,0 +1,245 @@
+"""A student's tutor on the teacher's lab: it joins the class under the student's name, then runs
+every experiment there, under the student's /s/NAME prefix, and reads back its own chains.
+
+`JoinedLab` stands where a lab of the tutor's own would (tutor.session.lab): its `url` is the
+student's prefix on the teacher's lab and its `journal` (`ClassJournal`) reads the chains the
+teacher's lab witnessed, so an experiment is judged exactly as on a lab of one's own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from tutor.lab.journal import Hop, tutor_token
+from tutor.lab.wire import WireError, hops_from_wire
+
+__all__ = ["ClassJournal", "ClassLink", "ClassRefused", "ClassUnreachable", "Join", "JoinedLab"]
+
+TIMEOUT = 5.0
+"""Seconds a call to the class lab may take before the student hears it is not answering."""
+FEED_WAIT = 20.0
+"""Seconds one poll of the student's feed waits on the lab for a new hop."""
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    """What `--join URL --name NAME` asked for."""
+
+    url: str
+    name: str
+
+    @property
+    def base(self) -> str:
+        return self.url.rstrip("/")
+
+
+class ClassUnreachable(Exception):
+    """The class lab did not answer; the message says what happened, for the student."""
+
+
+class ClassRefused(Exception):
+    """The class lab answered no (a name in use elsewhere, a route it does not have); the
+    message is the lab's sentence."""
+
+
+class ClassLink:
+    """Calls to the class routes (tutor.classroom.routes) for one student. Thread-safe."""
+
+    def __init__(self, join: Join, timeout: float = TIMEOUT) -> None:
+        self.join_asked = join
+        self.seat = ""
+        self.exam: dict[str, Any] | None = None
+        """The exam the teacher set, as the lab summarised it when the tutor joined."""
+        self._client = httpx.Client(
+            base_url=join.base, timeout=timeout, trust_env=False, follow_redirects=False
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def join(self) -> None:
+        """Take the student's seat: ClassUnreachable or ClassRefused say why not."""
+        document = self.call("POST", "/class/join", {"name": self.join_asked.name}, seat=False)
+        self.seat = str(document.get("seat", ""))
+        exam = document.get("exam")
+        self.exam = exam if isinstance(exam, dict) else None
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, object] | None = None,
+        *,
+        params: Mapping[str, str | int | float] | None = None,
+        seat: bool = True,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """One call, its JSON answer; ClassUnreachable, or ClassRefused with the lab's sentence."""
+        headers = {"authorization": f"Seat {self.seat}"} if seat else {}
+        where = f"{self.join_asked.base}{path}"
+        try:
+            answer = self._client.request(
+                method,
+                path,
+                json=body,
+                params=params,
+                headers=headers,
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            )
+        except httpx.TimeoutException:
+            raise ClassUnreachable(f"the class lab at {where} did not answer in time") from None
+        except httpx.HTTPError as error:
+            why = f"the class lab at {where} cannot be reached ({error})"
+            raise ClassUnreachable(why) from None
+        try:
+            document = answer.json()
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            raise ClassUnreachable(
+                f"{where} answered {answer.status_code}, not as a class lab does: is it a "
+                "redirect-tutor lab (serve)?"
+            )
+        if answer.status_code != 200:
+            raise ClassRefused(str(document.get("error", f"status {answer.status_code}")))
+        return document
+
+    def hops(self, document: Mapping[str, Any], field: str = "hops") -> list[Hop]:
+        try:
+            return hops_from_wire(document.get(field))
+        except WireError as error:
+            why = f"the class lab sent a hop this tutor cannot read ({error})"
+            raise ClassUnreachable(why) from None
+
+
+class ClassJournal:
+    """The journal a joined tutor reads: the teacher's lab's, the student's own chains only.
+
+    It offers what the runner and the screens read of a `Journal` (tutor.lab.journal): chains by
+    token, the student's attempts, the student's recent hops and a feed of new ones.
+    """
+
+    KEPT = 500
+    """Hops kept here for the screens (chains whose hops came through the feed)."""
+
+    def __init__(self, link: ClassLink) -> None:
+        self.link = link
+        self.new_token = tutor_token
+        self._kept: OrderedDict[int, Hop] = OrderedDict()
+        self._lock = threading.Lock()
+        self._listeners: list[Callable[[Hop], None]] = []
+        self._polling: threading.Thread | None = None
+        self._stopped = threading.Event()
+        self._after = 0
+
+    def chain(self, token: str) -> list[Hop]:
+        try:
+            return self.link.hops(self.link.call("GET", "/class/chain", params={"chain": token}))
+        except (ClassUnreachable, ClassRefused):
+            return []
+
+    def wait_for_more(self, seen: Mapping[str, int], timeout: float) -> None:
+        for token, count in seen.items():
+            params: dict[str, str | int | float] = {"chain": token, "more": count, "wait": timeout}
+            try:
+                self.link.call("GET", "/class/chain", params=params, timeout=timeout + TIMEOUT)
+            except (ClassUnreachable, ClassRefused):
+                return
+
+    def chain_until(self, hop: Hop) -> list[Hop]:
+        with self._lock:
+            kept = [h for h in self._kept.values() if h.chain == hop.chain and h.seq <= hop.seq]
+        return kept or [h for h in self.chain(hop.chain) if h.seq <= hop.seq]
+
+    def started(self, student: str, route: str) -> list[list[Hop]]:
+        """The student's attempts at `route` (the lab knows whose: the seat says)."""
+        try:
+            document = self.link.call("GET", "/class/attempts", params={"route": route})
+            chains = document.get("chains")
+            return [self.link.hops({"hops": chain}) for chain in chains or []]
+        except (ClassUnreachable, ClassRefused):
+            return []
+
+    def recent(self, count: int = 100) -> list[Hop]:
+        with self._lock:
+            return list(self._kept.values())[-count:]
+
+    def subscribe(self, listener: Callable[[Hop], None]) -> None:
+        """Call `listener` with each new hop of the student's, from a thread polling the lab."""
+        with self._lock:
+            self._listeners.append(listener)
+            if self._polling is None:
+                self._polling = threading.Thread(target=self._poll, name="class-feed", daemon=True)
+                self._polling.start()
+
+    def unsubscribe(self, listener: Callable[[Hop], None]) -> None:
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def _poll(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                document = self.link.call(
+                    "GET",
+                    "/class/feed",
+                    params={"after": self._after, "wait": FEED_WAIT},
+                    timeout=FEED_WAIT + TIMEOUT,
+                )
+                hops = self.link.hops(document)
+            except (ClassUnreachable, ClassRefused):
+                self._stopped.wait(2.0)
+                continue
+            for hop in hops:
+                self._heard(hop)
+
+    def _heard(self, hop: Hop) -> None:
+        with self._lock:
+            self._after = max(self._after, hop.seq)
+            self._kept[hop.seq] = hop
+            while len(self._kept) > self.KEPT:
+                self._kept.popitem(last=False)
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(hop)
+
+
+class JoinedLab:
+    """The teacher's lab as a joined tutor uses it, in place of a lab of its own."""
+
+    def __init__(self, join: Join) -> None:
+        self.join = join
+        self.link = ClassLink(join)
+        self.journal = ClassJournal(self.link)
+        self.url = f"{join.base}/s/{join.name}"
+        """Where the student's experiments go: their own prefix on the teacher's lab."""
+        self.base_url = join.base
+        self._running = False
+
+    def start(self) -> JoinedLab:
+        """Join the class: ClassUnreachable or ClassRefused say why not."""
+        try:
+            self.link.join()
+        except BaseException:
+            self.link.close()
+            raise
+        self._running = True
+        return self
+
+    def stop(self) -> None:
+        self._running = False
+        self.journal.stop()
+        self.link.close()
+
+    @property
+    def running(self) -> bool:
+        return self._running
