@@ -300,3 +300,33 @@ def socketless_port() -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def test_a_joined_tutor_rejoins_a_lab_that_restarted_and_says_when_it_is_gone(
+    course: Course,
+) -> None:
+    from tutor.session.lab import LabUnavailable
+
+    def class_lab(port: int = 0) -> tuple[LabServer, Classroom]:
+        journal = Journal()
+        room = Classroom(course, journal, KEY)
+        return LabServer(port=port, journal=journal, annex=room).start(), room
+
+    lab, room = class_lab()
+    port = int(lab.url.rsplit(":", 1)[1])
+    session = make_session(join=Join(lab.url, "ada"))
+    try:
+        session.lab.start()
+        assert session.lab.run(ExperimentSpec(code=307, client="httpx")).arrived is not None
+        lab.stop()
+        room.close()
+        with pytest.raises(LabUnavailable, match="The class lab does not answer: the class lab"):
+            session.lab.run(ExperimentSpec(code=307, client="httpx"))
+        lab, room = class_lab(port)  # the teacher starts the lab again: it knows no seat
+        outcome = session.lab.run(ExperimentSpec(code=307, client="httpx"))
+        assert [hop.route for hop in outcome.hops] == ["/redirect/307", "/echo"]
+        assert room.seats.names() == ["ada"], "the tutor joined again, under its name"
+    finally:
+        session.close()
+        lab.stop()
+        room.close()

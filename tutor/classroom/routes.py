@@ -48,11 +48,12 @@ WAIT_LIMIT = 25.0
 
 
 class _Refused(Exception):
-    """Answer with this status and sentence."""
+    """Answer with this status and sentence (and `more` fields for the caller's program)."""
 
-    def __init__(self, status: int, sentence: str) -> None:
+    def __init__(self, status: int, sentence: str, **more: object) -> None:
         super().__init__(sentence)
         self.status = status
+        self.more = more
 
 
 Handler = Callable[["_Call"], Awaitable[Any]]
@@ -159,6 +160,7 @@ class Classroom:
                             403,
                             "This route is for a tutor that joined the class: it needs the "
                             "seat key `POST /class/join` gave it. Join again.",
+                            rejoin=True,
                         )
                     call.name = name
                 document = await self._student[route](call)
@@ -169,7 +171,7 @@ class Classroom:
                     f"No class route {scope['method']} {scope['path']}.",
                 )
         except _Refused as refused:
-            status, document = refused.status, {"error": str(refused)}
+            status, document = refused.status, {"error": str(refused), **refused.more}
         except _TooLarge:
             status, document = 413, {"error": f"A class call sends at most {BODY_LIMIT} bytes."}
         except _Gone:

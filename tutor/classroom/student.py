@@ -8,6 +8,7 @@ teacher's lab witnessed, so an experiment is judged exactly as on a lab of one's
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -48,6 +49,10 @@ class ClassRefused(Exception):
     message is the lab's sentence."""
 
 
+class _SeatUnknown(Exception):
+    """The lab does not know the seat key (it restarted, or the teacher freed the name)."""
+
+
 class ClassLink:
     """Calls to the class routes (tutor.classroom.routes) for one student. Thread-safe."""
 
@@ -56,6 +61,8 @@ class ClassLink:
         self.seat = ""
         self.exam: dict[str, Any] | None = None
         """The exam the teacher set, as the lab summarised it when the tutor joined."""
+        self.problem: str | None = None
+        """Why the last call did not reach the lab (None: it did)."""
         self._client = httpx.Client(
             base_url=join.base, timeout=timeout, trust_env=False, follow_redirects=False
         )
@@ -80,7 +87,25 @@ class ClassLink:
         seat: bool = True,
         timeout: float | None = None,
     ) -> dict[str, Any]:
-        """One call, its JSON answer; ClassUnreachable, or ClassRefused with the lab's sentence."""
+        """One call, its JSON answer; ClassUnreachable, or ClassRefused with the lab's sentence.
+        A lab that no longer knows the seat (it restarted) is joined again, once, under the
+        same name."""
+        try:
+            return self._call(method, path, body, params=params, seat=seat, timeout=timeout)
+        except _SeatUnknown:
+            self.join()
+            return self._call(method, path, body, params=params, seat=seat, timeout=timeout)
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, object] | None = None,
+        *,
+        params: Mapping[str, str | int | float] | None = None,
+        seat: bool = True,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
         headers = {"authorization": f"Seat {self.seat}"} if seat else {}
         where = f"{self.join_asked.base}{path}"
         try:
@@ -93,10 +118,12 @@ class ClassLink:
                 timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
             )
         except httpx.TimeoutException:
-            raise ClassUnreachable(f"the class lab at {where} did not answer in time") from None
+            self.problem = f"the class lab at {where} did not answer in time"
+            raise ClassUnreachable(self.problem) from None
         except httpx.HTTPError as error:
-            why = f"the class lab at {where} cannot be reached ({error})"
-            raise ClassUnreachable(why) from None
+            self.problem = f"the class lab at {where} cannot be reached ({error})"
+            raise ClassUnreachable(self.problem) from None
+        self.problem = None
         try:
             document = answer.json()
         except ValueError:
@@ -107,6 +134,8 @@ class ClassLink:
                 "redirect-tutor lab (serve)?"
             )
         if answer.status_code != 200:
+            if seat and document.get("rejoin") is True:
+                raise _SeatUnknown
             raise ClassRefused(str(document.get("error", f"status {answer.status_code}")))
         return document
 
@@ -139,9 +168,11 @@ class ClassJournal:
         self._after = 0
 
     def chain(self, token: str) -> list[Hop]:
+        """The chain's hops; ClassUnreachable when the lab does not answer (a run cannot be
+        judged then, and must not look as if nothing arrived)."""
         try:
             return self.link.hops(self.link.call("GET", "/class/chain", params={"chain": token}))
-        except (ClassUnreachable, ClassRefused):
+        except ClassRefused:
             return []
 
     def wait_for_more(self, seen: Mapping[str, int], timeout: float) -> None:
@@ -242,4 +273,13 @@ class JoinedLab:
 
     @property
     def running(self) -> bool:
-        return self._running
+        """Joined, and the lab answered the last call (asked again when it did not)."""
+        if self._running and self.link.problem is not None:
+            with contextlib.suppress(ClassUnreachable, ClassRefused):
+                self.link.call("GET", "/class/feed", params={"after": 2**62, "wait": 0})
+        return self._running and self.link.problem is None
+
+    @property
+    def problem(self) -> str | None:
+        """Why the class lab is not answering now."""
+        return self.link.problem

@@ -134,6 +134,14 @@ class LabSession:
         if not self._settled.wait(timeout):
             raise LabUnavailable("The lab server is still starting; try again in a moment.")
         if self._lab is None or not self._lab.running:
+            from tutor.classroom.student import JoinedLab
+
+            if isinstance(self._lab, JoinedLab):
+                raise LabUnavailable(
+                    f"The class lab does not answer: {self._lab.problem}. Ask the teacher; or "
+                    f"quit and start the tutor without --join {self._lab.join.base} to work "
+                    "on a lab of your own."
+                )
             raise LabUnavailable(f"The lab server is not running: {self.error or 'it stopped'}")
         return self._lab
 
@@ -175,10 +183,15 @@ class LabSession:
     ) -> list[Outcome]:
         """Run experiments live, each client's share as one batch; `on_outcome` hears each one
         as it lands. Once `cancel` is set the run kills its programs and returns what it has."""
+        from tutor.classroom.student import ClassUnreachable
         from tutor.experiments.runner import run_many
 
         lab = self.wait()
-        return run_many(specs, lab.url, lab.journal, on_outcome=on_outcome, cancel=cancel)
+        try:
+            return run_many(specs, lab.url, lab.journal, on_outcome=on_outcome, cancel=cancel)
+        except ClassUnreachable as error:
+            self.wait()  # says why, and what the student can do
+            raise LabUnavailable(f"The class lab did not answer: {error}.") from None
 
     def follow(self, listener: Callable[[Hop], None], replay: int = 0) -> None:
         """Call `listener` with the `replay` most recent hops, then every new one, on the lab's
