@@ -9,6 +9,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
+from tutor.classroom.student import Join
 from tutor.lab.server import LabServer
 from tutor.quiz.plan import Plan
 from tutor.session.factory import make_session
@@ -71,6 +72,8 @@ def tutor_app(
     builtin: bool = True,
     lab: LabServer | None = None,
     quiz: Plan | None = None,
+    join: Join | None = None,
 ) -> TutorApp:
     """The tutor as `redirect-tutor` builds it: the app on a session from the one factory."""
-    return build_app(make_session(lesson_dirs, builtin=builtin, lab=lab), quiz=quiz)
+    session = make_session(lesson_dirs, builtin=builtin, lab=lab, join=join)
+    return build_app(session, quiz=quiz)
