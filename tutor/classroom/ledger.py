@@ -93,7 +93,8 @@ class Row:
     verdict: str | None = None
     at: float = 0.0
     requests: int = 0
-    recent: deque[Hop] = field(default_factory=lambda: deque(maxlen=FEED))
+    recent: deque[int] = field(default_factory=lambda: deque(maxlen=FEED))
+    """The numbers of the student's latest hops: the journal holds the hops (and bounds them)."""
 
 
 def columns_of(course: Course, lessons: Iterable[str] = ()) -> list[Column]:
@@ -159,7 +160,7 @@ class Ledger:
         with self._lock:
             row = self._row(hop.student)
             row.requests += 1
-            row.recent.append(hop)
+            row.recent.append(hop.seq)
             if first.is_redirect:
                 row.verdict, row.at = evidence.verdict.text, hop.at
             for column in self.columns:
@@ -200,8 +201,8 @@ class Ledger:
         """`name`'s hops after the hop numbered `after`, oldest first, at most `limit`."""
         with self._lock:
             row = self._rows.get(name)
-            hops = [hop for hop in row.recent if hop.seq > after] if row else []
-        return hops[-limit:]
+            seqs = [seq for seq in row.recent if seq > after] if row else []
+        return self.journal.held(seqs[-limit:])
 
     def rows(self, names: Sequence[str] = ()) -> list[dict[str, object]]:
         """Every student's row (and those named, even before their first request), by name."""

@@ -214,11 +214,11 @@ class Classroom:
 
     async def _feed(self, call: _Call) -> dict[str, Any]:
         after = int(call.number("after", 0, 2**62))
-        hops = self.ledger.feed(call.name, after)
-        if not hops:
-            since = self.beacon.version
-            await self.beacon.wait(since, call.number("wait", 0.0, WAIT_LIMIT))
-            hops = self.ledger.feed(call.name, after)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + call.number("wait", 0.0, WAIT_LIMIT)
+        since = self.beacon.version
+        while not (hops := self.ledger.feed(call.name, after)) and loop.time() < deadline:
+            since = await self.beacon.wait(since, deadline - loop.time())  # anyone's change
         return {"hops": hops_to_wire(hops)}
 
     async def _configured(self, call: _Call) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import secrets
 import threading
 import time
 from collections import Counter, OrderedDict, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from http import HTTPStatus
@@ -401,6 +401,11 @@ class Journal:
             for chain in sorted(chains, key=lambda chain: chain[0].seq)
             if chain[0].student == student and is_attempt(chain[0], route)
         ]
+
+    def held(self, seqs: Iterable[int]) -> list[Hop]:
+        """The hops numbered `seqs` that the journal still holds, in the order asked."""
+        with self._lock:
+            return [hop for seq in seqs if (hop := self._hops.get(seq)) is not None]
 
     def recent(self, count: int = 100) -> list[Hop]:
         with self._lock:

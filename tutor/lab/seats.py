@@ -36,7 +36,7 @@ class Taken(Exception):
 @dataclass
 class _Seat:
     client: str
-    key_digest: str | None = None
+    key: str | None = None
 
 
 def _digest(key: str) -> str:
@@ -73,17 +73,16 @@ class Seats:
                 )
 
     def join(self, name: str, address: str) -> str:
-        """The seat key of `name` for a tutor joining from `address` (made at the first join);
-        Taken as `admit` says."""
+        """The seat key of `name` for a tutor joining from `address`, made at the first join
+        (the same key after: a student's tutor and quiz may both be joined); Taken as `admit`
+        says."""
         self.admit(name, address)
         with self._lock:
             seat = self._seats[name]
-            key = secrets.token_urlsafe(24)
-            if seat.key_digest is not None:
-                self._by_key.pop(seat.key_digest, None)
-            seat.key_digest = _digest(key)
-            self._by_key[seat.key_digest] = name
-            return key
+            if seat.key is None:
+                seat.key = secrets.token_urlsafe(24)
+                self._by_key[_digest(seat.key)] = name
+            return seat.key
 
     def holder(self, key: str) -> str | None:
         """The name whose seat key `key` is, or None."""
@@ -94,8 +93,8 @@ class Seats:
         """Forget who holds `name` (the teacher's call); whether anyone did."""
         with self._lock:
             seat = self._seats.pop(name, None)
-            if seat is not None and seat.key_digest is not None:
-                self._by_key.pop(seat.key_digest, None)
+            if seat is not None and seat.key is not None:
+                self._by_key.pop(_digest(seat.key), None)
             return seat is not None
 
     def names(self) -> list[str]:
