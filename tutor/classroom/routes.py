@@ -233,12 +233,19 @@ class Classroom:
 
     async def _exam_sheet(self, call: _Call) -> dict[str, Any]:
         exam = self._the_exam()
-        return await asyncio.to_thread(exam.sheet, call.name)
+        document = await asyncio.to_thread(exam.sheet, call.name)
+        self.beacon.bump()  # the class view sees the student start
+        return document
 
     async def _exam_answer(self, call: _Call) -> dict[str, Any]:
+        from tutor.classroom.exam import ExamError
+
         exam = self._the_exam()
         answer = call.json()
-        document = await asyncio.to_thread(exam.answer, call.name, answer, self.lab_url)
+        try:
+            document = await asyncio.to_thread(exam.answer, call.name, answer, self.lab_url)
+        except ExamError as error:
+            raise _Refused(400, str(error)) from None
         self.beacon.bump()
         return document
 

@@ -15,6 +15,7 @@ from tutor.cli.group import (
     close_session,
     join_options,
     prepare_terminal,
+    say_join_notice,
     uninterrupted,
 )
 
@@ -60,12 +61,16 @@ def quiz(
     result: Path | None,
     plain: bool,
 ) -> None:
-    """Answer questions from the course; predict questions run live on the lab."""
+    """Answer questions from the course; predict questions run live on the lab.
+
+    With --join, on the teacher's lab: when the teacher set an exam there, that exam, graded by
+    the lab (run it again to go on after an interruption)."""
     from tutor.quiz.plan import Plan
     from tutor.session.factory import make_session
 
     plan = Plan(lesson, tag, due, seed, count, time_limit, name, result)
-    session = make_session(lesson_dirs, join=class_join(name))
+    join = class_join(name)
+    session = make_session(lesson_dirs, join=join)
     if not plain:
         prepare_terminal()
         from tutor.ui.app import build_app
@@ -77,12 +82,15 @@ def quiz(
             status = INTERRUPTED
         closing = close_session(session)
         sys.exit(status or closing)
-    sys.exit(_plain_quiz(session, plan))
+    sys.exit(_plain_quiz(session, plan, joining=join is not None))
 
 
-def _plain_quiz(session: StudySession, plan: Plan) -> int:
-    """The plain quiz on stdin and stdout; the exit status (0: it ran, 1: nothing to ask, no lab
-    or a result not written, 130: interrupted, an exam's partial result handed in)."""
+def _plain_quiz(session: StudySession, plan: Plan, *, joining: bool) -> int:
+    """The plain quiz on stdin and stdout; the exit status (0: it ran, 1: nothing to ask, no lab,
+    a class lab lost mid-exam or a result not written, 130: interrupted, an exam's partial
+    result handed in). `joining`: on the class lab, whose exam it is when the teacher set one."""
+    from tutor.classroom.student import ClassRefused, ClassUnreachable
+    from tutor.quiz.feedback import score_line
     from tutor.quiz.plain import run_plain
     from tutor.session.lab import LabUnavailable
 
@@ -93,23 +101,41 @@ def _plain_quiz(session: StudySession, plan: Plan) -> int:
         record = session.open_record()
         if record.notice:
             click.echo(record.notice, err=True)
+        if joining:
+            session.lab.start()  # the class's lab, or one of its own: the notice says why
+            say_join_notice(session)
         quiz, problem = session.quiz(plan)
         if quiz is None:
             click.echo(problem, err=True)
             close_session(session)
             return 1
-        asked = plan.describe(course.lesson_titles)
         count = len(quiz.items)
-        click.echo(
-            f"Quiz: {count} question{'s' if count != 1 else ''} ({asked}). "
-            "Answer with a choice's number; several as 1,3. End of input ends the quiz.\n"
+        asked = (
+            f"graded by {quiz.graded_by}"
+            if quiz.graded_by
+            else f"({plan.describe(course.lesson_titles)})"
         )
+        click.echo(
+            f"{'Exam' if quiz.graded_by else 'Quiz'}: {count} question{'s' if count != 1 else ''}"
+            f" {asked}. Answer with a choice's number; several as 1,3. End of input ends the quiz."
+        )
+        if quiz.position:
+            click.echo(f"Resumed: {quiz.position} answered before ({score_line(quiz)}).")
+        click.echo()
         try:
             run_plain(quiz, sys.stdin, sys.stdout)
         except KeyboardInterrupt:
             quiz.stop(interrupted=True)
             click.echo("\nInterrupted.")
             status = INTERRUPTED
+        except (ClassUnreachable, ClassRefused) as error:
+            quiz.stop(interrupted=True)
+            click.echo(
+                f"\nThat answer was not counted: {str(error).rstrip('.')}. Run the same command "
+                "again to go on with the exam where you are.",
+                err=True,
+            )
+            status = 1
         if plan.result is not None:
             with uninterrupted():
                 click.echo(session.hand_in(quiz, plan))

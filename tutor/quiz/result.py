@@ -56,8 +56,17 @@ def _answers(quiz: Quiz) -> list[dict[str, object]]:
 def result(quiz: Quiz, plan: Plan) -> dict[str, object]:
     """The whole run: who, which seed (the exam's; `choice_seed` shuffled the choices, the
     exam's too, else a new one per quiz), the score, whether it is `partial` (ended before the
-    last question; `interrupted` when broken off), and every question in the order asked."""
+    last question; `interrupted` when broken off), and every question in the order asked. A
+    class exam's says who graded it: this file is only the student's copy."""
+    graded_by = {}
+    if quiz.graded_by:
+        graded_by = {
+            "graded_by": quiz.graded_by,
+            "note": f"The student's copy: the grade kept by {quiz.graded_by} is the one that "
+            "counts; a change here changes nothing there.",
+        }
     return {
+        **graded_by,
         "name": plan.name,
         "seed": plan.seed,
         "choice_seed": quiz.seed,
@@ -76,17 +85,20 @@ def result(quiz: Quiz, plan: Plan) -> dict[str, object]:
 
 def write_result(path: Path, quiz: Quiz, plan: Plan) -> None:
     """Write the result to `path`: CSV when it ends in .csv (one row per question, each saying
-    whether the run was partial), else JSON."""
+    whether the run was partial, and for a class exam who graded it), else JSON."""
     if path.suffix.lower() != ".csv":
         text = json.dumps(result(quiz, plan), indent=2, ensure_ascii=False)
         write_text_atomically(path, text + "\n")
         return
     out = io.StringIO()
-    writer = csv.DictWriter(out, CSV_FIELDS, lineterminator="\n")
+    graded_by = {"graded_by": quiz.graded_by} if quiz.graded_by else {}
+    writer = csv.DictWriter(out, [*CSV_FIELDS, *graded_by], lineterminator="\n")
     writer.writeheader()
     for row in _answers(quiz):
         flat = {k: ";".join(v) if isinstance(v, list) else v for k, v in row.items()}
-        writer.writerow({"name": plan.name, "seed": plan.seed, **flat, "partial": quiz.partial})
+        writer.writerow(
+            {"name": plan.name, "seed": plan.seed, **flat, "partial": quiz.partial, **graded_by}
+        )
     write_text_atomically(path, out.getvalue())
 
 

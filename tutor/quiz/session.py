@@ -1,6 +1,7 @@
 """One quiz run: asks in order, grades, commits each answer to the record before it says why.
 
 Score and streak live here; the Leitner box of each question moves with every graded answer.
+Grading is the tutor's own by default; a class exam's is the teacher's lab's (a `Grader`).
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ if TYPE_CHECKING:
     from tutor.experiments.outcome import Outcome
     from tutor.experiments.spec import ExperimentSpec
 
-__all__ = ["Quiz", "Runner", "TimeUp"]
+__all__ = ["Grader", "Quiz", "Runner", "TimeUp"]
 
 Runner = Callable[["ExperimentSpec"], "Outcome"]
 """Runs a predict question's experiment live against the lab."""
+Grader = Callable[[Item, Sequence[str]], Grade]
+"""Grades one well-formed answer somewhere else than here (a class exam: on the teacher's lab);
+it may raise TimeUp, or say in any other exception why the answer was not graded (nothing is
+recorded: it may be sent again)."""
 
 
 class TimeUp(Exception):
@@ -38,6 +43,9 @@ class Quiz:
         *,
         session: str,
         run: Runner | None = None,
+        grader: Grader | None = None,
+        graded_by: str | None = None,
+        answered: Sequence[Grade] = (),
         time_limit: float | None = None,
         seed: int | None = None,
         clock: Callable[[], float] = time.time,
@@ -47,7 +55,11 @@ class Quiz:
         self.session = session
         self.seed = seed
         """The seed the items' choices were shuffled with (tutor.quiz.order), for the result."""
+        self.graded_by = graded_by
+        """Who grades when `grader` does, in words for the learner and the result file (its
+        grade is the one that counts); None when this tutor grades."""
         self._run = run
+        self._grade = grader or self._grade_here
         self._clock = clock
         self.started = clock()
         self.deadline = None if time_limit is None else self.started + time_limit
@@ -58,6 +70,8 @@ class Quiz:
         self.timed_out = False
         self.interrupted = False
         """The learner broke off the run (Ctrl+C, closing the tutor) rather than ending it."""
+        for earlier in answered:  # graded before this run began (a class exam resumed)
+            self._tally(earlier)
 
     @property
     def position(self) -> int:
@@ -106,7 +120,7 @@ class Quiz:
         """Grade the current question and commit the answer; only then is the grade returned.
 
         ValueError for an answer of the wrong shape (nothing is recorded: ask again); TimeUp
-        after the time limit.
+        after the time limit; whatever else the grader raises (nothing is recorded either).
         """
         item = self.current
         if item is None:
@@ -115,8 +129,11 @@ class Quiz:
             self.stop(timed_out=True)
             raise TimeUp("this answer came after the time limit and is not counted")
         pick(item.question, chosen_ids)  # a malformed answer must not run an experiment
-        outcome = self._outcome(item)
-        result = grade(item, chosen_ids, outcome)
+        try:
+            result = self._grade(item, chosen_ids)
+        except TimeUp:
+            self.stop(timed_out=True)
+            raise
         if result.void is None:
             now = self._clock()
             slot = after(self.record.slot(item.key), result.correct, now)
@@ -125,15 +142,21 @@ class Quiz:
                 item.key, item.lesson, item.question.kind, chosen, result.correct, now, self.session
             )
             self.record.answer(answer, slot)
+        self._tally(result)
+        return result
+
+    def _tally(self, result: Grade) -> None:
+        if result.void is None:
             self.streak = self.streak + 1 if result.correct else 0
             self.best_streak = max(self.best_streak, self.streak)
         self.grades.append(result)
-        return result
 
-    def _outcome(self, item: Item) -> Outcome | None:
+    def _grade_here(self, item: Item, chosen_ids: Sequence[str]) -> Grade:
+        """Grade by the tutor's own banks; a prediction by running its experiment now."""
         experiment = item.question.experiment
-        if item.question.kind != "predict" or experiment is None:
-            return None
-        if self._run is None:
-            raise RuntimeError("a predict question needs a lab to run its experiment")
-        return self._run(experiment)
+        outcome = None
+        if item.question.kind == "predict" and experiment is not None:
+            if self._run is None:
+                raise RuntimeError("a predict question needs a lab to run its experiment")
+            outcome = self._run(experiment)
+        return grade(item, chosen_ids, outcome)

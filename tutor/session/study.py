@@ -11,6 +11,7 @@ changes are kept, an exam's partial result) is in `farewell`, for the front end 
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -199,13 +200,21 @@ class StudySession:
     def quiz(self, plan: Plan, cancel: Cancel | None = None) -> tuple[Quiz | None, str | None]:
         """The quiz `plan` asks for, its choices shuffled by the exam's seed (a new seed for a
         practice quiz), its predictions run live on the lab (started here if need be:
-        LabUnavailable when it cannot); or None and why not. Call it from a worker."""
+        LabUnavailable when it cannot); or None and why not. Call it from a worker.
+
+        On a class lab (the front end joined it first, with `lab.start()`) whose teacher set an
+        exam, a quiz that narrows nothing (no lesson, tag or due) is that exam, graded by the
+        lab and resumed where the student left it."""
         from tutor.quiz.draw import choose
         from tutor.quiz.order import new_seed
         from tutor.quiz.session import Quiz
 
         if self.course is None or self.record is None:
             return None, "The course has not loaded yet."
+        if self.lab.joined is not None and not (plan.lesson or plan.tag or plan.due):
+            taken = self._class_exam(plan, self.course, self.record)
+            if taken is not None:
+                return taken
         seed = plan.seed if plan.seed is not None else new_seed()
         items, problem = choose(self.course, plan, self.record, seed)
         if problem:
@@ -225,17 +234,66 @@ class StudySession:
             self._exam, self._handed_in = (quiz, plan), None
         return quiz, None
 
+    def _class_exam(
+        self, plan: Plan, course: Course, record: Record
+    ) -> tuple[Quiz | None, str | None] | None:
+        """The exam the class lab's teacher set, as a quiz graded there (or why it cannot be
+        taken); None when the teacher set none."""
+        from dataclasses import replace
+
+        from tutor.classroom.exam_client import ClassExam, ExamProblem
+        from tutor.classroom.student import ClassRefused, ClassUnreachable, JoinedLab
+        from tutor.quiz.session import Quiz
+
+        lab = self.lab.wait()
+        if not isinstance(lab, JoinedLab):
+            return None
+        with contextlib.suppress(ClassUnreachable, ClassRefused):
+            lab.link.join()  # the exam the teacher set since the tutor joined, if any
+        if lab.link.exam is None:
+            return None
+        try:
+            exam = ClassExam.open(lab.link, course)
+        except ExamProblem as problem:
+            return None, str(problem)
+        except (ClassUnreachable, ClassRefused) as error:
+            why = str(error).rstrip(".")
+            return None, f"The class's exam cannot be opened now: {why}. Start it again."
+        asked = replace(
+            plan, seed=exam.seed, count=len(exam.items), time_limit=exam.time, name=lab.join.name
+        )
+        quiz = Quiz(
+            exam.items,
+            record,
+            session=asked.session(time.time()),
+            grader=exam.grade,
+            graded_by=exam.graded_by,
+            answered=exam.answered,
+            time_limit=exam.left,
+            seed=exam.seed,
+        )
+        if exam.left == 0:
+            quiz.stop(timed_out=True)
+        if plan.result is not None:
+            self._exam, self._handed_in = (quiz, asked), None
+        return quiz, None
+
     def hand_in(self, quiz: Quiz, plan: Plan) -> str:
         """Write an exam's result file (marked partial when the quiz ended early; in the
         temporary folder when its own cannot take it); what happened, in words for the learner.
-        An exam not handed in by the time the session closes is handed in then (see close)."""
+        A class exam's file is the student's copy, by the lab's settings. An exam not handed in
+        by the time the session closes is handed in then (see close)."""
         from tutor.quiz.result import hand_in
 
-        if plan.result is None:
+        path = plan.result
+        if path is None:
             return ""
         with self._hand_in_lock:
-            said, kept = hand_in(plan.result, quiz, plan)
+            exam = self._exam if self._exam is not None and self._exam[0] is quiz else None
+            if exam is not None:
+                plan = exam[1]  # for a class exam, the lab's settings
+            said, kept = hand_in(path, quiz, plan)
             self.lost = self.lost or not kept
-            if kept and self._exam is not None and self._exam[0] is quiz:
+            if kept and exam is not None:
                 self._handed_in = quiz.position
         return said

@@ -6,6 +6,7 @@ the learner's record before the feedback appears.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import TYPE_CHECKING, ClassVar
 
@@ -103,7 +104,10 @@ class QuizScreen(Screen[None]):
 
     @work(exclusive=True, thread=True, group="quiz", description="Drawing the questions")
     def _draw(self) -> None:
-        """Draw the questions (the record says which are due) and start the lab if one predicts."""
+        """Draw the questions (the record says which are due) and start the lab if one predicts;
+        on a class lab whose teacher set an exam, open that exam (tutor.session.study)."""
+        with contextlib.suppress(LabUnavailable):  # the app starts it too: this waits for it
+            self.session.lab.start()
         try:
             quiz, problem = self.session.quiz(self.plan, cancel=self._left)
         except LabUnavailable as error:
@@ -114,10 +118,21 @@ class QuizScreen(Screen[None]):
         if message.quiz is None:
             self._end([message.problem or "Nothing to ask."])
             return
-        self.quiz = message.quiz
-        if self.plan.time_limit is not None:
+        quiz = self.quiz = message.quiz
+        if quiz.graded_by:  # a class exam: the header says the lab grades it
+            self.title, self.sub_title = "Exam", f"seed {quiz.seed}, graded by the class lab"
+        if quiz.position:
+            self.notify(
+                f"Resumed: {quiz.position} of {len(quiz.items)} answered before.",
+                title="Exam",
+                markup=False,
+            )
+        if quiz.deadline is not None:
             self.set_interval(1, self._tick)
-        self._ask()
+        if quiz.finished:
+            self._end(["Time is up." if quiz.timed_out else ""])
+        else:
+            self._ask()
 
     def _status(self) -> None:
         quiz = self.quiz

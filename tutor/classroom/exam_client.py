@@ -1,0 +1,178 @@
+"""The class's exam from a student's tutor: the lab's sheet read in the student's own course, each
+answer sent to the lab, and the grade shown exactly as the lab gave it (tutor.classroom.exam).
+
+Nothing here decides a score: the tutor only shows what the lab graded. An answer may be sent
+as often as the network needs: the lab counts it once, and hands back the grade it kept.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tutor.classroom.student import ClassLink, ClassRefused, ClassUnreachable
+from tutor.lab.evidence import Evidence, Sent, Verdict, VerdictKind
+from tutor.lab.printable import one_line
+from tutor.lab.reported import Reported
+from tutor.lab.wire import WireError, hops_from_wire
+from tutor.quiz.draw import Item
+from tutor.quiz.grading import Grade
+from tutor.quiz.session import TimeUp
+
+if TYPE_CHECKING:
+    from tutor.course import Course
+    from tutor.experiments.outcome import Outcome
+
+__all__ = ["ANSWER_TIMEOUT", "ClassExam", "ExamProblem"]
+
+ANSWER_TIMEOUT = 60.0
+"""Seconds an answer may take: a prediction's experiment runs on the lab first."""
+RETRY_FOR = 10.0
+"""Seconds an answer is sent again while the lab does not answer (a restart takes a few)."""
+RETRY_EVERY = 1.0
+
+
+class ExamProblem(Exception):
+    """This tutor cannot take the class's exam (a question it has not loaded); the message says
+    why, for the student."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClassExam:
+    """The exam the teacher set, as this student takes it: `items` in the lab's order, the
+    `answered` ones already graded (a resumed exam) and the seconds `left` (None: no limit)."""
+
+    link: ClassLink
+    seed: int
+    time: int | None
+    """Each student's seconds, as the teacher set them (None: no limit)."""
+    items: list[Item]
+    answered: list[Grade]
+    left: float | None
+
+    @property
+    def graded_by(self) -> str:
+        """Who grades, for the learner and the result file."""
+        return f"the class lab at {self.link.join_asked.base} (exam seed {self.seed})"
+
+    @classmethod
+    def open(cls, link: ClassLink, course: Course) -> ClassExam:
+        """Start (or resume) the student's exam on the lab, its questions found in `course`.
+        ExamProblem when one is missing; ClassUnreachable or ClassRefused from the lab."""
+        document = link.call("GET", "/class/exam")
+        try:
+            items = _resolved(course, document["items"])
+            graded = {int(kept["number"]): kept for kept in document["answers"]}
+            seed, left, limit = int(document["seed"]), document["left"], document["time"]
+        except (KeyError, TypeError, ValueError):
+            raise _unreadable(link, "an exam") from None
+        answered: list[Grade] = []
+        while (number := len(answered) + 1) in graded and number <= len(items):
+            answered.append(_grade(link, items[number - 1], graded[number]))
+        seconds = float(left) if isinstance(left, int | float) else None
+        limit = limit if isinstance(limit, int) else None
+        return cls(link, seed, limit, items, answered, seconds)
+
+    def grade(self, item: Item, chosen: Sequence[str]) -> Grade:
+        """The lab's grade of this answer (a `Grader` for tutor.quiz.session.Quiz). TimeUp when
+        the lab says the time is up; ClassUnreachable when it did not answer for RETRY_FOR
+        seconds; ClassRefused with the lab's sentence when it refused the answer."""
+        number = self.items.index(item) + 1
+        answer = {"number": number, "question": item.key, "chosen": list(chosen)}
+        return _grade(self.link, item, self._send(number, answer))
+
+    def _send(self, number: int, answer: Mapping[str, object]) -> Mapping[str, Any]:
+        """The lab's answer, sending again while it does not answer (a lab that restarted is
+        joined again by the link). Refused, the sheet says whether the answer was counted
+        before, or the time is up."""
+        give_up = time.monotonic() + RETRY_FOR
+        while True:
+            try:
+                return self.link.call("POST", "/class/exam/answer", answer, timeout=ANSWER_TIMEOUT)
+            except ClassUnreachable:
+                if time.monotonic() + RETRY_EVERY > give_up:
+                    raise
+                time.sleep(RETRY_EVERY)
+            except ClassRefused:
+                sheet = self.link.call("GET", "/class/exam")
+                kept = [a for a in sheet.get("answers") or [] if isinstance(a, dict)]
+                earlier = next((a for a in kept if a.get("number") == number), None)
+                if earlier is not None:
+                    return earlier
+                if sheet.get("left") == 0:
+                    raise TimeUp(
+                        "by the class lab's clock this answer came after the time limit, and it "
+                        "is not counted"
+                    ) from None
+                raise
+
+
+def _resolved(course: Course, entries: Sequence[Mapping[str, Any]]) -> list[Item]:
+    """The lab's questions as this tutor's items, each with its choices in the lab's order."""
+    questions = {question.id: (bank, question) for bank, question in course.questions}
+    items = []
+    for entry in entries:
+        key, bank = str(entry["question"]), entry["bank"]
+        found = questions.get(key)
+        pack = f"the question bank “{one_line(str(bank['title']))}” ({one_line(str(bank['id']))})"
+        if found is None:
+            raise ExamProblem(
+                f"This exam asks question {one_line(key)!r} of {pack}, which this tutor has not "
+                "loaded: start it with the teacher's lesson pack that holds it (--lessons FOLDER)."
+            )
+        own_bank, question = found
+        by_id = {choice.id: choice for choice in question.choices}
+        shown = [str(choice) for choice in entry["choices"]]
+        if sorted(shown) != sorted(by_id) or entry["kind"] != question.kind:
+            raise ExamProblem(
+                f"Question {one_line(key)!r} of {pack} is not the same here as on the class "
+                "lab: load the version of the lesson pack the teacher's lab has."
+            )
+        items.append(Item(own_bank, question, tuple(by_id[id_] for id_ in shown)))
+    return items
+
+
+def _grade(link: ClassLink, item: Item, document: Mapping[str, Any]) -> Grade:
+    """The lab's grade (tutor.classroom.exam's answer document) of an answer to `item`."""
+    try:
+        chosen, right = set(document["chosen"]), set(document["right"])
+        void = document["void"]
+        outcome = _outcome(item, document["outcome"])
+        return Grade(
+            item,
+            tuple(choice for choice in item.question.choices if choice.id in chosen),
+            tuple(choice for choice in item.question.choices if choice.id in right),
+            bool(document["correct"]),
+            outcome,
+            None if void is None else str(void),
+        )
+    except (KeyError, TypeError, ValueError, WireError):
+        raise _unreadable(link, "a grade") from None
+
+
+def _outcome(item: Item, document: Mapping[str, Any] | None) -> Outcome | None:
+    """A prediction's run as the lab saw it, judged there: the hops, the verdict, what the
+    client said. The spec is this tutor's copy of the question's experiment."""
+    from tutor.experiments.outcome import Outcome
+
+    spec = item.question.experiment
+    if document is None or spec is None:
+        return None
+    version, error, verdict = document["client_version"], document["error"], document["verdict"]
+    evidence = Evidence(
+        tuple(hops_from_wire(document["hops"])),
+        Verdict(VerdictKind(verdict["kind"]), str(verdict["text"])),
+        Sent.of(spec.method, spec.body.encode()),
+        None if error is None else str(error),
+        Reported.from_json(document["reported"]),
+    )
+    return Outcome(spec, None if version is None else str(version), evidence)
+
+
+def _unreadable(link: ClassLink, what: str) -> ClassUnreachable:
+    return ClassUnreachable(
+        f"the class lab at {link.join_asked.base} sent {what} this tutor cannot read: is it "
+        "the same version of redirect-tutor?"
+    )
