@@ -189,13 +189,16 @@ class Ledger:
         self.beacon.bump()
         return check
 
-    def attempts(self, name: str, column_id: str) -> list[list[Hop]]:
-        """The chains of `name`'s attempts at an exercise that the journal still holds."""
+    def attempts(self, name: str, column_id: str) -> list[tuple[list[Hop], bool]]:
+        """The chains of `name`'s attempts at an exercise that the journal still holds, each
+        with whether it met the goal."""
         with self._lock:
             row = self._rows.get(name)
             cell = row.cells.get(column_id) if row else None
-            tokens = list(cell.results) if cell else []
-        return [hops for token in tokens if (hops := self.journal.chain(token))]
+            results = dict(cell.results) if cell else {}
+        return [
+            (hops, met) for token, met in results.items() if (hops := self.journal.chain(token))
+        ]
 
     def feed(self, name: str, after: int, limit: int = FEED) -> list[Hop]:
         """`name`'s hops after the hop numbered `after`, oldest first, at most `limit`."""

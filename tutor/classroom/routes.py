@@ -14,7 +14,8 @@ see key.py); without it they answer 403 and say why.
                                   the lab judges a configure exercise's run from its journal
   GET  /class/exam, POST /class/exam/answer   the exam the teacher set (exam.py)
   GET  /teacher/class[?since=V&wait=S]        the whole class, once it changed after V
-  GET  /teacher/chains?student=N[&exercise=ID]   a student's chains, hop by hop
+  GET  /teacher/chains?student=N[&exercise=ID]   a student's chains, hop by hop (with an
+                                  exercise, "met": whether each met its goal)
   POST /teacher/free              {"name": N}: the name may be used from another computer
   POST /teacher/exam              {"seed", "count", "time"}: set the exam (exam.py)
 """
@@ -285,14 +286,17 @@ class Classroom:
     async def _chains(self, call: _Call) -> dict[str, Any]:
         student = call.param("student") or ""
         exercise = call.param("exercise")
+        met: list[bool] | None = None
         if exercise:
             if self.ledger.column(exercise) is None:
                 raise _Refused(404, f"No exercise {exercise!r} in the course.")
-            chains = self.ledger.attempts(student, exercise)
+            attempts = self.ledger.attempts(student, exercise)
+            chains, met = [hops for hops, _ in attempts], [met for _, met in attempts]
         else:
             tokens = dict.fromkeys(hop.chain for hop in self.ledger.feed(student, 0))
             chains = [hops for token in tokens if (hops := self.journal.chain(token))]
-        return {"student": student, "chains": [hops_to_wire(chain) for chain in chains]}
+        document = {"student": student, "chains": [hops_to_wire(chain) for chain in chains]}
+        return {**document, "met": met}
 
     async def _free(self, call: _Call) -> dict[str, Any]:
         name = str(call.json().get("name", ""))

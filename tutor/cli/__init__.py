@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sys
 
-from tutor.cli import course, experiments, lab, learner, web  # each registers its commands
+from tutor.cli import course, experiments, lab, learner, teacher, web  # each registers its commands
 from tutor.cli.group import INTERRUPTED, cli
 
-__all__ = ["cli", "course", "experiments", "lab", "learner", "main", "web"]
+__all__ = ["cli", "course", "experiments", "lab", "learner", "main", "teacher", "web"]
 
 
 def main() -> None:

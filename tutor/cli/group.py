@@ -24,6 +24,7 @@ __all__ = [
     "INTERRUPTED",
     "class_join",
     "class_url",
+    "class_url_option",
     "cli",
     "close_session",
     "join_options",
@@ -114,7 +115,7 @@ def _remember(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     return value
 
 
-def _class_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+def class_url_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A lab's URL as a teacher writes it on the board: http://HOST:PORT (http:// may be left
     out); nothing after the port."""
     if value is None:
@@ -144,7 +145,7 @@ def join_options(*, name: bool = True) -> Any:
         command = click.option(
             "--join",
             metavar="URL",
-            callback=_class_url,
+            callback=class_url_option,
             expose_value=False,
             help="Run on the teacher's lab at URL (with --name), not a lab of your own.",
         )(command)

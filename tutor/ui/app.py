@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Iterable, Mapping
-from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -17,6 +16,7 @@ from textual.screen import Screen
 
 from tutor.session.lab import LabUnavailable
 from tutor.ui.literal import printable
+from tutor.ui.palette import with_keys
 from tutor.ui.screens.lessons import LessonsScreen
 
 if TYPE_CHECKING:
@@ -207,22 +207,7 @@ class TutorApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's commands, then every key the screen offers, so the palette lists them all."""
-        commands = list(super().get_system_commands(screen))
-        yield from commands
-        seen = {command.title for command in commands}
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if not (binding.description and active.enabled):
-                continue
-            if binding.description in seen:
-                continue
-            seen.add(binding.description)
-            key = self.get_key_display(binding)
-            yield SystemCommand(
-                binding.description,
-                f"{binding.tooltip or binding.description} (key: {key})",
-                partial(self.run_action, binding.action, active.node),
-            )
+        return with_keys(self, screen, super().get_system_commands(screen))
 
 
 def build_app(session: StudySession, *, quiz: Plan | None = None) -> TutorApp:

@@ -1,0 +1,35 @@
+"""Asks before a student's name is freed: whoever uses it next, from any computer, takes it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.widget import Widget
+from textual.widgets import Static
+
+from tutor.ui.literal import literal
+from tutor.ui.screens.class_dialog import ClassDialog
+
+__all__ = ["FreeName"]
+
+
+class FreeName(ClassDialog[str]):
+    """Dismissed with the name to free, or None."""
+
+    AUTO_FOCUS = "#dialog-ok"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Free the name {name}?", "Free it")
+        self.student = name
+
+    def fields(self) -> Iterable[Widget]:
+        yield Static(
+            literal(
+                f"The computer that first used {self.student} holds it, so nobody else can work "
+                "under it. Freed, it goes to whoever uses it next, from any computer: do it for "
+                f"a student who moved to another one. {self.student}'s work stays in the table."
+            )
+        )
+
+    async def confirm(self) -> None:
+        self.dismiss(self.student)

@@ -1,0 +1,205 @@
+"""The class at a glance: who met which exercise, each student's latest verdict and exam score,
+live; Enter opens a student's chains; keys free a name, set the exam, export the table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tutor.classroom.export import write_export
+from tutor.classroom.teacher import (
+    ClassState,
+    ExamSummary,
+    Exercise,
+    TeacherError,
+    TeacherLink,
+    UnknownLesson,
+)
+from tutor.ui.literal import literal, printable
+from tutor.ui.screens.class_chains import ChainsScreen
+from tutor.ui.screens.class_exam import ExamForm
+from tutor.ui.screens.class_export import ExportForm
+from tutor.ui.screens.class_free import FreeName
+from tutor.ui.widgets.classroom.grid import ClassGrid, Pick
+
+__all__ = ["ClassScreen"]
+
+_NO_STUDENT = (
+    "No student yet. A tutor joins with redirect-tutor --join URL --name NAME (URL: the one "
+    "serve hands out); curl works too: curl -L -d a=1 URL/s/NAME/redirect/307."
+)
+_LEGEND = "Cells: ✓ met, N attempts, · not tried."
+
+
+class ClassScreen(Screen[None]):
+    """The grid follows the app's `state` (the long poll in tutor.ui.class_app)."""
+
+    AUTO_FOCUS = "#class-grid"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "f",
+            "free",
+            "Free name",
+            id="class.free",
+            tooltip="Let the student's name be used from another computer (asks first)",
+        ),
+        Binding("e", "exam", "Set exam", id="class.exam", tooltip="Set the exam the lab grades"),
+        Binding(
+            "x",
+            "export",
+            "Export",
+            id="class.export",
+            tooltip="Write the table to a CSV or JSON file",
+        ),
+    ]
+
+    def __init__(self, link: TeacherLink, lessons: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.link = link
+        self.lessons = tuple(lessons)
+        self.columns: list[Exercise] = []
+        self.state: ClassState | None = None
+        self.title = "Class"
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=True)
+        yield Static("Reading the class…", id="class-summary")
+        yield ClassGrid(id="class-grid")
+        yield Static(id="class-pick")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "state", self._show_state)
+        self.watch(self.app, "problem", self._show_problem, init=False)
+
+    def _show_state(self, state: ClassState | None) -> None:
+        if state is None:
+            return
+        self.state = state
+        problem = None
+        try:
+            self.columns = state.columns(self.lessons)
+        except UnknownLesson as unknown:  # the lab was started anew with another course
+            self.columns, problem = list(state.exercises), str(unknown)
+        self.query_one(ClassGrid).show(state, self.columns)
+        self._show_summary(problem)
+        self._show_pick()
+
+    def _show_problem(self, problem: str | None) -> None:
+        self._show_summary(f"{problem} Trying again…" if problem else None)
+
+    def _show_summary(self, problem: str | None = None) -> None:
+        summary = self.query_one("#class-summary", Static)
+        summary.set_class(problem is not None, "-problem")
+        if problem is not None:
+            summary.update(literal(f"✗ {problem}"))
+            return
+        state = self.state
+        if state is None:
+            return
+        count = len(state.students)
+        exam = f"exam: {state.exam.describe()}" if state.exam else "no exam set (e sets one)"
+        where = urlsplit(self.link.url).netloc  # the scheme is http: the room it saves counts
+        summary.update(literal(f"{where} · {count} student{'' if count == 1 else 's'} · {exam}"))
+
+    @on(DataTable.CellHighlighted, "#class-grid")
+    def _show_pick(self) -> None:
+        pick = self.query_one(ClassGrid).pick
+        line = self.query_one("#class-pick", Static)
+        if pick is not None:
+            line.update(self._describe(pick))
+            return
+        key = " · ".join(f"{n} {c.lesson}" for n, c in enumerate(self.columns, 1))
+        line.update(literal(f"Columns: {key or 'no exercise'}.\n{_NO_STUDENT}"))
+
+    def _describe(self, pick: Pick) -> Content:
+        student, exercise = pick.student, pick.exercise
+        name = Content.styled(printable(student.name), "bold")
+        if exercise is not None:
+            cell = student.cell(exercise.id)
+            number = self.columns.index(exercise) + 1
+            if cell.met:
+                how = f"✓ met ({cell.attempts} attempt{'' if cell.attempts == 1 else 's'})"
+            elif cell.attempts:
+                problems = "; ".join(cell.problems)
+                how = f"not met after {cell.attempts}" + (f": {problems}" if problems else "")
+            else:
+                how = "not tried"
+            text = f" · {number}. {exercise.lesson}: {exercise.title} · {how} · Enter: the chains."
+        elif pick.column == "exam" and student.exam is not None:
+            exam = student.exam
+            text = (
+                f" · exam {exam.score_text}, {exam.graded} graded"
+                f" · answers {exam.answers_text or 'none yet'}"
+            )
+        else:
+            latest = f"latest: {student.verdict}" if student.verdict else "no redirect yet"
+            text = f" · {student.requests} requests · {latest} · Enter: recent chains. {_LEGEND}"
+        return Content.assemble(name, printable(text))
+
+    @on(DataTable.CellSelected, "#class-grid")
+    def _open(self) -> None:
+        pick = self.query_one(ClassGrid).pick
+        if pick is not None:
+            self.app.push_screen(ChainsScreen(self.link, pick.student.name, pick.exercise))
+
+    def action_free(self) -> None:
+        pick = self.query_one(ClassGrid).pick
+        if pick is None:
+            self.notify("No student to free yet.", severity="warning")
+            return
+        self.app.push_screen(FreeName(pick.student.name), self._free)
+
+    def _free(self, name: str | None) -> None:
+        if name is None:
+            return
+
+        async def free() -> None:
+            try:
+                held = await self.link.free(name)
+            except TeacherError as error:
+                self.notify(printable(str(error)), severity="error", markup=False)
+                return
+            said = (
+                f"{name} is free: whoever uses it next, from any computer, takes it."
+                if held
+                else f"No computer held {name}: it was free already."
+            )
+            self.notify(printable(said), markup=False)
+
+        self.run_worker(free(), group="class-free", description="Freeing a name")
+
+    def action_exam(self) -> None:
+        current = self.state.exam if self.state else None
+        self.app.push_screen(ExamForm(self.link, current), self._exam_set)
+
+    def _exam_set(self, summary: ExamSummary | None) -> None:
+        if summary is not None:
+            self.notify(printable(f"Exam set: {summary.describe()}."), markup=False)
+
+    def action_export(self) -> None:
+        if self.state is None:
+            self.notify("The class has not been read yet.", severity="warning")
+            return
+        self.app.push_screen(ExportForm(self._write), self._exported)
+
+    def _write(self, path: Path) -> None:
+        """The table as the view shows it when the file is written."""
+        assert self.state is not None
+        write_export(path, self.state, self.columns, self.link.url)
+
+    def _exported(self, path: Path | None) -> None:
+        if path is not None:
+            count = len(self.state.students) if self.state else 0
+            self.notify(
+                printable(f"Wrote {count} students' rows to {path}."), markup=False, timeout=10
+            )
