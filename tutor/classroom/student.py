@@ -9,6 +9,7 @@ teacher's lab witnessed, so an experiment is judged exactly as on a lab of one's
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -18,6 +19,7 @@ from typing import Any
 import httpx
 
 from tutor.lab.journal import Hop, tutor_token
+from tutor.lab.printable import one_line
 from tutor.lab.wire import WireError, hops_from_wire
 
 __all__ = ["ClassJournal", "ClassLink", "ClassRefused", "ClassUnreachable", "Join", "JoinedLab"]
@@ -47,6 +49,16 @@ class ClassUnreachable(Exception):
 class ClassRefused(Exception):
     """The class lab answered no (a name in use elsewhere, a route it does not have); the
     message is the lab's sentence."""
+
+
+_SAID = 500
+"""Characters of a lab's refusal that a student is shown."""
+
+
+def _reason(error: httpx.HTTPError) -> str:
+    """What went wrong, as a person reads it: "connection refused", not "[Errno 111] ..."."""
+    text = re.sub(r"\[Errno -?\d+\]\s*", "", str(error)).strip() or type(error).__name__
+    return one_line(text[:1].lower() + text[1:], _SAID)
 
 
 class _SeatUnknown(Exception):
@@ -107,7 +119,7 @@ class ClassLink:
         timeout: float | None = None,
     ) -> dict[str, Any]:
         headers = {"authorization": f"Seat {self.seat}"} if seat else {}
-        where = f"{self.join_asked.base}{path}"
+        where = self.join_asked.base
         try:
             answer = self._client.request(
                 method,
@@ -121,7 +133,7 @@ class ClassLink:
             self.problem = f"the class lab at {where} did not answer in time"
             raise ClassUnreachable(self.problem) from None
         except httpx.HTTPError as error:
-            self.problem = f"the class lab at {where} cannot be reached ({error})"
+            self.problem = f"the class lab at {where} cannot be reached ({_reason(error)})"
             raise ClassUnreachable(self.problem) from None
         self.problem = None
         try:
@@ -130,13 +142,14 @@ class ClassLink:
             document = None
         if not isinstance(document, dict):
             raise ClassUnreachable(
-                f"{where} answered {answer.status_code}, not as a class lab does: is it a "
-                "redirect-tutor lab (serve)?"
+                f"{where} answered {answer.status_code} to {path}, not as a class lab does: is "
+                "it a redirect-tutor lab (serve)?"
             )
         if answer.status_code != 200:
             if seat and document.get("rejoin") is True:
                 raise _SeatUnknown
-            raise ClassRefused(str(document.get("error", f"status {answer.status_code}")))
+            said = document.get("error", f"status {answer.status_code}")
+            raise ClassRefused(one_line(str(said), _SAID))  # another's program wrote it
         return document
 
     def hops(self, document: Mapping[str, Any], field: str = "hops") -> list[Hop]:
