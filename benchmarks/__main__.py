@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import classroom, experiment, matrix, pack, soak, startup, throughput
+from benchmarks import class_live, classroom, experiment, matrix, pack, soak, startup, throughput
 
 __all__ = ["main"]
 
 
 def main(argv: list[str]) -> None:
-    for benchmark in (startup, experiment, matrix, throughput, classroom, pack):
+    for benchmark in (startup, experiment, matrix, throughput, classroom, class_live, pack):
         benchmark.main()
         print(flush=True)
     if "--soak" in argv:

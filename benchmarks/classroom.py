@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-__all__ = ["Chains", "Flood", "Slow", "Window", "main"]
+__all__ = ["Chains", "Flood", "Role", "Slow", "Window", "main", "run_for"]
 
 STUDENTS = 30
 SLOW_CLIENTS = 10
@@ -71,7 +71,7 @@ def _laptop_file_limit() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
-class _Role(Protocol):
+class Role(Protocol):
     def run(self, stop: threading.Event) -> None: ...
 
     def interrupt(self) -> None:
@@ -508,7 +508,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _run_for(seconds: float, roles: list[_Role]) -> None:
+def run_for(seconds: float, roles: list[Role]) -> None:
     """Every role on its own thread for `seconds`; then all stopped and joined, Ctrl+C or not."""
     stop = threading.Event()
     threads = [threading.Thread(target=role.run, args=(stop,), daemon=True) for role in roles]
@@ -529,14 +529,14 @@ def _window(seconds: float, console: str, attacked: bool) -> Window:
     """The thirty students for `seconds` on a fresh lab, with the attackers if `attacked`."""
     with _Lab(console) as lab:
         chains = Chains(seconds)
-        roles: list[_Role] = [_Student(lab.port, n, chains) for n in range(1, STUDENTS + 1)]
+        roles: list[Role] = [_Student(lab.port, n, chains) for n in range(1, STUDENTS + 1)]
         slow, flood = (Slow(), Flood()) if attacked else (None, None)
         if slow is not None and flood is not None:
             flooder = _Flooder(lab.port, flood)
             flooder.build()
             roles += [_SlowClient(lab.port, n, slow) for n in range(1, SLOW_CLIENTS + 1)]
             roles.append(flooder)
-        _run_for(seconds, roles)
+        run_for(seconds, roles)
     return Window(
         chains,
         lab.peak_kib,
