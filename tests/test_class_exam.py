@@ -30,6 +30,7 @@ from tutor.classroom.student import ClassLink, Join
 from tutor.course.loader import load_paths
 from tutor.lab.journal import Journal
 from tutor.lab.server import LabServer
+from tutor.progress.location import HOME_VARIABLE
 from tutor.progress.record import open_record
 from tutor.quiz.draw import draw
 from tutor.quiz.plan import Plan
@@ -158,9 +159,17 @@ def joined(url: str, name: str) -> StudySession:
     return session
 
 
-def seat(url: str, name: str) -> ClassLink:
+def seat(url: str, name: str, home: Path | None = None) -> ClassLink:
+    """A link joined as `name`; as the student's own tutor (the seat key kept in `home`)."""
     link = ClassLink(Join(url, name))
-    link.join()
+    moved = os.environ.get(HOME_VARIABLE)
+    if home is not None:
+        os.environ[HOME_VARIABLE] = str(home)
+    try:
+        link.join()
+    finally:
+        if moved is not None:
+            os.environ[HOME_VARIABLE] = moved
     return link
 
 
@@ -246,7 +255,7 @@ def test_a_student_killed_mid_exam_resumes_where_they_were(tmp_path: Path) -> No
         assert "Quiz over: 5 right of 5 graded (5/5 asked)." in again.stdout
 
         # Sent again (a reply lost on the way), even with another choice: the first one counts.
-        link = seat(lab.url, "ada")
+        link = seat(lab.url, "ada", tmp_path)
         first = lab.exam.items[0]
         other = next(c.id for c in first.choices if c.id not in RIGHT[first.key])
         kept = link.call(
@@ -292,7 +301,7 @@ def test_the_time_limit_is_the_lab_s_and_a_late_answer_is_refused() -> None:
 
 def test_malformed_and_forged_answers_are_refused(tmp_path: Path) -> None:
     with teacher() as lab:
-        ada = seat(lab.url, "ada").seat
+        ada = seat(lab.url, "ada", tmp_path).seat  # as her own tutor
         grace = seat(lab.url, "grace").seat
         first = lab.exam.items[0]
         single = next(i for i in lab.exam.items if i.question.kind != "multiple")
@@ -331,7 +340,7 @@ def test_malformed_and_forged_answers_are_refused(tmp_path: Path) -> None:
         done = take(tmp_path, lab.url, "ada", lab.numbers(WRONG), "--result", str(copy_path))
         assert done.returncode == 0, done.stderr
         copy = json.loads(copy_path.read_text())
-        ada = seat(lab.url, "ada").seat  # her tutor joined again: a seat of its own
+        ada = seat(lab.url, "ada", tmp_path).seat  # her tutor's seat key
         copy["score"] = 5
         for answer in copy["answers"]:
             answer["correct"], answer["chosen"] = True, answer["right"]

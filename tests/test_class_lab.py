@@ -82,9 +82,17 @@ def test_a_name_belongs_to_the_computer_that_used_it_first(
     freed = httpx.post(
         f"{lab.url}/teacher/free", json={"name": "ada"}, headers={"authorization": f"Bearer {KEY}"}
     )
-    assert freed.json() == {"name": "ada", "freed": True}
-    with _from("127.0.0.3") as bob:
+    code = freed.json()["code"]
+    assert freed.json() == {"name": "ada", "freed": True, "code": code}
+    with _from("127.0.0.3") as bob, _from("127.0.0.4") as eve:
+        for squatter in (bob, eve):  # waiting for the name does not get it
+            assert squatter.post(f"{lab.url}/s/ada/redirect/307").status_code == 403
+            refused = squatter.post(f"{lab.url}/class/join", json={"name": "ada", "code": "X"})
+            assert refused.status_code == 403 and "--code" in refused.json()["error"]
+        claimed = bob.post(f"{lab.url}/class/join", json={"name": "ada", "code": code.lower()})
+        assert claimed.status_code == 200, "the student the teacher gave the code to"
         assert bob.post(f"{lab.url}/s/ada/redirect/307").status_code == 307
+        assert eve.post(f"{lab.url}/s/ada/redirect/307").status_code == 403
 
 
 def test_teacher_routes_need_the_key(classroom: tuple[LabServer, Classroom]) -> None:
@@ -123,7 +131,7 @@ def test_student_routes_reach_only_the_students_own_chains(
     assert len(read("ada", f"/class/chain?chain={token}").json()["hops"]) == 2
     assert read("bob", f"/class/chain?chain={token}").status_code == 403
     assert read(None, f"/class/chain?chain={token}").status_code == 403
-    assert read("bob", "/class/attempts?route=/redirect/307").json() == {"chains": []}
+    assert read("bob", "/class/attempts?route=/redirect/307").json()["chains"] == []
     assert len(read("ada", "/class/attempts?route=/redirect/307").json()["chains"]) == 1
     feed = read("bob", "/class/feed?after=0&wait=0").json()["hops"]
     assert feed == [], "bob's feed has none of ada's hops"
@@ -205,29 +213,36 @@ def test_the_lab_judges_every_students_exercises_whatever_the_client(
     assert rows["ada"][configure_id] == {"met": True, "attempts": 1, "problems": []}
 
 
-def test_a_forged_configure_report_is_refused(
+def test_a_configure_exercise_is_run_by_the_lab_never_by_the_students_machine(
     classroom: tuple[LabServer, Classroom], course: Course
 ) -> None:
     lab, room = classroom
     configure_id, configure = _exercise(course, Configure)
     assert isinstance(configure, Configure)
     seat = httpx.post(f"{lab.url}/class/join", json={"name": "eve"}).json()["seat"]
-    by_hand = httpx.post(f"{lab.url}/s/eve/redirect/307", content=b"x", follow_redirects=True)
-    report = {
-        "exercise": configure_id,
-        "answer": configure.answer.model_dump(),
-        "chain": by_hand.json()["chain_token"],
-        "client_version": "9.9",
-    }
     headers = {"authorization": f"Seat {seat}"}
-    answer = httpx.post(f"{lab.url}/class/configured", json=report, headers=headers)
-    assert answer.status_code == 400, "a chain the tutor did not run is not a configure run"
-    report["chain"] = "tutor-" + "A" * 22
-    answer = httpx.post(f"{lab.url}/class/configured", json=report, headers=headers)
-    assert answer.status_code == 400 and "saw no run" in answer.json()["error"]
+
+    def configure_with(answer: dict[str, object], **more: object) -> httpx.Response:
+        asked = {"exercise": configure_id, "answer": answer, **more}
+        return httpx.post(f"{lab.url}/class/configure", json=asked, headers=headers, timeout=30)
+
+    wrong = configure_with({"code": 302}, chain="tutor-" + "E" * 22, client_version="9.9")
+    assert wrong.status_code == 200
+    assert wrong.json()["met"] is False, "a 302 turns httpx's POST into a GET, whatever eve says"
+    hops = wrong.json()["hops"]
+    assert hops[0]["path"] == "/s/eve/redirect/302"
+    assert hops[0]["chain"] != "tutor-" + "E" * 22, "the lab names its own run"
+    agent = dict(hops[0]["headers"])["user-agent"]
+    assert agent.startswith("python-httpx/"), "the exercise's own client, run by the lab"
+    assert configure_with({"code": 399}).status_code == 400, "an answer not on offer"
+    assert configure_with({"code": 307, "cache": "max-age=1"}).status_code == 400
+    right = configure_with(configure.answer.model_dump())
+    assert right.json()["met"] is True
+    assert httpx.post(f"{lab.url}/class/configured", json={}, headers=headers).status_code == 404
     room.ledger.settle()
     cells = {row["name"]: row["cells"] for row in room.ledger.rows()}["eve"]
-    assert configure_id not in cells
+    assert cells[configure_id] == {"met": True, "attempts": 2, "problems": []}
+    assert not [c for c in cells if c != configure_id], "the lab's runs are not bring-your-own"
 
 
 def test_a_class_that_cannot_be_reached_leaves_the_student_on_a_lab_of_their_own() -> None:

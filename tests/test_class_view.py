@@ -159,10 +159,16 @@ async def test_free_a_name_after_asking(classroom: tuple[LabServer, Classroom]) 
         await pilot.press("enter")
         await until(pilot, lambda: room.seats.names() == [])
         await until(pilot, lambda: any("ada is free" in str(n.message) for n in app._notifications))
+        said = next(str(n.message) for n in app._notifications if "ada is free" in str(n.message))
+        code = said.rsplit(" ", 1)[1]
+        assert f"--join {lab.url} --name ada --code {code}" in said
 
-    # Another computer may now use the name; ada's work stays in the table.
+    # Another computer may now take the name with the code; ada's work stays in the table.
     transport = httpx.HTTPTransport(local_address="127.0.0.2")
     with httpx.Client(transport=transport, timeout=5) as other:
+        assert other.post(f"{lab.url}/s/ada/redirect/307", content=b"a=1").status_code == 403
+        claim = {"name": "ada", "code": code}
+        assert other.post(f"{lab.url}/class/join", json=claim).status_code == 200
         assert other.post(f"{lab.url}/s/ada/redirect/307", content=b"a=1").status_code == 307
 
 

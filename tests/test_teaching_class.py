@@ -4,6 +4,7 @@ export the teacher keeps."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import json
@@ -89,8 +90,15 @@ class Terminal:
             self.read(15)
             return self.process.wait(timeout=1)
         finally:
-            if self.process.poll() is None:
-                os.killpg(self.process.pid, signal.SIGKILL)
+            self.close()
+
+    def close(self) -> None:
+        """Kill it if it still runs: a program whose terminal is gone must not outlive the
+        test (Textual would read the closed terminal forever)."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        with contextlib.suppress(OSError):
             os.close(self.parent)
 
 
@@ -156,19 +164,25 @@ def test_the_forty_minute_class_runs_as_written(tmp_path: Path) -> None:
     def env(home: Path) -> dict[str, str]:
         return {**os.environ, "REDIRECT_TUTOR_HOME": str(home), "TERM": "xterm-256color"}
 
+    terminals = contextlib.ExitStack()
+
+    def closing(terminal: Terminal) -> Terminal:
+        terminals.callback(terminal.close)
+        return terminal
+
     (lint, serve, view, join, curl, web, quiz, export) = class_commands()
     checked = subprocess.run(argv(lint), capture_output=True, text=True, env=env(teacher))
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
-    with _running(argv(serve), env(teacher), "Try: curl") as banner:
+    with terminals, _running(argv(serve), env(teacher), "Try: curl") as banner:
         assert "Teacher key kept in" in banner
         key = json.loads((teacher / "class-lab.json").read_text())["key"]
         assert key not in banner
 
-        screen = Terminal(argv(view), env(teacher))  # minute 0: the teacher's view
+        screen = closing(Terminal(argv(view), env(teacher)))  # minute 0: the teacher's view
         screen.wait_for("found-302")
 
-        student = Terminal(argv(join), env(ada))  # minute 2: ada joins with the tutor
+        student = closing(Terminal(argv(join), env(ada)))  # minute 2: ada joins with the tutor
         student.wait_for("as ada")
         assert subprocess.run(argv(curl), capture_output=True, timeout=30).returncode == 0
         screen.wait_for("ada")
@@ -183,7 +197,7 @@ def test_the_forty_minute_class_runs_as_written(tmp_path: Path) -> None:
             headers={"authorization": f"Bearer {key}"},
             timeout=10,
         ).raise_for_status()
-        exam = Terminal(argv(quiz), env(ada))
+        exam = closing(Terminal(argv(quiz), env(ada)))
         exam.wait_for("1/3")
         exam.press(b"1")
         exam.wait_for("/1 · streak")  # graded by the lab: one answer counted

@@ -1,10 +1,12 @@
-"""A configure exercise's run, as the lab witnessed it: the student's tutor ran its client
-against the answer the student chose, on this lab, and names the chain; the lab reads that
-chain from its own journal and judges it. What the tutor says (the client's version, its
-error) is the client's word, as in any run; what arrived is the journal's."""
+"""A configure exercise on the class lab: the student picks the lab's answer, and the lab runs
+the exercise's client against it under the student's prefix, then judges the run from its own
+journal. The run is the lab's, not the student's tutor's: a student's own program could send
+anything and call it the tutor's run (a curl --post302 named as httpx's), so only a run the lab
+made itself can count for the teacher."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,49 +14,64 @@ from pydantic import ValidationError
 from tutor.classroom.ledger import Column, Ledger
 from tutor.course.exercises import Answer, Configure
 from tutor.experiments.outcome import Outcome
-from tutor.lab.evidence import Evidence, Sent
-from tutor.lab.journal import TUTORS, Journal
-from tutor.lab.reported import Reported
+from tutor.experiments.runner import run
+from tutor.lab.journal import Hop, Journal, tutor_token
+from tutor.lab.seats import Seats
 
-__all__ = ["Unwitnessed", "witnessed"]
-
-
-class Unwitnessed(ValueError):
-    """The report names no run this lab saw for this student; the message says why."""
+__all__ = ["Unrunnable", "run_configure"]
 
 
-def witnessed(
-    ledger: Ledger, journal: Journal, name: str, report: dict[str, Any]
+class Unrunnable(ValueError):
+    """The call names no configure exercise, or an answer it does not offer; the message says
+    which."""
+
+
+def run_configure(
+    ledger: Ledger,
+    seats: Seats,
+    lab_url: str,
+    name: str,
+    call: Mapping[str, Any],
 ) -> tuple[Column, Outcome]:
-    """The exercise a tutor's report is about, and the outcome of the run it names."""
-    column = ledger.column(str(report.get("exercise", "")))
+    """Run the exercise `call` names against the answer it gives, for `name`, from the lab
+    itself (blocks: a client program runs); its requests pass `seats` under the name."""
+    journal = ledger.journal
+    column = ledger.column(str(call.get("exercise", "")))
     if column is None or not isinstance(column.exercise, Configure):
-        raise Unwitnessed("No configure exercise of that id in the lab's course.")
+        raise Unrunnable("No configure exercise of that id in the lab's course.")
     exercise = column.exercise
     try:
-        answer = Answer.model_validate(report.get("answer"))
+        answer = Answer.model_validate(call.get("answer"))
     except ValidationError:
-        raise Unwitnessed("The answer is not one a configure exercise takes.") from None
-    if (answer.code, answer.location, answer.cache) not in {
-        (c, loc, cache)
-        for c in exercise.codes
-        for loc in exercise.locations
-        for cache in exercise.caches
-    }:
-        raise Unwitnessed("That answer is not among those the exercise offers.")
-    token = str(report.get("chain", ""))
-    hops = journal.chain(token)
-    if not hops or not token.startswith(TUTORS):
-        raise Unwitnessed("This lab saw no run of that chain: nothing to judge.")
-    first = hops[0]
-    if first.student != name or first.route.rstrip("/") != f"/redirect/{answer.code}":
-        raise Unwitnessed("That chain is not your run of this answer.")
-    spec = exercise.spec(answer)
-    version, error = report.get("client_version"), report.get("error")
-    evidence = Evidence.of_chain(
-        hops,
-        asked=Sent.of(spec.method, spec.body.encode()),
-        error=str(error)[:2000] if error is not None else None,
-        reported=Reported.from_json(report.get("reported")),
-    )
-    return column, Outcome(spec, str(version)[:200] if version else "unknown", evidence)
+        raise Unrunnable("The answer is not one a configure exercise takes.") from None
+    if (
+        answer.code not in exercise.codes
+        or answer.location not in exercise.locations
+        or answer.cache not in exercise.caches
+    ):
+        raise Unrunnable("That answer is not among those the exercise offers.")
+    chains = _TutorsChains(journal)
+    with seats.vouching(chains.token):
+        return column, run(exercise.spec(answer), f"{lab_url}/s/{name}", chains)
+
+
+class _TutorsChains:
+    """The journal, for one run the lab makes for a student: its chain is marked as a tutor's
+    (journal.TUTORS), since the run is the exercise's, not an attempt at a bring-your-own
+    exercise at the same route."""
+
+    def __init__(self, journal: Journal) -> None:
+        self._journal = journal
+        self.token = tutor_token()
+
+    def new_token(self) -> str:
+        return self.token
+
+    def chain(self, token: str) -> list[Hop]:
+        return self._journal.chain(token)
+
+    def chain_until(self, hop: Hop) -> list[Hop]:
+        return self._journal.chain_until(hop)
+
+    def wait_for_more(self, seen: Mapping[str, int], timeout: float) -> None:
+        self._journal.wait_for_more(seen, timeout)

@@ -5,18 +5,21 @@ Student routes carry the seat key `join` gave (`Authorization: Seat KEY`) and on
 that student's own chains. Teacher routes carry the teacher key (`Authorization: Bearer KEY`,
 see key.py); without it they answer 403 and say why.
 
-  POST /class/join                {"name": N} -> {"name", "seat", "exam"}
+  POST /class/join                {"name": N[, "seat": KEY][, "code": C]} -> {"name", "seat",
+                                  "exam"}: a name joined before needs its seat key; one the
+                                  teacher freed, the code the teacher was given
   GET  /class/chain?chain=T[&more=N&wait=S]   a chain of the student's, waiting (at most S
                                   seconds, up to 2) until it holds more than N hops
   GET  /class/attempts?route=R    the student's attempts at a bring-your-own route
   GET  /class/feed?after=SEQ[&wait=S]        the student's hops after SEQ, waiting for one
-  POST /class/configured          {"exercise", "chain", "answer", "client_version", "error"}:
-                                  the lab judges a configure exercise's run from its journal
+  POST /class/configure           {"exercise", "answer"}: the lab runs the configure exercise's
+                                  client against the answer, judges it, and returns the outcome
   GET  /class/exam, POST /class/exam/answer   the exam the teacher set (exam.py)
   GET  /teacher/class[?since=V&wait=S]        the whole class, once it changed after V
   GET  /teacher/chains?student=N[&exercise=ID]   a student's chains, hop by hop (with an
                                   exercise, "met": whether each met its goal)
-  POST /teacher/free              {"name": N}: the name may be used from another computer
+  POST /teacher/free              {"name": N} -> {"code"}: the name is kept for whoever joins
+                                  with that code (a student on another computer)
   POST /teacher/exam              {"seed", "count", "time"}: set the exam (exam.py)
 """
 
@@ -25,14 +28,18 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import math
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl
 
 from tutor.classroom.beacon import Beacon
-from tutor.classroom.ledger import Ledger
+from tutor.classroom.ledger import KEPT_CHAINS, Ledger
+from tutor.lab.addresses import http_url
 from tutor.lab.app import Receive, Scope, Send
-from tutor.lab.journal import Journal
+from tutor.lab.journal import Hop, Journal
 from tutor.lab.seats import NAME, Seats, Taken
 from tutor.lab.wire import hops_to_wire
 
@@ -44,6 +51,9 @@ __all__ = ["BODY_LIMIT", "WAIT_LIMIT", "Classroom"]
 
 BODY_LIMIT = 64 * 1024
 """Bytes a call to a class route may send: a join, an answer, a report are a few hundred."""
+RUNS = 8
+"""Runs the class may make at once (exam answers, predictions, configure exercises): each may
+start a client program; more wait their turn."""
 WAIT_LIMIT = 25.0
 """Seconds a long poll may wait: less than any proxy's or client's idle timeout."""
 
@@ -58,6 +68,7 @@ class _Refused(Exception):
 
 
 Handler = Callable[["_Call"], Awaitable[Any]]
+T = TypeVar("T")
 
 
 class _Call:
@@ -80,7 +91,9 @@ class _Call:
         try:
             value = float(raw) if raw is not None else default
         except ValueError:
-            raise _Refused(400, f"?{name}= takes a number.") from None
+            value = math.nan
+        if not math.isfinite(value):  # nan would make every wait endless
+            raise _Refused(400, f"?{name}= takes a number.")
         return min(max(value, 0.0), high)
 
     def authorization(self, scheme: str) -> str:
@@ -91,7 +104,7 @@ class _Call:
     def json(self) -> dict[str, Any]:
         try:
             value = json.loads(self.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise _Refused(400, "The body is not JSON.") from None
         if not isinstance(value, dict):
             raise _Refused(400, "The body is a JSON object.")
@@ -116,15 +129,16 @@ class Classroom:
         self.beacon = Beacon()
         self.ledger = Ledger(course, journal, self.beacon)
         self.exam = exam
+        self._runs = ThreadPoolExecutor(RUNS, thread_name_prefix="class-run")
         self.lab_url = ""
-        """The lab's own URL on this machine, once it listens (the exam's predictions run
-        there)."""
+        """The lab's own URL on this machine, once it listens: the runs the lab makes for the
+        class (an exam's predictions, configure exercises) go there."""
         self._student: dict[tuple[str, str], Handler] = {
             ("POST", "/class/join"): self._join,
             ("GET", "/class/chain"): self._chain,
             ("GET", "/class/attempts"): self._attempts,
             ("GET", "/class/feed"): self._feed,
-            ("POST", "/class/configured"): self._configured,
+            ("POST", "/class/configure"): self._configure,
             ("GET", "/class/exam"): self._exam_sheet,
             ("POST", "/class/exam/answer"): self._exam_answer,
         }
@@ -137,11 +151,13 @@ class Classroom:
 
     def close(self) -> None:
         self.ledger.stop()
+        self._runs.shutdown(wait=False, cancel_futures=True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         status, document = 200, {}
         try:
-            body = await _read(receive)
+            async with asyncio.timeout(self.journal.bounds.body_timeout):
+                body = await _read(receive)
             call = _Call(scope, body)
             route = (scope["method"], scope["path"].rstrip("/") or "/")
             if route in self._teacher:
@@ -175,6 +191,9 @@ class Classroom:
             status, document = refused.status, {"error": str(refused), **refused.more}
         except _TooLarge:
             status, document = 413, {"error": f"A class call sends at most {BODY_LIMIT} bytes."}
+        except TimeoutError:
+            seconds = self.journal.bounds.body_timeout
+            status, document = 408, {"error": f"The call's body took over {seconds:g} seconds."}
         except _Gone:
             return
         await _send(send, status, document)
@@ -182,11 +201,14 @@ class Classroom:
     # Students.
 
     async def _join(self, call: _Call) -> dict[str, Any]:
-        name = str(call.json().get("name", ""))
-        if not NAME.fullmatch(name):
+        asked = call.json()
+        name, key, code = asked.get("name"), asked.get("seat"), asked.get("code")
+        if not (isinstance(name, str) and NAME.fullmatch(name)):
             raise _Refused(400, "A name is 1 to 32 letters, digits, '-' or '_'.")
+        if not (isinstance(key, str | None) and isinstance(code, str | None)):
+            raise _Refused(400, "A seat key and a code are text.")
         try:
-            seat = self.seats.join(name, call.address)
+            seat = self.seats.join(name, call.address, key, code)
         except Taken as taken:
             raise _Refused(403, str(taken)) from None
         self.ledger.rows([name])
@@ -200,10 +222,13 @@ class Classroom:
         hops = self.journal.chain(token)
         if hops and hops[0].student != call.name:
             raise _Refused(403, "That chain began under another prefix: it is not yours.")
-        if more is not None and len(hops) <= more:
-            wait = call.number("wait", 0.0, 2.0)
-            await asyncio.to_thread(self.journal.wait_for_more, {token: more}, wait)
-            hops = self.journal.chain(token)
+        if more is not None and len(hops) <= more:  # waiting on the loop: no thread is held
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + call.number("wait", 0.0, 2.0)
+            since = self.beacon.version
+            while len(hops) <= more and loop.time() < deadline:
+                since = await self.beacon.wait(since, deadline - loop.time())
+                hops = self.journal.chain(token)
             if hops and hops[0].student != call.name:
                 raise _Refused(403, "That chain began under another prefix: it is not yours.")
         return {"hops": hops_to_wire(hops)}
@@ -211,7 +236,20 @@ class Classroom:
     async def _attempts(self, call: _Call) -> dict[str, Any]:
         route = call.param("route") or ""
         chains = self.journal.started(call.name, route)
-        return {"chains": [hops_to_wire(chain) for chain in chains]}
+        return self._bounded(chains)
+
+    def _bounded(self, chains: list[list[Hop]], **more: object) -> dict[str, Any]:
+        """Chains for an answer, newest kept: at most KEPT_CHAINS, and about `echo_bytes` of
+        hops in all (as /echo), so that no caller makes the lab hold more, however many
+        answers it asks for and leaves unread. `left_off` counts the older ones left out."""
+        room = self.journal.bounds.echo_bytes
+        kept: list[list[dict[str, object]]] = []
+        for chain in reversed(chains[-KEPT_CHAINS:]):
+            room -= sum(hop.kept_bytes * 4 // 3 for hop in chain)  # bodies go as base64
+            if room < 0 and kept:
+                break
+            kept.append(hops_to_wire(chain))
+        return {"chains": kept[::-1], "left_off": len(chains) - len(kept), **more}
 
     async def _feed(self, call: _Call) -> dict[str, Any]:
         after = int(call.number("after", 0, 2**62))
@@ -220,21 +258,37 @@ class Classroom:
         since = self.beacon.version
         while not (hops := self.ledger.feed(call.name, after)) and loop.time() < deadline:
             since = await self.beacon.wait(since, deadline - loop.time())  # anyone's change
-        return {"hops": hops_to_wire(hops)}
+        room, kept = self.journal.bounds.echo_bytes, 0
+        for hop in hops:  # oldest first: the rest come with the next call
+            room -= hop.kept_bytes * 4 // 3
+            if room < 0 and kept:
+                break
+            kept += 1
+        return {"hops": hops_to_wire(hops[:kept])}
 
-    async def _configured(self, call: _Call) -> dict[str, Any]:
-        from tutor.classroom.configured import Unwitnessed, witnessed
+    async def _configure(self, call: _Call) -> dict[str, Any]:
+        from tutor.classroom.configured import Unrunnable, run_configure
+        from tutor.classroom.runs import outcome_to_wire
 
+        asked = call.json()
         try:
-            column, outcome = witnessed(self.ledger, self.journal, call.name, call.json())
-        except Unwitnessed as unwitnessed:
-            raise _Refused(400, str(unwitnessed)) from None
+            column, outcome = await self._off_loop(
+                run_configure, self.ledger, self.seats, self._own_url(call), call.name, asked
+            )
+        except Unrunnable as unrunnable:
+            raise _Refused(400, str(unrunnable)) from None
         check = self.ledger.configured(call.name, column, outcome)
-        return {"met": check.met, "problems": list(check.problems)}
+        return {"met": check.met, "problems": list(check.problems), **outcome_to_wire(outcome)}
+
+    async def _off_loop(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(*args)` in the class's own threads (it runs clients, or waits on the disk):
+        the threads the lab's other work uses are never all taken by a class."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._runs, partial(work, *args))
 
     async def _exam_sheet(self, call: _Call) -> dict[str, Any]:
         exam = self._the_exam()
-        document = await asyncio.to_thread(exam.sheet, call.name)
+        document = await self._off_loop(exam.sheet, call.name)
         self.beacon.bump()  # the class view sees the student start
         return document
 
@@ -244,11 +298,19 @@ class Classroom:
         exam = self._the_exam()
         answer = call.json()
         try:
-            document = await asyncio.to_thread(exam.answer, call.name, answer, self.lab_url)
+            document = await self._off_loop(exam.answer, call.name, answer, self._own_url(call))
         except ExamError as error:
             raise _Refused(400, str(error)) from None
         self.beacon.bump()
         return document
+
+    def _own_url(self, call: _Call) -> str:
+        """Where the lab's own runs go: its URL on this machine, else the address the call
+        reached it at."""
+        if self.lab_url:
+            return self.lab_url
+        host, port = call.scope.get("server") or ("127.0.0.1", 80)
+        return http_url(host, port)
 
     def _the_exam(self) -> Exam:
         if self.exam is None:
@@ -295,12 +357,15 @@ class Classroom:
         else:
             tokens = dict.fromkeys(hop.chain for hop in self.ledger.feed(student, 0))
             chains = [hops for token in tokens if (hops := self.journal.chain(token))]
-        document = {"student": student, "chains": [hops_to_wire(chain) for chain in chains]}
-        return {**document, "met": met}
+        answer = self._bounded(chains, student=student)
+        if met is not None:
+            answer["met"] = met[len(met) - len(answer["chains"]) :]
+        return answer
 
     async def _free(self, call: _Call) -> dict[str, Any]:
         name = str(call.json().get("name", ""))
-        return {"name": name, "freed": self.seats.free(name)}
+        code = self.seats.free(name)
+        return {"name": name, "freed": code is not None, "code": code}
 
     async def _set_exam(self, call: _Call) -> dict[str, Any]:
         from tutor.classroom.exam import Exam, ExamError

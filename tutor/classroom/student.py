@@ -9,6 +9,7 @@ teacher's lab witnessed, so an experiment is judged exactly as on a lab of one's
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import threading
 from collections import OrderedDict
@@ -18,11 +19,23 @@ from typing import Any
 
 import httpx
 
+from tutor.atomic import write_text_atomically
 from tutor.lab.journal import Hop, tutor_token
 from tutor.lab.printable import one_line
 from tutor.lab.wire import WireError, hops_from_wire
+from tutor.progress.location import home
 
-__all__ = ["ClassJournal", "ClassLink", "ClassRefused", "ClassUnreachable", "Join", "JoinedLab"]
+__all__ = [
+    "SEATS_FILE",
+    "ClassJournal",
+    "ClassLink",
+    "ClassRefused",
+    "ClassUnreachable",
+    "Join",
+    "JoinedLab",
+    "keep_seat_key",
+    "seat_keys",
+]
 
 TIMEOUT = 5.0
 """Seconds a call to the class lab may take before the student hears it is not answering."""
@@ -36,10 +49,40 @@ class Join:
 
     url: str
     name: str
+    code: str | None = None
+    """The code the teacher gave for a name they freed (a student on another computer)."""
 
     @property
     def base(self) -> str:
         return self.url.rstrip("/")
+
+    @property
+    def seat_id(self) -> str:
+        """How the student's kept seat keys name this class and name."""
+        return f"{self.base} {self.name}"
+
+
+SEATS_FILE = "class-seats.json"
+"""In the student's data folder: the seat key of each class and name the student joined."""
+
+
+def seat_keys() -> dict[str, str]:
+    """The seat keys kept so far (none when the file is missing or unreadable)."""
+    with contextlib.suppress(OSError, ValueError, RecursionError):
+        kept = json.loads((home() / SEATS_FILE).read_text(encoding="utf-8"))
+        if isinstance(kept, dict):
+            return {str(k): str(v) for k, v in kept.items()}
+    return {}
+
+
+def keep_seat_key(seat_id: str, key: str) -> None:
+    """Keep a seat key (readable by the student alone); a disk that will not take it costs only
+    a join from another tutor, which the teacher can allow."""
+    kept = seat_keys()
+    kept[seat_id] = key
+    with contextlib.suppress(OSError):
+        home().mkdir(parents=True, exist_ok=True)
+        write_text_atomically(home() / SEATS_FILE, json.dumps(kept, indent=1) + "\n", mode=0o600)
 
 
 class ClassUnreachable(Exception):
@@ -83,9 +126,19 @@ class ClassLink:
         self._client.close()
 
     def join(self) -> None:
-        """Take the student's seat: ClassUnreachable or ClassRefused say why not."""
-        document = self.call("POST", "/class/join", {"name": self.join_asked.name}, seat=False)
+        """Take the student's seat, with the key kept from an earlier join (the lab gives a name
+        joined before only to its key): ClassUnreachable or ClassRefused say why not."""
+        asked = self.join_asked
+        kept = seat_keys().get(asked.seat_id) or None
+        document = self.call(
+            "POST",
+            "/class/join",
+            {"name": asked.name, "seat": self.seat or kept, "code": asked.code},
+            seat=False,
+        )
         self.seat = str(document.get("seat", ""))
+        if self.seat != kept:
+            keep_seat_key(asked.seat_id, self.seat)
         exam = document.get("exam")
         self.exam = exam if isinstance(exam, dict) else None
 
@@ -138,7 +191,7 @@ class ClassLink:
         self.problem = None
         try:
             document = answer.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             document = None
         if not isinstance(document, dict):
             raise ClassUnreachable(
@@ -245,6 +298,8 @@ class ClassJournal:
                 continue
             for hop in hops:
                 self._heard(hop)
+            if not hops:  # a lab that answers at once with nothing is not asked again at once
+                self._stopped.wait(0.5)
 
     def _heard(self, hop: Hop) -> None:
         with self._lock:

@@ -283,10 +283,12 @@ class TeacherLink:
             for chain, m in zip(hops, met, strict=True)
         ]
 
-    async def free(self, name: str) -> bool:
-        """Let `name` be used from another computer; whether a computer held it."""
+    async def free(self, name: str) -> str | None:
+        """Free `name` for the student who joins with the code returned (from any computer);
+        None when no computer held it."""
         document = await self._call("POST", "/teacher/free", body={"name": name})
-        return document.get("freed") is True
+        code = document.get("code")
+        return code if isinstance(code, str) and code.isalnum() and len(code) <= 16 else None
 
     async def set_exam(self, seed: int, count: int, time: int | None) -> ExamSummary:
         """Set the exam every student who joins takes; Refused with the lab's sentence."""

@@ -137,9 +137,10 @@ def class_url_option(ctx: click.Context, param: click.Parameter, value: str | No
     return _remember(ctx, param, f"{parts.scheme}://{parts.netloc}")
 
 
-def join_options(*, name: bool = True) -> Any:
-    """`--join URL` (and `--name NAME` unless the command has its own) for a command a student
-    may run on the teacher's lab; read them with `class_join`."""
+def join_options(*, name: bool = True, code: bool = True) -> Any:
+    """`--join URL`, `--name NAME` (unless the command has its own) and `--code CODE` (unless
+    the command means another code) for a command a student may run on the teacher's lab; read
+    them with `class_join`."""
 
     def decorate(command: Any) -> Any:
         command = click.option(
@@ -157,7 +158,16 @@ def join_options(*, name: bool = True) -> Any:
                 expose_value=False,
                 help="Your name in the class: letters, digits, - or _.",
             )(command)
-        return command
+        if not code:
+            return command
+        return click.option(
+            "--code",
+            "class_code",
+            metavar="CODE",
+            callback=_remember,
+            expose_value=False,
+            help="With --join: the code the teacher gave you when they freed your name.",
+        )(command)
 
     return decorate
 
@@ -175,8 +185,10 @@ def class_join(name: str | None = None) -> Join | None:
 
     ctx = click.get_current_context()
     asked = ctx.meta.get(_JOIN, {})
-    url, name = asked.get("join"), name or asked.get("name")
+    url, name, code = asked.get("join"), name or asked.get("name"), asked.get("class_code")
     if url is None:
+        if code is not None:
+            raise click.UsageError("--code goes with --join URL --name NAME.")
         return None
     if name is None:
         raise click.UsageError("--join needs --name NAME: the name the class knows you by.")
@@ -186,7 +198,7 @@ def class_join(name: str | None = None) -> Join | None:
         raise click.UsageError(
             f"{name!r} cannot be a name in the class: use 1 to 32 letters, digits, - or _."
         )
-    return Join(url, name)
+    return Join(url, name, code)
 
 
 def say_join_notice(session: StudySession) -> None:

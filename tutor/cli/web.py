@@ -65,7 +65,7 @@ _LIMITS = "\n".join(f"  {line}" for line in lines())
     metavar="COLSxROWS",
     help="The largest terminal a browser may ask for; larger sizes are cut to it.",
 )
-@join_options(name=False)
+@join_options(name=False, code=False)
 @click.pass_obj
 def web(
     lesson_dirs: tuple[Path, ...],

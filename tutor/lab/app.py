@@ -218,7 +218,7 @@ class LabApp:
         if refusal is None and student and self.annex is not None:
             client = scope.get("client")
             try:
-                self.annex.seats.admit(student, client[0] if client else "-")
+                self.annex.seats.admit(student, client[0] if client else "-", token)
             except Taken as taken:
                 refusal, token = (403, f"{taken}\n"), None
         chain = token if token and refusal is None else self.journal.new_token()

@@ -145,6 +145,7 @@ def _server(
         http=guarded(journal.bounds),
         log_config=None,
         access_log=False,
+        proxy_headers=False,  # the peer is who connected: a header must not name another
         lifespan="off",
         ws="none",
         server_header=False,

@@ -10,7 +10,6 @@ name, it starts a lab of its own and `notice` says so in one sentence.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -25,10 +24,13 @@ if TYPE_CHECKING:
     from tutor.lab.journal import Hop, Journal
     from tutor.lab.server import LabServer
 
-__all__ = ["LAB_WAIT", "LabSession", "LabUnavailable"]
+__all__ = ["LAB_WAIT", "RUN_WAIT", "LabSession", "LabUnavailable"]
 
 LAB_WAIT = 15.0
 """Seconds an experiment waits for a lab that is still starting."""
+RUN_WAIT = 60.0
+"""Seconds a student's tutor waits for a run the class lab makes for it (a busy lab runs a few
+at a time)."""
 
 
 class LabUnavailable(Exception):
@@ -213,22 +215,24 @@ class LabSession:
             return []
         return [Evidence.of_chain(chain) for chain in self._lab.journal.started(student, route)]
 
-    def report_configured(self, exercise_id: str, answer: Answer, outcome: Outcome) -> None:
-        """On a class lab, tell it which run was the student's answer to a configure exercise,
-        so the lab judges it (from its own journal) for the teacher's view. Best effort: the
-        student's own check stands whatever the lab says."""
+    def configure(
+        self, exercise_id: str, answer: Answer, spec: ExperimentSpec, cancel: Cancel | None = None
+    ) -> Outcome:
+        """A configure exercise's run against `answer`: on a class lab, the lab runs it under
+        the student's name (and judges it for the teacher: a run the student's own machine
+        made could not be trusted there); otherwise, this session's lab runs `spec`."""
+        from tutor.classroom.runs import outcome_from_wire
         from tutor.classroom.student import ClassRefused, ClassUnreachable, JoinedLab
+        from tutor.lab.wire import WireError
 
-        lab = self._lab
+        lab = self.wait()
         if not isinstance(lab, JoinedLab):
-            return
-        report = {
-            "exercise": exercise_id,
-            "answer": answer.model_dump(),
-            "chain": outcome.hops[0].chain if outcome.hops else "",
-            "client_version": outcome.client_version,
-            "error": outcome.error,
-            "reported": outcome.reported.to_json() if outcome.reported else None,
-        }
-        with contextlib.suppress(ClassUnreachable, ClassRefused):
-            lab.link.call("POST", "/class/configured", report)
+            return self.run(spec, cancel)
+        asked = {"exercise": exercise_id, "answer": answer.model_dump()}
+        try:
+            document = lab.link.call("POST", "/class/configure", asked, timeout=RUN_WAIT)
+            return outcome_from_wire(spec, document)
+        except ClassUnreachable as error:
+            raise LabUnavailable(f"The class lab did not answer: {error}.") from None
+        except (ClassRefused, WireError) as error:
+            raise LabUnavailable(f"The class lab did not run it: {error}") from None

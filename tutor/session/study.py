@@ -175,12 +175,15 @@ class StudySession:
         exercise_id: str = "",
     ) -> Check:
         """Run the exercise's client live against the lab answering `answer`, and judge it; on
-        a class lab, the lab judges the same run for the teacher (`exercise_id`: "lesson/step")."""
+        a class lab, the lab runs it and judges it for the teacher too (`exercise_id`:
+        "lesson/step")."""
         from tutor.course.checks import check_configured
 
-        outcome = self.lab.run(exercise.spec(answer), cancel)
+        spec = exercise.spec(answer)
         if exercise_id:
-            self.lab.report_configured(exercise_id, answer, outcome)
+            outcome = self.lab.configure(exercise_id, answer, spec, cancel)
+        else:
+            outcome = self.lab.run(spec, cancel)
         return check_configured(exercise, outcome)
 
     def grade_prediction(

@@ -1,4 +1,4 @@
-"""Asks before a student's name is freed: whoever uses it next, from any computer, takes it."""
+"""Asks before a student's name is freed for the student who joins with the code it gives."""
 
 from __future__ import annotations
 
@@ -26,8 +26,9 @@ class FreeName(ClassDialog[str]):
         yield Static(
             literal(
                 f"The computer that first used {self.student} holds it, so nobody else can work "
-                "under it. Freed, it goes to whoever uses it next, from any computer: do it for "
-                f"a student who moved to another one. {self.student}'s work stays in the table."
+                "under it. Freed, it goes to the student who joins with the code you will be "
+                f"shown, from any computer: do it for a student who moved to another one. "
+                f"{self.student}'s work stays in the table."
             )
         )
 

@@ -165,16 +165,18 @@ class ClassScreen(Screen[None]):
 
         async def free() -> None:
             try:
-                held = await self.link.free(name)
+                code = await self.link.free(name)
             except TeacherError as error:
                 self.notify(printable(str(error)), severity="error", markup=False)
                 return
+            if code is None:
+                self.notify(printable(f"No computer held {name}: it is free."), markup=False)
+                return
             said = (
-                f"{name} is free: whoever uses it next, from any computer, takes it."
-                if held
-                else f"No computer held {name}: it was free already."
+                f"{name} is free for the student who joins with code {code}: redirect-tutor "
+                f"--join {self.link.access.url} --name {name} --code {code}"
             )
-            self.notify(printable(said), markup=False)
+            self.notify(printable(said), title="Freed", timeout=120, markup=False)
 
         self.run_worker(free(), group="class-free", description="Freeing a name")
 
