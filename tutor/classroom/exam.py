@@ -10,6 +10,7 @@ every answer back.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import threading
@@ -20,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from tutor.atomic import write_text_atomically
+from tutor.classroom.runs import outcome_to_wire
 from tutor.lab.seats import NAME
-from tutor.lab.wire import hops_to_wire
 from tutor.progress.export import local_time
 from tutor.progress.faults import why
 from tutor.progress.location import home
@@ -34,14 +35,16 @@ if TYPE_CHECKING:
     from tutor.experiments.outcome import Outcome
     from tutor.lab.journal import Journal
 
-__all__ = ["COUNT", "EXAMS_FOLDER", "Exam", "ExamError", "Settings"]
+__all__ = ["COUNT", "EXAMS_FOLDER", "LONGEST", "Exam", "ExamError", "Settings", "sheet_file"]
 
 COUNT = 10
 """Questions in an exam whose settings name no count."""
 MOST = 200
 LONGEST = 24 * 3600
+"""Each student's seconds at most (and so the time any sheet has left)."""
 EXAMS_FOLDER = "class-exams"
-"""In the teacher's data folder: one folder per exam's settings, one file per student."""
+"""In the teacher's data folder: one folder per exam's settings, one file per student
+(`sheet_file`)."""
 
 
 class ExamError(ValueError):
@@ -309,7 +312,7 @@ class Exam:
                     "started": sheet.started,
                     "answers": [sheet.answers[number] for number in sorted(sheet.answers)],
                 }
-                path = self.folder / f"{each}.json"
+                path = self.folder / sheet_file(each)
                 write_text_atomically(path, json.dumps(document) + "\n", mode=0o600)
                 self._unsaved.discard(each)
         except OSError as error:
@@ -326,6 +329,13 @@ class Exam:
             self._failing = False
 
 
+def sheet_file(name: str) -> str:
+    """The file that keeps `name`'s sheet: named by a digest of the name (which the file holds),
+    so that names a disk takes for one file (Ada and ada where case folds, NUL or CON on
+    Windows) are kept apart."""
+    return hashlib.sha256(name.encode()).hexdigest()[:24] + ".json"
+
+
 def _answer_document(number: int, graded: Grade, at: float) -> dict[str, Any]:
     """One graded answer as the lab keeps it and the student's tutor reads it: for a prediction
     the outcome too (client, error, its report, the verdict, the hops), so the student sees the
@@ -339,21 +349,14 @@ def _answer_document(number: int, graded: Grade, at: float) -> dict[str, Any]:
         "correct": graded.correct,
         "void": graded.void,
         "at": at,
-        "outcome": None
-        if outcome is None
-        else {
-            "client_version": outcome.client_version,
-            "error": outcome.error,
-            "reported": None if outcome.reported is None else outcome.reported.to_json(),
-            "verdict": {"kind": outcome.verdict.kind.value, "text": outcome.verdict.text},
-            "hops": hops_to_wire(outcome.hops),
-        },
+        "outcome": None if outcome is None else outcome_to_wire(outcome),
     }
 
 
 def _kept(folder: Path, questions: list[str]) -> dict[str, _Sheet]:
-    """The sheets a lab with these settings wrote before it stopped; ExamError when one cannot
-    be read or was for other questions (the course changed), rather than lose its answers."""
+    """The sheets a lab with these settings wrote before it stopped, by the name each file
+    holds; ExamError when one cannot be read or was for other questions (the course changed),
+    rather than lose its answers."""
     sheets: dict[str, _Sheet] = {}
     try:
         paths = sorted(folder.glob("*.json"))
@@ -375,7 +378,9 @@ def _kept(folder: Path, questions: list[str]) -> dict[str, _Sheet]:
                 f"The answers kept in {path} are for other questions: start the lab with the "
                 "lesson packs it had, or move that folder away to begin afresh."
             )
-        sheets[name] = sheet
+        earlier = sheets.get(name)  # a file named by the name itself, as labs once wrote them
+        if earlier is None or len(sheet.answers) > len(earlier.answers):
+            sheets[name] = sheet  # answers are only ever added: the fuller sheet is the newer
     return sheets
 
 

@@ -12,18 +12,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tutor.classroom.exam import LONGEST
+from tutor.classroom.runs import outcome_from_wire
 from tutor.classroom.student import ClassLink, ClassRefused, ClassUnreachable
-from tutor.lab.evidence import Evidence, Sent, Verdict, VerdictKind
 from tutor.lab.printable import one_line
-from tutor.lab.reported import Reported
-from tutor.lab.wire import WireError, hops_from_wire
+from tutor.lab.wire import WireError
 from tutor.quiz.draw import Item
 from tutor.quiz.grading import Grade
 from tutor.quiz.session import TimeUp
 
 if TYPE_CHECKING:
     from tutor.course import Course
-    from tutor.experiments.outcome import Outcome
 
 __all__ = ["ANSWER_TIMEOUT", "ClassExam", "ExamProblem"]
 
@@ -63,17 +62,17 @@ class ClassExam:
         ExamProblem when one is missing; ClassUnreachable or ClassRefused from the lab."""
         document = link.call("GET", "/class/exam")
         try:
-            items = _resolved(course, document["items"])
-            graded = {int(kept["number"]): kept for kept in document["answers"]}
-            seed, left, limit = int(document["seed"]), document["left"], document["time"]
+            items = _resolved(course, _objects(document["items"]))
+            graded = _graded(document)
+            seed, limit, left = _whole(document["seed"]), document["time"], document["left"]
+            limit = None if limit is None else int(_seconds(limit))
+            left = None if left is None else _seconds(left)
         except (KeyError, TypeError, ValueError):
             raise _unreadable(link, "an exam") from None
         answered: list[Grade] = []
         while (number := len(answered) + 1) in graded and number <= len(items):
             answered.append(_grade(link, items[number - 1], graded[number]))
-        seconds = float(left) if isinstance(left, int | float) else None
-        limit = limit if isinstance(limit, int) else None
-        return cls(link, seed, limit, items, answered, seconds)
+        return cls(link, seed, limit, items, answered, left)
 
     def grade(self, item: Item, chosen: Sequence[str]) -> Grade:
         """The lab's grade of this answer (a `Grader` for tutor.quiz.session.Quiz). TimeUp when
@@ -97,8 +96,10 @@ class ClassExam:
                 time.sleep(RETRY_EVERY)
             except ClassRefused:
                 sheet = self.link.call("GET", "/class/exam")
-                kept = [a for a in sheet.get("answers") or [] if isinstance(a, dict)]
-                earlier = next((a for a in kept if a.get("number") == number), None)
+                try:
+                    earlier = _graded(sheet).get(number)
+                except (KeyError, TypeError, ValueError):
+                    raise _unreadable(self.link, "an exam") from None
                 if earlier is not None:
                     return earlier
                 if sheet.get("left") == 0:
@@ -110,13 +111,15 @@ class ClassExam:
 
 
 def _resolved(course: Course, entries: Sequence[Mapping[str, Any]]) -> list[Item]:
-    """The lab's questions as this tutor's items, each with its choices in the lab's order."""
+    """The lab's questions as this tutor's items, each with its choices in the lab's order;
+    TypeError or KeyError for an entry that is not one."""
     questions = {question.id: (bank, question) for bank, question in course.questions}
     items = []
     for entry in entries:
-        key, bank = str(entry["question"]), entry["bank"]
+        key, bank, shown = _text(entry["question"]), _object(entry["bank"]), entry["choices"]
         found = questions.get(key)
-        pack = f"the question bank “{one_line(str(bank['title']))}” ({one_line(str(bank['id']))})"
+        title, bank_id = one_line(_text(bank["title"])), one_line(_text(bank["id"]))
+        pack = f"the question bank “{title}” ({bank_id})"
         if found is None:
             raise ExamProblem(
                 f"This exam asks question {one_line(key)!r} of {pack}, which this tutor has not "
@@ -124,8 +127,7 @@ def _resolved(course: Course, entries: Sequence[Mapping[str, Any]]) -> list[Item
             )
         own_bank, question = found
         by_id = {choice.id: choice for choice in question.choices}
-        shown = [str(choice) for choice in entry["choices"]]
-        if sorted(shown) != sorted(by_id) or entry["kind"] != question.kind:
+        if sorted(_texts(shown)) != sorted(by_id) or entry["kind"] != question.kind:
             raise ExamProblem(
                 f"Question {one_line(key)!r} of {pack} is not the same here as on the class "
                 "lab: load the version of the lesson pack the teacher's lab has."
@@ -134,41 +136,72 @@ def _resolved(course: Course, entries: Sequence[Mapping[str, Any]]) -> list[Item
     return items
 
 
+def _graded(sheet: Mapping[str, Any]) -> dict[int, Mapping[str, Any]]:
+    """The answers the lab kept on a sheet, by question number (each read by `_grade`)."""
+    return {_whole(kept["number"]): kept for kept in _objects(sheet["answers"])}
+
+
 def _grade(link: ClassLink, item: Item, document: Mapping[str, Any]) -> Grade:
     """The lab's grade (tutor.classroom.exam's answer document) of an answer to `item`."""
-    try:
-        chosen, right = set(document["chosen"]), set(document["right"])
-        void = document["void"]
-        outcome = _outcome(item, document["outcome"])
-        return Grade(
-            item,
-            tuple(choice for choice in item.question.choices if choice.id in chosen),
-            tuple(choice for choice in item.question.choices if choice.id in right),
-            bool(document["correct"]),
-            outcome,
-            None if void is None else str(void),
-        )
-    except (KeyError, TypeError, ValueError, WireError):
-        raise _unreadable(link, "a grade") from None
-
-
-def _outcome(item: Item, document: Mapping[str, Any] | None) -> Outcome | None:
-    """A prediction's run as the lab saw it, judged there: the hops, the verdict, what the
-    client said. The spec is this tutor's copy of the question's experiment."""
-    from tutor.experiments.outcome import Outcome
-
     spec = item.question.experiment
-    if document is None or spec is None:
-        return None
-    version, error, verdict = document["client_version"], document["error"], document["verdict"]
-    evidence = Evidence(
-        tuple(hops_from_wire(document["hops"])),
-        Verdict(VerdictKind(verdict["kind"]), str(verdict["text"])),
-        Sent.of(spec.method, spec.body.encode()),
-        None if error is None else str(error),
-        Reported.from_json(document["reported"]),
+    try:
+        chosen, right = set(_texts(document["chosen"])), set(_texts(document["right"]))
+        void, correct, kept = document["void"], document["correct"], document["outcome"]
+        if not (isinstance(correct, bool) and isinstance(void, str | None)):
+            raise TypeError("a grade's 'correct' or 'void'")
+        outcome = None if kept is None or spec is None else outcome_from_wire(spec, kept)
+    except (KeyError, TypeError, WireError):
+        raise _unreadable(link, "a grade") from None
+    return Grade(
+        item,
+        tuple(choice for choice in item.question.choices if choice.id in chosen),
+        tuple(choice for choice in item.question.choices if choice.id in right),
+        correct,
+        outcome,
+        void,
     )
-    return Outcome(spec, None if version is None else str(version), evidence)
+
+
+# What the lab's JSON must hold, or TypeError: the other end may be anyone's program.
+
+
+def _object(value: object) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError("not a JSON object")
+    return value
+
+
+def _objects(value: object) -> list[Mapping[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(each, dict) for each in value):
+        raise TypeError("not a list of JSON objects")
+    return value
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not a string")
+    return value
+
+
+def _texts(value: object) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(each, str) for each in value):
+        raise TypeError("not a list of strings")
+    return value
+
+
+def _whole(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError("not a whole number")
+    return value
+
+
+def _seconds(value: object) -> float:
+    """Seconds of an exam: from 0 to the longest time a lab lets a teacher set."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise TypeError("not a number")
+    if not 0 <= value <= LONGEST:  # NaN too: no comparison holds for it
+        raise ValueError("not an exam's time")
+    return float(value)
 
 
 def _unreadable(link: ClassLink, what: str) -> ClassUnreachable:

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from tutor.atomic import write_text_atomically
+from tutor.classroom.answer import TooLarge, TooSlow, fetch_json_sync
 from tutor.lab.journal import Hop, tutor_token
 from tutor.lab.printable import one_line
 from tutor.lab.wire import WireError, hops_from_wire
@@ -118,9 +119,9 @@ class ClassLink:
         """The exam the teacher set, as the lab summarised it when the tutor joined."""
         self.problem: str | None = None
         """Why the last call did not reach the lab (None: it did)."""
-        self._client = httpx.Client(
-            base_url=join.base, timeout=timeout, trust_env=False, follow_redirects=False
-        )
+        self.timeout = timeout
+        """Seconds a call may take, all of its answer read (tutor.classroom.answer)."""
+        self._client = httpx.Client(base_url=join.base, trust_env=False, follow_redirects=False)
 
     def close(self) -> None:
         self._client.close()
@@ -173,36 +174,37 @@ class ClassLink:
     ) -> dict[str, Any]:
         headers = {"authorization": f"Seat {self.seat}"} if seat else {}
         where = self.join_asked.base
+        request = self._client.build_request(
+            method, path, json=body, params=params, headers=headers
+        )
         try:
-            answer = self._client.request(
-                method,
-                path,
-                json=body,
-                params=params,
-                headers=headers,
-                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            answer = fetch_json_sync(
+                self._client, request, self.timeout if timeout is None else timeout
             )
-        except httpx.TimeoutException:
+        except (httpx.TimeoutException, TooSlow):
             self.problem = f"the class lab at {where} did not answer in time"
             raise ClassUnreachable(self.problem) from None
+        except TooLarge as error:
+            raise ClassUnreachable(
+                f"{where} {error} to {path}: is it a redirect-tutor lab (serve)?"
+            ) from None
         except httpx.HTTPError as error:
             self.problem = f"the class lab at {where} cannot be reached ({_reason(error)})"
             raise ClassUnreachable(self.problem) from None
         self.problem = None
-        try:
-            document = answer.json()
-        except (ValueError, RecursionError):
-            document = None
+        document = answer.document
         if not isinstance(document, dict):
             raise ClassUnreachable(
-                f"{where} answered {answer.status_code} to {path}, not as a class lab does: is "
+                f"{where} answered {answer.status} to {path}, not as a class lab does: is "
                 "it a redirect-tutor lab (serve)?"
             )
-        if answer.status_code != 200:
+        if answer.status != 200:
             if seat and document.get("rejoin") is True:
                 raise _SeatUnknown
-            said = document.get("error", f"status {answer.status_code}")
-            raise ClassRefused(one_line(str(said), _SAID))  # another's program wrote it
+            said = document.get("error")
+            if not isinstance(said, str):
+                said = f"status {answer.status}"
+            raise ClassRefused(one_line(said, _SAID))  # another's program wrote it
         return document
 
     def hops(self, document: Mapping[str, Any], field: str = "hops") -> list[Hop]:

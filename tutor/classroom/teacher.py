@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from tutor.classroom.answer import TooLarge, TooSlow, fetch_json
 from tutor.classroom.key import read_card
 from tutor.lab.journal import Hop
 from tutor.lab.printable import one_line
@@ -330,38 +331,41 @@ class TeacherLink:
     ) -> dict[str, Any]:
         assert self._client is not None, "use the link as `async with TeacherLink(access)`"
         where = self.access.url
+        request = self._client.build_request(
+            method,
+            f"{where}{path}",
+            params=params,
+            json=body,
+            headers={"authorization": f"Bearer {self.access.key}"},
+        )
         try:
-            answer = await self._client.request(
-                method,
-                f"{where}{path}",
-                params=params,
-                json=body,
-                headers={"authorization": f"Bearer {self.access.key}"},
-                timeout=TIMEOUT + wait,
-            )
-        except httpx.TimeoutException:
+            answer = await fetch_json(self._client, request, TIMEOUT + wait)
+        except (httpx.TimeoutException, TooSlow):
             raise Unreachable(f"The class lab at {where} did not answer in time.") from None
+        except TooLarge as error:
+            raise Unreachable(
+                f"The class lab at {where} {error}: is it `redirect-tutor serve`?"
+            ) from None
         except httpx.HTTPError as error:
             why = one_line(str(error)) or type(error).__name__
             raise Unreachable(
                 f"The class lab at {where} cannot be reached ({why}): is `redirect-tutor serve` "
                 "still running there?"
             ) from None
-        try:
-            document = answer.json()
-        except ValueError:
-            document = None
+        document = answer.document
         if not isinstance(document, dict):
             raise self._not_a_lab()
-        if answer.status_code == 403:
+        if answer.status == 403:
             raise WrongKey(
                 f"The class lab at {where} refused the teacher key: use the key that lab's "
                 "`serve` kept (in class-lab.json in its data folder), or run `class` on the "
                 "machine that runs it."
             )
-        if answer.status_code != 200:
-            said = document.get("error", f"The lab answered {answer.status_code}.")
-            raise Refused(one_line(str(said)))  # the lab's sentence, shown as it is
+        if answer.status != 200:
+            said = document.get("error")
+            if not isinstance(said, str):
+                said = f"The lab answered {answer.status}."
+            raise Refused(one_line(said))  # the lab's sentence, shown as it is
         return document
 
     def _not_a_lab(self) -> Unreachable:

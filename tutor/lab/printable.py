@@ -17,7 +17,7 @@ def one_line(text: str, limit: int = FIELD) -> str:
     """`text` on one line, with nothing a terminal would act on: line breaks, control, bidi and
     other unprintable characters shown escaped (`\\n`, `\\x1b`, `\\u202e`), so that a forged
     line reads as what it is; cut to `limit` characters."""
-    shown = "".join(
-        c if c.isprintable() else c.encode("unicode_escape").decode() for c in text.strip()
+    shown = "".join(  # escaping only lengthens: what lies past `limit` need not be read
+        c if c.isprintable() else c.encode("unicode_escape").decode() for c in text.strip()[:limit]
     )
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"

@@ -92,9 +92,7 @@ class Seats:
             elif seat.client != client:
                 raise Taken(_in_use(seat.name))
 
-    def join(
-        self, name: str, address: str, key: str | None = None, code: str | None = None
-    ) -> str:
+    def join(self, name: str, address: str, key: str | None = None, code: str | None = None) -> str:
         """The seat key of `name` for a tutor joining from `address`: made at the first join,
         and the same after, for a tutor that brings it (a student's tutor and quiz may both be
         joined; a laptop may change address). A name freed by the teacher is taken with its

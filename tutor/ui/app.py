@@ -194,7 +194,8 @@ class TutorApp(App[None]):
     def on_tutor_app_lab_started(self) -> None:
         self.sub_title = self.session.lab.name
         if notice := self.session.lab.notice:  # asked to join a class that is not this lab
-            self.notify(printable(notice), title="The class", severity="warning", timeout=30)
+            text = printable(notice)
+            self.notify(text, title="The class", severity="warning", timeout=30, markup=False)
 
     def on_tutor_app_failed(self, message: Failed) -> None:
         self.sub_title = self.session.lab.name
