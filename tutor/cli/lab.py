@@ -161,7 +161,10 @@ def serve(
             other_port = other_url.rsplit(":", 1)[1]
             for shared in hand_out_urls(host, port) or ["(no address found: use this machine's)"]:
                 click.echo(f"Hand out: {shared}  (other origin: port {other_port})")
-            click.echo("Each student picks a prefix: curl -L -d a=1 URL/s/NAME/redirect/307")
+            click.echo(
+                "Each student picks a name and joins: redirect-tutor --join URL --name NAME "
+                "(or, with curl only: curl -L -d a=1 URL/s/NAME/redirect/307)"
+            )
             if open_files is not None and open_files < _CLASS * per_address:
                 click.secho(
                     f"Warning: this system lets the lab hold only {open_files} connections "
