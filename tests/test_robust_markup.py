@@ -371,3 +371,16 @@ def test_the_matrix_prints_nothing_a_terminal_acts_on(
     _print_matrix([outcome], [outcome.code or 307], [outcome.method], 1.0)
     out = capsys.readouterr().out
     assert inert(out, "\n"), out
+
+
+@given(st.text(), st.integers(min_value=2, max_value=300))
+def test_one_line_reads_only_what_it_shows_and_says_when_it_cut(text: str, limit: int) -> None:
+    """`one_line` stops reading past its limit (a 32 MiB refusal must not cost a second), and
+    still ends a cut line in "…": exactly what escaping the whole text, then cutting, gives."""
+    from tutor.lab.printable import one_line
+
+    whole = "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode() for c in text.strip()
+    )
+    expected = whole if len(whole) <= limit else whole[: limit - 1] + "…"
+    assert one_line(text, limit) == expected

@@ -125,7 +125,7 @@ class ClassGrid(DataTable[Text]):
 
     def _cells(self, student: Student) -> list[tuple[str, Text]]:
         assert self.state is not None
-        cells = [("name", Text(one_line(student.name, NAME_WIDTH), "bold"))]
+        cells = [("name", Text(_short(student.name), "bold"))]
         cells += [(c.id, cell_text(student.cell(c.id))) for c in self._columns]
         if self.state.exam is not None:
             exam = student.exam
@@ -133,3 +133,12 @@ class ClassGrid(DataTable[Text]):
         verdict = one_line(student.verdict, self._verdict_width()) if student.verdict else "·"
         cells.append(("verdict", Text(verdict, "" if student.verdict else "dim")))
         return cells
+
+
+def _short(name: str) -> str:
+    """A name that fits its column, its start and its end kept ("studen…-02-xyz"): names a
+    class picks often differ only at the end."""
+    if len(name) <= NAME_WIDTH:
+        return name
+    head = (NAME_WIDTH - 1) // 2
+    return f"{name[:head]}…{name[-(NAME_WIDTH - 1 - head) :]}"
