@@ -38,7 +38,7 @@ from urllib.parse import parse_qsl
 from tutor.classroom.beacon import Beacon
 from tutor.classroom.ledger import KEPT_CHAINS, Ledger
 from tutor.lab.addresses import http_url
-from tutor.lab.app import Receive, Scope, Send
+from tutor.lab.app import Disconnected, Receive, Scope, Send, TooLarge, read_body
 from tutor.lab.journal import Hop, Journal
 from tutor.lab.seats import NAME, Seats, Taken
 from tutor.lab.wire import hops_to_wire
@@ -157,7 +157,7 @@ class Classroom:
         status, document = 200, {}
         try:
             async with asyncio.timeout(self.journal.bounds.body_timeout):
-                body = await _read(receive)
+                body = await read_body(scope, receive, BODY_LIMIT)
             call = _Call(scope, body)
             route = (scope["method"], scope["path"].rstrip("/") or "/")
             if route in self._teacher:
@@ -189,12 +189,12 @@ class Classroom:
                 )
         except _Refused as refused:
             status, document = refused.status, {"error": str(refused), **refused.more}
-        except _TooLarge:
+        except TooLarge:
             status, document = 413, {"error": f"A class call sends at most {BODY_LIMIT} bytes."}
         except TimeoutError:
             seconds = self.journal.bounds.body_timeout
             status, document = 408, {"error": f"The call's body took over {seconds:g} seconds."}
-        except _Gone:
+        except Disconnected:  # the caller hung up: nobody to answer
             return
         await _send(send, status, document)
 
@@ -376,30 +376,6 @@ class Classroom:
             raise _Refused(400, str(error)) from None
         self.beacon.bump()
         return {"exam": self.exam.summary()}
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class _Gone(Exception):
-    """The caller hung up: nothing to answer."""
-
-
-async def _read(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise _Gone
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > BODY_LIMIT:
-            raise _TooLarge
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
 
 
 async def _send(send: Send, status: int, document: object) -> None:

@@ -105,10 +105,6 @@ def _reason(error: httpx.HTTPError) -> str:
     return one_line(text[:1].lower() + text[1:], _SAID)
 
 
-class _SeatUnknown(Exception):
-    """The lab does not know the seat key (it restarted, or the teacher freed the name)."""
-
-
 class ClassLink:
     """Calls to the class routes (tutor.classroom.routes) for one student. Thread-safe."""
 
@@ -156,31 +152,32 @@ class ClassLink:
         """One call, its JSON answer; ClassUnreachable, or ClassRefused with the lab's sentence.
         A lab that no longer knows the seat (it restarted) is joined again, once, under the
         same name."""
-        try:
-            return self._call(method, path, body, params=params, seat=seat, timeout=timeout)
-        except _SeatUnknown:
-            self.join()
-            return self._call(method, path, body, params=params, seat=seat, timeout=timeout)
+        seconds = self.timeout if timeout is None else timeout
 
-    def _call(
-        self,
-        method: str,
-        path: str,
-        body: Mapping[str, object] | None = None,
-        *,
-        params: Mapping[str, str | int | float] | None = None,
-        seat: bool = True,
-        timeout: float | None = None,
-    ) -> dict[str, Any]:
-        headers = {"authorization": f"Seat {self.seat}"} if seat else {}
-        where = self.join_asked.base
-        request = self._client.build_request(
-            method, path, json=body, params=params, headers=headers
-        )
-        try:
-            answer = fetch_json_sync(
-                self._client, request, self.timeout if timeout is None else timeout
+        def send() -> tuple[int, dict[str, Any]]:
+            headers = {"authorization": f"Seat {self.seat}"} if seat else {}
+            request = self._client.build_request(
+                method, path, json=body, params=params, headers=headers
             )
+            return self._answer(request, seconds)
+
+        status, document = send()
+        if status != 200 and seat and document.get("rejoin") is True:
+            self.join()
+            status, document = send()
+        if status == 200:
+            return document
+        said = document.get("error")
+        if not isinstance(said, str):
+            said = f"status {status}"
+        raise ClassRefused(one_line(said, _SAID))  # another's program wrote it
+
+    def _answer(self, request: httpx.Request, seconds: float) -> tuple[int, dict[str, Any]]:
+        """The status and JSON object the lab answered `request` with; ClassUnreachable when
+        it did not answer, in time, as a class lab does."""
+        where, path = self.join_asked.base, request.url.path
+        try:
+            answer = fetch_json_sync(self._client, request, seconds)
         except (httpx.TimeoutException, TooSlow):
             self.problem = f"the class lab at {where} did not answer in time"
             raise ClassUnreachable(self.problem) from None
@@ -192,20 +189,12 @@ class ClassLink:
             self.problem = f"the class lab at {where} cannot be reached ({_reason(error)})"
             raise ClassUnreachable(self.problem) from None
         self.problem = None
-        document = answer.document
-        if not isinstance(document, dict):
+        if not isinstance(answer.document, dict):
             raise ClassUnreachable(
                 f"{where} answered {answer.status} to {path}, not as a class lab does: is "
                 "it a redirect-tutor lab (serve)?"
             )
-        if answer.status != 200:
-            if seat and document.get("rejoin") is True:
-                raise _SeatUnknown
-            said = document.get("error")
-            if not isinstance(said, str):
-                said = f"status {answer.status}"
-            raise ClassRefused(one_line(said, _SAID))  # another's program wrote it
-        return document
+        return answer.status, answer.document
 
     def hops(self, document: Mapping[str, Any], field: str = "hops") -> list[Hop]:
         try:

@@ -56,7 +56,7 @@ from tutor.lab.journal import (
 from tutor.lab.pages import BROWSER_PAGE, FRAGMENT_PAGE, policy
 from tutor.lab.seats import Seats, Taken
 
-__all__ = ["ANNEX_ROUTES", "Annex", "LabApp"]
+__all__ = ["ANNEX_ROUTES", "Annex", "Disconnected", "LabApp", "TooLarge", "read_body"]
 
 _MAX_AGE = re.compile(r"^max-age=[0-9]{1,9}$")
 _PAGES = {"/client/browser": BROWSER_PAGE, "/page/fragment": FRAGMENT_PAGE}
@@ -119,28 +119,30 @@ class _Request:
         return next((v.decode("latin-1") for k, v in self.scope["headers"] if k == name), None)
 
 
-class _TooLarge(Exception):
-    pass
+class TooLarge(Exception):
+    """The request's body is over the limit it was read with."""
 
 
-class _Disconnected(Exception):
+class Disconnected(Exception):
     """The client hung up before its request was complete; `args[0]`: the body bytes received."""
 
 
-async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    """The request's body, at most `limit` bytes (TooLarge past it, said or sent); Disconnected
+    when the client hangs up first."""
     declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _TooLarge
+        raise TooLarge
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            raise _Disconnected(b"".join(chunks))
+            raise Disconnected(b"".join(chunks))
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise _TooLarge
+            raise TooLarge
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
@@ -224,15 +226,15 @@ class LabApp:
         chain = token if token and refusal is None else self.journal.new_token()
         try:
             async with asyncio.timeout(self.bounds.body_timeout):
-                body = await _read_body(scope, receive, self.bounds.body)
-        except _Disconnected as hang_up:
+                body = await read_body(scope, receive, self.bounds.body)
+        except Disconnected as hang_up:
             # Journaled as what it is: a head (and maybe part of a body) and no answer, e.g.
             # httpx's second POST on a 307 when its streamed body cannot be sent again.
             received: bytes = hang_up.args[0]
             request = _Request(scope, received, len(received), chain)
             self._record(request, 0, None, digest(received), hung_up=True)
             return
-        except _TooLarge:
+        except TooLarge:
             message = f"Request body over the lab's limit of {self.bounds.body} bytes.\n"
             await self._answer(_Request(scope, b"", 0, chain), send, 413, message, close=True)
             return
