@@ -1,7 +1,9 @@
 """The exam the teacher sets on a real lab: students take it with the tutor's own code path (the
 plain quiz as a process, the session in-process, the TUI with Pilot); the lab grades every answer,
-a prediction live; nobody counts an answer twice, answers late, for someone else, or by editing a
-file; a restarted lab with the same settings keeps every answer."""
+a prediction live, and shows no grade until the exam is over for the class (the teacher ends it,
+or every joined student's time is up); nobody counts an answer twice, answers late, for someone
+else, or by editing a file; a restarted lab with the same settings keeps every answer, and an exam
+that was over stays over."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import httpx
 import pytest
 from pilot import SIZE, settle
 from test_quiz_plain import QUIZ_FIXTURES, env
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tutor.classroom.exam import Exam, ExamError
@@ -33,12 +36,14 @@ from tutor.lab.server import LabServer
 from tutor.progress.location import HOME_VARIABLE
 from tutor.progress.record import open_record
 from tutor.quiz.draw import draw
+from tutor.quiz.feedback import GRADES_LATER, RECORDED
 from tutor.quiz.plan import Plan
-from tutor.quiz.session import TimeUp
+from tutor.quiz.session import TimeUp, Withheld
 from tutor.session.factory import make_session
 from tutor.session.study import StudySession
 from tutor.ui.app import build_app
 from tutor.ui.screens.quiz import QuizScreen
+from tutor.ui.widgets.quiz.choices import ChoiceList
 
 COURSE = load_paths([QUIZ_FIXTURES])
 """The teacher's course: the fixture bank, one question of every kind, two of them predictions."""
@@ -73,6 +78,11 @@ class Teacher:
 
     def result(self, name: str) -> dict[str, Any]:
         return self.exam.results()[name]
+
+    def end(self) -> httpx.Response:
+        """The teacher ends the exam, as the class view's `E` does."""
+        headers = {"authorization": f"Bearer {KEY}"}
+        return httpx.post(f"{self.url}/teacher/exam/end", headers=headers, timeout=30)
 
     def numbers(self, answers: dict[str, list[str]], first: int = 1) -> str:
         """The lines a student types for `answers`, from question `first` on: each choice by
@@ -178,10 +188,12 @@ def post(url: str, path: str, body: object, seat_key: str | None = None) -> http
     return httpx.post(f"{url}{path}", json=body, headers=headers, timeout=30)
 
 
-# 1. The lab's exam, taken by two students' tutors, graded by the lab.
+# 1. The lab's exam, taken by two students' tutors, graded by the lab, shown when it is over.
 
 
-def test_two_students_take_the_exam_and_the_lab_grades_every_answer(tmp_path: Path) -> None:
+def test_two_students_take_the_exam_and_see_the_lab_s_grades_once_it_is_over(
+    tmp_path: Path,
+) -> None:
     with teacher() as lab:
         results = {name: tmp_path / f"{name}.json" for name in ("ada", "grace")}
         runs = {
@@ -194,16 +206,36 @@ def test_two_students_take_the_exam_and_the_lab_grades_every_answer(tmp_path: Pa
         for done in said.values():
             assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
 
+        # While the exam runs, each answer is only recorded: no grade, no score, no streak.
         out = said["ada"].stdout
         assert f"Exam: 5 questions graded by the class lab at {lab.url} (exam seed 42)." in out
-        assert "Running the experiment live…" in out and "  2. POST /echo (8 B) → 200 OK" in out
-        assert "Quiz over: 5 right of 5 graded (5/5 asked)." in out
-        assert "Quiz over: 3 right of 5 graded (5/5 asked)." in said["grace"].stdout
+        assert "Running the experiment live…" in out and out.count(RECORDED) == 5
+        for graded in ("✓", "✗", "Score", "streak", "Quiz over", "To review", "POST /echo"):
+            assert graded not in out, graded
+        assert "Exam over for you: 5 of 5 answered." in out and GRADES_LATER in out
 
-        # The lab's score, whatever the students' files say; the predictions ran on the lab.
+        # The lab graded them all (the teacher always sees it); the predictions ran there.
         assert [lab.result(n)["score"] for n in ("ada", "grace")] == [5, 3]
         assert lab.result("ada")["finished"] is not None and lab.result("ada")["graded"] == 5
-        sheet = lab.exam.sheet("ada")
+        sheet = lab.exam.sheet("ada", lab.room.seats.names())
+        assert sheet["over"] is None and sheet["score"] is None and sheet["graded"] is None
+        assert {(a["right"], a["correct"], a["void"], a["outcome"]) for a in sheet["answers"]} == {
+            (None, None, None, None)
+        }, "a finished student's sheet grades nothing while the class's exam runs"
+
+        # The students' copies say they hold no grades; their records have none yet.
+        copy = json.loads(results["ada"].read_text())
+        assert copy["withheld"] == 5 and "the one that counts" in copy["note"]
+        assert {a["correct"] for a in copy["answers"]} == {None}
+        assert "It holds no grades" in out
+        assert open_record(tmp_path / "ada" / "progress.db").answers() == []
+
+        # The teacher ends it: no answer is taken any more, and every sheet is graded.
+        ended = lab.end()
+        assert ended.status_code == 200 and ended.json()["exam"]["over"] == "teacher"
+        assert lab.end().json()["exam"]["over"] == "teacher"  # ending twice changes nothing
+        sheet = lab.exam.sheet("ada", lab.room.seats.names())
+        assert sheet["score"] == 5 and sheet["left"] == 0
         for answer in sheet["answers"]:
             if answer["question"].startswith("predict-"):
                 paths = [hop["path"] for hop in answer["outcome"]["hops"]]
@@ -216,22 +248,74 @@ def test_two_students_take_the_exam_and_the_lab_grades_every_answer(tmp_path: Pa
             (item.key, [c.id for c in item.choices]) for item in local
         ]
 
-        # The students' copies: marked as such; their records got the answers (Leitner).
-        copy = json.loads(results["ada"].read_text())
-        assert copy["score"] == 5 and "the one that counts" in copy["note"]
+        # The same command again shows the lab's grades and the review; the record takes them
+        # once, however often it is run; the copy holds the real grades.
+        for _ in range(2):
+            again = {
+                name: take(tmp_path / name, lab.url, name, "", "--result", str(results[name]))
+                for name in results
+            }
+            assert "Quiz over: 5 right of 5 graded (5/5 asked)." in again["ada"].stdout
+            review = again["grace"].stdout
+            assert (
+                "Quiz over: 3 right of 5 graded (5/5 asked)." in review and "To review:" in review
+            )
+        copy = json.loads(results["grace"].read_text())
+        assert copy["score"] == 3 and "withheld" not in copy
         assert [(a["question"], a["shown"]) for a in copy["answers"]] == [
             (i["question"], i["choices"]) for i in sheet["items"]
         ]
         answers = open_record(tmp_path / "ada" / "progress.db").answers()
-        assert len(answers) == 5 and {a.session for a in answers} == {"exam ada seed 42"}
+        assert len(answers) == 5 and all(a.correct for a in answers)
+        (session,) = {a.session for a in answers}
+        assert session.startswith("class exam ada seed 42 begun ")
 
-        # The teacher's class view shows each student's exam.
+        # The teacher's class view shows each student's exam, and that it is over.
         view = httpx.get(
             f"{lab.url}/teacher/class", headers={"authorization": f"Bearer {KEY}"}
         ).json()
         scores = {row["name"]: row["exam"]["score"] for row in view["students"]}
         assert scores == {"ada": 5, "grace": 3}
-        assert view["exam"] == {"seed": 42, "count": 5, "time": None, "questions": 5}
+        assert view["exam"] == {
+            "seed": 42,
+            "count": 5,
+            "time": None,
+            "questions": 5,
+            "over": "teacher",
+        }
+
+
+def test_an_exam_over_takes_no_answer_and_no_latecomer(tmp_path: Path) -> None:
+    with teacher() as lab:
+        ada = seat(lab.url, "ada", tmp_path / "ada").seat
+        first = lab.exam.items[0]
+        answer = {"number": 1, "question": first.key, "chosen": RIGHT[first.key]}
+        took = post(lab.url, "/class/exam/answer", answer, ada).json()
+        assert (took["right"], took["correct"], took["score"], took["over"]) == (
+            None,
+            None,
+            None,
+            None,
+        )
+        assert lab.end().status_code == 200
+        second = lab.exam.items[1]
+        late = {"number": 2, "question": second.key, "chosen": RIGHT[second.key]}
+        refused = post(lab.url, "/class/exam/answer", late, ada)
+        assert refused.status_code == 400
+        assert refused.json()["error"] == (
+            "The exam is over (the teacher ended it), so this answer is not counted."
+        )
+        resent = post(lab.url, "/class/exam/answer", answer, ada).json()
+        assert resent["again"] is True and resent["correct"] is True and resent["score"] == 1
+
+        # A name that joins now cannot begin it (it could have read a classmate's grades).
+        done = take(tmp_path / "hedy", lab.url, "hedy", "1\n")
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert done.stderr.strip() == (
+            "The class's exam is over (the teacher ended it) and you had not begun it: the class "
+            "lab takes no answer to it now."
+        )
+        assert "hedy" not in lab.exam.results()
 
 
 # 2. Killed mid-exam, a student resumes; an answer is never counted twice.
@@ -250,9 +334,9 @@ def test_a_student_killed_mid_exam_resumes_where_they_were(tmp_path: Path) -> No
 
         again = take(tmp_path, lab.url, "ada", lab.numbers(RIGHT, first=3))
         assert again.returncode == 0, again.stderr
-        assert "Resumed: 2 answered before (Score 2/2" in again.stdout
+        assert "Resumed: 2 answered before.\n" in again.stdout
         assert "Question 1/5" not in again.stdout and "Question 3/5" in again.stdout
-        assert "Quiz over: 5 right of 5 graded (5/5 asked)." in again.stdout
+        assert again.stdout.count(RECORDED) == 3 and GRADES_LATER in again.stdout
 
         # Sent again (a reply lost on the way), even with another choice: the first one counts.
         link = seat(lab.url, "ada", tmp_path)
@@ -262,36 +346,57 @@ def test_a_student_killed_mid_exam_resumes_where_they_were(tmp_path: Path) -> No
             "POST", "/class/exam/answer", {"number": 1, "question": first.key, "chosen": [other]}
         )
         assert kept["again"] is True and kept["chosen"] == RIGHT[first.key]
+        assert kept["correct"] is None, "sent again, an answer is still not graded for her"
         assert lab.result("ada")["score"] == 5 and lab.result("ada")["answered"] == 5
+
+        # Once the teacher ends it, the same command shows the grades, each counted once.
+        assert lab.end().status_code == 200
+        shown = take(tmp_path, lab.url, "ada", "")
+        assert "Resumed: 5 answered before (Score 5/5 · streak 5 (best 5))." in shown.stdout
+        assert "Quiz over: 5 right of 5 graded (5/5 asked)." in shown.stdout
+        assert len(open_record(tmp_path / "progress.db").answers()) == 5
 
 
 # 3. Each student's clock starts at their first question; a late answer is not counted.
 
 
-def test_the_time_limit_is_the_lab_s_and_a_late_answer_is_refused() -> None:
+def test_the_time_limit_is_the_lab_s_and_the_grades_come_when_every_student_s_time_is_up() -> None:
     with teacher({"seed": 42, "count": 5, "time": 2}) as lab:
         assert lab.exam.describe() == "seed 42, 5 questions, 2 seconds each"
+        grace = seat(lab.url, "grace")  # joined, not begun: the exam is not over for the class
         session = joined(lab.url, "ada")
         try:
             quiz, problem = session.quiz(Plan())
             assert quiz is not None, problem
-            assert quiz.graded_by and quiz.deadline is not None
+            assert quiz.graded_by and quiz.deadline is not None and not quiz.scored
             item = quiz.current
             assert item is not None
-            assert quiz.answer(RIGHT[item.key]).correct
+            assert isinstance(quiz.answer(RIGHT[item.key]), Withheld)
             time.sleep(2.2)
             with pytest.raises(TimeUp):  # the tutor's own clock says so first
                 quiz.answer(RIGHT[quiz.items[1].key])
             assert quiz.timed_out
+            assert not quiz.settle(), "grace may still begin: ada's grade must wait"
+            assert session.record is not None and session.record.answers() == []
 
             # A tutor that would not check: the lab refuses it, and counts nothing.
             link = seat(lab.url, "ada")
             assert session.course is not None
             exam = ClassExam.open(link, session.course)
-            assert exam.left == 0 and len(exam.answered) == 1
+            assert exam.left == 0 and exam.over is None
+            assert [type(each) for each in exam.answered] == [Withheld]
             with pytest.raises(TimeUp, match="after the time limit"):
                 exam.grade(exam.items[1], RIGHT[exam.items[1].key])
             assert lab.result("ada")["answered"] == 1 and lab.result("ada")["finished"]
+
+            # Grace begins; once her time is up too, the exam is over for everyone.
+            assert grace.call("GET", "/class/exam")["over"] is None
+            time.sleep(2.2)
+            assert quiz.settle() and quiz.score == 1 and quiz.grades[0].correct
+            assert len(session.record.answers()) == 1
+            assert ClassExam.open(link, session.course).over == "time"
+            with pytest.raises(TimeUp, match="every student's time is up"):
+                exam.grade(exam.items[1], RIGHT[exam.items[1].key])
         finally:
             session.close()
 
@@ -343,7 +448,7 @@ def test_malformed_and_forged_answers_are_refused(tmp_path: Path) -> None:
         ada = seat(lab.url, "ada", tmp_path).seat  # her tutor's seat key
         copy["score"] = 5
         for answer in copy["answers"]:
-            answer["correct"], answer["chosen"] = True, answer["right"]
+            answer["correct"], answer["chosen"] = True, RIGHT[answer["question"]]
         assert post(lab.url, "/class/exam/answer", copy, ada).status_code == 400
         for answer in copy["answers"]:
             resent = {k: answer[k] for k in ("number", "question", "chosen")}
@@ -377,7 +482,7 @@ def test_a_restarted_lab_with_the_same_settings_keeps_every_answer(tmp_path: Pat
         ada.type(*lines[3:])
         done = ada.end()
         assert done.returncode == 0, done.stderr
-        assert "Quiz over: 5 right of 5 graded (5/5 asked)." in done.stdout
+        assert done.stdout.count(RECORDED) == 5 and GRADES_LATER in done.stdout
         assert again.result("ada")["score"] == 5 and again.result("ada")["answered"] == 5
         assert Exam.set(COURSE, again.journal, SETTINGS, previous=again.exam) is again.exam
     finally:
@@ -396,8 +501,18 @@ def test_a_restarted_lab_with_the_same_settings_keeps_every_answer(tmp_path: Pat
         assert resumed.returncode == 0, resumed.stderr
         assert "Resumed: 1 answered before" in resumed.stdout
         assert back.result("grace")["score"] == 5
+        assert back.end().status_code == 200
     finally:
         back.stop()
+
+    # Over, it stays over when the lab starts again with the same settings.
+    over = Teacher(port=port)
+    try:
+        assert over.exam.summary()["over"] == "teacher"
+        shown = take(tmp_path / "grace", over.url, "grace", "")
+        assert "Quiz over: 5 right of 5 graded (5/5 asked)." in shown.stdout, shown.stderr
+    finally:
+        over.stop()
 
     other = Exam.set(COURSE, Journal(), {**SETTINGS, "time": 600})  # another exam: its own
     assert other.results() == {} and other.describe() == "seed 42, 5 questions, 10 minutes each"
@@ -438,7 +553,7 @@ def test_exam_settings_are_checked_in_one_sentence() -> None:
             Exam.set(COURSE, Journal(), settings)
         assert str(error.value).endswith(".") and "\n" not in str(error.value)
     exam = Exam.set(COURSE, Journal(), {"seed": 7})
-    assert exam.summary() == {"seed": 7, "count": 10, "time": None, "questions": 5}
+    assert exam.summary() == {"seed": 7, "count": 10, "time": None, "questions": 5, "over": None}
     assert exam.describe() == "seed 7, 5 questions, no time limit"
 
 
@@ -484,7 +599,21 @@ def test_an_unreachable_class_lab_gives_a_local_practice_quiz(tmp_path: Path) ->
 # 7. The TUI takes the same exam.
 
 
-async def test_the_tui_takes_the_class_exam_and_shows_the_lab_s_grade() -> None:
+async def answer_in_the_tui(pilot: Pilot[None], screen: QuizScreen, chosen: list[str]) -> None:
+    """Press the numbers the current question shows `chosen` under (Enter after a multiple
+    question's ticks), then wait for the lab's reply."""
+    item = screen.quiz.current if screen.quiz else None
+    assert item is not None
+    numbers = [str([c.id for c in item.choices].index(id_) + 1) for id_ in chosen]
+    await pilot.press(*numbers, *(["enter"] if item.question.kind == "multiple" else []))
+    await settle(pilot)
+
+
+def shown(screen: QuizScreen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def test_the_tui_records_each_answer_and_shows_the_lab_s_grades_once_it_is_over() -> None:
     with teacher() as lab:
         session = make_session([QUIZ_FIXTURES], builtin=False, join=Join(lab.url, "ada"))
         async with build_app(session, quiz=Plan()).run_test(size=SIZE) as pilot:
@@ -492,14 +621,30 @@ async def test_the_tui_takes_the_class_exam_and_shows_the_lab_s_grade() -> None:
             screen = pilot.app.screen
             assert isinstance(screen, QuizScreen) and screen.quiz is not None
             assert (screen.title, screen.sub_title) == ("Exam", "seed 42, graded by the class lab")
-            item = screen.quiz.current
-            assert item is not None
-            wrong = next(c for c in item.choices if c.id not in RIGHT[item.key])
-            if item.question.kind == "multiple":
-                await pilot.press(str(item.choices.index(wrong) + 1), "enter")
-            else:
-                await pilot.press(str(item.choices.index(wrong) + 1))
+            for number, item in enumerate(lab.exam.items, 1):
+                wrong = [next(c.id for c in item.choices if c.id not in RIGHT[item.key])]
+                await answer_in_the_tui(pilot, screen, wrong if number == 1 else RIGHT[item.key])
+                feedback = shown(screen, "#quiz-feedback")
+                assert feedback.startswith(RECORDED), feedback
+                choices = "\n".join(str(o.prompt) for o in screen.query_one(ChoiceList).options)
+                assert "✓" not in choices and "✗" not in choices and "•" in choices
+                status = shown(screen, "#quiz-status")
+                assert f"Question {number}/5 · {number} recorded" == status, status
+                await pilot.press("n")
+                await settle(pilot)
+            end = shown(screen, "#quiz-feedback")
+            assert "Exam over for you: 5 of 5 answered." in end and "Your answers are in" in end
+            assert "Quiz over" not in end and "Score" not in shown(screen, "#quiz-status")
+        session.close()
+        assert lab.result("ada")["score"] == 4
+
+        assert lab.end().status_code == 200  # the teacher ends it; ada opens the quiz again
+        session = make_session([QUIZ_FIXTURES], builtin=False, join=Join(lab.url, "ada"))
+        async with build_app(session, quiz=Plan()).run_test(size=SIZE) as pilot:
             await settle(pilot)
-            feedback = str(screen.query_one("#quiz-feedback", Static).render())
-            assert feedback.startswith("✗ Wrong."), feedback
-            assert lab.result("ada")["answered"] == 1 and lab.result("ada")["score"] == 0
+            screen = pilot.app.screen
+            assert isinstance(screen, QuizScreen)
+            end = shown(screen, "#quiz-feedback")
+            assert "Quiz over: 4 right of 5 graded (5/5 asked)." in end and "To review:" in end
+            assert shown(screen, "#quiz-status").startswith("Question 5/5 · Score 4/5")
+        session.close()

@@ -18,6 +18,7 @@ from test_class_export import KEEP, KEY, SAME, class_lab, curl
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from tutor.classroom.exam import Exam
 from tutor.classroom.routes import Classroom
 from tutor.classroom.teacher import Access, find_lab
 from tutor.course.loader import load_course
@@ -27,7 +28,7 @@ from tutor.ui.screens.class_chains import ChainsScreen
 from tutor.ui.screens.class_exam import ExamForm
 from tutor.ui.screens.class_export import ExportForm
 from tutor.ui.screens.class_free import FreeName
-from tutor.ui.screens.class_view import ClassScreen
+from tutor.ui.screens.class_view import ClassScreen, EndExam
 from tutor.ui.widgets.classroom.chains import ChainList, ChainVerdict
 from tutor.ui.widgets.classroom.grid import ClassGrid
 from tutor.ui.widgets.experiment.hop_table import HopTable
@@ -59,6 +60,11 @@ async def send(lab: LabServer, name: str, code: int, *options: str) -> None:
 
 def text(widget: object) -> str:
     return str(getattr(widget, "visual", ""))
+
+
+def said(app: ClassApp, message: str) -> bool:
+    """Whether the app told the teacher `message`."""
+    return any(str(n.message) == message for n in app._notifications)
 
 
 def grid_cell(grid: ClassGrid, name: str, column: str) -> str:
@@ -218,6 +224,41 @@ async def test_set_the_exam_and_export_the_table(
     assert [(row["name"], row[f"{SAME} met"], row[f"{SAME} attempts"]) for row in rows] == [
         ("ada", "yes", "1")
     ]
+
+
+async def test_the_teacher_ends_the_exam_after_asking(
+    classroom: tuple[LabServer, Classroom],
+) -> None:
+    """`E` asks first (Cancel is the default: it cannot be undone); ended, the lab takes no
+    more answers and shows each student their grades, and the view says it is over."""
+    lab, room = classroom
+    await send(lab, "ada", 307)
+    app = ClassApp(Access(lab.url, KEY))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await until(pilot, lambda: screen.query_one(ClassGrid).row_count == 1)
+        await pilot.press("E")
+        await until(pilot, lambda: said(app, "No exam to end: e sets one."))
+        room.exam = Exam.set(room.course, room.journal, {"seed": 42, "count": 3})
+        room.beacon.bump()  # as `POST /teacher/exam` does
+        summary = screen.query_one("#class-summary")
+        await until(pilot, lambda: "exam: seed 42" in text(summary))
+
+        await pilot.press("E")
+        assert isinstance(app.screen, EndExam)
+        await pilot.press("enter")  # on Cancel
+        await until(pilot, lambda: app.screen is screen)
+        assert room.exam.summary()["over"] is None
+
+        await pilot.press("E")
+        await pilot.click("#dialog-ok")
+        await until(pilot, lambda: app.screen is screen)
+        await until(
+            pilot, lambda: room.exam is not None and room.exam.summary()["over"] == "teacher"
+        )
+        await until(pilot, lambda: "3 questions, no time limit, over" in text(summary))
+        await pilot.press("E")
+        await until(pilot, lambda: said(app, "The exam is over already."))
 
 
 async def test_what_a_student_sent_is_shown_as_it_is(

@@ -4,8 +4,15 @@ Its questions are those a local exam with the same seed draws (tutor.quiz.draw),
 order with the same choice order. Each student's clock starts at their first look at the sheet.
 Every answer is graded with the lab's own copy of the banks (a prediction's experiment runs live
 on the lab), counted once however often it is sent, and written to the teacher's data folder
-before the student hears the grade, so that a restarted `serve` with the same settings takes
-every answer back.
+before the student hears of it, so that a restarted `serve` with the same settings takes every
+answer back.
+
+While the exam runs, a student hears only that an answer was recorded: a grade handed out then
+would let a second name (or a classmate) read the right answers and score them under another.
+The grades are shown once the exam is over for the whole class, so that nobody can answer after
+reading them: when the teacher ends it, or when every student who joined the lab began it and
+has no time left. Over, it takes no answer from anyone, and stays over after a restart. The
+teacher's results are always whole.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
@@ -35,7 +42,17 @@ if TYPE_CHECKING:
     from tutor.experiments.outcome import Outcome
     from tutor.lab.journal import Journal
 
-__all__ = ["COUNT", "EXAMS_FOLDER", "LONGEST", "Exam", "ExamError", "Settings", "sheet_file"]
+__all__ = [
+    "COUNT",
+    "ENDS",
+    "EXAMS_FOLDER",
+    "LONGEST",
+    "OVER_FILE",
+    "Exam",
+    "ExamError",
+    "Settings",
+    "sheet_file",
+]
 
 COUNT = 10
 """Questions in an exam whose settings name no count."""
@@ -45,6 +62,12 @@ LONGEST = 24 * 3600
 EXAMS_FOLDER = "class-exams"
 """In the teacher's data folder: one folder per exam's settings, one file per student
 (`sheet_file`)."""
+OVER_FILE = "over"
+"""In an exam's folder, once the exam is over: when, and why (one of ENDS)."""
+ENDS = {"teacher": "the teacher ended it", "time": "every student's time is up"}
+"""Why an exam is over, as the sheet says it ("over") and in words."""
+_WITHHELD = {"right": None, "correct": None, "void": None, "outcome": None}
+"""An answer's grade while the exam runs: nothing (the keys stay, so every reply has one shape)."""
 
 
 class ExamError(ValueError):
@@ -113,15 +136,19 @@ class Exam:
         journal: Journal,
         folder: Path,
         sheets: dict[str, _Sheet],
+        over: str | None = None,
     ) -> None:
         self.settings = settings
         self.items = items
         self.journal = journal
         self.folder = folder
         self._sheets = sheets
+        self._over = over
+        """Why the exam is over (a key of ENDS), None while it runs."""
         self._lock = threading.Lock()
         self._unsaved: set[str] = set()
         """Students whose answers the disk has not taken yet (kept here; written next time)."""
+        self._over_unsaved = False
         self._failing = False
         self._questions = [item.key for item in items]
         self._shown = [
@@ -156,7 +183,7 @@ class Exam:
             raise ExamError("The course has no questions to draw an exam from.")
         folder = home() / EXAMS_FOLDER / asked.folder
         sheets = _kept(folder, [item.key for item in items])
-        return cls(asked, items, journal, folder, sheets)
+        return cls(asked, items, journal, folder, sheets, _kept_end(folder))
 
     def describe(self) -> str:
         """E.g. "seed 42, 10 questions, 10 minutes each"."""
@@ -166,37 +193,53 @@ class Exam:
         return f"seed {self.settings.seed}, {count} question{'s' if count != 1 else ''}, {each}"
 
     def summary(self) -> dict[str, Any]:
-        """What a joining tutor and the class view hear of the exam."""
+        """What a joining tutor and the class view hear of the exam; `over` says why it is over
+        (a key of ENDS), None while it runs."""
         return {
             "seed": self.settings.seed,
             "count": self.settings.count,
             "time": self.settings.time,
             "questions": len(self.items),
+            "over": self._over,
         }
 
-    def sheet(self, name: str) -> dict[str, Any]:
-        """`name`'s exam, started now on the first call (their clock starts): every question
-        (number, id, choice ids in the order shown, its bank), the answers graded so far, and
-        the time left (None: no limit)."""
+    def sheet(self, name: str, joined: Collection[str] = ()) -> dict[str, Any]:
+        """`name`'s exam, started now on the first call while it runs (their clock starts):
+        every question (number, id, choice ids in the order shown, its bank), the answers so
+        far (graded once the exam is over), and the time left (None: no limit). `joined`: the
+        names that joined the lab, whose time must all be up for a timed exam to be over (the
+        routes give the seats' names; none by default)."""
         with self._lock:
-            sheet = self._sheet(name)
+            over = self._ended(joined)
+            sheet = self._sheets.get(name) if over else self._sheet(name)
+            if sheet is None:  # over before this student began: nothing to start now
+                sheet = _Sheet(0.0)
             return {
                 **self.summary(),
                 "items": self._shown,
-                "answers": [sheet.answers[number] for number in sorted(sheet.answers)],
+                "answers": [self._shown_answer(sheet, number) for number in sorted(sheet.answers)],
                 **self._tally(sheet),
+                "started": sheet.started or None,
             }
 
-    def answer(self, name: str, answer: Mapping[str, Any], lab_url: str) -> dict[str, Any]:
+    def answer(
+        self, name: str, answer: Mapping[str, Any], lab_url: str, joined: Collection[str] = ()
+    ) -> dict[str, Any]:
         """Grade `name`'s answer {"number", "question", "chosen": [ids]}: a prediction runs
-        live on the lab at `lab_url` (this blocks). The grade, and the student's tally after it;
-        an answer to a question already answered gets the grade kept then, marked `again`.
-        ExamError, with nothing counted, for a malformed answer or one after the time is up."""
+        live on the lab at `lab_url` (this blocks). The answer and the student's tally after
+        it, graded only once the exam is over (see the module); an answer to a question already
+        answered gets the one kept then, marked `again`. ExamError, with nothing counted, for a
+        malformed answer, or one after the student's time is up or the exam is over."""
         number, item, chosen = self._read(answer)
         with self._lock:
-            sheet = self._sheet(name)
-            if number in sheet.answers:
+            over = self._ended(joined)
+            sheet = self._sheets.get(name) if over else self._sheet(name)
+            if sheet is not None and number in sheet.answers:
                 return self._reply(sheet, number, again=True)
+            if sheet is None or over:
+                raise ExamError(
+                    f"The exam is over ({ENDS[str(self._over)]}), so this answer is not counted."
+                )
             if self._left(sheet) == 0:
                 raise ExamError(
                     f"Time is up: the exam gives {_duration(self.settings.time or 0)} from the "
@@ -210,9 +253,19 @@ class Exam:
             self._save(name)
             return self._reply(sheet, number, again=False)
 
+    def end(self) -> bool:
+        """End the exam for the whole class (the teacher's call): nobody answers any more, and
+        every sheet shows its grades. False when it was over already."""
+        with self._lock:
+            if self._over is not None:
+                return False
+            self._end("teacher")
+            return True
+
     def results(self) -> dict[str, dict[str, Any]]:
-        """Each student's exam: score, graded, answered, questions, when started and finished
-        (None while it goes on), and each answer, for the class view and its export."""
+        """Each student's exam, whole whether or not it is over: score, graded, answered,
+        questions, when started and finished (None while it goes on), and each answer, for the
+        class view and its export."""
         with self._lock:
             return {name: self._result(sheet) for name, sheet in sorted(self._sheets.items())}
 
@@ -265,17 +318,50 @@ class Exam:
             return None
         return max(0.0, sheet.started + self.settings.time - time.time())
 
+    def _ended(self, joined: Collection[str]) -> bool:
+        """Whether the exam is over (call it with the lock held): the teacher ended it, or it
+        has a time limit and every student who joined began it and has no time left, so that
+        nobody can answer after the grades are shown (nor begin: an exam over stays over)."""
+        if self._over is None and (
+            self.settings.time is not None
+            and self._sheets
+            and all(name in self._sheets for name in joined)
+            and all(self._left(sheet) == 0 for sheet in self._sheets.values())
+        ):
+            self._end("time")
+        return self._over is not None
+
+    def _end(self, why: str) -> None:
+        self._over = why
+        self._over_unsaved = True
+        self._save()
+
     def _tally(self, sheet: _Sheet) -> dict[str, Any]:
-        left = self._left(sheet)
+        """The student's tally: the score only once the exam is over (a score that moves after
+        an answer would grade it)."""
+        over = self._over is not None
         return {
-            "score": sheet.score,
-            "graded": sheet.graded,
+            "score": sheet.score if over else None,
+            "graded": sheet.graded if over else None,
             "answered": len(sheet.answers),
-            "left": left,
+            "left": 0.0 if over else self._left(sheet),
         }
 
+    def _shown_answer(self, sheet: _Sheet, number: int) -> dict[str, Any]:
+        """An answer as the student may read it: graded once the exam is over, else only what
+        they chose."""
+        kept = sheet.answers[number]
+        if self._over is not None:
+            return kept
+        return {key: kept[key] for key in ("number", "question", "chosen")} | _WITHHELD
+
     def _reply(self, sheet: _Sheet, number: int, *, again: bool) -> dict[str, Any]:
-        return {**sheet.answers[number], "again": again, **self._tally(sheet)}
+        return {
+            **self._shown_answer(sheet, number),
+            "again": again,
+            **self._tally(sheet),
+            "over": self._over,
+        }
 
     def _result(self, sheet: _Sheet) -> dict[str, Any]:
         finished: float | None = None
@@ -297,13 +383,18 @@ class Exam:
             ],
         }
 
-    def _save(self, name: str) -> None:
-        """Write `name`'s sheet (and any the disk refused before) with the lock held. A disk
-        that refuses loses nothing here: the sheets stay in memory, the teacher hears it once,
-        and the next answer writes them all again."""
-        self._unsaved.add(name)
+    def _save(self, name: str | None = None) -> None:
+        """Write `name`'s sheet (and any the disk refused before, and the exam's end) with the
+        lock held. A disk that refuses loses nothing here: the sheets stay in memory, the
+        teacher hears it once, and the next answer writes them all again."""
+        if name is not None:
+            self._unsaved.add(name)
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if self._over_unsaved:
+                ended = json.dumps({"over": self._over, "at": time.time()})
+                write_text_atomically(self.folder / OVER_FILE, ended + "\n", mode=0o600)
+                self._over_unsaved = False
             for each in sorted(self._unsaved):
                 sheet = self._sheets[each]
                 document = {
@@ -382,6 +473,25 @@ def _kept(folder: Path, questions: list[str]) -> dict[str, _Sheet]:
         if earlier is None or len(sheet.answers) > len(earlier.answers):
             sheets[name] = sheet  # answers are only ever added: the fuller sheet is the newer
     return sheets
+
+
+def _kept_end(folder: Path) -> str | None:
+    """Why the exam a lab with these settings ran was over (a key of ENDS), or None; ExamError
+    when that cannot be read, rather than open again an exam whose grades were shown."""
+    path = folder / OVER_FILE
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, ValueError):
+        document = None  # unreadable: said below
+    why = document.get("over") if isinstance(document, dict) else None
+    if why not in ENDS:
+        raise ExamError(
+            f"{path} says this exam is over, but not in a way this lab can read: move it away "
+            "to let students answer again, knowing that they may have seen the grades."
+        )
+    return str(why)
 
 
 def _duration(seconds: int) -> str:

@@ -1,8 +1,10 @@
 """The class's exam from a student's tutor: the lab's sheet read in the student's own course, each
 answer sent to the lab, and the grade shown exactly as the lab gave it (tutor.classroom.exam).
 
-Nothing here decides a score: the tutor only shows what the lab graded. An answer may be sent
-as often as the network needs: the lab counts it once, and hands back the grade it kept.
+Nothing here decides a score: the tutor only shows what the lab graded, and the lab shows it only
+once the exam is over for the class; until then each answer is only recorded (Withheld). An
+answer may be sent as often as the network needs: the lab counts it once, and hands back the
+answer it kept.
 """
 
 from __future__ import annotations
@@ -12,17 +14,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tutor.classroom.exam import LONGEST
+from tutor.classroom.exam import ENDS, LONGEST
 from tutor.classroom.runs import outcome_from_wire
 from tutor.classroom.student import ClassLink, ClassRefused, ClassUnreachable
 from tutor.lab.printable import one_line
 from tutor.lab.wire import WireError
 from tutor.quiz.draw import Item
 from tutor.quiz.grading import Grade
-from tutor.quiz.session import TimeUp
+from tutor.quiz.session import TimeUp, Withheld
 
 if TYPE_CHECKING:
     from tutor.course import Course
+    from tutor.course.models import Choice
 
 __all__ = ["ANSWER_TIMEOUT", "ClassExam", "ExamProblem"]
 
@@ -41,15 +44,19 @@ class ExamProblem(Exception):
 @dataclass(frozen=True, slots=True)
 class ClassExam:
     """The exam the teacher set, as this student takes it: `items` in the lab's order, the
-    `answered` ones already graded (a resumed exam) and the seconds `left` (None: no limit)."""
+    `answered` ones already taken (a resumed exam: graded once the exam is over), the seconds
+    `left` (None: no limit), when the lab began the student's sheet (None: never), and why the
+    exam is `over` (a key of tutor.classroom.exam.ENDS; None while it runs)."""
 
     link: ClassLink
     seed: int
     time: int | None
     """Each student's seconds, as the teacher set them (None: no limit)."""
     items: list[Item]
-    answered: list[Grade]
+    answered: list[Grade | Withheld]
     left: float | None
+    started: float | None
+    over: str | None
 
     @property
     def graded_by(self) -> str:
@@ -63,29 +70,40 @@ class ClassExam:
         document = link.call("GET", "/class/exam")
         try:
             items = _resolved(course, _objects(document["items"]))
-            graded = _graded(document)
             seed, limit, left = _whole(document["seed"]), document["time"], document["left"]
             limit = None if limit is None else int(_seconds(limit))
             left = None if left is None else _seconds(left)
+            started, over = document.get("started"), _over(document)
+            started = None if started is None else _moment(started)
         except (KeyError, TypeError, ValueError):
             raise _unreadable(link, "an exam") from None
-        answered: list[Grade] = []
-        while (number := len(answered) + 1) in graded and number <= len(items):
-            answered.append(_grade(link, items[number - 1], graded[number]))
-        return cls(link, seed, limit, items, answered, left)
+        answered = _taken(link, items, document)
+        return cls(link, seed, limit, items, answered, left, started, over)
 
-    def grade(self, item: Item, chosen: Sequence[str]) -> Grade:
-        """The lab's grade of this answer (a `Grader` for tutor.quiz.session.Quiz). TimeUp when
-        the lab says the time is up; ClassUnreachable when it did not answer for RETRY_FOR
-        seconds; ClassRefused with the lab's sentence when it refused the answer."""
+    def grade(self, item: Item, chosen: Sequence[str]) -> Grade | Withheld:
+        """The lab's grade of this answer, or Withheld while the exam runs (a `Grader` for
+        tutor.quiz.session.Quiz). TimeUp when the lab says the time is up or the exam is over;
+        ClassUnreachable when it did not answer for RETRY_FOR seconds; ClassRefused with the
+        lab's sentence when it refused the answer."""
         number = self.items.index(item) + 1
         answer = {"number": number, "question": item.key, "chosen": list(chosen)}
         return _grade(self.link, item, self._send(number, answer))
 
+    def reveal(self) -> list[Grade] | None:
+        """The lab's grades of the student's answers, in order, once the exam is over (a
+        `Reveal` for the Quiz); None while it runs, or when the lab cannot say now."""
+        try:
+            document = self.link.call("GET", "/class/exam")
+            taken = _taken(self.link, self.items, document)
+        except (ClassUnreachable, ClassRefused):
+            return None
+        graded = [each for each in taken if isinstance(each, Grade)]
+        return graded if len(graded) == len(taken) else None
+
     def _send(self, number: int, answer: Mapping[str, object]) -> Mapping[str, Any]:
         """The lab's answer, sending again while it does not answer (a lab that restarted is
         joined again by the link). Refused, the sheet says whether the answer was counted
-        before, or the time is up."""
+        before, or the time is up, or the exam is over."""
         give_up = time.monotonic() + RETRY_FOR
         while True:
             try:
@@ -97,11 +115,15 @@ class ClassExam:
             except ClassRefused:
                 sheet = self.link.call("GET", "/class/exam")
                 try:
-                    earlier = _graded(sheet).get(number)
+                    earlier, over = _graded(sheet).get(number), _over(sheet)
                 except (KeyError, TypeError, ValueError):
                     raise _unreadable(self.link, "an exam") from None
                 if earlier is not None:
                     return earlier
+                if over is not None:
+                    raise TimeUp(
+                        f"the class's exam is over ({ENDS[over]}), and this answer is not counted"
+                    ) from None
                 if sheet.get("left") == 0:
                     raise TimeUp(
                         "by the class lab's clock this answer came after the time limit, and it "
@@ -141,25 +163,47 @@ def _graded(sheet: Mapping[str, Any]) -> dict[int, Mapping[str, Any]]:
     return {_whole(kept["number"]): kept for kept in _objects(sheet["answers"])}
 
 
-def _grade(link: ClassLink, item: Item, document: Mapping[str, Any]) -> Grade:
-    """The lab's grade (tutor.classroom.exam's answer document) of an answer to `item`."""
+def _taken(link: ClassLink, items: list[Item], sheet: Mapping[str, Any]) -> list[Grade | Withheld]:
+    """The answers on a sheet from the first question on, as long as they follow each other."""
+    try:
+        kept = _graded(sheet)
+    except (KeyError, TypeError, ValueError):
+        raise _unreadable(link, "an exam") from None
+    taken: list[Grade | Withheld] = []
+    while (number := len(taken) + 1) in kept and number <= len(items):
+        taken.append(_grade(link, items[number - 1], kept[number]))
+    return taken
+
+
+def _grade(link: ClassLink, item: Item, document: Mapping[str, Any]) -> Grade | Withheld:
+    """The lab's grade (tutor.classroom.exam's answer document) of an answer to `item`; Withheld
+    when the lab sent none ("correct" null: the exam runs)."""
     spec = item.question.experiment
     try:
-        chosen, right = set(_texts(document["chosen"])), set(_texts(document["right"]))
-        void, correct, kept = document["void"], document["correct"], document["outcome"]
+        chosen = _chosen(item, _texts(document["chosen"]))
+        correct = document["correct"]
+        if correct is None:
+            return Withheld(item, chosen)
+        right, void, kept = _texts(document["right"]), document["void"], document["outcome"]
         if not (isinstance(correct, bool) and isinstance(void, str | None)):
             raise TypeError("a grade's 'correct' or 'void'")
         outcome = None if kept is None or spec is None else outcome_from_wire(spec, kept)
     except (KeyError, TypeError, WireError):
         raise _unreadable(link, "a grade") from None
-    return Grade(
-        item,
-        tuple(choice for choice in item.question.choices if choice.id in chosen),
-        tuple(choice for choice in item.question.choices if choice.id in right),
-        correct,
-        outcome,
-        void,
-    )
+    return Grade(item, chosen, _chosen(item, right), correct, outcome, void)
+
+
+def _chosen(item: Item, ids: Sequence[str]) -> tuple[Choice, ...]:
+    """The question's choices named by `ids`, in the question's order."""
+    return tuple(choice for choice in item.question.choices if choice.id in ids)
+
+
+def _over(sheet: Mapping[str, Any]) -> str | None:
+    """Why the exam is over (a key of ENDS), None while it runs; ValueError for anything else."""
+    over = sheet.get("over")
+    if over is not None and over not in ENDS:
+        raise ValueError("not why an exam is over")
+    return over
 
 
 # What the lab's JSON must hold, or TypeError: the other end may be anyone's program.
@@ -193,6 +237,13 @@ def _whole(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError("not a whole number")
     return value
+
+
+def _moment(value: object) -> float:
+    """A time on the lab's clock, in seconds since the epoch."""
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value < 2**40:
+        raise ValueError("not a time")
+    return float(value)
 
 
 def _seconds(value: object) -> float:

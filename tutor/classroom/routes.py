@@ -14,13 +14,15 @@ see key.py); without it they answer 403 and say why.
   GET  /class/feed?after=SEQ[&wait=S]        the student's hops after SEQ, waiting for one
   POST /class/configure           {"exercise", "answer"}: the lab runs the configure exercise's
                                   client against the answer, judges it, and returns the outcome
-  GET  /class/exam, POST /class/exam/answer   the exam the teacher set (exam.py)
+  GET  /class/exam, POST /class/exam/answer   the exam the teacher set (exam.py): answers are
+                                  graded there, and shown only once the exam is over
   GET  /teacher/class[?since=V&wait=S]        the whole class, once it changed after V
   GET  /teacher/chains?student=N[&exercise=ID]   a student's chains, hop by hop (with an
                                   exercise, "met": whether each met its goal)
   POST /teacher/free              {"name": N} -> {"code"}: the name is kept for whoever joins
                                   with that code (a student on another computer)
   POST /teacher/exam              {"seed", "count", "time"}: set the exam (exam.py)
+  POST /teacher/exam/end          end the exam for the class: no more answers, grades shown
 """
 
 from __future__ import annotations
@@ -147,6 +149,7 @@ class Classroom:
             ("GET", "/teacher/chains"): self._chains,
             ("POST", "/teacher/free"): self._free,
             ("POST", "/teacher/exam"): self._set_exam,
+            ("POST", "/teacher/exam/end"): self._end_exam,
         }
 
     def close(self) -> None:
@@ -288,7 +291,7 @@ class Classroom:
 
     async def _exam_sheet(self, call: _Call) -> dict[str, Any]:
         exam = self._the_exam()
-        document = await self._off_loop(exam.sheet, call.name)
+        document = await self._off_loop(exam.sheet, call.name, self.seats.names())
         self.beacon.bump()  # the class view sees the student start
         return document
 
@@ -298,7 +301,9 @@ class Classroom:
         exam = self._the_exam()
         answer = call.json()
         try:
-            document = await self._off_loop(exam.answer, call.name, answer, self._own_url(call))
+            document = await self._off_loop(
+                exam.answer, call.name, answer, self._own_url(call), self.seats.names()
+            )
         except ExamError as error:
             raise _Refused(400, str(error)) from None
         self.beacon.bump()
@@ -376,6 +381,12 @@ class Classroom:
             raise _Refused(400, str(error)) from None
         self.beacon.bump()
         return {"exam": self.exam.summary()}
+
+    async def _end_exam(self, call: _Call) -> dict[str, Any]:
+        exam = self._the_exam()
+        await self._off_loop(exam.end)  # it writes to the disk
+        self.beacon.bump()
+        return {"exam": exam.summary()}
 
 
 async def _send(send: Send, status: int, document: object) -> None:

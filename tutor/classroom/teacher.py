@@ -1,5 +1,5 @@
 """The teacher's link to the class lab: it reads the whole class, a student's chains hop by hop,
-frees a name and sets the exam, with the teacher key (routes.py lists the routes).
+frees a name, sets and ends the exam, with the teacher key (routes.py lists the routes).
 
 On the teacher's machine it finds the lab by itself, from the card `serve` wrote (key.py); from
 another machine it is given the lab's URL and the key. It is asynchronous (httpx): the class
@@ -163,11 +163,15 @@ class ExamSummary(_Read):
     """Seconds each student has, from their first question; None: no limit."""
     questions: int
     """The questions drawn: `count`, or fewer when the banks hold fewer."""
+    over: str | None = None
+    """Why the exam is over ("teacher", "time"): students see their grades then, and answer no
+    more; None while it runs."""
 
     def describe(self) -> str:
-        """E.g. "seed 42, 10 questions, 10 min each"."""
+        """E.g. "seed 42, 10 questions, 10 min each" (", over" once it is)."""
         limit = f"{self.time / 60:g} min each" if self.time else "no time limit"
-        return f"seed {self.seed}, {self.questions} questions, {limit}"
+        over = ", over" if self.over else ""
+        return f"seed {self.seed}, {self.questions} questions, {limit}{over}"
 
 
 class Student(_Read):
@@ -294,7 +298,14 @@ class TeacherLink:
     async def set_exam(self, seed: int, count: int, time: int | None) -> ExamSummary:
         """Set the exam every student who joins takes; Refused with the lab's sentence."""
         body = {"seed": seed, "count": count, "time": time}
-        document = await self._call("POST", "/teacher/exam", body=body)
+        return self._exam(await self._call("POST", "/teacher/exam", body=body))
+
+    async def end_exam(self) -> ExamSummary:
+        """End the exam for the class: nobody answers any more, and each student's tutor shows
+        their grades; Refused with the lab's sentence (no exam set)."""
+        return self._exam(await self._call("POST", "/teacher/exam/end"))
+
+    def _exam(self, document: Mapping[str, Any]) -> ExamSummary:
         try:
             return ExamSummary.model_validate(document.get("exam"))
         except ValidationError:

@@ -120,7 +120,8 @@ def _plain_quiz(session: StudySession, plan: Plan, *, joining: bool) -> int:
             f" {asked}. Answer with a choice's number; several as 1,3. End of input ends the quiz."
         )
         if quiz.position:
-            click.echo(f"Resumed: {quiz.position} answered before ({score_line(quiz)}).")
+            score = f" ({score_line(quiz)})" if quiz.scored else ""
+            click.echo(f"Resumed: {quiz.position} answered before{score}.")
         click.echo()
         try:
             run_plain(quiz, sys.stdin, sys.stdout)

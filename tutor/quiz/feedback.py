@@ -14,7 +14,24 @@ if TYPE_CHECKING:
     from tutor.experiments.outcome import Outcome
     from tutor.quiz.session import Quiz
 
-__all__ = ["feedback", "hop_trace", "plain_text", "review", "score_line"]
+__all__ = [
+    "GRADES_LATER",
+    "RECORDED",
+    "ending",
+    "feedback",
+    "hop_trace",
+    "plain_text",
+    "review",
+    "score_line",
+]
+
+RECORDED = "Answer recorded: the class lab grades the exam when it is over."
+"""What the learner reads after an answer whose grade is withheld."""
+GRADES_LATER = (
+    "Your answers are in; the lab shows the grades when the teacher ends the exam. Start this "
+    "quiz again then, the same way, to see them."
+)
+"""What the learner reads at the end of a quiz whose grades are still withheld."""
 
 
 def feedback(grade: Grade) -> list[str]:
@@ -89,3 +106,14 @@ def plain_text(markdown: str) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(plain_text(text).split())
+
+
+def ending(quiz: Quiz) -> list[str]:
+    """The end of a quiz: its review once every answer is graded; else (a class exam whose
+    grades the lab still withholds) that the answers are in, and when the grades come."""
+    if not quiz.withheld:
+        return review(quiz)
+    lines = [f"Exam over for you: {quiz.position} of {len(quiz.items)} answered."]
+    if quiz.timed_out:
+        lines.append("Time ran out.")
+    return [*lines, GRADES_LATER]

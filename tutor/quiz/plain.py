@@ -1,13 +1,14 @@
 """The quiz on stdin and stdout: numbered choices, one answer a line; for scripts, pipes and
-screen readers. End of input ends the quiz with its review, like the last question would."""
+screen readers. End of input ends the quiz with its review, like the last question would. A class
+exam's answers are only recorded while it runs; its review comes once the lab shows the grades."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, TextIO
 
-from tutor.quiz.feedback import feedback, plain_text, review, score_line
-from tutor.quiz.session import Quiz, TimeUp
+from tutor.quiz.feedback import RECORDED, ending, feedback, plain_text, score_line
+from tutor.quiz.session import Quiz, TimeUp, Withheld
 
 if TYPE_CHECKING:
     from tutor.quiz.draw import Item
@@ -95,6 +96,10 @@ def run_plain(quiz: Quiz, read: TextIO, out: TextIO) -> None:
             except TimeUp as error:
                 _say(out, f"Time is up: {error}.")
                 break
-            _say(out, *feedback(grade), score_line(quiz), "")
+            if isinstance(grade, Withheld):
+                _say(out, RECORDED, "")
+            else:
+                _say(out, *feedback(grade), score_line(quiz), "")
             break
-    _say(out, "", *review(quiz))
+    quiz.settle()  # a class exam's grades, if the lab shows them now
+    _say(out, "", *ending(quiz))

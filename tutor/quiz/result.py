@@ -13,7 +13,7 @@ from tutor.atomic import write_text_atomically
 from tutor.progress.export import local_time
 from tutor.progress.faults import why
 from tutor.quiz.plan import Plan
-from tutor.quiz.session import Quiz
+from tutor.quiz.session import Quiz, Withheld
 
 __all__ = ["CSV_FIELDS", "hand_in", "result", "write_result"]
 
@@ -34,17 +34,18 @@ CSV_FIELDS = (
 
 def _answers(quiz: Quiz) -> list[dict[str, object]]:
     """Every question in the order asked, its choices (ids) in the order shown; the unanswered
-    ones too (chosen None)."""
+    ones too (chosen None), and those whose grade is withheld (right and correct None)."""
     rows: list[dict[str, object]] = []
     for number, item in enumerate(quiz.items, 1):
-        grade = quiz.grades[number - 1] if number <= len(quiz.grades) else None
+        taken = quiz.taken[number - 1] if number <= quiz.position else None
+        grade = None if isinstance(taken, Withheld) else taken
         rows.append(
             {
                 "number": number,
                 "question": item.key,
                 "kind": item.question.kind,
                 "shown": [c.id for c in item.choices],
-                "chosen": [c.id for c in grade.chosen] if grade else None,
+                "chosen": [c.id for c in taken.chosen] if taken else None,
                 "right": [c.id for c in grade.right] if grade else None,
                 "correct": grade.correct if grade else None,
                 "graded": bool(grade and grade.void is None),
@@ -58,13 +59,16 @@ def result(quiz: Quiz, plan: Plan) -> dict[str, object]:
     exam's too, else a new one per quiz), the score, whether it is `partial` (ended before the
     last question; `interrupted` when broken off), and every question in the order asked. A
     class exam's says who graded it: this file is only the student's copy."""
-    graded_by = {}
+    graded_by: dict[str, object] = {}
     if quiz.graded_by:
         graded_by = {
             "graded_by": quiz.graded_by,
             "note": f"The student's copy: the grade kept by {quiz.graded_by} is the one that "
             "counts; a change here changes nothing there.",
         }
+    if quiz.withheld:
+        graded_by["withheld"] = len(quiz.withheld)
+        graded_by["note"] = f"{graded_by['note']} {_WITHHELD}"
     return {
         **graded_by,
         "name": plan.name,
@@ -119,12 +123,22 @@ def hand_in(path: Path, quiz: Quiz, plan: Plan) -> tuple[str, bool]:
     return f"{failed}. {_written(spare, quiz)}", True
 
 
+_WITHHELD = (
+    "The lab withholds the grades until the teacher ends the exam: this copy has none; take the "
+    "quiz again then with --result for one that has them."
+)
+
+
 def _written(path: Path, quiz: Quiz) -> str:
-    """E.g. "Result written to ada.json."; a partial one says so, and why."""
-    if not quiz.partial:
-        return f"Result written to {path}."
-    why_partial = (
-        "; interrupted" if quiz.interrupted else "; time ran out" if quiz.timed_out else ""
-    )
-    answered = f"{quiz.position} of {len(quiz.items)} questions answered{why_partial}"
-    return f"Partial result written to {path} ({answered}): the file marks it as partial."
+    """E.g. "Result written to ada.json."; a partial one says so, and why; one without grades
+    (the class lab withholds them) too."""
+    said = f"Result written to {path}."
+    if quiz.partial:
+        why_partial = (
+            "; interrupted" if quiz.interrupted else "; time ran out" if quiz.timed_out else ""
+        )
+        answered = f"{quiz.position} of {len(quiz.items)} questions answered{why_partial}"
+        said = f"Partial result written to {path} ({answered}): the file marks it as partial."
+    if quiz.withheld:
+        said += " It holds no grades: the lab shows them when the exam is over."
+    return said

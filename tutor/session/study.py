@@ -207,7 +207,8 @@ class StudySession:
 
         On a class lab (the front end joined it first, with `lab.start()`) whose teacher set an
         exam, a quiz that narrows nothing (no lesson, tag or due) is that exam, graded by the
-        lab and resumed where the student left it."""
+        lab and resumed where the student left it: while it runs the lab only records each
+        answer, and `Quiz.settle` asks for the grades at the end."""
         from tutor.quiz.draw import choose
         from tutor.quiz.order import new_seed
         from tutor.quiz.session import Quiz
@@ -241,11 +242,15 @@ class StudySession:
         self, plan: Plan, course: Course, record: Record
     ) -> tuple[Quiz | None, str | None] | None:
         """The exam the class lab's teacher set, as a quiz graded there (or why it cannot be
-        taken); None when the teacher set none."""
+        taken); None when the teacher set none. Its answers go to the record under a session
+        named by the lab's sheet, so that grades heard again (resumed, or shown at the end)
+        count once."""
         from dataclasses import replace
 
+        from tutor.classroom.exam import ENDS
         from tutor.classroom.exam_client import ClassExam, ExamProblem
         from tutor.classroom.student import ClassRefused, ClassUnreachable, JoinedLab
+        from tutor.progress.export import local_time
         from tutor.quiz.session import Quiz
 
         lab = self.lab.wait()
@@ -262,20 +267,29 @@ class StudySession:
         except (ClassUnreachable, ClassRefused) as error:
             why = str(error).rstrip(".")
             return None, f"The class's exam cannot be opened now: {why}. Start it again."
+        if exam.over is not None and not exam.answered:
+            return None, (
+                f"The class's exam is over ({ENDS[exam.over]}) and you had not begun it: the "
+                "class lab takes no answer to it now."
+            )
         asked = replace(
             plan, seed=exam.seed, count=len(exam.items), time_limit=exam.time, name=lab.join.name
         )
+        begun = local_time(exam.started or time.time())
         quiz = Quiz(
             exam.items,
             record,
-            session=asked.session(time.time()),
+            session=f"class {asked.session(time.time())} begun {begun}",
             grader=exam.grade,
+            reveal=exam.reveal,
             graded_by=exam.graded_by,
             answered=exam.answered,
             time_limit=exam.left,
             seed=exam.seed,
         )
-        if exam.left == 0:
+        if exam.over == "teacher":
+            quiz.stop()
+        elif exam.left == 0 and not quiz.finished:
             quiz.stop(timed_out=True)
         if plan.result is not None:
             self._exam, self._handed_in = (quiz, asked), None

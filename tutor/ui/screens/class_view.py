@@ -1,9 +1,9 @@
 """The class at a glance: who met which exercise, each student's latest verdict and exam score,
-live; Enter opens a student's chains; keys free a name, set the exam, export the table."""
+live; Enter opens a student's chains; keys free a name, set and end the exam, export the table."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlsplit
@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tutor.classroom.export import write_export
@@ -26,12 +27,13 @@ from tutor.classroom.teacher import (
 )
 from tutor.ui.literal import literal, printable
 from tutor.ui.screens.class_chains import ChainsScreen
+from tutor.ui.screens.class_dialog import ClassDialog
 from tutor.ui.screens.class_exam import ExamForm
 from tutor.ui.screens.class_export import ExportForm
 from tutor.ui.screens.class_free import FreeName
 from tutor.ui.widgets.classroom.grid import ClassGrid, Pick
 
-__all__ = ["ClassScreen"]
+__all__ = ["ClassScreen", "EndExam"]
 
 _NO_STUDENT = (
     "No student yet. A tutor joins with redirect-tutor --join URL --name NAME (URL: the one "
@@ -53,6 +55,13 @@ class ClassScreen(Screen[None]):
             tooltip="Let the student's name be used from another computer (asks first)",
         ),
         Binding("e", "exam", "Set exam", id="class.exam", tooltip="Set the exam the lab grades"),
+        Binding(
+            "E",
+            "end_exam",
+            "End exam",
+            id="class.end-exam",
+            tooltip="End the exam for the class: no more answers, students see their grades",
+        ),
         Binding(
             "x",
             "export",
@@ -188,6 +197,32 @@ class ClassScreen(Screen[None]):
         if summary is not None:
             self.notify(printable(f"Exam set: {summary.describe()}."), markup=False)
 
+    def action_end_exam(self) -> None:
+        exam = self.state.exam if self.state else None
+        if exam is None or exam.over:
+            said = "No exam to end: e sets one." if exam is None else "The exam is over already."
+            self.notify(said, severity="warning")
+            return
+        self.app.push_screen(EndExam(exam), self._end_exam)
+
+    def _end_exam(self, end: bool | None) -> None:
+        if not end:
+            return
+
+        async def end_it() -> None:
+            try:
+                summary = await self.link.end_exam()
+            except TeacherError as error:
+                self.notify(printable(str(error)), severity="error", markup=False)
+                return
+            said = (
+                f"Exam ended ({summary.describe()}). Students see their grades by starting "
+                "their quiz again (quiz --join URL --name NAME)."
+            )
+            self.notify(printable(said), title="Exam", timeout=30, markup=False)
+
+        self.run_worker(end_it(), group="class-exam", description="Ending the exam")
+
     def action_export(self) -> None:
         if self.state is None:
             self.notify("The class has not been read yet.", severity="warning")
@@ -205,3 +240,26 @@ class ClassScreen(Screen[None]):
             self.notify(
                 printable(f"Wrote {count} students' rows to {path}."), markup=False, timeout=10
             )
+
+
+class EndExam(ClassDialog[bool]):
+    """Asks before the exam ends for the class; dismissed with True to end it."""
+
+    AUTO_FOCUS = "#dialog-cancel"
+
+    def __init__(self, exam: ExamSummary) -> None:
+        super().__init__("End the exam?", "End it")
+        self.exam = exam
+
+    def fields(self) -> Iterable[Widget]:
+        yield Static(
+            literal(
+                f"The exam ({self.exam.describe()}) takes no more answers from anyone, and each "
+                "student's tutor shows their grades: until now it only said that each answer "
+                "was recorded, so that nobody could pass the right answers on. It cannot be "
+                "undone: another exam needs other settings (e)."
+            )
+        )
+
+    async def confirm(self) -> None:
+        self.dismiss(True)

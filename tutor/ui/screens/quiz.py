@@ -1,7 +1,8 @@
 """The Quiz screen: one question at a time, feedback after each answer, the review at the end.
 
 Answers are graded in a worker: a prediction's experiment runs live there, and the answer is in
-the learner's record before the feedback appears.
+the learner's record before the feedback appears. A class exam's answers are only recorded while
+it runs: the screen says so, and at the end asks the class lab for the grades (in a worker too).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from tutor.ui.widgets.quiz.feedback import Feedback
 if TYPE_CHECKING:
     from tutor.quiz.grading import Grade
     from tutor.quiz.plan import Plan
-    from tutor.quiz.session import Quiz
+    from tutor.quiz.session import Quiz, Withheld
     from tutor.session.study import StudySession
 
 __all__ = ["QuizScreen"]
@@ -50,9 +51,17 @@ class QuizScreen(Screen[None]):
     ]
 
     class Graded(Message):
-        def __init__(self, grade: Grade) -> None:
+        def __init__(self, grade: Grade | Withheld) -> None:
             super().__init__()
             self.grade = grade
+
+    class Settled(Message):
+        """The quiz is over and the grader was asked for the grades it withheld; `head` leads
+        the end."""
+
+        def __init__(self, head: list[str]) -> None:
+            super().__init__()
+            self.head = head
 
     class Ready(Message):
         """The questions are drawn (`quiz`), or there are none to ask (`problem`)."""
@@ -141,7 +150,8 @@ class QuizScreen(Screen[None]):
         from tutor.quiz.feedback import score_line
 
         number = min(quiz.position + (0 if self.answered else 1), len(quiz.items))
-        text = f"Question {number}/{len(quiz.items)} · {score_line(quiz)}"
+        tally = score_line(quiz) if quiz.scored else f"{quiz.position} recorded"
+        text = f"Question {number}/{len(quiz.items)} · {tally}"
         left = quiz.time_left()
         if left is not None:
             text += f" · {int(left) // 60:02d}:{int(left) % 60:02d} left"
@@ -193,18 +203,22 @@ class QuizScreen(Screen[None]):
             self.post_message(self.Graded(grade))
 
     def on_quiz_screen_graded(self, message: Graded) -> None:
-        from tutor.quiz.feedback import feedback
+        from tutor.quiz.feedback import RECORDED, feedback
+        from tutor.quiz.session import Withheld
 
         grade = message.grade
         self.answered = True
-        mood = "void" if grade.void else "right" if grade.correct else "wrong"
-        lines = feedback(grade)
-        lines.append("")
-        last = self.quiz is not None and self.quiz.finished
-        lines.append("Press n for the review." if last else "Press n for the next question.")
-        self.query_one(Feedback).show(lines, mood)
         choices = self.query_one(ChoiceList)
-        choices.reveal([c.id for c in grade.chosen], [c.id for c in grade.right])
+        if isinstance(grade, Withheld):  # a class exam that runs: nothing right or wrong yet
+            lines, mood, end = [RECORDED], "over", "Press n to finish."
+            choices.record([c.id for c in grade.chosen])
+        else:
+            lines, end = feedback(grade), "Press n for the review."
+            mood = "void" if grade.void else "right" if grade.correct else "wrong"
+            choices.reveal([c.id for c in grade.chosen], [c.id for c in grade.right])
+        last = self.quiz is not None and self.quiz.finished
+        after = end if last else "Press n for the next question."
+        self.query_one(Feedback).show([*lines, "", after], mood)
         self.query_one("#quiz-body").focus()
         self.query_one(Feedback).scroll_visible(top=True, animate=False)
         self._status()
@@ -228,14 +242,32 @@ class QuizScreen(Screen[None]):
             self._end(["Time is up."])
 
     def _end(self, head: list[str]) -> None:
-        """The quiz is over: its review, and for an exam the result file."""
-        from tutor.quiz.feedback import review
-
+        """The quiz is over: a class exam first asks the lab for the grades it withheld."""
         self.over = True
         self.query_one(ChoiceList).display = False
+        if self.quiz is not None and self.quiz.withheld:
+            self.query_one(Feedback).show(["Asking the class lab for the grades…"], "busy")
+            self._settle(head)
+        else:
+            self._show_end(head)
+
+    @work(thread=True, group="quiz-end", description="Asking the class lab for the grades")
+    def _settle(self, head: list[str]) -> None:
+        assert self.quiz is not None
+        self.quiz.settle()
+        self.post_message(self.Settled(head))
+
+    def on_quiz_screen_settled(self, message: Settled) -> None:
+        self._show_end(message.head)
+
+    def _show_end(self, head: list[str]) -> None:
+        """The end: the review (or that the grades come later), and for an exam the result
+        file."""
+        from tutor.quiz.feedback import ending
+
         lines = [line for line in head if line]
         if self.quiz is not None:
-            lines += review(self.quiz)
+            lines += ending(self.quiz)
             if self.plan.result is not None:
                 lines.append(f"Handing in the result ({self.plan.result})…")
                 self._hand_in()

@@ -74,17 +74,28 @@ class ChoiceList(OptionList):
         """After the answer: ✓ at the right choices, ✗ at the wrong ones picked."""
         self._show(self.highlighted or 0, chosen, right)
 
+    def record(self, chosen: Collection[str]) -> None:
+        """After an answer whose grade is withheld: • at the choices picked, nothing right or
+        wrong."""
+        self._show(self.highlighted or 0, chosen, graded=False)
+
     def _show(
-        self, highlighted: int, chosen: Collection[str] = (), right: Collection[str] = ()
+        self,
+        highlighted: int,
+        chosen: Collection[str] = (),
+        right: Collection[str] = (),
+        *,
+        graded: bool = True,
     ) -> None:
         if self.item is None:
             return
         options = []
         answered = bool(chosen or right)
+        picked = "✗ " if graded else "• "
         for index, choice in enumerate(self.item.choices):
             box = ("[x] " if index in self.ticked else "[ ] ") if self.multiple else ""
-            mark = "✓ " if choice.id in right else "✗ " if choice.id in chosen else ""
-            style = "$text-success" if mark == "✓ " else "$text-error" if mark else ""
+            mark = "✓ " if choice.id in right else picked if choice.id in chosen else ""
+            style = "$text-success" if mark == "✓ " else "$text-error" if mark == "✗ " else ""
             text = literal(f"{box}{index + 1}. {choice.text}")
             gutter = Content.styled(mark, style) if mark else Content("  " if answered else "")
             options.append(Option(gutter + text))
