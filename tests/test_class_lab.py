@@ -345,3 +345,29 @@ def test_a_joined_tutor_rejoins_a_lab_that_restarted_and_says_when_it_is_gone(
         session.close()
         lab.stop()
         room.close()
+
+
+def test_a_student_runs_one_configure_run_at_a_time_on_the_teachers_machine(
+    classroom: tuple[LabServer, Classroom], course: Course
+) -> None:
+    lab, _ = classroom
+    configure_id, configure = _exercise(course, Configure)
+    assert isinstance(configure, Configure)
+    seat = httpx.post(f"{lab.url}/class/join", json={"name": "eve"}).json()["seat"]
+    asked = {"exercise": configure_id, "answer": configure.answer.model_dump()}
+
+    def run(_: int) -> int:
+        answer = httpx.post(
+            f"{lab.url}/class/configure",
+            json=asked,
+            headers={"authorization": f"Seat {seat}"},
+            timeout=30,
+        )
+        return answer.status_code
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(6) as pool:
+        statuses = sorted(pool.map(run, range(6)))
+    assert statuses.count(200) >= 1 and set(statuses) <= {200, 429}, statuses
+    assert statuses.count(429) >= 1, "six at once from one student: the rest wait their turn"

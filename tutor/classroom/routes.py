@@ -132,6 +132,8 @@ class Classroom:
         self.ledger = Ledger(course, journal, self.beacon)
         self.exam = exam
         self._runs = ThreadPoolExecutor(RUNS, thread_name_prefix="class-run")
+        self._running: set[str] = set()
+        """The students one of whose runs is under way (see `_run_for`)."""
         self.lab_url = ""
         """The lab's own URL on this machine, once it listens: the runs the lab makes for the
         class (an exam's predictions, configure exercises) go there."""
@@ -275,8 +277,8 @@ class Classroom:
 
         asked = call.json()
         try:
-            column, outcome = await self._off_loop(
-                run_configure, self.ledger, self.seats, self._own_url(call), call.name, asked
+            column, outcome = await self._run_for(
+                call, run_configure, self.ledger, self.seats, self._own_url(call), call.name, asked
             )
         except Unrunnable as unrunnable:
             raise _Refused(400, str(unrunnable)) from None
@@ -288,6 +290,17 @@ class Classroom:
         the threads the lab's other work uses are never all taken by a class."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._runs, partial(work, *args))
+
+    async def _run_for(self, call: _Call, work: Callable[..., T], *args: Any) -> T:
+        """`_off_loop`, one at a time for each student: a run starts a client program on the
+        teacher's machine, and one student must not start them by the dozen."""
+        if call.name in self._running:
+            raise _Refused(429, "One run at a time: the lab is still running your last one.")
+        self._running.add(call.name)
+        try:
+            return await self._off_loop(work, *args)
+        finally:
+            self._running.discard(call.name)
 
     async def _exam_sheet(self, call: _Call) -> dict[str, Any]:
         exam = self._the_exam()
@@ -301,8 +314,8 @@ class Classroom:
         exam = self._the_exam()
         answer = call.json()
         try:
-            document = await self._off_loop(
-                exam.answer, call.name, answer, self._own_url(call), self.seats.names()
+            document = await self._run_for(
+                call, exam.answer, call.name, answer, self._own_url(call), self.seats.names()
             )
         except ExamError as error:
             raise _Refused(400, str(error)) from None
