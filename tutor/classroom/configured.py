@@ -12,10 +12,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from tutor.classroom.ledger import Column, Ledger
+from tutor.classroom.runs import OneChain
 from tutor.course.exercises import Answer, Configure
 from tutor.experiments.outcome import Outcome
 from tutor.experiments.runner import run
-from tutor.lab.journal import Hop, Journal, tutor_token
+from tutor.lab.journal import tutor_token
 from tutor.lab.seats import Seats
 
 __all__ = ["Unrunnable", "run_configure"]
@@ -50,28 +51,6 @@ def run_configure(
         or answer.cache not in exercise.caches
     ):
         raise Unrunnable("That answer is not among those the exercise offers.")
-    chains = _TutorsChains(journal)
+    chains = OneChain(journal, tutor_token())  # the exercise's run, not a bring-your-own attempt
     with seats.vouching(chains.token):
         return column, run(exercise.spec(answer), f"{lab_url}/s/{name}", chains)
-
-
-class _TutorsChains:
-    """The journal, for one run the lab makes for a student: its chain is marked as a tutor's
-    (journal.TUTORS), since the run is the exercise's, not an attempt at a bring-your-own
-    exercise at the same route."""
-
-    def __init__(self, journal: Journal) -> None:
-        self._journal = journal
-        self.token = tutor_token()
-
-    def new_token(self) -> str:
-        return self.token
-
-    def chain(self, token: str) -> list[Hop]:
-        return self._journal.chain(token)
-
-    def chain_until(self, hop: Hop) -> list[Hop]:
-        return self._journal.chain_until(hop)
-
-    def wait_for_more(self, seen: Mapping[str, int], timeout: float) -> None:
-        self._journal.wait_for_more(seen, timeout)

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from tutor.atomic import write_text_atomically
-from tutor.classroom.runs import outcome_to_wire
+from tutor.classroom.runs import OneChain, outcome_to_wire
+from tutor.lab.journal import exam_token
 from tutor.lab.seats import NAME
 from tutor.progress.export import local_time
 from tutor.progress.faults import why
@@ -203,6 +204,10 @@ class Exam:
             "over": self._over,
         }
 
+    def began(self, name: str) -> bool:
+        """Whether `name` has begun the exam."""
+        return name in self._sheets
+
     def sheet(self, name: str, joined: Collection[str] = ()) -> dict[str, Any]:
         """`name`'s exam, started now on the first call while it runs (their clock starts):
         every question (number, id, choice ids in the order shown, its bank), the answers so
@@ -311,7 +316,7 @@ class Exam:
             return None
         if not lab_url:
             raise ExamError("The lab is still starting: send the answer again in a moment.")
-        return run(experiment, lab_url, self.journal)
+        return run(experiment, lab_url, OneChain(self.journal, exam_token()))
 
     def _left(self, sheet: _Sheet) -> float | None:
         if self.settings.time is None:

@@ -14,9 +14,20 @@ from pathlib import Path
 from tutor.atomic import write_text_atomically
 from tutor.progress.location import home
 
-__all__ = ["LAB_FILE", "LabCard", "lab_file", "new_key", "read_card", "remove_card", "write_card"]
+__all__ = [
+    "LAB_FILE",
+    "NAMES_FILE",
+    "LabCard",
+    "lab_file",
+    "new_key",
+    "read_card",
+    "remove_card",
+    "write_card",
+]
 
 LAB_FILE = "class-lab.json"
+NAMES_FILE = "class-names.json"
+"""Who holds each name on the teacher's lab (tutor.lab.seats), kept across its restarts."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,18 +31,21 @@ import asyncio
 import hmac
 import json
 import math
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl
 
 from tutor.classroom.beacon import Beacon
 from tutor.classroom.ledger import KEPT_CHAINS, Ledger
-from tutor.lab.addresses import http_url
+from tutor.lab.addresses import counted_as, http_url
 from tutor.lab.app import Disconnected, Receive, Scope, Send, TooLarge, read_body
 from tutor.lab.journal import Hop, Journal
-from tutor.lab.seats import NAME, Seats, Taken
+from tutor.lab.seats import NAME, Seats, Taken, TooManyCodes
 from tutor.lab.wire import hops_to_wire
 
 if TYPE_CHECKING:
@@ -53,6 +56,11 @@ __all__ = ["BODY_LIMIT", "WAIT_LIMIT", "Classroom"]
 
 BODY_LIMIT = 64 * 1024
 """Bytes a call to a class route may send: a join, an answer, a report are a few hundred."""
+POLLS = 2
+"""Long polls one seat may hold at once (its tutor uses one)."""
+RUNS_PER_CLIENT = 4
+"""Of the RUNS, how many one computer's students may hold at once (a NAT's, or `web`'s, are
+many students: they wait their turn, they are not refused)."""
 RUNS = 8
 """Runs the class may make at once (exam answers, predictions, configure exercises): each may
 start a client program; more wait their turn."""
@@ -123,17 +131,24 @@ class Classroom:
         journal: Journal,
         key: str,
         exam: Exam | None = None,
+        names: Path | None = None,
     ) -> None:
         self.course = course
         self.journal = journal
         self.key = key
-        self.seats = Seats()
+        self.seats = Seats(path=names)
+        """Who holds each name; kept in `names` (the teacher's data folder) across restarts."""
         self.beacon = Beacon()
         self.ledger = Ledger(course, journal, self.beacon)
         self.exam = exam
         self._runs = ThreadPoolExecutor(RUNS, thread_name_prefix="class-run")
         self._running: set[str] = set()
         """The students one of whose runs is under way (see `_run_for`)."""
+        self._turns: dict[str, asyncio.Semaphore] = {}
+        self._answering: dict[str, asyncio.Lock] = {}
+        self._polls: Counter[str] = Counter()
+        self.hand_out: list[str] = []
+        """The lab's URLs as students type them (`serve` sets them; none on loopback)."""
         self.lab_url = ""
         """The lab's own URL on this machine, once it listens: the runs the lab makes for the
         class (an exam's predictions, configure exercises) go there."""
@@ -210,37 +225,58 @@ class Classroom:
         name, key, code = asked.get("name"), asked.get("seat"), asked.get("code")
         if not (isinstance(name, str) and NAME.fullmatch(name)):
             raise _Refused(400, "A name is 1 to 32 letters, digits, '-' or '_'.")
-        if not (isinstance(key, str | None) and isinstance(code, str | None)):
-            raise _Refused(400, "A seat key and a code are text.")
+        if not all(isinstance(text, str | None) and (text or "").isascii() for text in (key, code)):
+            raise _Refused(400, "A seat key and a code are ASCII text.")
+        new = name not in self.seats.names()
         try:
-            seat = self.seats.join(name, call.address, key, code)
+            seat = self.seats.join(name, call.address, key, code, self.journal.seq)
+        except TooManyCodes as taken:
+            raise _Refused(429, str(taken)) from None
         except Taken as taken:
             raise _Refused(403, str(taken)) from None
-        self.ledger.rows([name])
-        self.beacon.bump()
+        if new:
+            self.ledger.rows([name])
+            self.beacon.bump()
         exam = self.exam.summary() if self.exam is not None else None
         return {"name": name, "seat": seat, "exam": exam}
 
     async def _chain(self, call: _Call) -> dict[str, Any]:
         token = call.param("chain") or ""
         more = int(call.number("more", -1, 10**6)) if call.param("more") else None
-        hops = self.journal.chain(token)
-        if hops and hops[0].student != call.name:
-            raise _Refused(403, "That chain began under another prefix: it is not yours.")
+        hops = self._own(call, self.journal.chain(token))
         if more is not None and len(hops) <= more:  # waiting on the loop: no thread is held
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + call.number("wait", 0.0, 2.0)
-            since = self.beacon.version
-            while len(hops) <= more and loop.time() < deadline:
-                since = await self.beacon.wait(since, deadline - loop.time())
-                hops = self.journal.chain(token)
-            if hops and hops[0].student != call.name:
-                raise _Refused(403, "That chain began under another prefix: it is not yours.")
+            with self._polling(call):
+                loop = asyncio.get_running_loop()
+                deadline = loop.time() + call.number("wait", 0.0, 2.0)
+                since = self.beacon.version
+                while len(hops) <= more and loop.time() < deadline:
+                    since = await self.beacon.wait(since, deadline - loop.time())
+                    hops = self._own(call, self.journal.chain(token))
         return {"hops": hops_to_wire(hops)}
+
+    def _own(self, call: _Call, hops: list[Hop]) -> list[Hop]:
+        """`hops`, a chain the caller may read: one begun under their name since their seat
+        was made; 403 for another's."""
+        if hops and (hops[0].student != call.name or hops[0].seq <= self.seats.since(call.name)):
+            raise _Refused(403, "That chain is not one of yours.")
+        return hops
+
+    @contextmanager
+    def _polling(self, call: _Call) -> Iterator[None]:
+        """A long poll of the caller's: at most POLLS at once per seat, since each holds one of
+        the connections its address may open (a NAT's, or `web`'s, are a whole class's)."""
+        if self._polls[call.name] >= POLLS:
+            raise _Refused(429, f"At most {POLLS} waiting calls at once for one seat.")
+        self._polls[call.name] += 1
+        try:
+            yield
+        finally:
+            self._polls[call.name] -= 1
 
     async def _attempts(self, call: _Call) -> dict[str, Any]:
         route = call.param("route") or ""
-        chains = self.journal.started(call.name, route)
+        since = self.seats.since(call.name)
+        chains = [c for c in self.journal.started(call.name, route) if c[0].seq > since]
         return self._bounded(chains)
 
     def _bounded(self, chains: list[list[Hop]], **more: object) -> dict[str, Any]:
@@ -257,12 +293,13 @@ class Classroom:
         return {"chains": kept[::-1], "left_off": len(chains) - len(kept), **more}
 
     async def _feed(self, call: _Call) -> dict[str, Any]:
-        after = int(call.number("after", 0, 2**62))
+        after = max(int(call.number("after", 0, 2**62)), self.seats.since(call.name))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + call.number("wait", 0.0, WAIT_LIMIT)
         since = self.beacon.version
-        while not (hops := self.ledger.feed(call.name, after)) and loop.time() < deadline:
-            since = await self.beacon.wait(since, deadline - loop.time())  # anyone's change
+        with self._polling(call):
+            while not (hops := self.ledger.feed(call.name, after)) and loop.time() < deadline:
+                since = await self.beacon.wait(since, deadline - loop.time())  # anyone's change
         room, kept = self.journal.bounds.echo_bytes, 0
         for hop in hops:  # oldest first: the rest come with the next call
             room -= hop.kept_bytes * 4 // 3
@@ -292,20 +329,26 @@ class Classroom:
         return await loop.run_in_executor(self._runs, partial(work, *args))
 
     async def _run_for(self, call: _Call, work: Callable[..., T], *args: Any) -> T:
-        """`_off_loop`, one at a time for each student: a run starts a client program on the
-        teacher's machine, and one student must not start them by the dozen."""
+        """`_off_loop`, one at a time for each student and RUNS_PER_CLIENT at a time for each
+        computer: a run starts a client program on the teacher's machine, and one student must
+        not start them by the dozen, under one name or many."""
         if call.name in self._running:
             raise _Refused(429, "One run at a time: the lab is still running your last one.")
+        client = counted_as(call.address)
+        turns = self._turns.setdefault(client, asyncio.Semaphore(RUNS_PER_CLIENT))
         self._running.add(call.name)
         try:
-            return await self._off_loop(work, *args)
+            async with turns:
+                return await self._off_loop(work, *args)
         finally:
             self._running.discard(call.name)
 
     async def _exam_sheet(self, call: _Call) -> dict[str, Any]:
         exam = self._the_exam()
-        document = await self._off_loop(exam.sheet, call.name, self.seats.names())
-        self.beacon.bump()  # the class view sees the student start
+        began = exam.began(call.name)
+        document = await asyncio.to_thread(exam.sheet, call.name, self.seats.names())
+        if not began:
+            self.beacon.bump()  # the class view sees the student start
         return document
 
     async def _exam_answer(self, call: _Call) -> dict[str, Any]:
@@ -314,9 +357,10 @@ class Classroom:
         exam = self._the_exam()
         answer = call.json()
         try:
-            document = await self._run_for(
-                call, exam.answer, call.name, answer, self._own_url(call), self.seats.names()
-            )
+            async with self._answering.setdefault(call.name, asyncio.Lock()):  # a resend waits
+                document = await self._run_for(
+                    call, exam.answer, call.name, answer, self._own_url(call), self.seats.names()
+                )
         except ExamError as error:
             raise _Refused(400, str(error)) from None
         self.beacon.bump()
@@ -361,6 +405,7 @@ class Classroom:
             "lessons": {lesson.id: lesson.title for lesson in self.course.lessons},
             "students": rows,
             "exam": self.exam.summary() if self.exam is not None else None,
+            "hand_out": self.hand_out,
         }
 
     async def _chains(self, call: _Call) -> dict[str, Any]:
@@ -410,5 +455,7 @@ async def _send(send: Send, status: int, document: object) -> None:
         (b"cache-control", b"no-store"),
         (b"x-content-type-options", b"nosniff"),
     ]
+    if status == 429:  # a caller told to wait does not keep its connection meanwhile
+        headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

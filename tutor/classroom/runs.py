@@ -10,10 +10,33 @@ from typing import Any
 from tutor.experiments.outcome import Outcome
 from tutor.experiments.spec import ExperimentSpec
 from tutor.lab.evidence import Evidence, Sent, Verdict, VerdictKind
+from tutor.lab.journal import Hop, Journal
 from tutor.lab.reported import Reported
 from tutor.lab.wire import WireError, hops_from_wire, hops_to_wire
 
-__all__ = ["outcome_from_wire", "outcome_to_wire"]
+__all__ = ["OneChain", "outcome_from_wire", "outcome_to_wire"]
+
+
+class OneChain:
+    """The journal, for one run the lab makes itself, whose chain it names beforehand: a
+    configure exercise's (a tutor's token, so not a bring-your-own attempt, and vouched for
+    under the student's name) or an exam question's (hidden from the projected console)."""
+
+    def __init__(self, journal: Journal, token: str) -> None:
+        self._journal = journal
+        self.token = token
+
+    def new_token(self) -> str:
+        return self.token
+
+    def chain(self, token: str) -> list[Hop]:
+        return self._journal.chain(token)
+
+    def chain_until(self, hop: Hop) -> list[Hop]:
+        return self._journal.chain_until(hop)
+
+    def wait_for_more(self, seen: Mapping[str, int], timeout: float) -> None:
+        self._journal.wait_for_more(seen, timeout)
 
 
 def outcome_to_wire(outcome: Outcome) -> dict[str, object]:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
+import stat
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -67,10 +70,24 @@ SEATS_FILE = "class-seats.json"
 """In the student's data folder: the seat key of each class and name the student joined."""
 
 
+def _seats_file() -> Path | None:
+    """The student's seat-key file, or None when something other than a regular file (a link,
+    a FIFO someone planted in a shared folder) stands in its place: a key is never read from,
+    or written into, anything but the student's own file."""
+    path = home() / SEATS_FILE
+    try:
+        return path if stat.S_ISREG(os.lstat(path).st_mode) else None
+    except FileNotFoundError:
+        return path
+    except OSError:
+        return None
+
+
 def seat_keys() -> dict[str, str]:
     """The seat keys kept so far (none when the file is missing or unreadable)."""
+    path = _seats_file()
     with contextlib.suppress(OSError, ValueError, RecursionError):
-        kept = json.loads((home() / SEATS_FILE).read_text(encoding="utf-8"))
+        kept = json.loads(path.read_text(encoding="utf-8")) if path is not None else None
         if isinstance(kept, dict):
             return {str(k): str(v) for k, v in kept.items()}
     return {}
@@ -82,8 +99,10 @@ def keep_seat_key(seat_id: str, key: str) -> None:
     kept = seat_keys()
     kept[seat_id] = key
     with contextlib.suppress(OSError):
-        home().mkdir(parents=True, exist_ok=True)
-        write_text_atomically(home() / SEATS_FILE, json.dumps(kept, indent=1) + "\n", mode=0o600)
+        home().mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = _seats_file()
+        if path is not None:
+            write_text_atomically(path, json.dumps(kept, indent=1) + "\n", mode=0o600)
 
 
 class ClassUnreachable(Exception):

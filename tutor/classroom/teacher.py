@@ -196,6 +196,13 @@ class ClassState(_Read):
     """Every lesson of the lab's course: id -> title."""
     students: tuple[Student, ...]
     exam: ExamSummary | None = None
+    hand_out: tuple[str, ...] = ()
+    """The lab's URLs as students type them (none: it listens on loopback only)."""
+
+    @property
+    def join_url(self) -> str | None:
+        """The URL a student joins with: the first the lab hands out."""
+        return self.hand_out[0] if self.hand_out else None
 
     def columns(self, lessons: Iterable[str] = ()) -> list[Exercise]:
         """The exercises of the lessons asked for, in course order (all when none are);

@@ -159,7 +159,8 @@ def serve(
                 err=True,
             )
             other_port = other_url.rsplit(":", 1)[1]
-            for shared in hand_out_urls(host, port) or ["(no address found: use this machine's)"]:
+            classroom.hand_out = hand_out_urls(host, port)
+            for shared in classroom.hand_out or ["(no address found: use this machine's)"]:
                 click.echo(f"Hand out: {shared}  (other origin: port {other_port})")
             click.echo(
                 "Each student picks a name and joins: redirect-tutor --join URL --name NAME "
@@ -208,10 +209,11 @@ def _classroom(
     """The class beside the lab: the course it judges exercises by (the built-in one and the
     packs), the teacher's key, and the exam when one is set."""
     from tutor.classroom.exam import Exam, ExamError
-    from tutor.classroom.key import new_key
+    from tutor.classroom.key import NAMES_FILE, new_key
     from tutor.classroom.routes import Classroom
     from tutor.course.files import builtin_lessons_dir
     from tutor.course.loader import load_paths
+    from tutor.progress.location import home
 
     course = load_paths([builtin_lessons_dir(), *lesson_dirs])
     if course.problems:
@@ -230,7 +232,7 @@ def _classroom(
             exam = Exam.set(course, journal, {"seed": seed, "count": count, "time": time})
         except ExamError as error:
             raise click.UsageError(str(error)) from None
-    return Classroom(course, journal, new_key(), exam)
+    return Classroom(course, journal, new_key(), exam, names=home() / NAMES_FILE)
 
 
 def _own_url(host: str, url: str) -> str:

@@ -15,7 +15,6 @@ from tutor.cli.group import (
     close_session,
     join_options,
     prepare_terminal,
-    say_join_notice,
     uninterrupted,
 )
 
@@ -102,8 +101,7 @@ def _plain_quiz(session: StudySession, plan: Plan, *, joining: bool) -> int:
         if record.notice:
             click.echo(record.notice, err=True)
         if joining:
-            session.lab.start()  # the class's lab, or one of its own: the notice says why
-            say_join_notice(session)
+            session.lab.start()  # the class's lab; or not, and the quiz says why
         quiz, problem = session.quiz(plan)
         if quiz is None:
             click.echo(problem, err=True)

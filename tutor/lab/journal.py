@@ -23,6 +23,7 @@ from tutor.lab.addresses import counted_as
 from tutor.lab.bounds import FIELD_COST, HOP_COST, Bounds
 
 __all__ = [
+    "EXAMS",
     "STUDENT",
     "TUTORS",
     "ChainReader",
@@ -30,6 +31,7 @@ __all__ = [
     "Journal",
     "Standing",
     "bytes_text",
+    "exam_token",
     "is_attempt",
     "is_token",
     "label",
@@ -80,6 +82,15 @@ from what a student sends by hand, which alone counts as an attempt at an exerci
 def tutor_token() -> str:
     """A chain token for a run the tutor makes on a shared lab (see TUTORS)."""
     return TUTORS + new_token()
+
+
+EXAMS = "exam-"
+"""How the chains of an exam's questions begin, run by the class lab itself: what arrived is
+an answer to a question, and the projected console does not show it."""
+
+
+def exam_token() -> str:
+    return EXAMS + new_token()
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{22,64}")
@@ -410,6 +421,11 @@ class Journal:
     def recent(self, count: int = 100) -> list[Hop]:
         with self._lock:
             return list(self._hops.values())[-count:]
+
+    @property
+    def seq(self) -> int:
+        """How many hops it has recorded, forgotten ones too: the number of the latest."""
+        return self._seq
 
     def __len__(self) -> int:
         with self._lock:

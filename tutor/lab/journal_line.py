@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from tutor.lab.evidence import Evidence, VerdictKind, size_text
-from tutor.lab.journal import ChainReader, Hop, Journal, without_tokens
+from tutor.lab.journal import EXAMS, ChainReader, Hop, Journal, without_tokens
 from tutor.lab.printable import one_line
 
 __all__ = ["chain_text", "journal_line"]
@@ -36,6 +36,8 @@ def journal_line(hop: Hop, journal: Journal) -> str:
     """Time, client address, method, path, status, body size, and the verdict of its chain: one
     line, whatever the request held (a student's path may carry escapes or line breaks)."""
     at = time.strftime("%H:%M:%S", time.localtime(hop.at))
+    if hop.chain.startswith(EXAMS):  # what arrived is the answer to an exam's question
+        return f"{at} {hop.peer:<21} an exam question's run, not shown during the exam"
     query = f"?{hop.query}" if hop.query else ""
     target = f" -> {_field(hop.location)}" if hop.location else ""
     asked = _field(hop.path + query)

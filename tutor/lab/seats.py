@@ -16,18 +16,30 @@ was given, so that nobody waiting for it can take it first.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+from tutor.atomic import write_text_atomically
 from tutor.lab.addresses import counted_as
 
-__all__ = ["NAME", "NAMES_PER_CLIENT", "Seats", "Taken"]
+__all__ = [
+    "CODE_LENGTH",
+    "NAME",
+    "NAMES_PER_CLIENT",
+    "WRONG_CODES",
+    "Seats",
+    "Taken",
+    "TooManyCodes",
+]
 
 NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
 """A student's name, as their /s/NAME prefix takes it (tutor.lab.journal.STUDENT)."""
@@ -41,15 +53,24 @@ class Taken(Exception):
     """The name cannot be used from here; the message says why, for the student."""
 
 
+class TooManyCodes(Taken):
+    """A freed name was tried with too many wrong codes: it waits for the teacher."""
+
+
 @dataclass
 class _Seat:
     name: str
     """As its holder writes it."""
     client: str | None
-    """Who holds it (see `counted_as`); None while it waits for `code`."""
-    key: str | None = None
+    """Who holds it (see `counted_as`); None while it waits for `code`, or for its tutor to join
+    again after the lab restarted."""
+    key_digest: str | None = None
+    since: int = 0
+    """The journal's count of hops when its key was made: what came under the name before is
+    not its tutor's to read (another computer may have used the name first, from one NAT)."""
     code: str | None = None
     """Set when the teacher freed the name: only a join with it takes the name."""
+    wrong_codes: int = 0
 
 
 def _digest(key: str) -> str:
@@ -58,18 +79,30 @@ def _digest(key: str) -> str:
 
 _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """A claim code's letters: none that reads as another (0/O, 1/I)."""
+CODE_LENGTH = 8
+"""Letters of a claim code: 40 bits, and at most WRONG_CODES guesses a name."""
+WRONG_CODES = 10
+"""Wrong codes a freed name takes; then it waits for the teacher to free it again."""
 
 
 class Seats:
-    """Who holds each name. Thread-safe: the lab's loop and the class routes both ask."""
+    """Who holds each name. Thread-safe: the lab's loop and the class routes both ask.
 
-    def __init__(self, per_client: int = NAMES_PER_CLIENT) -> None:
+    With `path`, the names that have a seat key or wait for a code are kept there (mode 0600)
+    and taken back when the lab starts again: a restart must not hand a name, and its exam, to
+    whoever joins first. A name only ever used by hand (curl) is not kept: next time it is free.
+    """
+
+    def __init__(self, per_client: int = NAMES_PER_CLIENT, path: Path | None = None) -> None:
         self._seats: dict[str, _Seat] = {}
         """By the name in lower case."""
         self._by_key: dict[str, str] = {}
         self._per_client = per_client
         self._vouched: set[str] = set()
         self._lock = threading.Lock()
+        self._path = path
+        if path is not None:
+            self._load(path)
 
     def admit(self, name: str, address: str, token: str | None = None) -> None:
         """Let a request from `address` use `name`, binding the name to it on first use; Taken
@@ -92,39 +125,66 @@ class Seats:
             elif seat.client != client:
                 raise Taken(_in_use(seat.name))
 
-    def join(self, name: str, address: str, key: str | None = None, code: str | None = None) -> str:
-        """The seat key of `name` for a tutor joining from `address`: made at the first join,
-        and the same after, for a tutor that brings it (a student's tutor and quiz may both be
-        joined; a laptop may change address). A name freed by the teacher is taken with its
-        `code`. Taken otherwise, as `admit` says."""
+    def join(
+        self,
+        name: str,
+        address: str,
+        key: str | None = None,
+        code: str | None = None,
+        since: int = 0,
+    ) -> str:
+        """The seat key of `name` for a tutor joining from `address`: made at the first join
+        (`since`: the journal's count of hops then), and the same after, for a tutor that
+        brings it (a student's tutor and quiz may both be joined; a laptop may change address).
+        A name freed by the teacher is taken with its `code`. Taken otherwise, as `admit` says.
+        `key` and `code` are ASCII (the caller checks)."""
         client = counted_as(address)
         with self._lock:
             seat = self._seats.get(name.lower())
             if seat is None:
                 seat = self._bind(name, client)
             elif seat.code is not None:
-                if code is None or not hmac.compare_digest(code.upper(), seat.code):
-                    raise Taken(
-                        f"The teacher freed the name {seat.name} for the student who joins with "
-                        "its code (--code): this is not it."
-                    )
-                seat.name, seat.client, seat.code = name, client, None
+                self._claim(seat, code)
+                seat.name, seat.client, seat.code, seat.wrong_codes = name, client, None, 0
             elif seat.name != name:
                 raise Taken(_case(seat.name))
-            elif seat.key is not None:
-                if key is None or not hmac.compare_digest(key, seat.key):
+            elif seat.key_digest is not None:
+                if key is None or not hmac.compare_digest(_digest(key), seat.key_digest):
                     raise Taken(
                         f"The name {name} has joined this lab from another tutor. If it is "
                         "yours, use that tutor (its key is kept in its data folder), or ask the "
                         "teacher to free the name."
                     )
                 seat.client = client
+                return key
             elif seat.client != client:
                 raise Taken(_in_use(name))
-            if seat.key is None:
-                seat.key = key if key and len(key) >= 32 else secrets.token_urlsafe(24)
-                self._by_key[_digest(seat.key)] = name
-            return seat.key
+            key = secrets.token_urlsafe(24)
+            seat.key_digest, seat.since = _digest(key), since
+            self._by_key[seat.key_digest] = seat.name
+            self._save()
+            return key
+
+    def _claim(self, seat: _Seat, code: str | None) -> None:
+        """Take a freed name with its code; Taken for a wrong one, and for any once WRONG_CODES
+        were tried."""
+        if seat.wrong_codes >= WRONG_CODES:
+            raise TooManyCodes(
+                f"Too many wrong codes for the name {seat.name}: ask the teacher to free it "
+                "again, for a new code."
+            )
+        if code is None or not hmac.compare_digest(code.upper(), seat.code or ""):
+            seat.wrong_codes += 1
+            raise Taken(
+                f"The teacher freed the name {seat.name} for the student who joins with its "
+                "code (--code): this is not it."
+            )
+
+    def since(self, name: str) -> int:
+        """The journal's count of hops when `name`'s seat key was made (see `_Seat.since`)."""
+        with self._lock:
+            seat = self._seats.get(name.lower())
+            return seat.since if seat is not None else 0
 
     def _bind(self, name: str, client: str) -> _Seat:
         held = sum(1 for seat in self._seats.values() if seat.client == client)
@@ -135,6 +195,32 @@ class Seats:
             )
         seat = self._seats[name.lower()] = _Seat(name, client)
         return seat
+
+    def _save(self) -> None:
+        """Keep the names with a key or a code (under the lock). A disk that will not take it
+        costs only this: after a restart those names are free again."""
+        if self._path is None:
+            return
+        kept = [
+            {"name": seat.name, "key": seat.key_digest, "code": seat.code}
+            for seat in self._seats.values()
+            if seat.key_digest is not None or seat.code is not None
+        ]
+        text = json.dumps({"format": 1, "names": kept}, indent=1) + "\n"
+        with contextlib.suppress(OSError):
+            write_text_atomically(self._path, text, mode=0o600)
+
+    def _load(self, path: Path) -> None:
+        with contextlib.suppress(OSError, ValueError, RecursionError, TypeError, KeyError):
+            for kept in json.loads(path.read_text(encoding="utf-8"))["names"]:
+                name, digest, code = str(kept["name"]), kept["key"], kept["code"]
+                if not NAME.fullmatch(name):
+                    continue
+                seat = _Seat(name, None, digest if isinstance(digest, str) else None)
+                seat.code = code if isinstance(code, str) else None
+                self._seats[name.lower()] = seat
+                if seat.key_digest is not None:
+                    self._by_key[seat.key_digest] = name
 
     @contextmanager
     def vouching(self, token: str) -> Iterator[None]:
@@ -150,6 +236,8 @@ class Seats:
 
     def holder(self, key: str) -> str | None:
         """The name whose seat key `key` is, or None."""
+        if not key.isascii():
+            return None
         with self._lock:
             return self._by_key.get(_digest(key))
 
@@ -160,16 +248,18 @@ class Seats:
             seat = self._seats.get(name.lower())
             if seat is None:
                 return None
-            if seat.key is not None:
-                self._by_key.pop(_digest(seat.key), None)
-            seat.client, seat.key = None, None
-            seat.code = "".join(secrets.choice(_CODE_LETTERS) for _ in range(6))
+            if seat.key_digest is not None:
+                self._by_key.pop(seat.key_digest, None)
+            seat.client, seat.key_digest, seat.wrong_codes = None, None, 0
+            seat.code = "".join(secrets.choice(_CODE_LETTERS) for _ in range(CODE_LENGTH))
+            self._save()
             return seat.code
 
     def names(self) -> list[str]:
-        """The names held now (not those freed, waiting for their code)."""
+        """The names held (by a computer now, or by a tutor's key kept from before a
+        restart), not those freed and waiting for their code."""
         with self._lock:
-            return sorted(seat.name for seat in self._seats.values() if seat.client is not None)
+            return sorted(seat.name for seat in self._seats.values() if seat.code is None)
 
 
 def _in_use(name: str) -> str:

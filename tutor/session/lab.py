@@ -62,6 +62,9 @@ class LabSession:
         self.notice: str | None = None
         """What the student must hear about the class they asked to join: it could not be
         reached, or refused the name, so this session runs on a lab of its own."""
+        self.not_joined: str | None = None
+        """Why the class asked for was not joined, in a clause ("the class lab at ... cannot be
+        reached (connection refused)")."""
         self._starting = threading.Lock()
         self._stopped = False
         self._settled = threading.Event()
@@ -103,9 +106,10 @@ class LabSession:
             why = str(error)
         except ClassRefused as error:
             why = f"the class lab refused the name {join.name}: {error}"
+        self.not_joined = why.rstrip(".")
         self.notice = (
-            f"Not joined: {why}. You are on a lab of your own: everything works, but the "
-            "teacher does not see this work."
+            f"Not joined: {self.not_joined}. You are on a lab of your own: everything works, "
+            "but the teacher does not see this work."
         )
         return None
 
@@ -170,7 +174,8 @@ class LabSession:
         if (joined := self.joined) is not None:
             return f"class lab {joined.base.removeprefix('http://')} as {joined.name}"
         if self._lab is not None:
-            return f"lab {self._lab.url.removeprefix('http://')}"
+            apart = " · not in the class" if self.not_joined else ""
+            return f"lab {self._lab.url.removeprefix('http://')}{apart}"
         return "lab not running" if self.error is not None else "lab starting…"
 
     def run(self, spec: ExperimentSpec, cancel: Cancel | None = None) -> Outcome:

@@ -215,6 +215,11 @@ class StudySession:
 
         if self.course is None or self.record is None:
             return None, "The course has not loaded yet."
+        if self.lab.not_joined is not None:  # a quiz meant for the class is not taken alone
+            return None, (
+                f"Not in the class: {self.lab.not_joined}. A quiz with --join runs only on the "
+                "teacher's lab: check its URL and your name, or ask your teacher."
+            )
         if self.lab.joined is not None and not (plan.lesson or plan.tag or plan.due):
             taken = self._class_exam(plan, self.course, self.record)
             if taken is not None:

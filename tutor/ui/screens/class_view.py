@@ -36,8 +36,8 @@ from tutor.ui.widgets.classroom.grid import ClassGrid, Pick
 __all__ = ["ClassScreen", "EndExam"]
 
 _NO_STUDENT = (
-    "No student yet. A tutor joins with redirect-tutor --join URL --name NAME (URL: the one "
-    "serve hands out); curl works too: curl -L -d a=1 URL/s/NAME/redirect/307."
+    "No student yet. A tutor joins with redirect-tutor --join URL --name NAME; curl works "
+    "too: curl -L -d a=1 URL/s/NAME/redirect/307. URL: "
 )
 _LEGEND = "Cells: ✓ met, N attempts, · not tried."
 
@@ -117,8 +117,14 @@ class ClassScreen(Screen[None]):
             return
         count = len(state.students)
         exam = f"exam: {state.exam.describe()}" if state.exam else "no exam set (e sets one)"
-        where = urlsplit(self.link.url).netloc  # the scheme is http: the room it saves counts
+        where = urlsplit(self._join_url).netloc  # the scheme is http: the room it saves counts
         summary.update(literal(f"{where} · {count} student{'' if count == 1 else 's'} · {exam}"))
+
+    @property
+    def _join_url(self) -> str:
+        """The lab's URL as students type it (the one `serve` hands out), else the view's own."""
+        handed = self.state.join_url if self.state is not None else None
+        return handed or self.link.url
 
     @on(DataTable.CellHighlighted, "#class-grid")
     def _show_pick(self) -> None:
@@ -128,7 +134,7 @@ class ClassScreen(Screen[None]):
             line.update(self._describe(pick))
             return
         key = " · ".join(f"{n} {c.lesson}" for n, c in enumerate(self.columns, 1))
-        line.update(literal(f"Columns: {key or 'no exercise'}.\n{_NO_STUDENT}"))
+        line.update(literal(f"Columns: {key or 'no exercise'}.\n{_NO_STUDENT}{self._join_url}"))
 
     def _describe(self, pick: Pick) -> Content:
         student, exercise = pick.student, pick.exercise
@@ -183,7 +189,7 @@ class ClassScreen(Screen[None]):
                 return
             said = (
                 f"{name} is free for the student who joins with code {code}: redirect-tutor "
-                f"--join {self.link.access.url} --name {name} --code {code}"
+                f"--join {self._join_url} --name {name} --code {code}"
             )
             self.notify(printable(said), title="Freed", timeout=120, markup=False)
 
@@ -206,7 +212,8 @@ class ClassScreen(Screen[None]):
         self.app.push_screen(EndExam(exam), self._end_exam)
 
     def _end_exam(self, end: bool | None) -> None:
-        if not end:
+        if not end:  # Cancel is the dialog's first button: say so, lest Enter read as "ended"
+            self.notify("The exam goes on: it was not ended.", title="Exam", markup=False)
             return
 
         async def end_it() -> None:
