@@ -9,6 +9,7 @@ import socket
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -371,3 +372,46 @@ def test_a_student_runs_one_configure_run_at_a_time_on_the_teachers_machine(
         statuses = sorted(pool.map(run, range(6)))
     assert statuses.count(200) >= 1 and set(statuses) <= {200, 429}, statuses
     assert statuses.count(429) >= 1, "six at once from one student: the rest wait their turn"
+
+
+def test_serve_stops_at_once_and_quietly_while_the_class_waits_on_it() -> None:
+    """Ctrl+C with the class view's and a student's long polls open: the lab answers them and
+    stops, with no error on the projected console."""
+    import select
+    import signal
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "tutor", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert serve.stdout is not None
+    printed = b""
+    while b"Try:" not in printed:
+        assert select.select([serve.stdout], [], [], 20)[0], printed
+        printed += os.read(serve.stdout.fileno(), 65536)
+    url = f"http://127.0.0.1:{port}"
+    card = read_card()
+    assert card is not None
+    seat = httpx.post(f"{url}/class/join", json={"name": "ada"}).json()["seat"]
+    polls = [
+        subprocess.Popen(["curl", "-s", "-m", "30", "-H", header, f"{url}{path}"])
+        for header, path in (
+            (f"Authorization: Bearer {card.key}", "/teacher/class?since=999&wait=25"),
+            (f"Authorization: Seat {seat}", "/class/feed?after=0&wait=25"),
+        )
+    ]
+    time.sleep(0.5)
+    started = time.monotonic()
+    serve.send_signal(signal.SIGINT)
+    rest, _ = serve.communicate(timeout=10)
+    took = time.monotonic() - started
+    for poll in polls:
+        poll.wait(timeout=10)
+    said = (printed + rest).decode()
+    assert took < 2.0, f"{took:.1f} s to stop"
+    assert "lab error" not in said and said.rstrip().endswith("Lab stopped."), said

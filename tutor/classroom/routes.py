@@ -144,6 +144,8 @@ class Classroom:
         self._runs = ThreadPoolExecutor(RUNS, thread_name_prefix="class-run")
         self._running: set[str] = set()
         """The students one of whose runs is under way (see `_run_for`)."""
+        self._stopping = False
+        """The lab is stopping: no call waits any more (see `stop_waiting`)."""
         self._turns: dict[str, asyncio.Semaphore] = {}
         self._answering: dict[str, asyncio.Lock] = {}
         self._polls: Counter[str] = Counter()
@@ -168,6 +170,10 @@ class Classroom:
             ("POST", "/teacher/exam"): self._set_exam,
             ("POST", "/teacher/exam/end"): self._end_exam,
         }
+
+    def stop_waiting(self) -> None:
+        self._stopping = True
+        self.beacon.bump()
 
     def close(self) -> None:
         self.ledger.stop()
@@ -249,7 +255,7 @@ class Classroom:
                 loop = asyncio.get_running_loop()
                 deadline = loop.time() + call.number("wait", 0.0, 2.0)
                 since = self.beacon.version
-                while len(hops) <= more and loop.time() < deadline:
+                while len(hops) <= more and loop.time() < deadline and not self._stopping:
                     since = await self.beacon.wait(since, deadline - loop.time())
                     hops = self._own(call, self.journal.chain(token))
         return {"hops": hops_to_wire(hops)}
@@ -298,7 +304,11 @@ class Classroom:
         deadline = loop.time() + call.number("wait", 0.0, WAIT_LIMIT)
         since = self.beacon.version
         with self._polling(call):
-            while not (hops := self.ledger.feed(call.name, after)) and loop.time() < deadline:
+            while (
+                not (hops := self.ledger.feed(call.name, after))
+                and loop.time() < deadline
+                and not self._stopping
+            ):
                 since = await self.beacon.wait(since, deadline - loop.time())  # anyone's change
         room, kept = self.journal.bounds.echo_bytes, 0
         for hop in hops:  # oldest first: the rest come with the next call
@@ -383,7 +393,7 @@ class Classroom:
 
     async def _class(self, call: _Call) -> dict[str, Any]:
         since = int(call.number("since", -1, 2**62)) if call.param("since") else None
-        if since is not None:
+        if since is not None and not self._stopping:
             await self.beacon.wait(since, call.number("wait", 0.0, WAIT_LIMIT))
         version = self.beacon.version
         rows = self.ledger.rows()

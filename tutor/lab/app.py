@@ -79,6 +79,9 @@ class Annex(Protocol):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None: ...
 
+    def stop_waiting(self) -> None:
+        """The lab is stopping: every call that waits (a long poll) answers now."""
+
 
 class _Request:
     __slots__ = (

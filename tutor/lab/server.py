@@ -112,19 +112,29 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 @cache
-def _server_class() -> Callable[[uvicorn.Config, threading.Event], uvicorn.Server]:
-    """uvicorn's Server, telling a waiting thread the moment it listens (imported late)."""
+def _server_class() -> Callable[[uvicorn.Config, threading.Event, Annex | None], uvicorn.Server]:
+    """uvicorn's Server, telling a waiting thread the moment it listens, and the annex the
+    moment it stops, so that its long polls end before uvicorn gives up waiting for them
+    (imported late)."""
     import uvicorn
 
     class Server(uvicorn.Server):
-        def __init__(self, config: uvicorn.Config, started: threading.Event) -> None:
+        def __init__(
+            self, config: uvicorn.Config, started: threading.Event, annex: Annex | None
+        ) -> None:
             super().__init__(config)
             self.started_event = started
+            self.annex = annex
 
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets=sockets)
             if self.started:
                 self.started_event.set()
+
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            if self.annex is not None:
+                self.annex.stop_waiting()
+            await super().shutdown(sockets=sockets)
 
     return Server
 
@@ -152,7 +162,7 @@ def _server(
         timeout_keep_alive=5,
         timeout_graceful_shutdown=2,
     )
-    return _server_class()(config, started or threading.Event())
+    return _server_class()(config, started or threading.Event(), annex)
 
 
 def _url(sock: socket.socket) -> str:
