@@ -177,7 +177,10 @@ def serve(
         card = _keep_card(classroom)
         if classroom.exam is not None:
             click.echo(f"Exam set: {classroom.exam.describe()}")
-        click.echo(f"Try: curl -L -d a=1 {url}/redirect/307")
+        if classroom.hand_out:  # a class's lab: tried the way a student would
+            click.echo(f"Try: curl -L -d a=1 {classroom.hand_out[0]}/s/NAME/redirect/307")
+        else:
+            click.echo(f"Try: curl -L -d a=1 {url}/redirect/307")
 
     try:
         run_lab(
