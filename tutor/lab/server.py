@@ -120,7 +120,7 @@ def _server_class() -> Callable[[uvicorn.Config, threading.Event, Annex | None],
 
     class Server(uvicorn.Server):
         def __init__(
-            self, config: uvicorn.Config, started: threading.Event, annex: Annex | None
+            self, config: uvicorn.Config, started: threading.Event, annex: Annex | None = None
         ) -> None:
             super().__init__(config)
             self.started_event = started
