@@ -45,7 +45,7 @@ class Serve:
             self.port = int(probe.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
         self.home = home
-        self.err_path = home / "serve.err"
+        self.err_path = home / f"serve-{self.port}.err"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tutor", "serve", "--port", str(self.port), *args],
             stdout=subprocess.DEVNULL,
@@ -55,12 +55,15 @@ class Serve:
         deadline = time.monotonic() + 30
         while True:
             try:
-                httpx.get(f"{self.url}/", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, self.err_path.read_text()
-                time.sleep(0.05)
-        card = json.loads((home / "class-lab.json").read_text())
+                card = json.loads((home / "class-lab.json").read_text())
+                if card["pid"] == self.process.pid:
+                    httpx.get(f"{self.url}/", timeout=1)
+                    break
+            except (httpx.HTTPError, OSError, ValueError, KeyError):
+                pass
+            assert self.process.poll() is None, self.printed
+            assert time.monotonic() < deadline, self.printed
+            time.sleep(0.05)
         self.key = str(card["key"])
 
     @property
@@ -80,7 +83,7 @@ class Serve:
     def stop(self) -> None:
         self.process.terminate()
         try:
-            self.process.wait(timeout=3)
+            self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
@@ -95,9 +98,11 @@ def serve(home: Path, *args: str) -> Iterator[Serve]:
         lab.stop()
 
 
-def computer(url: str, address: str, timeout: float = 10) -> httpx.Client:
+def computer(url: str, address: str, timeout: float = 10, **limits: int) -> httpx.Client:
     """A client on another computer of the class."""
-    transport = httpx.HTTPTransport(local_address=address)
+    transport = httpx.HTTPTransport(
+        local_address=address, limits=httpx.Limits(**limits) if limits else httpx.Limits()
+    )
     return httpx.Client(base_url=url, transport=transport, timeout=timeout)
 
 

@@ -5,82 +5,18 @@ addresses. Each test asserts the defence that should hold, so an attack that wor
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 
 import httpx
 
-
-class Serve:
-    """`redirect-tutor serve` as a process on a free port, its data folder the test's own."""
-
-    def __init__(self, home: Path, *args: str) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = int(probe.getsockname()[1])
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.home = home
-        self.err_path = home / f"serve-{self.port}.err"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tutor", "serve", "--port", str(self.port), *args],
-            stdout=subprocess.DEVNULL,
-            stderr=self.err_path.open("wb"),
-            env={**os.environ, "REDIRECT_TUTOR_HOME": str(home), "PYTHONUNBUFFERED": "1"},
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                card = json.loads((home / "class-lab.json").read_text())
-                if card["pid"] == self.process.pid:
-                    httpx.get(f"{self.url}/", timeout=1)
-                    break
-            except (httpx.HTTPError, OSError, ValueError, KeyError):
-                pass
-            assert self.process.poll() is None, self.printed
-            assert time.monotonic() < deadline, self.printed
-            time.sleep(0.05)
-        self.key = str(card["key"])
-
-    @property
-    def teacher(self) -> dict[str, str]:
-        return {"authorization": f"Bearer {self.key}"}
-
-    @property
-    def printed(self) -> str:
-        return self.err_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-@contextmanager
-def serve(home: Path, *args: str) -> Iterator[Serve]:
-    lab = Serve(home, *args)
-    try:
-        yield lab
-    finally:
-        lab.stop()
-
-
-def computer(url: str, address: str, timeout: float = 10, **limits: int) -> httpx.Client:
-    """A client on another computer of the class."""
-    transport = httpx.HTTPTransport(
-        local_address=address, limits=httpx.Limits(**limits) if limits else httpx.Limits()
-    )
-    return httpx.Client(base_url=url, transport=transport, timeout=timeout)
+from tests.test_class_attacks import Serve, computer, serve, timed
 
 
 def seat(key: str) -> dict[str, str]:
@@ -100,16 +36,6 @@ def plain_items(sheet: dict[str, object]) -> list[dict[str, object]]:
 
 def answer_of(item: dict[str, object]) -> dict[str, object]:
     return {"number": item["number"], "question": item["question"], "chosen": item["choices"][:1]}  # type: ignore[index]
-
-
-def timed(call: Callable[[], httpx.Response]) -> tuple[float, int | str]:
-    """Seconds a call took and its status (or the exception's name)."""
-    started = time.monotonic()
-    try:
-        status: int | str = call().status_code
-    except httpx.HTTPError as error:
-        status = type(error).__name__
-    return time.monotonic() - started, status
 
 
 # 1. Seats: names, keys and claim codes.
