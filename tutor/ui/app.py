@@ -193,7 +193,8 @@ class TutorApp(App[None]):
 
     def on_tutor_app_lab_started(self) -> None:
         self.sub_title = self.session.lab.name
-        if notice := self.session.lab.notice:  # asked to join a class that is not this lab
+        notice = self.session.lab.notice  # asked to join a class that is not this lab
+        if notice and self.quiz_plan is None:  # a class's quiz says so itself, and stops
             text = printable(notice)
             self.notify(text, title="The class", severity="warning", timeout=30, markup=False)
 
