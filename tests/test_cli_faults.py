@@ -143,6 +143,10 @@ def test_no_client_sends_a_header_the_rule_refuses(
 # Item 15: curl reads `-H @file` as a file of headers.
 
 
+SECRET_VALUE = "s3cret-1b7e4"
+"""The secret file's value: no temporary folder's name can hold it by chance (one held "42")."""
+
+
 @pytest.fixture
 def secret() -> Iterator[Path]:
     """A file curl would send as headers if a header named '@<its path minus ": ">' reached it
@@ -150,7 +154,7 @@ def secret() -> Iterator[Path]:
     A short path, so that only the '@' makes the name wrong, never its length."""
     with tempfile.TemporaryDirectory(dir="/tmp", prefix="s") as folder:
         path = Path(folder) / "secret: "
-        path.write_text("X-Secret: 42\n")
+        path.write_text(f"X-Secret: {SECRET_VALUE}\n")
         yield path
 
 
@@ -160,7 +164,7 @@ def test_real_curl_reads_a_header_file_so_the_guard_matters(lab: LabServer, secr
     url = f"{lab.url}/redirect/307?chain={token}"
     argument = f"@{str(secret).removesuffix(': ')}: "
     subprocess.run(["curl", "-sS", "-o", os.devnull, "-H", argument, url], timeout=30, check=True)
-    assert ("x-secret", "42") in lab.journal.chain(token)[0].headers
+    assert ("x-secret", SECRET_VALUE) in lab.journal.chain(token)[0].headers
 
 
 @pytest.mark.parametrize("client", ["curl", "curl-x", "curl-post30x", "wget", "node"])
@@ -180,13 +184,13 @@ def test_a_header_named_after_a_file_is_never_read(
 
 def _secrets_seen(lab: LabServer) -> int:
     """How many requests the lab's journal holds that carried the secret file's header."""
-    return sum(("x-secret", "42") in hop.headers for hop in lab.journal.recent(10_000))
+    return sum(("x-secret", SECRET_VALUE) in hop.headers for hop in lab.journal.recent(10_000))
 
 
 def test_try_with_a_header_named_after_a_file_reads_nothing(secret: Path) -> None:
     name = "@" + str(secret).removesuffix(": ")
     done = tutor("try", "307", "-c", "curl", "-H", f"{name}:", "--json")
-    assert done.returncode == 2 and "42" not in done.stdout + done.stderr
+    assert done.returncode == 2 and SECRET_VALUE not in done.stdout + done.stderr
     assert "is not a header name ('@' in it)" in done.stderr
 
 
