@@ -415,3 +415,25 @@ def test_serve_stops_at_once_and_quietly_while_the_class_waits_on_it() -> None:
     said = (printed + rest).decode()
     assert took < 2.0, f"{took:.1f} s to stop"
     assert "lab error" not in said and said.rstrip().endswith("Lab stopped."), said
+
+
+def test_names_with_a_seat_outlive_a_restart_within_a_class_but_not_into_the_next(
+    tmp_path: Path,
+) -> None:
+    from tutor.lab.seats import KEPT_FOR, Seats, Taken
+
+    kept = tmp_path / "class-names.json"
+    key = Seats(path=kept).join("ada", "127.0.0.2")
+    assert stat.S_IMODE(os.stat(kept).st_mode) == 0o600
+    assert key not in kept.read_text(), "only a digest of the key is kept"
+
+    restarted = Seats(path=kept)  # the same class, a minute later
+    with pytest.raises(Taken, match="has joined this lab from another tutor"):
+        restarted.join("ada", "127.0.0.3")
+    assert restarted.join("ada", "127.0.0.4", key) == key, "her tutor, on a new address"
+
+    last_week = time.time() - KEPT_FOR - 60
+    os.utime(kept, (last_week, last_week))
+    next_class = Seats(path=kept)
+    assert next_class.names() == []
+    assert next_class.join("ada", "127.0.0.9") != key, "a school computer that forgot its key"

@@ -23,6 +23,7 @@ import json
 import re
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from tutor.lab.addresses import counted_as
 
 __all__ = [
     "CODE_LENGTH",
+    "KEPT_FOR",
     "NAME",
     "NAMES_PER_CLIENT",
     "WRONG_CODES",
@@ -81,6 +83,9 @@ _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """A claim code's letters: none that reads as another (0/O, 1/I)."""
 CODE_LENGTH = 8
 """Letters of a claim code: 40 bits, and at most WRONG_CODES guesses a name."""
+KEPT_FOR = 12 * 3600
+"""Seconds the names of a class outlive its last join: a lab restarted within a class (or a
+day) keeps them; the next class starts with every name free."""
 WRONG_CODES = 10
 """Wrong codes a freed name takes; then it waits for the teacher to free it again."""
 
@@ -89,8 +94,9 @@ class Seats:
     """Who holds each name. Thread-safe: the lab's loop and the class routes both ask.
 
     With `path`, the names that have a seat key or wait for a code are kept there (mode 0600)
-    and taken back when the lab starts again: a restart must not hand a name, and its exam, to
-    whoever joins first. A name only ever used by hand (curl) is not kept: next time it is free.
+    and taken back when the lab starts again (within KEPT_FOR): a restart must not hand a name,
+    and its exam, to whoever joins first. A name only ever used by hand (curl) is not kept: next
+    time it is free.
     """
 
     def __init__(self, per_client: int = NAMES_PER_CLIENT, path: Path | None = None) -> None:
@@ -211,7 +217,12 @@ class Seats:
             write_text_atomically(self._path, text, mode=0o600)
 
     def _load(self, path: Path) -> None:
+        """Take back the names of the class this lab served last, unless that class is over:
+        kept longer, a name would wait next week for a school computer that has forgotten its
+        key."""
         with contextlib.suppress(OSError, ValueError, RecursionError, TypeError, KeyError):
+            if time.time() - path.stat().st_mtime > KEPT_FOR:
+                return
             for kept in json.loads(path.read_text(encoding="utf-8"))["names"]:
                 name, digest, code = str(kept["name"]), kept["key"], kept["code"]
                 if not NAME.fullmatch(name):
