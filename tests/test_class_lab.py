@@ -60,6 +60,12 @@ def _exercise(course: Course, kind: type) -> tuple[str, BringYourOwn | Configure
     )
 
 
+def _seat(lab: LabServer, name: str) -> dict[str, str]:
+    """The headers of a tutor joined as `name` (from this machine)."""
+    seat = httpx.post(f"{lab.url}/class/join", json={"name": name}).json()["seat"]
+    return {"authorization": f"Seat {seat}"}
+
+
 def _teacher(lab: LabServer, path: str, key: str | None = KEY) -> httpx.Response:
     headers = {"authorization": f"Bearer {key}"} if key is not None else {}
     return httpx.get(f"{lab.url}{path}", headers=headers, timeout=5)
@@ -220,8 +226,7 @@ def test_a_configure_exercise_is_run_by_the_lab_never_by_the_students_machine(
     lab, room = classroom
     configure_id, configure = _exercise(course, Configure)
     assert isinstance(configure, Configure)
-    seat = httpx.post(f"{lab.url}/class/join", json={"name": "eve"}).json()["seat"]
-    headers = {"authorization": f"Seat {seat}"}
+    headers = _seat(lab, "eve")
 
     def configure_with(answer: dict[str, object], **more: object) -> httpx.Response:
         asked = {"exercise": configure_id, "answer": answer, **more}
@@ -252,6 +257,7 @@ def test_a_class_that_cannot_be_reached_leaves_the_student_on_a_lab_of_their_own
         try:
             session.lab.start()
             outcome = session.lab.run(ExperimentSpec(code=307, client="httpx"))
+            assert session.lab.name.startswith("own lab 127.0.0.1:"), "not the class's lab"
         finally:
             session.close()
     assert session.lab.notice is not None
@@ -354,16 +360,11 @@ def test_a_student_runs_one_configure_run_at_a_time_on_the_teachers_machine(
     lab, _ = classroom
     configure_id, configure = _exercise(course, Configure)
     assert isinstance(configure, Configure)
-    seat = httpx.post(f"{lab.url}/class/join", json={"name": "eve"}).json()["seat"]
+    headers = _seat(lab, "eve")
     asked = {"exercise": configure_id, "answer": configure.answer.model_dump()}
 
     def run(_: int) -> int:
-        answer = httpx.post(
-            f"{lab.url}/class/configure",
-            json=asked,
-            headers={"authorization": f"Seat {seat}"},
-            timeout=30,
-        )
+        answer = httpx.post(f"{lab.url}/class/configure", json=asked, headers=headers, timeout=30)
         return answer.status_code
 
     from concurrent.futures import ThreadPoolExecutor

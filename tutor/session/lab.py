@@ -174,8 +174,8 @@ class LabSession:
         if (joined := self.joined) is not None:
             return f"class lab {joined.base.removeprefix('http://')} as {joined.name}"
         if self._lab is not None:
-            apart = " · not in the class" if self.not_joined else ""
-            return f"lab {self._lab.url.removeprefix('http://')}{apart}"
+            own = "own lab" if self.not_joined else "lab"  # not the class's: short, for a title
+            return f"{own} {self._lab.url.removeprefix('http://')}"
         return "lab not running" if self.error is not None else "lab starting…"
 
     def run(self, spec: ExperimentSpec, cancel: Cancel | None = None) -> Outcome:
