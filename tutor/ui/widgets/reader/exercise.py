@@ -149,7 +149,10 @@ class ExercisePanel(Vertical):
         self._refresh_byo()
 
     def on_hop_heard(self, message: HopHeard) -> None:
-        if message.hop.student and message.hop.student == self.student:
+        from tutor.lab.journal import TUTORS
+
+        hop = message.hop  # a tutor's own run is never an attempt: no need to read them again
+        if hop.student and hop.student == self.student and not hop.chain.startswith(TUTORS):
             self._refresh_byo()
 
     def _refresh_byo(self) -> None:
