@@ -119,7 +119,8 @@ class Ledger:
         self.beacon = beacon if beacon is not None else Beacon()
         self._rows: dict[str, Row] = {}
         self._lock = threading.Lock()
-        self._heard: queue.SimpleQueue[Hop | None] = queue.SimpleQueue()
+        self._heard: queue.SimpleQueue[Hop | threading.Event | None] = queue.SimpleQueue()
+        """Hops to judge; an event to set once those before it are judged; None: stop."""
         self._worker = threading.Thread(target=self._work, name="class-ledger", daemon=True)
         self._worker.start()
         journal.subscribe(self.hear)
@@ -135,9 +136,10 @@ class Ledger:
         self._worker.join(timeout=2)
 
     def settle(self, timeout: float = 2.0) -> None:
-        """Wait until every hop heard so far is judged (tests, the export)."""
+        """Wait until every hop heard so far is judged (for tests: the teacher's view follows
+        the beacon instead)."""
         done = threading.Event()
-        self._heard.put(_Marker(done))  # type: ignore[arg-type]
+        self._heard.put(done)
         done.wait(timeout)
 
     def _work(self) -> None:
@@ -145,8 +147,8 @@ class Ledger:
             hop = self._heard.get()
             if hop is None:
                 return
-            if isinstance(hop, _Marker):
-                hop.done.set()
+            if isinstance(hop, threading.Event):
+                hop.set()
                 continue
             self._judge(hop)
             self.beacon.bump()
@@ -222,8 +224,3 @@ class Ledger:
                 }
                 for row in sorted(self._rows.values(), key=lambda row: row.name.lower())
             ]
-
-
-@dataclass(frozen=True, slots=True)
-class _Marker:
-    done: threading.Event
