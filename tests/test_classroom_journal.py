@@ -89,7 +89,7 @@ def test_serve_beyond_loopback_warns_and_hands_out_urls() -> None:
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
-        lines = [server.stdout.readline() for _ in range(4)]  # type: ignore[union-attr]
+        lines = [server.stdout.readline() for _ in range(6)]  # type: ignore[union-attr]
         url = lines[0].split()[3]
         port = int(url.rsplit(":", 1)[1])
         send_and_follow_with_get(port, "POST", "/s/ada/redirect/302", "a=1")

@@ -24,6 +24,7 @@ import httpx
 
 from tutor.atomic import write_text_atomically
 from tutor.classroom.answer import TooLarge, TooSlow, fetch_json_sync
+from tutor.lab.authority import TlsLab
 from tutor.lab.journal import Hop, tutor_token
 from tutor.lab.printable import one_line
 from tutor.lab.wire import WireError, hops_from_wire
@@ -332,6 +333,10 @@ class JoinedLab:
         self.url = f"{join.base}/s/{join.name}"
         """Where the student's experiments go: their own prefix on the teacher's lab."""
         self.base_url = join.base
+        self.tls = TlsLab(
+            problem="the class lab does not hand its TLS listener to joined tutors: HTTPS "
+            "experiments run on a lab of one's own"
+        )
         self._running = False
 
     def start(self) -> JoinedLab:

@@ -13,6 +13,7 @@ from tutor.lab.bounds import Bounds
 if TYPE_CHECKING:
     from tutor.classroom.key import LabCard
     from tutor.classroom.routes import Classroom
+    from tutor.lab.authority import Authority
     from tutor.lab.journal import Journal
 
 __all__ = ["serve"]
@@ -142,14 +143,22 @@ def serve(
         bounds.console_lines,
     )
     open_files = raise_open_file_limit()
+    if not is_loopback(host):
+        classroom.hand_out = hand_out_urls(host, port)
+    authority, no_authority = _authority(classroom.hand_out)
 
     card: LabCard | None = None
 
-    def ready(url: str, other_url: str) -> None:
+    def ready(url: str, other_url: str, secure_url: str, no_tls: str | None) -> None:
         nonlocal card
         classroom.lab_url = _own_url(host, url)
         click.echo(f"Lab listening on {url}  (Ctrl+C stops it)")
         click.echo(f"Its other origin (for ?origin=other) is {other_url}")
+        if secure_url and authority is not None:
+            click.echo(f"Its TLS listener (for ?scheme=https) is {secure_url}")
+            click.echo(f"  its certificate authority: {authority.ca}  (e.g. curl --cacert FILE)")
+        else:
+            click.secho(f"No TLS listener: {no_authority or no_tls}", fg="yellow", err=True)
         if not is_loopback(host):
             click.secho(
                 f"Warning: the lab listens on {host}: anyone who can reach this machine can send "
@@ -159,7 +168,6 @@ def serve(
                 err=True,
             )
             other_port = other_url.rsplit(":", 1)[1]
-            classroom.hand_out = hand_out_urls(host, port)
             for shared in classroom.hand_out or ["(no address found: use this machine's)"]:
                 click.echo(f"Hand out: {shared}  (other origin: port {other_port})")
             click.echo(
@@ -191,6 +199,7 @@ def serve(
             on_log=lambda line: click.echo(line, err=True),
             journal=journal,
             annex=classroom,
+            authority=authority,
         )
     except LabError as error:
         raise click.ClickException(str(error)) from None
@@ -236,6 +245,21 @@ def _classroom(
         except ExamError as error:
             raise click.UsageError(str(error)) from None
     return Classroom(course, journal, new_key(), exam, names=home() / NAMES_FILE)
+
+
+def _authority(hand_out: list[str]) -> tuple[Authority | None, str | None]:
+    """The local CA of the teacher's data folder, its lab certificate naming the addresses
+    students reach the lab at too; or why there is none."""
+    from urllib.parse import urlsplit
+
+    from tutor.lab.authority import FOLDER, LAB_NAMES, AuthorityError, local_authority
+    from tutor.progress.location import home
+
+    addresses = [urlsplit(url).hostname or "" for url in hand_out]
+    try:
+        return local_authority(home() / FOLDER, (*LAB_NAMES, *filter(None, addresses))), None
+    except AuthorityError as error:
+        return None, str(error)
 
 
 def _own_url(host: str, url: str) -> str:

@@ -17,6 +17,7 @@ from tutor.experiments.clients.base import Attempt, Cancel, Request
 from tutor.experiments.clients.side_by_side import side_by_side
 from tutor.experiments.outcome import Outcome
 from tutor.experiments.spec import ExperimentSpec
+from tutor.lab.authority import TlsLab
 from tutor.lab.evidence import Evidence, Sent, VerdictKind
 from tutor.lab.journal import ChainReader
 
@@ -31,12 +32,14 @@ def run(
     journal: ChainReader,
     timeout: float = DEFAULT_TIMEOUT,
     cancel: Cancel | None = None,
+    tls: TlsLab | None = None,
 ) -> Outcome:
-    """Send `spec` with its client to the lab at `lab_url`, whose hops land in `journal`.
+    """Send `spec` with its client to the lab at `lab_url`, whose hops land in `journal`; `tls`
+    is the lab's TLS listener, for a spec that changes scheme.
 
     Never raises for a client's failure: a refusal, a timeout or a missing program is an outcome.
     """
-    return run_many([spec], lab_url, journal, timeout, cancel=cancel)[0]
+    return run_many([spec], lab_url, journal, timeout, cancel=cancel, tls=tls)[0]
 
 
 def run_many(
@@ -46,6 +49,7 @@ def run_many(
     timeout: float = DEFAULT_TIMEOUT,
     on_outcome: Callable[[Outcome], object] | None = None,
     cancel: Cancel | None = None,
+    tls: TlsLab | None = None,
 ) -> list[Outcome]:
     """Run every spec, each client's share as one batch, the clients at once; results in order.
 
@@ -60,7 +64,7 @@ def run_many(
 
     def batch(group: str) -> None:
         chosen = [specs[i] for i in by_group[group]]
-        judged = _run_batch(chosen, lab_url, journal, timeout, either)
+        judged = _run_batch(chosen, lab_url, journal, timeout, either, tls or _NO_TLS)
         for index, outcome in zip(by_group[group], judged, strict=True):
             outcomes[index] = outcome
             if on_outcome is not None and not either.is_set():
@@ -84,6 +88,8 @@ class _Either:
     def is_set(self) -> bool:
         return self._interrupted.is_set() or (self._cancel is not None and self._cancel.is_set())
 
+
+_NO_TLS = TlsLab(problem="this lab was started without a TLS listener")
 
 _HANG_UP_GRACE = 0.25
 """Seconds the runner gives the lab, once per batch, to journal requests cut short."""
@@ -109,6 +115,7 @@ def _run_batch(
     journal: ChainReader,
     timeout: float,
     cancel: Cancel,
+    tls: TlsLab,
 ) -> list[Outcome]:
     """Run the specs of one batch group: one call to its clients' `send_batch`."""
     chosen = [clients.get(spec.client) for spec in specs]
@@ -116,11 +123,12 @@ def _run_batch(
     requests = [
         Request(
             spec.method,
-            spec.url(lab_url, token),
+            spec.url(lab_url, token, tls.url),
             spec.body.encode(),
             dict(spec.headers),
             spec.stream,
             spec.redirect,
+            tls.ca if spec.secure else None,
         )
         for spec, token in zip(specs, tokens, strict=True)
     ]
@@ -129,11 +137,12 @@ def _run_batch(
         None if version is None else client.cannot_send(request)
         for client, version, request in zip(chosen, versions, requests, strict=True)
     ]
+    no_tls = [spec.secure and tls.problem is not None for spec in specs]
     sendable = [
         (index, (chosen[index], request))
         for index, request in enumerate(requests)
         for _ in range(specs[index].repeat)
-        if versions[index] is not None and reasons[index] is None
+        if versions[index] is not None and reasons[index] is None and not no_tls[index]
     ]
     attempts: dict[int, Attempt] = {}
     if sendable:
@@ -150,6 +159,9 @@ def _run_batch(
             error = f"{client.label} is not installed (install: {client.install_hint})"
             text = f"{spec.client} is not installed"
             evidence = Evidence.unsent(VerdictKind.UNAVAILABLE, text, error, asked)
+        elif no_tls[index]:
+            text = "the lab has no TLS listener"
+            evidence = Evidence.unsent(VerdictKind.UNAVAILABLE, text, tls.problem, asked)
         elif (reason := reasons[index]) is not None:
             text = f"{spec.client} cannot send this"
             evidence = Evidence.unsent(VerdictKind.NOT_EXPRESSIBLE, text, reason, asked)

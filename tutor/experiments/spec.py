@@ -199,6 +199,9 @@ class ExperimentSpec(BaseModel):
     or none (`none`: a 3xx without one)."""
     origin: Literal["same", "other"] = "same"
     """`other`: the redirect leads to the lab's second listener, another origin."""
+    scheme: Literal["same", "upgrade", "downgrade"] = "same"
+    """`upgrade`: the first request goes to the lab's plain listener and the redirect leads to its
+    TLS listener (http -> https); `downgrade`: the other way round (https -> http)."""
     loop: bool = False
     """The redirect points back to itself: the client's loop limit shows in the journal."""
     cache: str | None = None
@@ -217,10 +220,13 @@ class ExperimentSpec(BaseModel):
     `/login/naive?next=//{other}/echo`, `/accepted`): it is sent `code` (unless it answers a
     status of its own, as /accepted does) and the chain token."""
 
-    def url(self, lab_url: str, chain: str) -> str:
+    def url(self, lab_url: str, chain: str, secure_url: str = "") -> str:
         """The URL the client is given: the lab's /redirect/{code} with this experiment's query,
-        or the `start` route with its own query."""
+        or the `start` route with its own query; on the lab's TLS listener (`secure_url`) for a
+        downgrade."""
         fragment = f"#{self.fragment}" if self.fragment else ""
+        if self.scheme == "downgrade":
+            lab_url = secure_url
         if self.start is not None:
             path, _, query = self.start.partition("?")
             code = [] if self.code is None else [("code", str(self.code))]
@@ -235,6 +241,8 @@ class ExperimentSpec(BaseModel):
             query["location"] = self.location
         if self.origin == "other":
             query["origin"] = "other"
+        if self.scheme != "same":
+            query["scheme"] = "https" if self.scheme == "upgrade" else "http"
         if self.loop:
             query["loop"] = "1"
         if self.cache is not None:
@@ -297,7 +305,18 @@ class ExperimentSpec(BaseModel):
     @model_validator(mode="after")
     def _start_takes_no_redirect_options(self) -> ExperimentSpec:
         if self.start is not None and self.query("") != {"chain": ""}:
-            raise ValueError("to, location, origin, loop, cache: options of /redirect, not 'start'")
+            raise ValueError(
+                "to, location, origin, scheme, loop, cache: options of /redirect, not 'start'"
+            )
+        if self.scheme != "same" and self.origin == "other":
+            raise ValueError(
+                "origin: other and a scheme change each lead to another listener: choose one"
+            )
+        if self.scheme != "same" and self.location not in ("path", "absolute"):
+            raise ValueError(
+                f"a scheme change writes the Location in full, so 'location' is path or absolute, "
+                f"not {self.location}"
+            )
         own = self.own_answer
         if own is not None and self.code is not None:
             raise ValueError(f"{self.start} answers {own} itself: give it no 'code'")
@@ -311,6 +330,11 @@ class ExperimentSpec(BaseModel):
         Created with a Location"); None for a redirect."""
         path = None if self.start is None else self.start.partition("?")[0]
         return BEYOND_OWN_ANSWERS.get(path) if path is not None else None
+
+    @property
+    def secure(self) -> bool:
+        """Whether it needs the lab's TLS listener."""
+        return self.scheme != "same"
 
     @property
     def first_answer(self) -> str:

@@ -95,6 +95,7 @@ class _Request:
         "peer",
         "query",
         "route",
+        "scheme",
         "scope",
         "student",
     )
@@ -114,6 +115,7 @@ class _Request:
         client = scope.get("client")
         self.peer = f"{client[0]}:{client[1]}" if client else "-"
         self.chain = chain
+        self.scheme: str = "https" if scope.get("scheme") == "https" else "http"
 
     def param(self, name: str) -> str | None:
         return next((v for k, v in self.params if k == name), None)
@@ -192,7 +194,9 @@ class LabApp:
     """The ASGI callable. It never raises: every failure becomes an answer or a quiet close.
 
     `origins` are the lab's own listeners (e.g. http://127.0.0.1:8307): `?origin=other`
-    redirects to one that the request did not arrive on, to show what crosses origins.
+    redirects to one of the same scheme that the request did not arrive on, to show what crosses
+    origins; `?scheme=https` to the TLS listener and `?scheme=http` back to the plain one, to show
+    what crosses a change of scheme.
     """
 
     def __init__(
@@ -265,7 +269,7 @@ class LabApp:
             await self._echo(request, request_digest, send)
         elif path in _PAGES:
             page = _PAGES[path]
-            other = self._other_origin(request)
+            listeners = self._listeners(request)
             await self._answer(
                 request,
                 send,
@@ -273,7 +277,7 @@ class LabApp:
                 page,
                 digest_=request_digest,
                 content_type=_HTML,
-                extra=[(b"content-security-policy", policy(page, filter(None, [other])).encode())],
+                extra=[(b"content-security-policy", policy(page, listeners).encode())],
             )
         elif path in BEYOND_ROUTES:  # lab/beyond.py: a login's ?next=, Refresh, 201/202, ...
             here = Asked(
@@ -363,34 +367,68 @@ class LabApp:
         location, problem = _location(request, target)
         if problem:
             return (), problem
-        origin = request.param("origin")
-        if origin == "other":
-            other = self._other_origin(request)
-            if other is None:
-                return (), "?origin=other needs a second listener, and this lab has only one.\n"
-            if form not in ("path", "absolute"):
-                return (), (
-                    f"?origin=other writes the Location in full (another origin has to be "
-                    f"named), so it cannot be combined with ?location={form}.\n"
-                )
-            path_on = urlsplit(location)._replace(scheme="", netloc="")
-            return (other + urlunsplit(path_on),), None
-        if origin is not None:
+        origin, scheme = request.param("origin"), request.param("scheme")
+        if origin is None and scheme is None:
+            return _written(form, location, request), None
+        if origin not in (None, "other"):
             return (), f"?origin= takes 'other', not {origin!r}.\n"
-        return _written(form, location, request), None
+        if scheme not in (None, "http", "https"):
+            return (), f"?scheme= takes 'http' or 'https', not {scheme!r}.\n"
+        if origin is not None and scheme is not None:
+            return (), "?origin=other and ?scheme= each lead to another listener: choose one.\n"
+        asked = f"?origin={origin}" if origin is not None else f"?scheme={scheme}"
+        if form not in ("path", "absolute"):
+            return (), (
+                f"{asked} writes the Location in full (another origin has to be named), so it "
+                f"cannot be combined with ?location={form}.\n"
+            )
+        there = (
+            self._other_origin(request)
+            if scheme is None
+            else self._listener(request, scheme, other=False)
+        )
+        if there is None:
+            return (), (
+                "?origin=other needs a second listener, and this lab has only one.\n"
+                if scheme is None
+                else f"?scheme={scheme} needs a listener that speaks {scheme}, and this lab has "
+                "none (the tutor could not keep its certificate authority).\n"
+            )
+        path_on = urlsplit(location)._replace(scheme="", netloc="")
+        return (there + urlunsplit(path_on),), None
 
     def _other_origin(self, request: _Request) -> str | None:
-        """The listener the request did not arrive on, named by the host the client used (so a
-        student who reached the lab at 192.0.2.7:8307 is sent to 192.0.2.7:8308)."""
+        """The listener of the request's scheme that it did not arrive on, named by the host the
+        client used (so a student who reached the lab at 192.0.2.7:8307 is sent to
+        192.0.2.7:8308)."""
+        return self._listener(request, request.scheme, other=True)
+
+    def _listener(self, request: _Request, scheme: str, *, other: bool) -> str | None:
+        """The lab's first listener that speaks `scheme` (but not the one the request arrived
+        on, when `other`), named by the host the client used."""
         server = request.scope.get("server")
-        here = server[1] if server and server[1] else 80
-        other = next((o for o in self.origins if (urlsplit(o).port or 80) != here), None)
-        if other is None:
+        here = server[1] if server and server[1] else None
+        found = next(
+            (
+                parts
+                for parts in map(urlsplit, self.origins)
+                if parts.scheme == scheme and not (other and parts.port == here)
+            ),
+            None,
+        )
+        if found is None:
             return None
-        parts = urlsplit(other)
-        host = urlsplit(f"//{request.header(b'host') or ''}").hostname or parts.hostname
+        host = urlsplit(f"//{request.header(b'host') or ''}").hostname or found.hostname
         host = f"[{host}]" if host and ":" in host else host
-        return f"{parts.scheme}://{host}:{parts.port or 80}"
+        return f"{found.scheme}://{host}:{found.port}"
+
+    def _listeners(self, request: _Request) -> list[str]:
+        """Every listener of the lab but the one the request arrived on, as the client names
+        them: where a page of the lab may send requests and forms."""
+        found = [self._other_origin(request)]
+        other_scheme = "http" if request.scheme == "https" else "https"
+        found.append(self._listener(request, other_scheme, other=False))
+        return [origin for origin in found if origin is not None]
 
     async def _echo(self, request: _Request, request_digest: str, send: Send) -> None:
         hop = self._record(request, 200, None, request_digest)
@@ -423,6 +461,7 @@ class LabApp:
             status=status,
             location=location,
             hung_up=hung_up,
+            scheme=request.scheme,
         )
 
     async def _answer(
@@ -622,6 +661,8 @@ Edge cases, as options of /redirect/{code} (combine them with &):
   ?location=spaces              a Location with spaces in its query, which some clients repair
   ?loop=1                       Location points back here: a loop, to see each client's limit
   ?origin=other                 Location on the lab's other listener: another origin
+  ?scheme=https | http          Location on the lab's TLS listener (an upgrade) or on its plain
+                                one (a downgrade): what crosses a change of scheme
   ?cache=none | max-age=N       no Cache-Control, or explicit freshness. With none, a cache may
                                 reuse a 300, 301 or 308 by its own heuristic, and no other 3xx
                                 (RFC 9110 §15.1, RFC 9111 §4.2.2)

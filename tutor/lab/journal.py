@@ -141,6 +141,8 @@ class Hop:
     hung_up: bool = False
     """The client closed the connection before its request was complete: the lab saw the head
     and `body_size` bytes of the body, and answered nothing."""
+    scheme: str = "http"
+    """"https" for a request that came over the lab's TLS listener."""
 
     @property
     def is_redirect(self) -> bool:

@@ -1,5 +1,8 @@
 """Run the lab on a real socket with uvicorn: in a background thread, or in the foreground.
 
+Beside its plain HTTP listeners, a lab given an Authority listens with TLS too (`secure_url`),
+so that a redirect can change the scheme (http -> https and back) on one journal.
+
 uvicorn gives the lab a real HTTP/1.1 parser, limits and graceful shutdown. Its log lines are
 kept to one line each (no tracebacks): a malformed request from a student must never spill a
 stack trace into a learner's terminal. Each lab keeps its own lines (`LabServer.log`, or the
@@ -16,15 +19,19 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
 from tutor.lab.addresses import http_url
 from tutor.lab.app import Annex, LabApp
+from tutor.lab.authority import Authority, AuthorityError, TlsLab
 from tutor.lab.journal import Hop, Journal
 from tutor.lab.printable import one_line
 
 if TYPE_CHECKING:
+    import ssl
+
     import uvicorn
 
 __all__ = ["LOG_LINES", "LabError", "LabServer", "bind", "serve"]
@@ -111,23 +118,57 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+@dataclass(frozen=True, slots=True)
+class Secure:
+    """The TLS listener's socket and context: uvicorn's one `ssl` setting would make every
+    listener speak TLS, and the lab's plain ones must not."""
+
+    sock: socket.socket
+    context: ssl.SSLContext
+    handshake_timeout: float
+
+
 @cache
-def _server_class() -> Callable[[uvicorn.Config, threading.Event, Annex | None], uvicorn.Server]:
-    """uvicorn's Server, telling a waiting thread the moment it listens, and the annex the
-    moment it stops, so that its long polls end before uvicorn gives up waiting for them
-    (imported late)."""
+def _server_class() -> Callable[..., uvicorn.Server]:
+    """uvicorn's Server, with a TLS listener beside the plain ones, telling a waiting thread the
+    moment it listens, and the annex the moment it stops, so that its long polls end before
+    uvicorn gives up waiting for them (imported late)."""
+    import asyncio
+
     import uvicorn
 
     class Server(uvicorn.Server):
         def __init__(
-            self, config: uvicorn.Config, started: threading.Event, annex: Annex | None = None
+            self,
+            config: uvicorn.Config,
+            started: threading.Event,
+            annex: Annex | None = None,
+            secure: Secure | None = None,
         ) -> None:
             super().__init__(config)
             self.started_event = started
             self.annex = annex
+            self.secure = secure
 
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets=sockets)
+            if self.started and self.secure is not None:
+                config = self.config
+                state = self.server_state
+
+                def protocol() -> asyncio.Protocol:
+                    return config.http_protocol_class(  # type: ignore[call-arg]
+                        config=config, server_state=state, app_state=self.lifespan.state
+                    )
+
+                tls = await asyncio.get_running_loop().create_server(
+                    protocol,
+                    sock=self.secure.sock,
+                    ssl=self.secure.context,
+                    ssl_handshake_timeout=self.secure.handshake_timeout,
+                    backlog=config.backlog,
+                )
+                self.servers.append(tls)
             if self.started:
                 self.started_event.set()
 
@@ -144,6 +185,7 @@ def _server(
     origins: tuple[str, ...] = (),
     started: threading.Event | None = None,
     annex: Annex | None = None,
+    secure: Secure | None = None,
 ) -> uvicorn.Server:
     import uvicorn
 
@@ -162,12 +204,29 @@ def _server(
         timeout_keep_alive=5,
         timeout_graceful_shutdown=2,
     )
-    return _server_class()(config, started or threading.Event(), annex)
+    return _server_class()(config, started or threading.Event(), annex, secure)
 
 
-def _url(sock: socket.socket) -> str:
+def _url(sock: socket.socket, scheme: str = "http") -> str:
     host, port = sock.getsockname()[:2]
-    return http_url(host, port)
+    return http_url(host, port).replace("http", scheme, 1)
+
+
+def _secure(
+    host: str, authority: Authority | None, journal: Journal
+) -> tuple[Secure | None, str | None]:
+    """The TLS listener on a free port of `host`, or why there is none (a sentence)."""
+    if authority is None:
+        return None, "this lab was started without a certificate authority"
+    try:
+        context = authority.server_context()
+    except AuthorityError as error:
+        return None, str(error)
+    try:
+        sock = bind(host, 0)
+    except LabError as error:
+        return None, str(error)
+    return Secure(sock, context, journal.bounds.head_timeout), None
 
 
 class LabServer:
@@ -175,6 +234,9 @@ class LabServer:
 
     A second listener on another free port (`other_url`) is another origin with the same
     journal: redirects with `?origin=other` go there, to show what a client carries across.
+    Given an `authority`, a third listens with TLS (`secure_url`): `?scheme=https` and
+    `?scheme=http` redirect across; without one, or when its files cannot be read,
+    `secure_url` is "" and `secure_problem` says why.
     """
 
     def __init__(
@@ -183,9 +245,11 @@ class LabServer:
         port: int = 0,
         journal: Journal | None = None,
         annex: Annex | None = None,
+        authority: Authority | None = None,
     ):
         self.journal = journal if journal is not None else Journal()
         self.annex = annex
+        self.authority = authority
         self.log: deque[str] = deque(maxlen=LOG_LINES)
         """This lab's recent warnings (bad requests, dropped connections), one line each."""
         self._host = host
@@ -194,6 +258,16 @@ class LabServer:
         self._thread: threading.Thread | None = None
         self.url = ""
         self.other_url = ""
+        self.secure_url = ""
+        self.secure_problem: str | None = None
+        """Why this lab has no TLS listener, in a sentence (None: it has one)."""
+
+    @property
+    def tls(self) -> TlsLab:
+        """The TLS listener and the CA file a client trusts to reach it; or why there is none."""
+        if self.authority is None or not self.secure_url:
+            return TlsLab(problem=self.secure_problem or "the lab is not running")
+        return TlsLab(self.secure_url, str(self.authority.ca))
 
     def start(self, timeout: float = 10.0) -> LabServer:
         sock = bind(self._host, self._port)
@@ -202,12 +276,13 @@ class LabServer:
         except LabError:
             sock.close()
             raise
+        secure, self.secure_problem = _secure(self._host, self.authority, self.journal)
         self.url = _url(sock)
         self.other_url = _url(other)
+        self.secure_url = _url(secure.sock, "https") if secure is not None else ""
         started = threading.Event()
-        self._server = server = _server(
-            self.journal, (self.url, self.other_url), started, self.annex
-        )
+        origins = tuple(filter(None, (self.url, self.other_url, self.secure_url)))
+        self._server = server = _server(self.journal, origins, started, self.annex, secure)
         self._thread = threading.Thread(
             target=self._serve,
             args=(server, [sock, other], started),
@@ -218,8 +293,9 @@ class LabServer:
         started.wait(timeout)
         if not server.started:
             server.should_exit = True
-            sock.close()
-            other.close()
+            for listening in (sock, other, secure.sock if secure is not None else None):
+                if listening is not None:
+                    listening.close()
             self._server = None
             self._thread = None
             why = self.log[-1] if self.log else "it gave no reason"
@@ -259,18 +335,21 @@ class LabServer:
 def serve(
     host: str,
     port: int,
-    on_ready: Callable[[str, str], None],
+    on_ready: Callable[[str, str, str, str | None], None],
     on_hop: Callable[[Hop], None],
     on_log: Callable[[str], None],
     journal: Journal | None = None,
     annex: Annex | None = None,
+    authority: Authority | None = None,
 ) -> None:
     """Serve the lab in the foreground until Ctrl+C (uvicorn handles the signal gracefully).
 
     `on_log` hears each of uvicorn's log lines (one line each, never a traceback).
 
-    The second origin listens on `port + 1` when it is free, else on any free port; `on_ready`
-    gets both URLs. `on_hop` runs on the lab's event loop: it must return at once.
+    The second origin listens on `port + 1` when it is free, else on any free port; the TLS
+    listener (with an `authority`) on any free port. `on_ready` gets the three URLs (the last
+    "" without TLS) and why there is no TLS listener (None: there is one). `on_hop` runs on the
+    lab's event loop: it must return at once.
     """
     sock = bind(host, port)
     try:
@@ -278,10 +357,11 @@ def serve(
     except LabError:
         other = bind(host, 0)
     journal = journal if journal is not None else Journal()
+    secure, secure_problem = _secure(host, authority, journal)
     journal.subscribe(on_hop)
-    urls = (_url(sock), _url(other))
-    server = _server(journal, urls, annex=annex)
-    on_ready(*urls)
+    urls = (_url(sock), _url(other), _url(secure.sock, "https") if secure is not None else "")
+    server = _server(journal, tuple(filter(None, urls)), annex=annex, secure=secure)
+    on_ready(*urls, secure_problem)
     try:
         with _ROUTER.hearing(on_log):
             server.run(sockets=[sock, other])

@@ -40,6 +40,7 @@ def hop_to_wire(hop: Hop) -> dict[str, object]:
         "status": hop.status,
         "location": hop.location,
         "hung_up": hop.hung_up,
+        "scheme": hop.scheme,
     }
 
 
@@ -89,6 +90,10 @@ def hop_from_wire(value: Any) -> Hop:
             raise WireError(f"a hop's {name!r} is missing or of the wrong type")
         fields[name] = field
     _check_ranges(fields)
+    scheme = value.get("scheme", "http")  # a lab from before TLS sent none
+    if scheme not in ("http", "https"):
+        raise WireError("a hop's 'scheme' is http or https")
+    fields["scheme"] = scheme
     headers = _headers(value.get("headers"))
     if len(fields["body"]) > _MOST_BODY:
         raise WireError("a hop's 'body' is longer than a lab keeps")

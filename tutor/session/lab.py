@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from tutor.experiments.clients.base import Cancel
     from tutor.experiments.outcome import Outcome
     from tutor.experiments.spec import ExperimentSpec
+    from tutor.lab.authority import Authority
     from tutor.lab.evidence import Evidence
     from tutor.lab.journal import Hop, Journal
     from tutor.lab.server import LabServer
@@ -31,6 +32,18 @@ LAB_WAIT = 15.0
 RUN_WAIT = 60.0
 """Seconds a student's tutor waits for a run the class lab makes for it (a busy lab runs a few
 at a time)."""
+
+
+def _authority() -> Authority | None:
+    """The local CA of the learner's data folder (made on first use); None when it cannot be
+    kept, and the lab then says why it has no TLS listener."""
+    from tutor.lab.authority import FOLDER, AuthorityError, local_authority
+    from tutor.progress.location import home
+
+    try:
+        return local_authority(home() / FOLDER)
+    except AuthorityError:
+        return None
 
 
 class LabUnavailable(Exception):
@@ -87,7 +100,9 @@ class LabSession:
                     if joined is not None:
                         self._lab = joined
                         return joined
-                self._lab = LabServer(self._host, journal=self._journal).start()
+                self._lab = LabServer(
+                    self._host, journal=self._journal, authority=_authority()
+                ).start()
             except LabError as error:
                 self.error = str(error)
                 raise LabUnavailable(f"The lab server did not start: {error}") from None
@@ -195,7 +210,9 @@ class LabSession:
 
         lab = self.wait()
         try:
-            return run_many(specs, lab.url, lab.journal, on_outcome=on_outcome, cancel=cancel)
+            return run_many(
+                specs, lab.url, lab.journal, on_outcome=on_outcome, cancel=cancel, tls=lab.tls
+            )
         except ClassUnreachable as error:
             self.wait()  # says why, and what the student can do
             raise LabUnavailable(f"The class lab did not answer: {error}.") from None

@@ -1,7 +1,8 @@
 """aiohttp's ClientSession, which follows redirects by default.
 
 A batch runs on one event loop in one fresh session, closed at its end, its requests all at once;
-a cancel stops the ones still running.
+a cancel stops the ones still running. Its connector's SSL context trusts the lab's CA when the
+batch goes to the lab's TLS listener.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from tutor.experiments.clients.base import CANCELLED, Attempt, Cancel, Client, Request
 from tutor.experiments.clients.library import LibraryClient
+from tutor.lab.authority import client_context
 
 if TYPE_CHECKING:
     import aiohttp
@@ -41,7 +43,9 @@ class Aiohttp(LibraryClient):
 async def _everything(requests: list[Request], timeout: float, cancel: Cancel) -> list[Attempt]:
     import aiohttp
 
-    async with aiohttp.ClientSession() as session:
+    ca = next((request.ca for request in requests if request.ca), None)
+    connector = aiohttp.TCPConnector(ssl=client_context(ca) if ca else True)
+    async with aiohttp.ClientSession(connector=connector) as session:
         tasks = [asyncio.create_task(_one(session, r, timeout)) for r in requests]
         running: set[asyncio.Task[Attempt]] = set(tasks)
         while running and not cancel.is_set():

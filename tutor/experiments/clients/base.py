@@ -49,6 +49,9 @@ class Request:
     """Send the body as a stream of unknown length, which a client cannot rewind to replay."""
     redirect: RedirectMode = "follow"
     """fetch()'s redirect mode; every client follows, only fetch() can be asked otherwise."""
+    ca: str | None = None
+    """The CA file that verifies the lab's TLS listener: the client trusts it the way its users
+    would configure one (a CA file, an SSL context, a browser's certificate store)."""
 
 
 def stream_of(body: bytes) -> Iterator[bytes]:

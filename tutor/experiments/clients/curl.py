@@ -50,6 +50,8 @@ class Curl(OneRunEach):
     def argv(self, request: Request, timeout: float) -> list[str]:
         argv = ["curl", "-sS", "-L", *self._flags, "--max-time", f"{timeout:g}", "--noproxy", "*"]
         argv += ["-o", os.devnull]
+        if request.ca:
+            argv += ["--cacert", request.ca]
         for name, value in request.headers.items():
             argv += ["-H", f"{name}: {value}"]
         method = request.method

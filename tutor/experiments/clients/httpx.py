@@ -2,7 +2,9 @@
 
 Each batch gets a fresh `httpx.Client`, closed at its end: no cookies or connections carry over
 from one batch to the next. They share one SSL context, which holds only the trusted roots
-(building it is most of a client's cost, about 15 ms).
+(building it is most of a client's cost, about 15 ms); a batch that goes to the lab's TLS
+listener is given an SSL context that trusts the lab's CA instead (`verify=`, as httpx's users
+do), and verification stays on.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from tutor.experiments.clients.base import Attempt, Cancel, Client, Request, one_by_one, stream_of
 from tutor.experiments.clients.library import LibraryClient
+from tutor.lab.authority import client_context
 
 if TYPE_CHECKING:
     import httpx
@@ -32,7 +35,9 @@ class Httpx(LibraryClient):
     ) -> list[Attempt]:
         import httpx
 
-        with httpx.Client(follow_redirects=True, trust_env=False, verify=_roots()) as client:
+        ca = next((request.ca for _, request in work if request.ca), None)
+        verify = client_context(ca) if ca else _roots()
+        with httpx.Client(follow_redirects=True, trust_env=False, verify=verify) as client:
             return one_by_one(work, cancel, lambda request: _send(client, request, timeout))
 
 

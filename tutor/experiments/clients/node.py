@@ -1,7 +1,8 @@
 """Node's built-in fetch (undici), one `node` process for a whole batch of requests.
 
 The script reads the requests as JSON on stdin, sends them all at once, and prints what fetch
-said for each; what arrived is read from the lab's journal, as for every client.
+said for each; what arrived is read from the lab's journal, as for every client. Node trusts
+the lab's CA through NODE_EXTRA_CA_CERTS, read once as it starts.
 """
 
 from __future__ import annotations
@@ -92,8 +93,13 @@ class Node(ProgramClient):
             for _, r in work
         ]
         argv = ["node", "-e", _SCRIPT, f"{timeout:g}"]
+        ca = next((request.ca for _, request in work if request.ca), None)
         done = run_program(
-            argv, input=json.dumps(plan).encode(), timeout=timeout + 5, cancel=cancel
+            argv,
+            input=json.dumps(plan).encode(),
+            timeout=timeout + 5,
+            cancel=cancel,
+            env={"NODE_EXTRA_CA_CERTS": ca, "NODE_TLS_REJECT_UNAUTHORIZED": "1"} if ca else None,
         )
         if isinstance(done, str):
             return [Attempt(done)] * len(work)

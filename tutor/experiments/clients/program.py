@@ -12,7 +12,7 @@ import subprocess
 import threading
 import time
 from abc import abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import ClassVar
 
@@ -73,6 +73,7 @@ def run_program(
     timeout: float,
     input: bytes = b"",
     cancel: Cancel | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[bytes] | str:
     """Run `argv` (argv[0] found on PATH) and return what it did, or why it did not finish.
 
@@ -80,7 +81,7 @@ def run_program(
     starts. On a timeout, once `cancel` is set or once `kill_every_program` was called, the whole
     group is killed (SIGKILL) and the answer is the reason: "... did not finish within N s" or
     CANCELLED. When the program itself has ended, whatever it left behind in its group is killed
-    too.
+    too. `env` adds to (or replaces some of) the tutor's own environment.
     """
     name = argv[0]
     program = shutil.which(name)
@@ -99,6 +100,7 @@ def run_program(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
+            env=None if env is None else {**os.environ, **env},
         )
     except (OSError, ValueError) as error:  # ValueError: a NUL byte in an argument
         return f"{name} could not start: {error}"

@@ -1,6 +1,7 @@
 """requests, as scripts use it: `requests.request(...)`, which follows redirects by default.
 
 Each batch gets a fresh `requests.Session`, closed at its end (no proxies from the environment).
+Its `verify` names the lab's CA file when the batch goes to the lab's TLS listener.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Requests(LibraryClient):
 
         with requests.Session() as session:
             session.trust_env = False
+            session.verify = next((request.ca for _, request in work if request.ca), True)
             return one_by_one(work, cancel, lambda request: _send(session, request, timeout))
 
 

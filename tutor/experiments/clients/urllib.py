@@ -1,6 +1,7 @@
 """urllib.request from the standard library, as scripts use it (no proxies from the environment).
 
 A GET or HEAD with a body sends it (`data=` with `method=`); urllib drops it on every redirect.
+An HTTPSHandler with an SSL context that trusts the lab's CA reaches its TLS listener.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import urllib.request
 from collections.abc import Sequence
 
 from tutor.experiments.clients.base import Attempt, Cancel, Client, Request, one_by_one
+from tutor.lab.authority import client_context
 
 __all__ = ["CLIENT"]
 
@@ -27,7 +29,11 @@ class Urllib(Client):
     def _send(
         self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
     ) -> list[Attempt]:
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        ca = next((request.ca for _, request in work if request.ca), None)
+        handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({})]
+        if ca:
+            handlers.append(urllib.request.HTTPSHandler(context=client_context(ca)))
+        opener = urllib.request.build_opener(*handlers)
         return one_by_one(work, cancel, lambda request: _send(opener, request, timeout))
 
 

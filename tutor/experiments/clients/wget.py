@@ -49,6 +49,8 @@ class Wget(OneRunEach):
             f"--timeout={timeout:g}",
             "--tries=1",
         ]
+        if request.ca:
+            argv.append(f"--ca-certificate={request.ca}")
         for name, value in request.headers.items():
             argv.append(f"--header={name}: {value}")
         if request.method == "POST" and request.body:

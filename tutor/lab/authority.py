@@ -1,0 +1,166 @@
+"""The lab's own certificate authority, so that clients verify its TLS listener for real.
+
+Made on first use with trustme (over `cryptography`), kept in the tutor's data folder and
+never installed anywhere else: each client is handed it the way its users would hand it one
+(a CA file, an SSL context, a browser profile's certificate store), and verification stays on.
+The private keys are readable only by the user (mode 0600, in a folder of mode 0700).
+
+The lab's certificate names 127.0.0.1, ::1 and localhost, and BROWSER_HOST: a name under
+`.test` (RFC 6761: no DNS answers it) that a browser is told to find on loopback. A browser
+treats loopback addresses and localhost as secure even over plain HTTP (W3C Secure Contexts
+§3.1), so no mixed content would be blocked there, and it never notes HSTS for an IP address
+(RFC 6797 §8.1.1): by this name, the lab is an ordinary site to it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import fcntl
+import os
+import ssl
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tutor.atomic import write_text_atomically
+
+if TYPE_CHECKING:
+    import trustme
+
+__all__ = [
+    "BROWSER_HOST",
+    "FOLDER",
+    "LAB_NAMES",
+    "Authority",
+    "AuthorityError",
+    "TlsLab",
+    "client_context",
+    "local_authority",
+]
+
+FOLDER = "tls"
+BROWSER_HOST = "lab.redirect-tutor.test"
+LAB_NAMES = ("127.0.0.1", "::1", "localhost", BROWSER_HOST)
+"""What the lab's certificate names (its subjectAltName)."""
+LIFETIME = datetime.timedelta(days=397)
+"""The lab certificate's validity: what browsers accept of a public one (CA/B Forum BR §6.3.2)."""
+RENEW = datetime.timedelta(days=30)
+"""A certificate this close to its end is issued again at the next start."""
+
+_CA = "ca.pem"
+_CA_KEY = "ca-key.pem"
+_CERT = "lab.pem"
+_KEY = "lab-key.pem"
+
+
+class AuthorityError(Exception):
+    """The authority could not be made or read; the message is meant for a person."""
+
+
+@dataclass(frozen=True, slots=True)
+class Authority:
+    """Where the files are: the CA's certificate (what clients trust), and the lab's
+    certificate and key (what the TLS listener presents)."""
+
+    ca: Path
+    cert: Path
+    key: Path
+
+    def server_context(self) -> ssl.SSLContext:
+        """The TLS listener's context: HTTP/1.1 only (ALPN), as the lab's parser speaks."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        try:
+            context.load_cert_chain(self.cert, self.key)
+        except (OSError, ssl.SSLError) as error:
+            raise AuthorityError(f"The lab's certificate cannot be read: {error}") from None
+        context.set_alpn_protocols(["http/1.1"])
+        return context
+
+
+@dataclass(frozen=True, slots=True)
+class TlsLab:
+    """A lab's TLS listener as its clients need it: where it is and the CA file that verifies
+    it; or why the lab has none (`problem`)."""
+
+    url: str = ""
+    ca: str | None = None
+    problem: str | None = None
+
+
+@cache
+def client_context(ca: str) -> ssl.SSLContext:
+    """An SSL context that trusts `ca` and verifies names, for the Python clients (one per
+    file: building one costs milliseconds)."""
+    return ssl.create_default_context(cafile=ca)
+
+
+def local_authority(folder: Path, names: Sequence[str] = LAB_NAMES) -> Authority:
+    """The authority kept in `folder`, made when it is missing; the lab's certificate issued
+    again when it is missing, near its end, or does not name `names`. AuthorityError when the
+    folder cannot hold it (read-only, full)."""
+    authority = Authority(folder / _CA, folder / _CERT, folder / _KEY)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with _locked(folder):
+            ca = _ca(folder)
+            if not _current(authority.cert, names):
+                now = datetime.datetime.now(datetime.UTC)
+                leaf = ca.issue_cert(
+                    *names,
+                    common_name="redirect-tutor lab",
+                    not_before=now - datetime.timedelta(minutes=5),
+                    not_after=now + LIFETIME,
+                )
+                write_text_atomically(authority.key, leaf.private_key_pem.bytes().decode(), 0o600)
+                chain = "".join(blob.bytes().decode() for blob in leaf.cert_chain_pems)
+                write_text_atomically(authority.cert, chain, 0o644)
+    except OSError as error:
+        raise AuthorityError(
+            f"The lab's certificate authority cannot be kept in {folder}: {error.strerror or error}"
+        ) from None
+    return authority
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One process at a time makes or renews the files (two tutors starting at once)."""
+    descriptor = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def _ca(folder: Path) -> trustme.CA:
+    """The CA kept in `folder`, or a new one written there."""
+    import trustme
+
+    cert, key = folder / _CA, folder / _CA_KEY
+    if cert.is_file() and key.is_file():
+        with contextlib.suppress(ValueError, TypeError):
+            return trustme.CA.from_pem(cert.read_bytes(), key.read_bytes())
+    ca = trustme.CA(organization_name="redirect-tutor", organization_unit_name="local lab CA")
+    write_text_atomically(key, ca.private_key_pem.bytes().decode(), 0o600)
+    write_text_atomically(cert, ca.cert_pem.bytes().decode(), 0o644)
+    with contextlib.suppress(FileNotFoundError):
+        (folder / _CERT).unlink()  # issued by a CA that is gone
+    return ca
+
+
+def _current(cert: Path, names: Sequence[str]) -> bool:
+    """Whether `cert` exists, names exactly `names`, and is not near its end."""
+    from cryptography import x509
+
+    try:
+        loaded = x509.load_pem_x509_certificate(cert.read_bytes())
+        alt = loaded.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (OSError, ValueError, x509.ExtensionNotFound):
+        return False
+    named = {str(value) for value in alt.get_values_for_type(x509.IPAddress)}
+    named |= set(alt.get_values_for_type(x509.DNSName))
+    ends = loaded.not_valid_after_utc
+    return named == set(names) and ends - datetime.datetime.now(datetime.UTC) > RENEW
