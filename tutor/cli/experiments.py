@@ -12,6 +12,7 @@ from tutor.cli.group import class_join, cli, join_options, say_join_notice
 
 if TYPE_CHECKING:
     from tutor.experiments.outcome import Outcome
+    from tutor.experiments.spec import Scheme
 
 __all__ = ["matrix", "try_"]
 
@@ -66,6 +67,15 @@ def _refuse(ctx: click.Context, problem: str) -> NoReturn:
     ctx.exit(2)
 
 
+_SCHEME = click.option(
+    "--scheme",
+    type=click.Choice(["same", "upgrade", "downgrade"]),
+    default="same",
+    show_default=True,
+    help="upgrade: from the lab's http:// to its https:// listener; downgrade: the other way.",
+)
+
+
 @cli.command("try")
 @click.argument("code", type=int, callback=_code)
 @click.option("--method", "-X", default="POST", show_default=True, help="The request method.")
@@ -92,10 +102,17 @@ def _refuse(ctx: click.Context, problem: str) -> NoReturn:
     callback=_header,
     help="Add a header, 'Name: value'.",
 )
+@_SCHEME
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the trace.")
 @join_options()
 def try_(
-    code: int, method: str, client: str, body: str | None, headers: dict[str, str], as_json: bool
+    code: int,
+    method: str,
+    client: str,
+    body: str | None,
+    headers: dict[str, str],
+    scheme: Scheme,
+    as_json: bool,
 ) -> None:
     """Send one request through a CODE redirect on a fresh local lab (or the class lab, with
     --join) and show what arrived."""
@@ -111,7 +128,9 @@ def try_(
     if body is None:
         body = "a=1" if method in BODY_METHODS else ""
     try:
-        spec = ExperimentSpec(code=code, method=method, body=body, headers=headers, client=client)
+        spec = ExperimentSpec(
+            code=code, method=method, body=body, headers=headers, client=client, scheme=scheme
+        )
     except ValidationError as error:
         _refuse(click.get_current_context(), "; ".join(problems(error)))
     session = make_session(join=class_join())
@@ -188,15 +207,18 @@ def _method_names() -> Sequence[str]:
     callback=_names("method", _method_names, normalize=str.upper),
     help="Comma-separated methods [default: POST,PUT,DELETE,PATCH,GET,HEAD].",
 )
+@_SCHEME
 @click.option("--json", "as_json", is_flag=True, help="Print the list of outcomes as JSON.")
 @join_options()
 def matrix(
     client_names: tuple[str, ...] | None,
     codes: tuple[int, ...] | None,
     methods: tuple[str, ...] | None,
+    scheme: Scheme,
     as_json: bool,
 ) -> None:
-    """Every client, code and method, live on a fresh lab: who keeps what across a redirect."""
+    """Every client, code and method, live on a fresh lab: who keeps what across a redirect.
+    Across a change of scheme (--scheme), each request carries Authorization and Cookie too."""
     import json
     import time
 
@@ -214,21 +236,25 @@ def matrix(
             started = time.perf_counter()
             if client_names is None:
                 client_names = clients.installed()
-            outcomes = lab.run_many(grid.matrix_specs(client_names, codes, methods))
+            outcomes = lab.run_many(grid.matrix_specs(client_names, codes, methods, scheme))
             took = time.perf_counter() - started
     except LabUnavailable as error:
         raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json.dumps([outcome.to_json() for outcome in outcomes], indent=2))
         return
-    _print_matrix(outcomes, codes, methods, took)
+    _print_matrix(outcomes, codes, methods, took, scheme)
 
 
 def _print_matrix(
-    outcomes: Sequence[Outcome], codes: Sequence[int], methods: Sequence[str], took: float
+    outcomes: Sequence[Outcome],
+    codes: Sequence[int],
+    methods: Sequence[str],
+    took: float,
+    scheme: Scheme,
 ) -> None:
     from tutor.experiments import clients
-    from tutor.experiments.matrix import BODY, LEGEND, Cell, cell, cell_text
+    from tutor.experiments.matrix import BODY, CARRIED_LEGEND, LEGEND, Cell, cell, cell_text
     from tutor.experiments.spec import BODY_METHODS
 
     colour = {
@@ -252,9 +278,13 @@ def _print_matrix(
         _count(len(items), noun)
         for items, noun in ((names, "client"), (codes, "code"), (methods, "method"))
     )
+    across = {
+        "upgrade": " Each went from http:// to https://, carrying Authorization and Cookie.",
+        "downgrade": " Each went from https:// to http://, carrying Authorization and Cookie.",
+    }.get(scheme, "")
     click.echo(
         f"{counted}: {_count(len(outcomes), 'request')}, live, in {took:.1f} s. "
-        "Each cell: the method that arrived.\n"
+        f"Each cell: the method that arrived.{across}\n"
     )
     for method in methods:
         header = titles[method].ljust(width) + "".join(f"{c:<9}" for c in codes)
@@ -277,6 +307,8 @@ def _print_matrix(
         line += ("  " if shown else "") + click.style(text, fg=colour[kind])
         shown += len(text) + (2 if shown else 0)
     click.echo(line)
+    if across:
+        click.echo(CARRIED_LEGEND)
     for name in names:
         if versions[name] is None:
             client = clients.get(name)
@@ -301,8 +333,10 @@ def _print_trace(outcome: Outcome) -> None:
         f"{outcome.method} answered with {outcome.spec.first_answer}, sent by "
         f"{outcome.client} {outcome.client_version or '(not installed)'}{sent}\n"
     )
+    schemes = {hop.scheme for hop in outcome.hops} != {"http"}
     for index, hop in enumerate(outcome.hops, 1):
-        request = one_line(f"{hop.method} {without_tokens(hop.path)}")
+        where = f"{hop.scheme:<6}" if schemes else ""
+        request = one_line(f"{where}{hop.method} {without_tokens(hop.path)}")
         answer = hop.answer
         if hop.location:
             answer += f" -> {one_line(without_tokens(hop.location))}"

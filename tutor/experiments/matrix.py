@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from tutor.experiments.outcome import Outcome
-from tutor.experiments.spec import BODY_METHODS, ExperimentSpec
+from tutor.experiments.spec import BODY_METHODS, ExperimentSpec, Scheme
 from tutor.lab.evidence import VerdictKind
 
 __all__ = [
     "BODY",
+    "CARRIED",
+    "CARRIED_LEGEND",
     "CODES",
     "LEGEND",
     "METHODS",
@@ -28,6 +30,10 @@ CODES = (301, 302, 303, 307, 308)
 METHODS = ("POST", "PUT", "DELETE", "PATCH", "GET", "HEAD")
 BODY = "name=ada"
 """The body each method that carries one sends."""
+CARRIED = {"Authorization": "Bearer lab-token", "Cookie": "session=lab"}
+"""What each request of a matrix across a change of scheme carries too, when its client can add
+headers: the credentials a redirect may leak (RFC 9110 §15.4)."""
+CARRIED_LEGEND = "A, C: Authorization, Cookie reached the target; -: neither"
 
 
 class Cell(StrEnum):
@@ -77,10 +83,16 @@ def cell(outcome: Outcome) -> Cell:
 
 
 def cell_text(outcome: Outcome) -> str:
-    """A cell in a few characters: the method that arrived (∅: without its body), or why none."""
+    """A cell in a few characters: the method that arrived (∅: without its body), and which of
+    the credentials it was sent with reached the target (A, C); or why nothing arrived."""
     shown = cell(outcome)
     if outcome.arrived is not None:
-        return outcome.arrived.method + ("∅" if shown is Cell.BODY_DROPPED else "")
+        text = outcome.arrived.method + ("∅" if shown is Cell.BODY_DROPPED else "")
+        carried = [name for name in CARRIED if name in outcome.spec.headers]
+        if not carried:
+            return text
+        marks = "".join(name[0] for name in carried if outcome.evidence.arrived_with(name))
+        return f"{text} {marks or '-'}"
     return {
         Cell.REFUSED: "refused",
         Cell.CANNOT: "n/a",
@@ -89,14 +101,31 @@ def cell_text(outcome: Outcome) -> str:
 
 
 def matrix_specs(
-    client_names: Sequence[str], codes: Sequence[int] = CODES, methods: Sequence[str] = METHODS
+    client_names: Sequence[str],
+    codes: Sequence[int] = CODES,
+    methods: Sequence[str] = METHODS,
+    scheme: Scheme = "same",
 ) -> list[ExperimentSpec]:
-    """One spec per cell, client by client, then method, then code."""
+    """One spec per cell, client by client, then method, then code. Across a change of scheme,
+    each request carries CARRIED too, if its client can add headers."""
     return [
         ExperimentSpec(
-            code=code, method=method, body=BODY if method in BODY_METHODS else "", client=name
+            code=code,
+            method=method,
+            body=BODY if method in BODY_METHODS else "",
+            client=name,
+            scheme=scheme,
+            headers=CARRIED if scheme != "same" and _adds_headers(name) else {},
         )
         for name in client_names
         for method in methods
         for code in codes
     ]
+
+
+def _adds_headers(name: str) -> bool:
+    from tutor.experiments import clients
+    from tutor.experiments.clients.base import Request
+
+    asked = Request("POST", "http://lab.invalid/", BODY.encode(), dict(CARRIED))
+    return clients.get(name).cannot_send(asked) is None

@@ -90,6 +90,9 @@ class Outcome:
                 "crossed": list(self.evidence.crossed),
                 "dropped": list(self.evidence.dropped),
             },
+            "scheme": None
+            if (change := self.evidence.scheme_change) is None
+            else {"from": change[0], "to": change[1]},
             "requests": self.evidence.requests,
             "error": self.error,
             "reported": None if self.reported is None else self.reported.to_json(),

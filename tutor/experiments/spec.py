@@ -32,11 +32,13 @@ __all__ = [
     "KNOWN_CODES",
     "METHODS",
     "PATH_CHARS",
+    "SCHEMES",
     "ClientName",
     "ExperimentSpec",
     "HeaderName",
     "HeaderValue",
     "RedirectCode",
+    "Scheme",
     "header_name_problem",
     "header_value_problem",
     "problems",
@@ -63,6 +65,10 @@ def _shown(value: str) -> str:
     """`value` quoted for a message, cut short: a lesson may hold 100 KB where a word was due."""
     return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
 
+
+Scheme = Literal["same", "upgrade", "downgrade"]
+"""Whether a redirect changes scheme: http -> https (`upgrade`) or https -> http (`downgrade`)."""
+SCHEMES: tuple[Scheme, ...] = ("same", "upgrade", "downgrade")
 
 RedirectCode = Annotated[int, AfterValidator(_known_code)]
 """A status code field that must be one of KNOWN_CODES (content, experiments and cards)."""
@@ -199,7 +205,7 @@ class ExperimentSpec(BaseModel):
     or none (`none`: a 3xx without one)."""
     origin: Literal["same", "other"] = "same"
     """`other`: the redirect leads to the lab's second listener, another origin."""
-    scheme: Literal["same", "upgrade", "downgrade"] = "same"
+    scheme: Scheme = "same"
     """`upgrade`: the first request goes to the lab's plain listener and the redirect leads to its
     TLS listener (http -> https); `downgrade`: the other way round (https -> http)."""
     loop: bool = False

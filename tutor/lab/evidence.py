@@ -18,6 +18,7 @@ from tutor.lab.journal import Hop, bytes_text
 from tutor.lab.reported import Reported
 
 __all__ = [
+    "CREDENTIALS",
     "Evidence",
     "Sent",
     "Verdict",
@@ -104,6 +105,9 @@ class Evidence:
         hops = tuple(hops)
         verdict = _judge(hops, error)
         first = hops[0] if hops else None
+        reached = _arrival(hops) or _abandoned(_requests(hops))
+        if first is not None and reached is not None and reached.scheme != first.scheme:
+            verdict = Verdict(verdict.kind, f"{verdict.text}; {_crossing(first, reached)}")
         if asked is not None and first is not None and Sent.from_hop(first) != asked:
             sent = Sent.from_hop(first)
             verdict = Verdict(
@@ -184,6 +188,15 @@ class Evidence:
         return list(dict.fromkeys(name for name, _ in first.headers)) if first else []
 
     @property
+    def scheme_change(self) -> tuple[str, str] | None:
+        """The schemes before and after, when what reached the target came by another scheme
+        than the first request ("http", "https"): an upgrade or a downgrade."""
+        first, reached = self.first, self.reached
+        if first is None or reached is None or first.scheme == reached.scheme:
+            return None
+        return first.scheme, reached.scheme
+
+    @property
     def story(self) -> str:
         """The chain in one line, e.g. "POST /redirect/302 (3 bytes) → 302 → GET /echo (no body) →
         200"."""
@@ -194,6 +207,29 @@ class Evidence:
             parts.append(f"{hop.method} {hop.path} ({size_text(hop.body_size)})")
             parts.append(hop.status_text)
         return " → ".join(parts)
+
+
+CREDENTIALS = ("Authorization", "Proxy-Authorization", "Cookie", "Referer")
+"""What a client may carry from one site to another that tells who the user is or where they
+came from: RFC 9110 §15.4 asks clients to consider dropping the first three across origins,
+and a Referer that leaves HTTPS for HTTP is dropped by the browsers' default policy (Referrer
+Policy §3, strict-origin-when-cross-origin)."""
+
+
+def _crossing(first: Hop, reached: Hop) -> str:
+    """What the first request's credentials became across a change of scheme, e.g.
+    "http → https: Authorization dropped, Cookie kept"."""
+    said = []
+    for name in CREDENTIALS:
+        before, after = first.header(name), reached.header(name)
+        if before is None:
+            continue
+        if after is None:
+            said.append(f"{name} dropped")
+        else:
+            said.append(f"{name} kept" if after == before else f"{name} changed")
+    across = f"{first.scheme} → {reached.scheme}"
+    return f"{across}: {', '.join(said)}" if said else across
 
 
 def _requests(hops: Sequence[Hop]) -> tuple[Hop, ...]:

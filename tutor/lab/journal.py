@@ -231,6 +231,7 @@ class Hop:
         for name, value in self.headers:
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
         return {
+            "scheme": self.scheme,
             "method": self.method,
             "path": self.path,
             "query": self.query,
