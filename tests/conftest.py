@@ -10,6 +10,7 @@ import pytest
 
 from tutor.experiments import clients
 from tutor.experiments.clients.base import Client
+from tutor.lab.authority import local_authority
 from tutor.lab.server import LabServer
 from tutor.session.factory import make_session
 from tutor.session.study import StudySession
@@ -24,9 +25,11 @@ def learner_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 
 
 @pytest.fixture(scope="session")
-def lab() -> Iterator[LabServer]:
-    """The real lab (uvicorn on 127.0.0.1, a free port), shared by the whole session."""
-    with LabServer() as server:
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """The real lab (uvicorn on 127.0.0.1, free ports: two plain, one TLS with a CA of its own),
+    shared by the whole session."""
+    authority = local_authority(tmp_path_factory.mktemp("lab-ca") / "tls")
+    with LabServer(authority=authority) as server:
         yield server
 
 
