@@ -187,6 +187,32 @@ def test_a_joined_tutor_sees_what_a_tutor_with_its_own_lab_sees(
         assert all(hop.student == "ada" for hop in remote.hops)
 
 
+def test_a_joined_tutor_runs_a_change_of_scheme_on_a_lab_of_its_own(
+    classroom: tuple[LabServer, Classroom],
+) -> None:
+    """The class lab's TLS listener is not handed to joined tutors: an upgrade runs on the
+    student's own lab (with the student's own CA), in order among the class lab's runs."""
+    lab, _ = classroom
+    specs = [
+        ExperimentSpec(code=307, body="a=1", client="curl"),
+        ExperimentSpec(code=307, body="a=1", client="curl", scheme="upgrade"),
+        ExperimentSpec(code=301, body="a=1", client="httpx"),
+    ]
+    joined = make_session(join=Join(lab.url, "ada"))
+    try:
+        joined.lab.start()
+        plain, upgrade, moved = joined.lab.run_many(specs)
+    finally:
+        joined.close()
+    assert [hop.student for hop in plain.hops] == ["ada", "ada"]
+    assert [hop.student for hop in moved.hops] == ["ada", "ada"]
+    assert [(hop.scheme, hop.student, hop.method) for hop in upgrade.hops] == [
+        ("http", "", "POST"),
+        ("https", "", "POST"),
+    ]
+    assert upgrade.verdict.text == "POST kept, body intact (3 bytes); http → https"
+
+
 def test_the_lab_judges_every_students_exercises_whatever_the_client(
     classroom: tuple[LabServer, Classroom], course: Course
 ) -> None:

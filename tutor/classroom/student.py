@@ -334,8 +334,8 @@ class JoinedLab:
         """Where the student's experiments go: their own prefix on the teacher's lab."""
         self.base_url = join.base
         self.tls = TlsLab(
-            problem="the class lab does not hand its TLS listener to joined tutors: HTTPS "
-            "experiments run on a lab of one's own"
+            problem="the class lab does not hand its TLS listener to joined tutors, so a "
+            "joined tutor runs HTTPS experiments on a lab of its own"
         )
         self._running = False
 

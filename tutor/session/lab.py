@@ -5,7 +5,10 @@ passes `(spec, url, journal)` around. Heavy modules (uvicorn, httpx) load on fir
 
 Asked to join a class (`--join URL --name NAME`), it uses the teacher's lab instead, under the
 student's prefix (tutor.classroom.student); when that lab cannot be reached or refuses the
-name, it starts a lab of its own and `notice` says so in one sentence.
+name, it starts a lab of its own and `notice` says so in one sentence. A joined session runs
+its experiments that change scheme on a lab of its own, started when the first one comes: the
+class lab's TLS listener would need its CA on every student's machine, and those experiments
+are demonstrations, never exercises the teacher counts.
 """
 
 from __future__ import annotations
@@ -79,6 +82,8 @@ class LabSession:
         """Why the class asked for was not joined, in a clause ("the class lab at ... cannot be
         reached (connection refused)")."""
         self._starting = threading.Lock()
+        self._secure_lab: LabServer | None = None
+        """A joined session's lab of its own, for experiments that change scheme."""
         self._stopped = False
         self._settled = threading.Event()
         if lab is not None:
@@ -142,6 +147,8 @@ class LabSession:
             self._stopped = True
             if self._owned and self._lab is not None:
                 self._lab.stop()
+            if self._secure_lab is not None:
+                self._secure_lab.stop()
 
     def __enter__(self) -> LabSession:
         self.start()
@@ -209,6 +216,8 @@ class LabSession:
         from tutor.experiments.runner import run_many
 
         lab = self.wait()
+        if self.joined is not None and any(spec.secure for spec in specs):
+            return self._run_split(specs, on_outcome, cancel)
         try:
             return run_many(
                 specs, lab.url, lab.journal, on_outcome=on_outcome, cancel=cancel, tls=lab.tls
@@ -216,6 +225,47 @@ class LabSession:
         except ClassUnreachable as error:
             self.wait()  # says why, and what the student can do
             raise LabUnavailable(f"The class lab did not answer: {error}.") from None
+
+    def _run_split(
+        self,
+        specs: Sequence[ExperimentSpec],
+        on_outcome: Callable[[Outcome], object] | None,
+        cancel: Cancel | None,
+    ) -> list[Outcome]:
+        """A joined session's run: what changes scheme on its own lab, the rest on the class's."""
+        from tutor.experiments.runner import run_many
+
+        secure = [index for index, spec in enumerate(specs) if spec.secure]
+        plain = [index for index, spec in enumerate(specs) if not spec.secure]
+        outcomes: dict[int, Outcome] = {}
+        if plain:
+            ran = self.run_many([specs[i] for i in plain], on_outcome, cancel)
+            outcomes.update(zip(plain, ran, strict=True))
+        own = self._own_secure_lab()
+        ran = run_many(
+            [specs[i] for i in secure],
+            own.url,
+            own.journal,
+            on_outcome=on_outcome,
+            cancel=cancel,
+            tls=own.tls,
+        )
+        outcomes.update(zip(secure, ran, strict=True))
+        return [outcomes[index] for index in range(len(specs))]
+
+    def _own_secure_lab(self) -> LabServer:
+        """The lab of its own a joined session runs scheme changes on, started once."""
+        from tutor.lab.server import LabError, LabServer
+
+        with self._starting:
+            if self._stopped:
+                raise LabUnavailable("The lab server did not start: the tutor is closing")
+            if self._secure_lab is None:
+                try:
+                    self._secure_lab = LabServer(self._host, authority=_authority()).start()
+                except LabError as error:
+                    raise LabUnavailable(f"The lab server did not start: {error}") from None
+            return self._secure_lab
 
     def follow(self, listener: Callable[[Hop], None], replay: int = 0) -> None:
         """Call `listener` with the `replay` most recent hops, then every new one, on the lab's
