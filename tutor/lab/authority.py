@@ -104,9 +104,10 @@ def local_authority(folder: Path, names: Sequence[str] = LAB_NAMES) -> Authority
     authority = Authority(folder / _CA, folder / _CERT, folder / _KEY)
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder.chmod(0o700)  # made by an older tutor, or by hand: the keys stay the user's
         with _locked(folder):
             ca = _ca(folder)
-            if not _current(authority.cert, names):
+            if not (authority.key.is_file() and _current(authority.cert, names)):
                 now = datetime.datetime.now(datetime.UTC)
                 leaf = ca.issue_cert(
                     *names,
