@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import fcntl
+import json
 import os
 import ssl
 from collections.abc import Iterator, Sequence
@@ -54,6 +55,9 @@ _CA = "ca.pem"
 _CA_KEY = "ca-key.pem"
 _CERT = "lab.pem"
 _KEY = "lab-key.pem"
+_ISSUED = "lab.json"
+"""What the lab's certificate names and when it ends, read at each start without parsing the
+certificate (which would import the cryptography package, most of a start's cost)."""
 
 
 class AuthorityError(Exception):
@@ -106,8 +110,9 @@ def local_authority(folder: Path, names: Sequence[str] = LAB_NAMES) -> Authority
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         folder.chmod(0o700)  # made by an older tutor, or by hand: the keys stay the user's
         with _locked(folder):
-            ca = _ca(folder)
-            if not (authority.key.is_file() and _current(authority.cert, names)):
+            kept = all(path.is_file() for path in (authority.ca, authority.key, authority.cert))
+            if not (kept and _current(folder / _ISSUED, names)):
+                ca = _ca(folder)
                 now = datetime.datetime.now(datetime.UTC)
                 leaf = ca.issue_cert(
                     *names,
@@ -118,6 +123,8 @@ def local_authority(folder: Path, names: Sequence[str] = LAB_NAMES) -> Authority
                 write_text_atomically(authority.key, leaf.private_key_pem.bytes().decode(), 0o600)
                 chain = "".join(blob.bytes().decode() for blob in leaf.cert_chain_pems)
                 write_text_atomically(authority.cert, chain, 0o644)
+                issued = {"names": list(names), "not_after": (now + LIFETIME).isoformat()}
+                write_text_atomically(folder / _ISSUED, json.dumps(issued) + "\n", 0o644)
     except OSError as error:
         raise AuthorityError(
             f"The lab's certificate authority cannot be kept in {folder}: {error.strerror or error}"
@@ -152,16 +159,15 @@ def _ca(folder: Path) -> trustme.CA:
     return ca
 
 
-def _current(cert: Path, names: Sequence[str]) -> bool:
-    """Whether `cert` exists, names exactly `names`, and is not near its end."""
-    from cryptography import x509
-
+def _current(issued: Path, names: Sequence[str]) -> bool:
+    """Whether the certificate `issued` describes names exactly `names` and is not near its
+    end (a damaged or missing description: it is not)."""
     try:
-        loaded = x509.load_pem_x509_certificate(cert.read_bytes())
-        alt = loaded.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except (OSError, ValueError, x509.ExtensionNotFound):
+        said = json.loads(issued.read_text(encoding="utf-8"))
+        ends = datetime.datetime.fromisoformat(said["not_after"])
+        named = said["names"]
+    except (OSError, ValueError, TypeError, KeyError):
         return False
-    named = {str(value) for value in alt.get_values_for_type(x509.IPAddress)}
-    named |= set(alt.get_values_for_type(x509.DNSName))
-    ends = loaded.not_valid_after_utc
-    return named == set(names) and ends - datetime.datetime.now(datetime.UTC) > RENEW
+    if not isinstance(named, list) or ends.tzinfo is None:
+        return False
+    return set(named) == set(names) and ends - datetime.datetime.now(datetime.UTC) > RENEW
