@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 from tutor.atomic import write_text_atomically
 from tutor.classroom.runs import OneChain, outcome_to_wire
+from tutor.lab.authority import TlsLab
 from tutor.lab.journal import exam_token
 from tutor.lab.seats import NAME
 from tutor.progress.export import local_time
@@ -228,10 +229,16 @@ class Exam:
             }
 
     def answer(
-        self, name: str, answer: Mapping[str, Any], lab_url: str, joined: Collection[str] = ()
+        self,
+        name: str,
+        answer: Mapping[str, Any],
+        lab_url: str,
+        joined: Collection[str] = (),
+        tls: TlsLab | None = None,
     ) -> dict[str, Any]:
         """Grade `name`'s answer {"number", "question", "chosen": [ids]}: a prediction runs
-        live on the lab at `lab_url` (this blocks). The answer and the student's tally after
+        live on the lab at `lab_url` (its TLS listener `tls`, for a change of scheme; this
+        blocks). The answer and the student's tally after
         it, graded only once the exam is over (see the module); an answer to a question already
         answered gets the one kept then, marked `again`. ExamError, with nothing counted, for a
         malformed answer, or one after the student's time is up or the exam is over."""
@@ -250,7 +257,7 @@ class Exam:
                     f"Time is up: the exam gives {_duration(self.settings.time or 0)} from the "
                     "first question, so this answer is not counted."
                 )
-        graded = grade(item, chosen, self._outcome(item, lab_url))
+        graded = grade(item, chosen, self._outcome(item, lab_url, tls))
         with self._lock:
             if number in sheet.answers:  # the same answer, sent again while this one ran
                 return self._reply(sheet, number, again=True)
@@ -307,7 +314,7 @@ class Exam:
             raise ExamError(f"Not counted: {error}.") from None
         return number, item, chosen
 
-    def _outcome(self, item: Item, lab_url: str) -> Outcome | None:
+    def _outcome(self, item: Item, lab_url: str, tls: TlsLab | None) -> Outcome | None:
         """A prediction's experiment, run live on this lab now; None for other questions."""
         from tutor.experiments.runner import run
 
@@ -316,7 +323,7 @@ class Exam:
             return None
         if not lab_url:
             raise ExamError("The lab is still starting: send the answer again in a moment.")
-        return run(experiment, lab_url, OneChain(self.journal, exam_token()))
+        return run(experiment, lab_url, OneChain(self.journal, exam_token()), tls=tls)
 
     def _left(self, sheet: _Sheet) -> float | None:
         if self.settings.time is None:

@@ -44,6 +44,7 @@ from tutor.classroom.beacon import Beacon
 from tutor.classroom.ledger import KEPT_CHAINS, Ledger
 from tutor.lab.addresses import counted_as, http_url
 from tutor.lab.app import Disconnected, Receive, Scope, Send, TooLarge, read_body
+from tutor.lab.authority import TlsLab
 from tutor.lab.journal import Hop, Journal
 from tutor.lab.seats import NAME, Seats, Taken, TooManyCodes
 from tutor.lab.wire import hops_to_wire
@@ -154,6 +155,8 @@ class Classroom:
         self.lab_url = ""
         """The lab's own URL on this machine, once it listens: the runs the lab makes for the
         class (an exam's predictions, configure exercises) go there."""
+        self.tls = TlsLab(problem="the lab is still starting")
+        """Its TLS listener, for an exam's prediction that changes scheme (`serve` sets it)."""
         self._student: dict[tuple[str, str], Handler] = {
             ("POST", "/class/join"): self._join,
             ("GET", "/class/chain"): self._chain,
@@ -369,7 +372,12 @@ class Classroom:
         try:
             async with self._answering.setdefault(call.name, asyncio.Lock()):  # a resend waits
                 document = await self._run_for(
-                    call, exam.answer, call.name, answer, self._own_url(call), self.seats.names()
+                    call,
+                    partial(exam.answer, tls=self.tls),
+                    call.name,
+                    answer,
+                    self._own_url(call),
+                    self.seats.names(),
                 )
         except ExamError as error:
             raise _Refused(400, str(error)) from None

@@ -117,6 +117,7 @@ def serve(
     """
     from tutor.classroom.key import remove_card
     from tutor.lab.addresses import hand_out_urls, is_loopback
+    from tutor.lab.authority import TlsLab
     from tutor.lab.guard import raise_open_file_limit
     from tutor.lab.journal import Journal
     from tutor.lab.journal_line import journal_line
@@ -155,6 +156,7 @@ def serve(
         click.echo(f"Lab listening on {url}  (Ctrl+C stops it)")
         click.echo(f"Its other origin (for ?origin=other) is {other_url}")
         if secure_url and authority is not None:
+            classroom.tls = TlsLab(_own_url(host, secure_url), str(authority.ca))
             click.echo(f"Its TLS listener (for ?scheme=https) is {secure_url}")
             click.echo(f"  its certificate authority: {authority.ca}  (e.g. curl --cacert FILE)")
         else:
@@ -263,14 +265,15 @@ def _authority(hand_out: list[str]) -> tuple[Authority | None, str | None]:
 
 
 def _own_url(host: str, url: str) -> str:
-    """The lab's URL from this machine: loopback for a lab that listens on every address."""
+    """The lab's URL (http or https) from this machine: loopback for a lab that listens on every
+    address."""
     from urllib.parse import urlsplit
 
-    port = urlsplit(url).port
+    parts = urlsplit(url)
     if host in ("0.0.0.0", ""):
-        return f"http://127.0.0.1:{port}"
+        return f"{parts.scheme}://127.0.0.1:{parts.port}"
     if host == "::":
-        return f"http://[::1]:{port}"
+        return f"{parts.scheme}://[::1]:{parts.port}"
     return url
 
 
