@@ -33,16 +33,20 @@ def chain_text(hop: Hop, journal: ChainReader) -> str:
 
 
 def journal_line(hop: Hop, journal: Journal) -> str:
-    """Time, client address, method, path, status, body size, and the verdict of its chain: one
-    line, whatever the request held (a student's path may carry escapes or line breaks)."""
+    """Time, client address, method (after "https" for a request over TLS), path, status, body
+    size, and the verdict of its chain: one line, whatever the request held (a student's path
+    may carry escapes or line breaks)."""
     at = time.strftime("%H:%M:%S", time.localtime(hop.at))
     if hop.chain.startswith(EXAMS):  # what arrived is the answer to an exam's question
         return f"{at} {hop.peer:<21} an exam question's run, not shown during the exam"
     query = f"?{hop.query}" if hop.query else ""
     target = f" -> {_field(hop.location)}" if hop.location else ""
     asked = _field(hop.path + query)
+    method = one_line(hop.method, 16)
+    if hop.scheme == "https":  # the lab's TLS listener; a plain request's line is unmarked
+        method = f"https {method}"
     return (
-        f"{at} {hop.peer:<21} {one_line(hop.method, 16):<7} {asked} "
+        f"{at} {hop.peer:<21} {method:<7} {asked} "
         f"{hop.status_text}{target} ({size_text(hop.body_size)}) chain {hop.label}: "
         f"{one_line(chain_text(hop, journal))}"
     )

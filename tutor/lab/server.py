@@ -213,9 +213,9 @@ def _url(sock: socket.socket, scheme: str = "http") -> str:
 
 
 def _secure(
-    host: str, authority: Authority | None, journal: Journal
+    host: str, port: int, authority: Authority | None, journal: Journal
 ) -> tuple[Secure | None, str | None]:
-    """The TLS listener on a free port of `host`, or why there is none (a sentence)."""
+    """The TLS listener on `port` of `host` (0: a free one), or why there is none (a sentence)."""
     if authority is None:
         return None, "this lab was started without a certificate authority"
     try:
@@ -223,7 +223,7 @@ def _secure(
     except AuthorityError as error:
         return None, str(error)
     try:
-        sock = bind(host, 0)
+        sock = bind(host, port)
     except LabError as error:
         return None, str(error)
     return Secure(sock, context, journal.bounds.head_timeout), None
@@ -234,9 +234,9 @@ class LabServer:
 
     A second listener on another free port (`other_url`) is another origin with the same
     journal: redirects with `?origin=other` go there, to show what a client carries across.
-    Given an `authority`, a third listens with TLS (`secure_url`): `?scheme=https` and
-    `?scheme=http` redirect across; without one, or when its files cannot be read,
-    `secure_url` is "" and `secure_problem` says why.
+    Given an `authority`, a third listens with TLS (`secure_url`, on `secure_port` or a free
+    one): `?scheme=https` and `?scheme=http` redirect across; without one, or when its files
+    cannot be read, `secure_url` is "" and `secure_problem` says why.
     """
 
     def __init__(
@@ -246,6 +246,7 @@ class LabServer:
         journal: Journal | None = None,
         annex: Annex | None = None,
         authority: Authority | None = None,
+        secure_port: int = 0,
     ):
         self.journal = journal if journal is not None else Journal()
         self.annex = annex
@@ -254,6 +255,7 @@ class LabServer:
         """This lab's recent warnings (bad requests, dropped connections), one line each."""
         self._host = host
         self._port = port
+        self._secure_port = secure_port
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -276,7 +278,9 @@ class LabServer:
         except LabError:
             sock.close()
             raise
-        secure, self.secure_problem = _secure(self._host, self.authority, self.journal)
+        secure, self.secure_problem = _secure(
+            self._host, self._secure_port, self.authority, self.journal
+        )
         self.url = _url(sock)
         self.other_url = _url(other)
         self.secure_url = _url(secure.sock, "https") if secure is not None else ""
@@ -357,7 +361,7 @@ def serve(
     except LabError:
         other = bind(host, 0)
     journal = journal if journal is not None else Journal()
-    secure, secure_problem = _secure(host, authority, journal)
+    secure, secure_problem = _secure(host, 0, authority, journal)
     journal.subscribe(on_hop)
     urls = (_url(sock), _url(other), _url(secure.sock, "https") if secure is not None else "")
     server = _server(journal, tuple(filter(None, urls)), annex=annex, secure=secure)

@@ -7,6 +7,7 @@ course's `kind: edges` files) to pick from; each one opens in a panel of its own
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
@@ -20,7 +21,7 @@ from textual.widgets import Footer, Header, Static
 
 from tutor.ui.literal import literal, printable
 from tutor.ui.live import LabDone, on_lab
-from tutor.ui.widgets.experiment.form import Choice, ExperimentForm
+from tutor.ui.widgets.experiment.form import SCHEME_LABELS, Choice, ExperimentForm
 from tutor.ui.widgets.experiment.hop_table import HopTable
 from tutor.ui.widgets.experiment.ladder import Ladder
 from tutor.ui.widgets.experiment.listing import ExperimentList
@@ -37,7 +38,11 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_CHOICE", "ExperimentScreen"]
 
-DEFAULT_CHOICE = Choice(code=307, method="POST", body="name=ada", client="httpx")
+DEFAULT_CHOICE = Choice(code=307, method="POST", body="name=ada", client="httpx", scheme="same")
+_OVER = {"same": "", "upgrade": " over http", "downgrade": " over https"}
+_TO = {"same": "", "upgrade": " to https", "downgrade": " to http"}
+"""How the running line says a change of scheme: "sends POST over http; ... a 307 redirect to
+https"."""
 RUN_NOTE = "Press ctrl+r, or Enter in Body, to run it."
 LAB_NOTE = "Press ctrl+r to run it; or l, then ↑ ↓ and Enter, to run an edge case below."
 
@@ -118,11 +123,7 @@ class ExperimentScreen(Screen[None]):
         self._every_client = every_client
         self._listing = experiment is None
         """The Lab shows its edge cases where the ladder goes: until a run, and again on `l`."""
-        self._first_choice = (
-            DEFAULT_CHOICE
-            if experiment is None
-            else Choice(experiment.code, experiment.method, experiment.body, experiment.client)
-        )
+        self._first_choice = DEFAULT_CHOICE if experiment is None else Choice.of(experiment)
         self.title = printable(experiment.label) if experiment is not None else "Lab"
 
     @classmethod
@@ -228,14 +229,17 @@ class ExperimentScreen(Screen[None]):
         if outcome is None:
             claim.update(literal(text))
             return
-        client = first.client if self._every_client else outcome.client
-        if Choice(outcome.code, outcome.method, outcome.body, client) != first:
+        ran = Choice.of(outcome.spec)
+        if self._every_client:
+            ran = replace(ran, client=first.client)
+        if ran != first:
             via = "" if self._every_client else f" via {first.client}"
+            scheme = SCHEME_LABELS[first.scheme] if first.scheme != "same" else None
             claim.add_class("-other")
             claim.update(
                 literal(
                     f"The {self._claimed_by}'s claim is for "
-                    f"{' '.join(str(part) for part in (first.code, first.method) if part)}"
+                    f"{' '.join(str(part) for part in (first.code, first.method, scheme) if part)}"
                     f"{via}: {_claim(expect, self._experiment)}"
                 )
             )
@@ -250,14 +254,15 @@ class ExperimentScreen(Screen[None]):
         choice = self.query_one(ExperimentForm).choice
         self.query_one(ExperimentForm).set_running(True)
         answer = (
-            f"a {choice.code} redirect"
+            f"a {choice.code} redirect{_TO[choice.scheme]}"
             if choice.code is not None
             else self._experiment.own_answer
             if self._experiment is not None
             else None
         )
         self.query_one(VerdictLine).running(
-            f"running: {choice.client} sends {choice.method}; the lab answers {answer}…"
+            f"running: {choice.client} sends {choice.method}{_OVER[choice.scheme]}; "
+            f"the lab answers {answer}…"
         )
         self._run(choice)
 
@@ -273,7 +278,7 @@ class ExperimentScreen(Screen[None]):
 
         from tutor.experiments.spec import ExperimentSpec, problems
 
-        # The form's four settings; the rest (headers, Location form, origin...) as the lesson says.
+        # The form's five settings; the rest (headers, Location form, origin...) as the lesson says.
         base = self._experiment
         rest = {} if base is None else base.model_dump(include=set(ExperimentSpec.model_fields))
         try:
@@ -284,6 +289,7 @@ class ExperimentScreen(Screen[None]):
                     "method": choice.method,
                     "body": choice.body,
                     "client": choice.client,
+                    "scheme": choice.scheme,
                 }
             )
         except ValidationError as error:  # a body typed or pasted that no client could send

@@ -74,22 +74,30 @@ class JournalScreen(Screen[None]):
         from tutor.lab.journal import without_tokens
         from tutor.lab.journal_line import chain_text
         from tutor.lab.printable import one_line
+        from tutor.ui.widgets.experiment.ladder import scheme_style
 
         hop, journal = message.hop, self.session.lab.journal
         assert journal is not None  # the lab runs: it has just recorded this hop
         table = self.query_one(DataTable)
         following = table.cursor_row >= table.row_count - 1
-        cells = (
-            time.strftime("%H:%M:%S", time.localtime(hop.at)),
-            hop.method,
-            without_tokens(hop.path),
-            hop.status_text,
-            f"{hop.body_size} B" if hop.body_size else "-",
-            chain_text(hop, journal),
-            hop.peer,
-        )
         # What a client sent is shown as it is: never markup (a str cell is), never escapes.
-        table.add_row(*(Text(one_line(cell)) for cell in cells))
+        method = Text(one_line(hop.method))
+        if hop.scheme == "https":  # came over the lab's TLS listener
+            method = Text.assemble((hop.scheme, scheme_style(hop, None)), " ", method)
+        table.add_row(
+            Text(time.strftime("%H:%M:%S", time.localtime(hop.at))),
+            method,
+            *(
+                Text(one_line(cell))
+                for cell in (
+                    without_tokens(hop.path),
+                    hop.status_text,
+                    f"{hop.body_size} B" if hop.body_size else "-",
+                    chain_text(hop, journal),
+                    hop.peer,
+                )
+            ),
+        )
         if table.row_count > MAX_ROWS:
             table.remove_row(next(iter(table.rows)))
         if following:

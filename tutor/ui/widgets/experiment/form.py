@@ -1,9 +1,10 @@
-"""The experiment form: which code, method, body and client the next run uses."""
+"""The experiment form: which code, client, method, scheme and body the next run uses."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -18,7 +19,18 @@ from tutor.lab.journal import reason
 from tutor.lab.printable import one_line
 from tutor.ui.literal import literal
 
-__all__ = ["Choice", "ExperimentForm"]
+if TYPE_CHECKING:
+    from tutor.experiments.spec import ExperimentSpec, Scheme
+
+__all__ = ["SCHEME_LABELS", "Choice", "ExperimentForm"]
+
+SCHEME_LABELS: dict[Scheme, str] = {
+    "same": "same",
+    "upgrade": "upgrade (http → https)",
+    "downgrade": "downgrade (https → http)",
+}
+"""The form's words for ExperimentSpec.scheme: whether the redirect leads to the other
+listener of the lab, the TLS one or the plain one."""
 
 
 def _select(options: Sequence[tuple[str | Text, object]], value: object, id: str) -> Select[object]:
@@ -35,10 +47,17 @@ class Choice:
     method: str
     body: str
     client: str
+    scheme: Scheme
+
+    @classmethod
+    def of(cls, spec: ExperimentSpec) -> Choice:
+        """What the form shows for `spec` (a lesson's experiment, or one that ran)."""
+        return cls(spec.code, spec.method, spec.body, spec.client, spec.scheme)
 
 
 class ExperimentForm(Widget):
-    """Code and client, then method and body, then a Run button: Tab goes through in that order."""
+    """Code and client, method and scheme, then body and a Run button: Tab goes through in that
+    order."""
 
     class RunRequested(Message):
         """The learner asked to run the experiment (Run button, or Enter in the body)."""
@@ -67,6 +86,10 @@ class ExperimentForm(Widget):
         with Horizontal(classes="form-row"):
             yield Label("Method", classes="form-label")
             yield _select([(method, method) for method in METHODS], choice.method, "method")
+            yield Label("Scheme", classes="form-label")
+            schemes = [(label, scheme) for scheme, label in SCHEME_LABELS.items()]
+            yield _select(schemes, choice.scheme, "scheme")
+        with Horizontal(classes="form-row"):
             yield Label("Body", classes="form-label")
             yield Input(choice.body, placeholder="empty: no body", compact=True, id="body")
             yield Button("Run", compact=True, variant="primary", id="run")
@@ -79,6 +102,7 @@ class ExperimentForm(Widget):
             method=self.query_one("#method", Select).value,  # type: ignore[arg-type]
             body=self.query_one("#body", Input).value,
             client=self.query_one("#client", Select).value,  # type: ignore[arg-type]
+            scheme=self.query_one("#scheme", Select).value,  # type: ignore[arg-type]
         )
 
     def mark_clients(self, versions: Mapping[str, str | None]) -> None:

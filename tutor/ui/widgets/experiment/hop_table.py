@@ -10,20 +10,33 @@ from textual.widgets import DataTable
 from tutor.lab.cors import is_preflight
 from tutor.lab.journal import Hop, without_tokens
 from tutor.lab.printable import one_line
-from tutor.ui.widgets.experiment.ladder import BODY_CHANGED, METHOD_CHANGED, body_change
+from tutor.ui.widgets.experiment.ladder import (
+    BODY_CHANGED,
+    METHOD_CHANGED,
+    body_change,
+    scheme_style,
+    shows_schemes,
+)
 
 __all__ = ["HopTable"]
 
 
 class HopTable(DataTable[str | Text]):
-    """#, method, path, body bytes, status and Location of each hop, changes marked. What came
-    from the network is shown as it is: never read as markup, never acted on by the terminal."""
+    """#, method, path, body bytes, status and Location of each hop, changes marked; after the
+    #, each hop's scheme (a change marked too) when one came over https. What came from the
+    network is shown as it is: never read as markup, never acted on by the terminal."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
+        self._columns(schemes=False)
+
+    def _columns(self, *, schemes: bool) -> None:
+        self.clear(columns=True)
         self.add_column("#", key="number")
+        if schemes:
+            self.add_column("scheme", key="scheme")
         self.add_column("method", key="method")
         self.add_column("path", key="path")
         self.add_column("body bytes", key="body")
@@ -31,8 +44,10 @@ class HopTable(DataTable[str | Text]):
         self.add_column("location", key="location")
 
     def show(self, hops: Sequence[Hop]) -> None:
-        self.clear()
+        schemes = shows_schemes(hops)
+        self._columns(schemes=schemes)
         before: Hop | None = None
+        previous: Hop | None = None
         for number, hop in enumerate(hops, 1):
             # A CORS preflight is the browser's question, not a change of the request.
             preflight = is_preflight(hop.method, hop.headers)
@@ -41,6 +56,7 @@ class HopTable(DataTable[str | Text]):
             style = "italic" if preflight else METHOD_CHANGED if changed else ""
             self.add_row(
                 str(number),
+                *([Text(hop.scheme, scheme_style(hop, previous))] if schemes else []),
                 Text(one_line(hop.method), style),
                 Text(one_line(hop.path)),
                 Text(
@@ -53,3 +69,4 @@ class HopTable(DataTable[str | Text]):
                 key=str(number),
             )
             before = before if preflight else hop
+            previous = hop

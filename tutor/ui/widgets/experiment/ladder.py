@@ -11,12 +11,27 @@ from tutor.lab.cors import is_preflight
 from tutor.lab.journal import Hop, without_tokens
 from tutor.lab.printable import one_line
 
-__all__ = ["BODY_CHANGED", "METHOD_CHANGED", "Ladder", "body_change", "render_ladder"]
+__all__ = [
+    "BODY_CHANGED",
+    "METHOD_CHANGED",
+    "SCHEME_DOWN",
+    "SCHEME_UP",
+    "Ladder",
+    "body_change",
+    "render_ladder",
+    "scheme_style",
+    "shows_schemes",
+]
 
 METHOD_CHANGED = "bold black on yellow"
 """The style of a method that differs from the hop before: the thing a learner must not miss."""
 BODY_CHANGED = "bold dark_orange"
 """The style of a body that was dropped or altered since the hop before."""
+SCHEME_UP = "bold black on green"
+"""The style of a request that came over https after one over http: an upgrade."""
+SCHEME_DOWN = "bold white on red"
+"""The style of a request that came over http after one over https: a downgrade, where what
+the client carries crosses the network in clear."""
 
 _GUTTER = 3
 """Columns left of the client's rail, for the hop number."""
@@ -37,14 +52,36 @@ def body_change(hop: Hop, before: Hop | None) -> str | None:
     return None
 
 
+def shows_schemes(hops: Sequence[Hop]) -> bool:
+    """Whether a chain's scheme is worth showing: some hop came over the lab's TLS listener.
+    A chain all over plain http is drawn as it always was."""
+    return any(hop.scheme != "http" for hop in hops)
+
+
+def scheme_style(hop: Hop, previous: Hop | None) -> str:
+    """How `hop`'s scheme is shown after the request `previous` to it: SCHEME_UP or SCHEME_DOWN
+    where it changed, green for https, plain for http."""
+    if previous is not None and previous.scheme != hop.scheme:
+        return SCHEME_UP if hop.scheme == "https" else SCHEME_DOWN
+    return "green" if hop.scheme == "https" else ""
+
+
+def _scheme_mark(hop: Hop, previous: Hop | None) -> Text:
+    """The scheme a request came by ("https"), or its change ("http→https")."""
+    style = scheme_style(hop, previous)
+    if previous is None or previous.scheme == hop.scheme:
+        return Text(hop.scheme, style)
+    return Text(f"{previous.scheme}→{hop.scheme}", style)
+
+
 def _fit(label: Text, room: int) -> Text:
     label = label.copy()
     label.truncate(max(room, 1), overflow="ellipsis")
     return label
 
 
-def _request_label(hop: Hop, before: Hop | None) -> Text:
-    label = Text(" ")
+def _request_label(hop: Hop, before: Hop | None, scheme: Text | None) -> Text:
+    label = _scheme_prefix(scheme)
     if before is not None and hop.method != before.method:
         label.append(f"{one_line(before.method)}→{one_line(hop.method)}", METHOD_CHANGED)
     else:
@@ -59,11 +96,18 @@ def _request_label(hop: Hop, before: Hop | None) -> Text:
     return label
 
 
-def _preflight_label(hop: Hop) -> Text:
+def _preflight_label(hop: Hop, scheme: Text | None) -> Text:
     """A browser's CORS preflight: its own question, not a change of the request's method."""
     return Text.assemble(
-        " ", (one_line(hop.method), "bold italic"), f" {one_line(hop.path)} · CORS preflight "
+        _scheme_prefix(scheme),
+        (one_line(hop.method), "bold italic"),
+        f" {one_line(hop.path)} · CORS preflight ",
     )
+
+
+def _scheme_prefix(scheme: Text | None) -> Text:
+    """The start of a request's label: " ", after the hop's scheme mark when there is one."""
+    return Text(" ") if scheme is None else Text.assemble(" ", scheme, " ")
 
 
 def _response_label(hop: Hop) -> Text:
@@ -103,7 +147,8 @@ def render_ladder(
     The client's rail is on the left, the lab's on the right; each request is an arrow to the
     lab with its method and body size, each answer an arrow back with status and Location. A
     method or body that differs from the hop before is styled METHOD_CHANGED or BODY_CHANGED;
-    a CORS preflight is marked as one and is no hop "before" the next request.
+    a CORS preflight is marked as one and is no hop "before" the next request. When a hop came
+    over https, each request starts with its scheme, and a change of scheme is marked.
     """
     if not hops:
         return Text("No request reached the lab.", style="dim")
@@ -116,9 +161,14 @@ def render_ladder(
     title.append(lab_title)
     lines = [title]
     before: Hop | None = None
+    previous: Hop | None = None
+    schemes = shows_schemes(hops)
     for number, hop in enumerate(hops, 1):
         preflight = is_preflight(hop.method, hop.headers)
-        request = _preflight_label(hop) if preflight else _request_label(hop, before)
+        scheme = _scheme_mark(hop, previous) if schemes else None
+        request = (
+            _preflight_label(hop, scheme) if preflight else _request_label(hop, before, scheme)
+        )
         lines.append(_rails(f"{number:>2}", _request_arrow(request, inner)))
         if hop.hung_up:  # no answer to draw: the client was gone
             text = f"✗ the client hung up {hop.hang_up_point}; the lab answered nothing"
@@ -126,6 +176,7 @@ def render_ladder(
         else:
             lines.append(_rails("", _response_arrow(_response_label(hop), inner)))
         before = before if preflight else hop
+        previous = hop
     if hops[-1].is_redirect:
         lines.append(_rails("", _note("the client sent nothing more", "dim italic", inner)))
     return Text("\n").join(lines)
