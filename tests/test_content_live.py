@@ -63,7 +63,9 @@ def outcomes(lab: LabServer) -> dict[tuple[str, str], Outcome]:
         **{("prediction", name): spec for name, (spec, _) in PREDICTIONS.items()},
         **{("question", name): spec for name, (spec, _) in QUESTIONS.items()},
     }
-    return dict(zip(specs, run_many(list(specs.values()), lab.url, lab.journal), strict=True))
+    return dict(
+        zip(specs, run_many(list(specs.values()), lab.url, lab.journal, tls=lab.tls), strict=True)
+    )
 
 
 def _ran(outcome: Outcome) -> Outcome:

@@ -397,6 +397,7 @@ def test_the_built_in_course_loads_in_file_order():
         "seo-and-hsts",
         "not-quite-redirects",
         "choosing-a-code",
+        "https-redirects",
     ]
     assert course.banks and course.cards
 

@@ -83,7 +83,7 @@ PREDICTS: dict[str, tuple[ExperimentSpec, Sequence[Choice]]] = {
 def outcomes(lab: LabServer) -> dict[str, Outcome]:
     """Every predict's experiment, run once on the real lab, by name."""
     specs = [spec for spec, _ in PREDICTS.values()]
-    return dict(zip(PREDICTS, run_many(specs, lab.url, lab.journal), strict=True))
+    return dict(zip(PREDICTS, run_many(specs, lab.url, lab.journal, tls=lab.tls), strict=True))
 
 
 @dataclass(frozen=True)

@@ -368,7 +368,7 @@ def test_the_matrix_prints_nothing_a_terminal_acts_on(
     outcome: Outcome, capsys: pytest.CaptureFixture[str]
 ):
     capsys.readouterr()
-    _print_matrix([outcome], [outcome.code or 307], [outcome.method], 1.0)
+    _print_matrix([outcome], [outcome.code or 307], [outcome.method], 1.0, "same")
     out = capsys.readouterr().out
     assert inert(out, "\n"), out
 

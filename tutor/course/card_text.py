@@ -40,6 +40,7 @@ def card_markdown(card: Card) -> str:
         _section("When to use it", card.when_to_use, titles),
         _section("Caching", card.caching, titles),
         _section("SEO", card.seo, titles),
+        *([_section("HTTPS", card.https, titles)] if card.https else []),
         "## Commonly confused with\n\n"
         + "\n".join(
             f"- **{status_line(c.code)}**: {c.difference.strip()}" for c in card.confused_with

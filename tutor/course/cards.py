@@ -104,6 +104,9 @@ class Card(Strict):
     when_to_use: Section
     caching: Section
     seo: Section
+    https: Section | None = None
+    """What the code does across http:// and https:// (RFC 6797 §7.2): the upgrade, the
+    downgrade, the browser's own redirects."""
     confused_with: list[Confusion] = Field(min_length=1, max_length=LIST_ITEMS)
     faq: list[Answer] = Field(min_length=1, max_length=LIST_ITEMS)
     snippets: list[Snippet] = Field(default_factory=list, max_length=LIST_ITEMS)
@@ -117,6 +120,8 @@ class Card(Strict):
             ((name, "cite"), getattr(self, name).cite)
             for name in ("plain", "misconception", "when_to_use", "caching", "seo")
         ]
+        if self.https is not None:
+            cited.append((("https", "cite"), self.https.cite))
         cited += [(("faq", i, "cite"), answer.cite) for i, answer in enumerate(self.faq)]
         issues = citation_issues([c.id for c in self.citations], cited, "card")
         issues += duplicates(
