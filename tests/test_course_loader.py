@@ -43,8 +43,8 @@ ONE_PROBLEM = {
         23,
         9,
         f"{EXPERIMENT}.colour: unknown key: "
-        "allowed here: code, method, body, headers, client, to, location, origin, loop, cache, "
-        "stream, repeat, fragment, redirect, start, id, label, expect",
+        "allowed here: code, method, body, headers, client, to, location, origin, scheme, loop, "
+        "cache, stream, repeat, fragment, redirect, start, hsts, id, label, expect",
     ),
     "wrong-types.yaml": (5, 10, "minutes: expected a whole number, not 'ten'"),
     "empty-value.yaml": (12, 5, "steps[0].title: expected text, not an empty value"),

@@ -65,6 +65,7 @@ def outcome_from_wire(spec: ExperimentSpec, document: Mapping[str, Any]) -> Outc
             Sent.of(spec.method, spec.body.encode()),
             error,
             Reported.from_json(document["reported"]),
+            spec.first_scheme,
         )
     except (KeyError, TypeError, ValueError) as error:
         raise WireError(f"an outcome the lab sent is not one ({type(error).__name__})") from None

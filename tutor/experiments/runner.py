@@ -129,6 +129,7 @@ def _run_batch(
             spec.stream,
             spec.redirect,
             tls.ca if spec.secure else None,
+            spec.hsts_url(lab_url, tls.url),
         )
         for spec, token in zip(specs, tokens, strict=True)
     ]
@@ -169,7 +170,11 @@ def _run_batch(
             hops = journal.chain(tokens[index])
             attempt = attempts[index]
             evidence = Evidence.of_chain(
-                hops, asked=asked, error=attempt.error, reported=attempt.reported
+                hops,
+                asked=asked,
+                error=attempt.error,
+                reported=attempt.reported,
+                asked_scheme=spec.first_scheme,
             )
         outcomes.append(Outcome(spec, version, evidence))
     return outcomes

@@ -37,6 +37,7 @@ __all__ = [
     "ExperimentSpec",
     "HeaderName",
     "HeaderValue",
+    "HstsFrom",
     "RedirectCode",
     "Scheme",
     "header_name_problem",
@@ -69,6 +70,10 @@ def _shown(value: str) -> str:
 Scheme = Literal["same", "upgrade", "downgrade"]
 """Whether a redirect changes scheme: http -> https (`upgrade`) or https -> http (`downgrade`)."""
 SCHEMES: tuple[Scheme, ...] = ("same", "upgrade", "downgrade")
+
+HstsFrom = Literal["https", "http"]
+"""Where a browser gets the lab's Strict-Transport-Security header before the request: over
+HTTPS, where it notes the host, or over plain HTTP, where it must ignore it (RFC 6797 §8.1)."""
 
 RedirectCode = Annotated[int, AfterValidator(_known_code)]
 """A status code field that must be one of KNOWN_CODES (content, experiments and cards)."""
@@ -225,20 +230,34 @@ class ExperimentSpec(BaseModel):
     """Instead of /redirect/{code}, a route of tutor/lab/beyond.py with its query (e.g.
     `/login/naive?next=//{other}/echo`, `/accepted`): it is sent `code` (unless it answers a
     status of its own, as /accepted does) and the chain token."""
+    hsts: HstsFrom | None = None
+    """A browser first fetches the lab's /hsts, over `https` (it notes the host) or over `http`
+    (it must ignore the header); then the request goes to http://, to a site that answers plain
+    HTTP with `code` to https (/hsts/site, RFC 6797 §7.2)."""
 
     def url(self, lab_url: str, chain: str, secure_url: str = "") -> str:
         """The URL the client is given: the lab's /redirect/{code} with this experiment's query,
-        or the `start` route with its own query; on the lab's TLS listener (`secure_url`) for a
-        downgrade."""
+        the `start` route with its own query, or the HSTS site; on the lab's TLS listener
+        (`secure_url`) for a downgrade."""
         fragment = f"#{self.fragment}" if self.fragment else ""
         if self.scheme == "downgrade":
             lab_url = secure_url
+        if self.hsts is not None:
+            query = urlencode({"code": self.code, "chain": chain})
+            return f"{lab_url}/hsts/site?{query}{fragment}"
         if self.start is not None:
             path, _, query = self.start.partition("?")
             code = [] if self.code is None else [("code", str(self.code))]
             pairs = [*parse_qsl(query), *code, ("chain", chain)]
             return f"{lab_url}{path}?{urlencode(pairs)}{fragment}"
         return f"{lab_url}/redirect/{self.code}?{urlencode(self.query(chain))}{fragment}"
+
+    def hsts_url(self, lab_url: str, secure_url: str) -> str | None:
+        """The lab's Strict-Transport-Security route that the browser fetches first, on the
+        listener `hsts` names; None when it fetches none."""
+        if self.hsts is None:
+            return None
+        return f"{secure_url if self.hsts == 'https' else lab_url}/hsts"
 
     def query(self, chain: str) -> dict[str, str]:
         """The lab's /redirect/{code} query that asks for this experiment, in chain `chain`."""
@@ -314,6 +333,11 @@ class ExperimentSpec(BaseModel):
             raise ValueError(
                 "to, location, origin, scheme, loop, cache: options of /redirect, not 'start'"
             )
+        if self.hsts is not None and (self.start is not None or self.query("") != {"chain": ""}):
+            raise ValueError(
+                "hsts: the request goes to the lab's HSTS site, so no start, to, location, "
+                "origin, scheme, loop or cache"
+            )
         if self.scheme != "same" and self.origin == "other":
             raise ValueError(
                 "origin: other and a scheme change each lead to another listener: choose one"
@@ -340,7 +364,13 @@ class ExperimentSpec(BaseModel):
     @property
     def secure(self) -> bool:
         """Whether it needs the lab's TLS listener."""
-        return self.scheme != "same"
+        return self.scheme != "same" or self.hsts is not None
+
+    @property
+    def first_scheme(self) -> str:
+        """The scheme of the URL the client is given (`url`): a browser on its HSTS list may
+        send the request by another."""
+        return "https" if self.scheme == "downgrade" else "http"
 
     @property
     def first_answer(self) -> str:
@@ -348,6 +378,8 @@ class ExperimentSpec(BaseModel):
         Created with a Location"."""
         if self.code is None:
             return self.own_answer or ""
+        if self.hsts is not None:  # the lab's answer to plain HTTP, which a browser may skip
+            return f"{self.code} {reason(self.code)} to https (over plain HTTP)"
         return f"{self.code} {reason(self.code)}"
 
     @field_validator("to")

@@ -10,6 +10,8 @@ Routes (any method):
   /page/fragment     a page that tells the lab which fragment the browser kept (RFC 9110 §10.2.2)
   /login, /refresh... around the redirect (lab/beyond.py): a login's ?next= (open redirects),
                      and answers that point elsewhere without redirecting (Refresh, 201, 202)
+  /hsts, /hsts/site  Strict-Transport-Security, and a site that redirects plain HTTP to https
+                     (lab/hsts.py)
   /                  a short index for people exploring with curl or a browser
   /s/{name}/...      any route above for one student on a shared lab: the prefix stays on every
                      Location, so each student's chains are their own in the journal; a name
@@ -43,6 +45,7 @@ from tutor.lab.beyond import Asked
 from tutor.lab.bounds import Bounds
 from tutor.lab.cors import PREFLIGHT_ALLOWED, answer_headers, is_preflight, refused
 from tutor.lab.evidence import Evidence, VerdictKind
+from tutor.lab.hsts import ROUTES as HSTS_ROUTES
 from tutor.lab.journal import (
     Hop,
     Journal,
@@ -60,6 +63,8 @@ __all__ = ["ANNEX_ROUTES", "Annex", "Disconnected", "LabApp", "TooLarge", "read_
 
 _MAX_AGE = re.compile(r"^max-age=[0-9]{1,9}$")
 _PAGES = {"/client/browser": BROWSER_PAGE, "/page/fragment": FRAGMENT_PAGE}
+_ROUTES = {**BEYOND_ROUTES, **HSTS_ROUTES}
+"""The routes that answer through lab/beyond.py's Asked and Reply."""
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -279,7 +284,7 @@ class LabApp:
                 content_type=_HTML,
                 extra=[(b"content-security-policy", policy(page, listeners).encode())],
             )
-        elif path in BEYOND_ROUTES:  # lab/beyond.py: a login's ?next=, Refresh, 201/202, ...
+        elif path in _ROUTES:  # lab/beyond.py, lab/hsts.py: ?next=, Refresh, 201/202, HSTS...
             here = Asked(
                 request.params,
                 request.chain,
@@ -287,8 +292,10 @@ class LabApp:
                 request.header(b"host"),
                 self._other_origin(request),
                 lambda target: _location(request, target),
+                request.scheme,
+                self._listener(request, "https", other=False),
             )
-            reply = BEYOND_ROUTES[path](here)
+            reply = _ROUTES[path](here)
             await self._answer(
                 request,
                 send,
@@ -679,6 +686,13 @@ Around the redirect (lab/beyond.py; ?next= may say {other} for the lab's other o
   ANY /page/meta-refresh?to=PATH  200, a page with <meta http-equiv="refresh">
   ANY /created, /accepted       201 or 202 with a Location to /echo (?to=PATH): not redirects
   ANY /retry-after?code=307&after=120   a 3xx with Retry-After
+
+HSTS (lab/hsts.py; a browser notes a host by name, never by IP address, RFC 6797 §8.1.1):
+  ANY /hsts?max-age=N           200 with Strict-Transport-Security: max-age=N (60 if not given,
+                                at most 600; 0 makes a browser forget). Over HTTPS a browser
+                                notes the host; over plain HTTP it must ignore it (§8.1)
+  ANY /hsts/site?code=301       over plain HTTP, {code} to the same URL on https (§7.2); over
+                                HTTPS, 200: a browser that noted the host never asks over HTTP
 
 Try: curl -L -d a=1 http://HOST/redirect/307
 """

@@ -54,9 +54,22 @@ class Asked:
     """The lab's other origin as the client would name it (http://host:port), or None."""
     locate: Callable[[str], tuple[str, str | None]]
     """The lab's own check of a target path: the Location (with the chain token) or why not."""
+    scheme: str
+    """The listener the request came over: "http", or "https" for the TLS one."""
+    secure: str | None
+    """The lab's TLS listener as the client would name it (https://host:port), or None."""
 
     def param(self, name: str) -> str | None:
         return next((v for k, v in self.params if k == name), None)
+
+    def code(self, default: int) -> tuple[int, str | None]:
+        """The 3xx `?code=` asks for (`default` without one), or why it is not one."""
+        raw = self.param("code")
+        if raw is None:
+            return default, None
+        if raw.isdigit() and 300 <= int(raw) <= 399:
+            return int(raw), None
+        return default, f"?code= takes a redirect status from 300 to 399, not {raw!r}.\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,15 +87,6 @@ def _refused(text: str) -> Reply:
     return Reply(400, text)
 
 
-def _code(asked: Asked, default: int) -> tuple[int, str | None]:
-    raw = asked.param("code")
-    if raw is None:
-        return default, None
-    if raw.isdigit() and 300 <= int(raw) <= 399:
-        return int(raw), None
-    return default, f"?code= takes a redirect status from 300 to 399, not {raw!r}.\n"
-
-
 def _seconds(asked: Asked, default: int) -> tuple[int, str | None]:
     raw = asked.param("after")
     if raw is None:
@@ -95,7 +99,7 @@ def _seconds(asked: Asked, default: int) -> tuple[int, str | None]:
 def _login_target(asked: Asked) -> tuple[int, str, str | None]:
     """A login's answer code and its `next`, with `{other}` written out as the lab's second
     origin; or why the login cannot answer."""
-    code, problem = _code(asked, 303)
+    code, problem = asked.code(303)
     target = asked.param("next") or "/echo"
     if problem or OTHER not in target:
         return code, target, problem
@@ -235,7 +239,7 @@ def _meta_refresh(asked: Asked) -> Reply:
 
 def _retry_after(asked: Asked) -> Reply:
     """A 3xx that asks the client to wait before it follows (RFC 9110 §10.2.3)."""
-    code, problem = _code(asked, 307)
+    code, problem = asked.code(307)
     if problem:
         return _refused(problem)
     after, location, problem = _target(asked, 120)

@@ -82,8 +82,9 @@ class Evidence:
     """One chain as the lab saw it, and the one judgement of it.
 
     `asked` is what an experiment asked its client to send (None for a request the tutor did not
-    make, such as a student's curl); `error` is what the client said when it failed, and
-    `reported` what it said it received (fetch()'s Response): the client's word, not the witness.
+    make, such as a student's curl), and `asked_scheme` the scheme of the URL it was given;
+    `error` is what the client said when it failed, and `reported` what it said it received
+    (fetch()'s Response): the client's word, not the witness.
     """
 
     hops: tuple[Hop, ...]
@@ -91,6 +92,7 @@ class Evidence:
     asked: Sent | None = None
     error: str | None = None
     reported: Reported | None = None
+    asked_scheme: str | None = None
 
     @classmethod
     def of_chain(
@@ -100,14 +102,24 @@ class Evidence:
         asked: Sent | None = None,
         error: str | None = None,
         reported: Reported | None = None,
+        asked_scheme: str | None = None,
     ) -> Evidence:
         """Judge a chain (oldest hop first) that the lab recorded."""
         hops = tuple(hops)
-        verdict = _judge(hops, error)
-        first = hops[0] if hops else None
-        reached = _arrival(hops) or _abandoned(_requests(hops))
+        first = next(iter(_requests(hops)), None)
+        itself = _went_itself(first, asked_scheme)
+        verdict = _judge(hops, error, itself)
+        reached = _arrival(hops, itself) or _abandoned(_requests(hops))
         if first is not None and reached is not None and reached.scheme != first.scheme:
             verdict = Verdict(verdict.kind, f"{verdict.text}; {_crossing(first, reached)}")
+        if first is not None and itself:
+            logged = reported.internal if reported is not None else None
+            said = f" (it logged a {logged})" if logged else ""
+            verdict = Verdict(
+                verdict.kind,
+                f"The client went to {first.scheme} itself{said}: nothing reached the lab over "
+                f"{asked_scheme}; {verdict.text}",
+            )
         if asked is not None and first is not None and Sent.from_hop(first) != asked:
             sent = Sent.from_hop(first)
             verdict = Verdict(
@@ -115,7 +127,7 @@ class Evidence:
                 f"{verdict.text}; but the client sent {sent.describe()}, "
                 f"not the {asked.describe()} asked for",
             )
-        return cls(hops, verdict, asked, error, reported)
+        return cls(hops, verdict, asked, error, reported, asked_scheme)
 
     @classmethod
     def unsent(cls, kind: VerdictKind, text: str, error: str | None, asked: Sent) -> Evidence:
@@ -124,13 +136,22 @@ class Evidence:
 
     @property
     def first(self) -> Hop | None:
-        """The first request the lab saw: the yardstick."""
-        return self.hops[0] if self.hops else None
+        """The first request the lab saw, CORS preflights aside (a browser that went to https
+        itself may ask one first): the yardstick."""
+        return next(iter(_requests(self.hops)), None)
+
+    @property
+    def went_itself(self) -> bool:
+        """Whether the client sent its first request by another scheme than its URL's: it
+        rewrote http:// to https:// before sending, as a browser does for a host on its HSTS list
+        (RFC 6797 §8.3), a redirect the lab never answered."""
+        return _went_itself(self.first, self.asked_scheme)
 
     @property
     def arrived(self) -> Hop | None:
-        """The hop that reached a target after a redirect; None when nothing got past one."""
-        return _arrival(self.hops)
+        """The hop that reached a target after a redirect (the lab's, or the client's own);
+        None when nothing got past one."""
+        return _arrival(self.hops, self.went_itself)
 
     @property
     def abandoned(self) -> Hop | None:
@@ -237,10 +258,15 @@ def _requests(hops: Sequence[Hop]) -> tuple[Hop, ...]:
     return tuple(hop for hop in hops if not is_preflight(hop.method, hop.headers))
 
 
-def _arrival(hops: Sequence[Hop]) -> Hop | None:
-    """The chain's last request, if it came after a redirect, is not itself one, and was whole."""
+def _went_itself(first: Hop | None, asked_scheme: str | None) -> bool:
+    return first is not None and asked_scheme is not None and first.scheme != asked_scheme
+
+
+def _arrival(hops: Sequence[Hop], itself: bool = False) -> Hop | None:
+    """The chain's last request, if it came after a redirect (a lab's, or, when `itself`, the
+    client's own before its first request), is not itself one, and was whole."""
     requests = _requests(hops)
-    last = requests[-1] if len(requests) > 1 else None
+    last = requests[-1] if len(requests) > (0 if itself else 1) else None
     return last if last is not None and not (last.is_redirect or last.hung_up) else None
 
 
@@ -260,14 +286,15 @@ _NOT_TO_FOLLOW = {
 follow."""
 
 
-def _judge(hops: tuple[Hop, ...], error: str | None) -> Verdict:
+def _judge(hops: tuple[Hop, ...], error: str | None, itself: bool) -> Verdict:
     if not hops:
         kind = VerdictKind.REFUSED if error else VerdictKind.NOT_FOLLOWED
         return Verdict(kind, "Nothing reached the lab")
     preflight_last = is_preflight(hops[-1].method, hops[-1].headers)
     hops = _requests(hops)
     redirects = [hop.status for hop in hops if hop.is_redirect]
-    if not redirects:
+    arrived = _arrival(hops, itself)
+    if not redirects and not (itself and arrived is not None):
         only = hops[0] if len(hops) == 1 else None
         if only is not None and only.hung_up:
             text = f"No redirect: the client sent a {only.method}'s headers, then hung up"
@@ -279,7 +306,6 @@ def _judge(hops: tuple[Hop, ...], error: str | None) -> Verdict:
         else:
             text = "No redirect: the request went straight there"
         return Verdict(VerdictKind.NO_REDIRECT, text)
-    arrived = _arrival(hops)
     if abandoned := _abandoned(hops):
         return _hung_up(hops, abandoned, error)
     if arrived is None:

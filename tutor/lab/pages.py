@@ -8,7 +8,10 @@ script, or the rejection).
 The fragment is anyone's to write: a link from a student can put any plan in it. So a page sends
 requests only to its own origin, by URL and by form action (never `javascript:`), and every page
 comes with a Content-Security-Policy (`policy`) that lets only its own script run and lets
-requests, forms and frames reach only the lab's own origins, redirects included.
+requests, forms and frames reach only the lab's own origins, redirects included. The one fetch
+off its origin is a request's `hsts`: the lab's /hsts route beside the page, on the page's own
+host, over http or https (so that the browser may note the host, RFC 6797 §8.1), before the
+request is sent.
 """
 
 from __future__ import annotations
@@ -36,6 +39,28 @@ function own(url) {
     throw new Error(`${JSON.stringify(url)} is not on this lab's origin, ${location.origin}`);
   }
   return parsed.href;
+}
+function sts(url) {
+  // The lab's /hsts beside this page, on the page's own host, by http or by https: on any
+  // port, as the lab's TLS listener has one of its own; the policy reaches only the lab's.
+  const parsed = new URL(String(url), location.href);
+  const beside = new URL("../hsts", location.href);
+  if (typeof url !== "string" || !["http:", "https:"].includes(parsed.protocol)
+      || parsed.hostname !== location.hostname || parsed.pathname !== beside.pathname
+      || parsed.username || parsed.password || parsed.search || parsed.hash) {
+    throw new Error(`${JSON.stringify(url)} is not this lab's HSTS route`);
+  }
+  return parsed.href;
+}
+async function noted(r) {
+  try {
+    const response = await fetch(sts(r.hsts));
+    await response.arrayBuffer();
+    return null;
+  } catch (e) {
+    return { error: `the page could not fetch the HSTS route first: ${e.name}: ${e.message}`,
+             reported: null };
+  }
 }
 function bytes(base64) {
   return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -102,14 +127,19 @@ function refused(e) {
     return;
   }
   const done = [];
+  // A request's HSTS header first, so that the browser may note the host before anything is
+  // sent; a request whose header could not be fetched is not sent.
+  for (const [index, r] of plan.entries()) {
+    if (r.hsts) done[index] = await noted(r);
+  }
   // Forms first (their navigations run on in their frames), then each fetch() after the one
   // before: a repeated request may then find the first one's redirect in the cache.
   plan.forEach((r, index) => {
-    if (r.mode !== "form") return;
+    if (r.mode !== "form" || done[index]) return;
     try { done[index] = byForm(r, index); } catch (e) { done[index] = refused(e); }
   });
   for (const [index, r] of plan.entries()) {
-    if (r.mode !== "fetch") continue;
+    if (r.mode !== "fetch" || done[index]) continue;
     try { done[index] = await byFetch(r); } catch (e) { done[index] = refused(e); }
   }
   result.textContent = JSON.stringify(done);

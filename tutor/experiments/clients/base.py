@@ -52,6 +52,10 @@ class Request:
     ca: str | None = None
     """The CA file that verifies the lab's TLS listener: the client trusts it the way its users
     would configure one (a CA file, an SSL context, a browser's certificate store)."""
+    hsts: str | None = None
+    """The lab's Strict-Transport-Security route, for a browser to fetch before the request, so
+    that it may note the lab's host (RFC 6797 §8.1); the request then goes to the lab by name,
+    on the default ports."""
 
 
 def stream_of(body: bytes) -> Iterator[bytes]:
@@ -99,6 +103,8 @@ class Client(ABC):
     install_hint: ClassVar[str]
     redirect_modes: tuple[RedirectMode, ...] = ("follow",)
     """The fetch() redirect modes it can be asked for."""
+    keeps_hsts: bool = False
+    """It keeps an HSTS list of its own, which a request can first teach the lab's host."""
 
     @abstractmethod
     def version(self) -> str | None:
@@ -108,6 +114,11 @@ class Client(ABC):
         """Why this client cannot send `request` as asked, in one sentence (None: it can)."""
         if request.redirect not in self.redirect_modes:
             return f"{self.label} has no redirect mode {request.redirect!r} (a fetch() option)"
+        if request.hsts and not self.keeps_hsts:
+            return (
+                f"only a browser keeps an HSTS list here: {self.label} does not note "
+                "Strict-Transport-Security"
+            )
         return unsendable_headers(request) or self._cannot_send(request)
 
     def _cannot_send(self, request: Request) -> str | None:

@@ -12,6 +12,12 @@ trusts the lab's CA the way Chromium on Linux trusts a local one: in the NSS cer
 Such a batch reaches the lab by the name BROWSER_HOST, which `--host-resolver-rules` maps to
 the lab's address: by its loopback address the browser would take the lab's plain HTTP for
 secure, and block no mixed content (tutor.lab.authority).
+
+A request that first teaches the browser HSTS (`Request.hsts`) gets a browser of its own, whose
+list then holds the lab's name: it reaches the lab on the default ports, 80 mapped to the plain
+listener and 443 to the TLS one, since a browser rewrites http:// to https:// only there (RFC
+6797 §8.3 keeps any other port), and its net log (`--log-net-log`) tells the redirect it made
+up: Chromium's "307 Internal Redirect" (net/url_request/url_request_http_job.cc).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import cast
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -40,6 +46,7 @@ from tutor.experiments.clients.base import (
 from tutor.experiments.clients.program import ProgramClient, complaint, run_program
 from tutor.experiments.clients.side_by_side import side_by_side
 from tutor.lab.authority import BROWSER_HOST
+from tutor.lab.reported import Reported
 
 __all__ = ["CHROMIUM_FETCH", "CHROMIUM_FORM", "Chromium"]
 
@@ -64,6 +71,8 @@ def _program() -> str:
 
 class Chromium(ProgramClient):
     install_hint = "apt-get install chromium (or your system's package manager)"
+
+    keeps_hsts = True
 
     def __init__(self, name: str, label: str, mode: str) -> None:
         self.name = name
@@ -105,19 +114,20 @@ class Chromium(ProgramClient):
         self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
     ) -> list[Attempt]:
         """One browser per page origin sends its share of the batch, from a page on the lab
-        (so fetch() is same-origin), the browsers side by side.
+        (so fetch() is same-origin), the browsers side by side; a request that first teaches
+        the browser HSTS has one of its own, so that no other request meets its HSTS list.
 
         `work` may mix fetch() and form requests: both are this browser's group.
         """
-        by_origin: dict[str, list[int]] = {}
+        by_browser: dict[tuple[str, int], list[int]] = {}
         for index, (_, request) in enumerate(work):
             origin = urlunsplit((*urlsplit(request.url)[:2], "", "", ""))
-            by_origin.setdefault(origin, []).append(index)
-        shares = list(by_origin.items())
+            by_browser.setdefault((origin, index if request.hsts else -1), []).append(index)
+        shares = list(by_browser.items())
         said = side_by_side(
             [
                 partial(self._one_browser, origin, [work[i] for i in indices], timeout, cancel)
-                for origin, indices in shares
+                for (origin, _), indices in shares
             ],
             len(shares),
             "chromium",
@@ -134,9 +144,12 @@ class Chromium(ProgramClient):
         """One browser, one page at `origin`, every request of `work` sent from it."""
         ca = next((request.ca for _, request in work if request.ca), None)
         address = urlsplit(origin).hostname or ""
+        address = f"[{address}]" if ":" in address else address
+        hsts = next((request for _, request in work if request.hsts), None)
+        rules = _rules(address, hsts)
         if ca:
-            work = [(client, _by_name(request)) for client, request in work]
-            origin = _by_name_url(origin)
+            work = [(client, _by_name(request, hsts is not None)) for client, request in work]
+            origin = _by_name_url(origin, hsts is not None)
         plan = [cast(Chromium, client).planned(request) for client, request in work]
         page = f"{origin}/client/browser#{quote(json.dumps(plan), safe='')}"
         with tempfile.TemporaryDirectory(
@@ -144,20 +157,22 @@ class Chromium(ProgramClient):
         ) as folder:
             profile = os.path.join(folder, "profile")
             home = os.path.join(folder, "home")
+            net_log = os.path.join(folder, "net-log.json")
             trusted = _trust(ca, home, timeout, cancel) if ca else None
             if isinstance(trusted, str):
                 return [Attempt(trusted)] * len(work)
-            mapped = f"[{address}]" if ":" in address else address
             argv = [
                 self.program,
                 *_FLAGS,
                 f"--user-data-dir={profile}",
                 f"--virtual-time-budget={int(timeout * 1000)}",
-                *([f"--host-resolver-rules=MAP {BROWSER_HOST} {mapped}"] if ca else []),
+                *([f"--host-resolver-rules={rules}"] if ca else []),
+                *([f"--log-net-log={net_log}"] if hsts else []),
                 page,
             ]
             env = {"HOME": home} if ca else None
             done = run_program(argv, timeout=timeout + 10, cancel=cancel, env=env)
+            logged = _net_log(net_log) if hsts else {}
         if isinstance(done, str):
             return [Attempt(done)] * len(work)
         found = _RESULT.search(done.stdout.decode(errors="replace"))
@@ -165,7 +180,10 @@ class Chromium(ProgramClient):
         if said is None:
             why = complaint(done, f"exit status {done.returncode}")
             return [Attempt(f"the browser page did not finish: {why}")] * len(work)
-        return said
+        return [
+            _with_logged(attempt, logged.get(request.url))
+            for attempt, (_, request) in zip(said, work, strict=True)
+        ]
 
     def planned(self, request: Request) -> dict[str, object]:
         """What the page needs to send `request` this client's way."""
@@ -178,6 +196,7 @@ class Chromium(ProgramClient):
                 "body": base64.b64encode(request.body).decode(),
                 "stream": request.stream,
                 "redirect": request.redirect,
+                "hsts": request.hsts,
             }
         # A form GET replaces the action's query with its fields: the query goes in as fields.
         parts = urlsplit(request.url)
@@ -187,18 +206,121 @@ class Chromium(ProgramClient):
             action = urlunsplit(parts._replace(query=""))
         else:
             action = request.url
-        return {"mode": "form", "method": request.method, "action": action, "fields": fields}
+        return {
+            "mode": "form",
+            "method": request.method,
+            "action": action,
+            "fields": fields,
+            "hsts": request.hsts,
+        }
 
 
-def _by_name_url(url: str) -> str:
-    """`url` with the lab's address replaced by BROWSER_HOST (its port kept)."""
+def _by_name_url(url: str, default_port: bool = False) -> str:
+    """`url` with the lab's address replaced by BROWSER_HOST, its port kept (or left out, for
+    the scheme's default port, which `_rules` maps to the lab's listener)."""
     parts = urlsplit(url)
-    netloc = BROWSER_HOST if parts.port is None else f"{BROWSER_HOST}:{parts.port}"
+    port = None if default_port else parts.port
+    netloc = BROWSER_HOST if port is None else f"{BROWSER_HOST}:{port}"
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def _by_name(request: Request) -> Request:
-    return dataclasses.replace(request, url=_by_name_url(request.url))
+def _by_name(request: Request, default_port: bool) -> Request:
+    return dataclasses.replace(
+        request,
+        url=_by_name_url(request.url, default_port),
+        hsts=request.hsts and _by_name_url(request.hsts, default_port),
+    )
+
+
+def _rules(address: str, hsts: Request | None) -> str:
+    """Where the browser finds BROWSER_HOST: at the lab's `address`, on the port it is asked
+    for; for `hsts`'s browser, port 80 is the lab's plain listener and 443 its TLS one (no one,
+    when `hsts` never meets it: nothing else on this computer is reached by mistake)."""
+    everywhere = f"MAP {BROWSER_HOST} {address}"
+    if hsts is None or hsts.hsts is None:
+        return everywhere
+    sts = urlsplit(hsts.hsts)
+    secure = f"{address}:{sts.port}" if sts.scheme == "https" else "~NOTFOUND"
+    plain = f"{address}:{urlsplit(hsts.url).port}"
+    return f"MAP {BROWSER_HOST}:80 {plain},MAP {BROWSER_HOST}:443 {secure},{everywhere}"
+
+
+_NET_LOG_BYTES = 64 * 1024 * 1024
+"""The largest net log read: one page's few requests log well under a megabyte."""
+_STATUS_LINE = re.compile(r"HTTP/1\.[01] ([1-5][0-9]{2})(?: ([A-Za-z -]{1,40}))?")
+_MADE_UP_BY = re.compile(r"Non-Authoritative-Reason: ([A-Za-z -]{1,40})")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Logged:
+    """What the browser's net log says of one request: the redirect it made up, and the status
+    of the last answer it received."""
+
+    internal: str
+    status: int | None
+
+
+def _net_log(path: str) -> dict[str, _Logged]:
+    """Each request URL of Chromium's net log (JSON; event types are numbers named in
+    constants.logEventTypes) that met a redirect the browser made up, e.g. "307 Internal
+    Redirect with Non-Authoritative-Reason: HSTS"; {} when the log cannot be read whole."""
+    try:
+        if os.path.getsize(path) > _NET_LOG_BYTES:
+            return {}
+        with open(path, "rb") as log:
+            document = json.load(log)
+        named: Mapping[str, int] = document["constants"]["logEventTypes"]
+        events = [event for event in document["events"] if isinstance(event, dict)]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    kind = {number: name for name, number in named.items()}
+    urls: dict[object, str] = {}
+    made_up: dict[object, str] = {}
+    statuses: dict[object, int] = {}
+    for event in events:
+        origin, params = event.get("source"), event.get("params")
+        source = origin.get("id") if isinstance(origin, dict) else None
+        params = params if isinstance(params, dict) else {}
+        name = kind.get(event.get("type", -1))
+        lines = [line for line in params.get("headers") or () if isinstance(line, str)]
+        said = _made_up(lines) if lines else None
+        status = _STATUS_LINE.fullmatch(lines[0]) if lines else None
+        if name == "URL_REQUEST_START_JOB" and isinstance(params.get("url"), str):
+            urls.setdefault(source, params["url"])
+        elif name == "URL_REQUEST_FAKE_RESPONSE_HEADERS_CREATED" and said is not None:
+            made_up[source] = said
+        elif name == "HTTP_TRANSACTION_READ_RESPONSE_HEADERS" and status is not None:
+            statuses[source] = int(status.group(1))
+    return {
+        urls[source]: _Logged(said, statuses.get(source))
+        for source, said in made_up.items()
+        if source in urls
+    }
+
+
+def _made_up(lines: Sequence[str]) -> str | None:
+    """A made-up answer's status line and reason, from its header lines, as DevTools shows
+    them: "307 Internal Redirect with Non-Authoritative-Reason: HSTS"."""
+    status = _STATUS_LINE.fullmatch(lines[0])
+    if status is None:
+        return None
+    said = " ".join(part for part in status.groups() if part)
+    reason = next(filter(None, map(_MADE_UP_BY.fullmatch, lines[1:])), None)
+    return f"{said} with Non-Authoritative-Reason: {reason.group(1)}" if reason else said
+
+
+def _with_logged(attempt: Attempt, logged: _Logged | None) -> Attempt:
+    """`attempt` with the redirect the browser logged that it made up: beside the answer the
+    page reported, or, for a form, whose page reports none, beside the status it logged."""
+    if logged is None:
+        return attempt
+    if attempt.reported is not None:
+        reported = dataclasses.replace(attempt.reported, internal=logged.internal)
+    elif logged.status is not None:
+        reported = Reported(logged.status, internal=logged.internal)
+    else:
+        return attempt
+    return dataclasses.replace(attempt, reported=reported)
 
 
 def _trust(ca: str, home: str, timeout: float, cancel: Cancel) -> str | None:
