@@ -1,8 +1,9 @@
 """aiohttp's ClientSession, which follows redirects by default.
 
-A batch runs on one event loop in one fresh session, closed at its end, its requests all at once;
-a cancel stops the ones still running. Its connector's SSL context trusts the lab's CA when the
-batch goes to the lab's TLS listener.
+A batch runs on one event loop in one fresh session, closed at its end, PARALLEL requests at a
+time (each holds a connection or two to the lab, which counts them per address); a cancel stops
+the ones still running. Its connector's SSL context trusts the lab's CA when the batch goes to
+the lab's TLS listener.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from tutor.experiments.clients.base import CANCELLED, Attempt, Cancel, Client, Request
 from tutor.experiments.clients.library import LibraryClient
+from tutor.experiments.clients.program import PARALLEL
 from tutor.lab.authority import client_context
 
 if TYPE_CHECKING:
@@ -45,8 +47,9 @@ async def _everything(requests: list[Request], timeout: float, cancel: Cancel) -
 
     ca = next((request.ca for request in requests if request.ca), None)
     connector = aiohttp.TCPConnector(ssl=client_context(ca) if ca else True)
+    lanes = asyncio.Semaphore(PARALLEL)
     async with aiohttp.ClientSession(connector=connector) as session:
-        tasks = [asyncio.create_task(_one(session, r, timeout)) for r in requests]
+        tasks = [asyncio.create_task(_one(session, r, timeout, lanes)) for r in requests]
         running: set[asyncio.Task[Attempt]] = set(tasks)
         while running and not cancel.is_set():
             _, running = await asyncio.wait(running, timeout=POLL)
@@ -56,18 +59,23 @@ async def _everything(requests: list[Request], timeout: float, cancel: Cancel) -
     return [Attempt(CANCELLED) if task.cancelled() else task.result() for task in tasks]
 
 
-async def _one(session: aiohttp.ClientSession, request: Request, timeout: float) -> Attempt:
+async def _one(
+    session: aiohttp.ClientSession, request: Request, timeout: float, lanes: asyncio.Semaphore
+) -> Attempt:
     import aiohttp
 
     data = _stream_of(request.body) if request.stream else request.body or None
     try:
-        async with session.request(
-            request.method,
-            request.url,
-            data=data,
-            headers=request.headers,
-            timeout=aiohttp.ClientTimeout(total=timeout),
-        ) as response:
+        async with (
+            lanes,
+            session.request(
+                request.method,
+                request.url,
+                data=data,
+                headers=request.headers,
+                timeout=aiohttp.ClientTimeout(total=timeout),
+            ) as response,
+        ):
             await response.read()
     except (aiohttp.ClientError, TimeoutError, ValueError) as error:
         # ValueError: a request aiohttp refuses to write (a control character in a header)

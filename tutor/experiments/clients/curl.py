@@ -30,6 +30,7 @@ _EXIT_MEANINGS = {
 class Curl(OneRunEach):
     program = "curl"
     exit_meanings = _EXIT_MEANINGS
+    error_starts = "curl: ("  # a certificate problem (60) is followed by five lines of advice
     body_on_stdin = True
     install_hint = "apt-get install curl (or your system's package manager)"
 

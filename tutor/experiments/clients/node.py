@@ -1,8 +1,9 @@
 """Node's built-in fetch (undici), one `node` process for a whole batch of requests.
 
-The script reads the requests as JSON on stdin, sends them all at once, and prints what fetch
-said for each; what arrived is read from the lab's journal, as for every client. Node trusts
-the lab's CA through NODE_EXTRA_CA_CERTS, read once as it starts.
+The script reads the requests as JSON on stdin, sends them PARALLEL at a time (each holds a
+connection or two to the lab, which counts them per address), and prints what fetch said for
+each; what arrived is read from the lab's journal, as for every client. Node trusts the lab's
+CA through NODE_EXTRA_CA_CERTS, read once as it starts.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from tutor.experiments.clients.base import (
     Request,
     attempts_said,
 )
-from tutor.experiments.clients.program import ProgramClient, complaint, run_program
+from tutor.experiments.clients.program import PARALLEL, ProgramClient, complaint, run_program
 
 __all__ = ["CLIENT"]
 
 _SCRIPT = r"""
 const requests = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 const timeout = Number(process.argv[1]) * 1000;
+const atOnce = Number(process.argv[2]);
 function bodyOf(r) {
   // A GET or HEAD with a body is passed on as asked: fetch() itself rejects it.
   // A string, as scripts send it; bytes only when the body is not UTF-8. (Node 20's fetch cannot
@@ -52,7 +54,13 @@ async function one(r) {
     return { error: `fetch rejected with ${e.name}: ${e.message}${cause}`, reported: null };
   }
 }
-Promise.all(requests.map(one)).then((done) => process.stdout.write(JSON.stringify(done)));
+const done = new Array(requests.length);
+let next = 0;
+async function lane() {
+  while (next < requests.length) { const i = next++; done[i] = await one(requests[i]); }
+}
+Promise.all(Array.from({ length: atOnce }, lane))
+  .then(() => process.stdout.write(JSON.stringify(done)));
 """
 
 
@@ -79,7 +87,7 @@ class Node(ProgramClient):
     def _send(
         self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
     ) -> list[Attempt]:
-        """One node process sends the whole batch at once."""
+        """One node process sends the whole batch, PARALLEL requests at a time."""
         plan = [
             {
                 "method": r.method,
@@ -92,12 +100,13 @@ class Node(ProgramClient):
             }
             for _, r in work
         ]
-        argv = ["node", "-e", _SCRIPT, f"{timeout:g}"]
+        argv = ["node", "-e", _SCRIPT, f"{timeout:g}", str(PARALLEL)]
+        rounds = -(-len(work) // PARALLEL)
         ca = next((request.ca for _, request in work if request.ca), None)
         done = run_program(
             argv,
             input=json.dumps(plan).encode(),
-            timeout=timeout + 5,
+            timeout=timeout * rounds + 5,
             cancel=cancel,
             env={"NODE_EXTRA_CA_CERTS": ca, "NODE_TLS_REJECT_UNAUTHORIZED": "1"} if ca else None,
         )

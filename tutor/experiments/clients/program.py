@@ -30,7 +30,10 @@ __all__ = [
 ]
 
 PARALLEL = 8
-"""Runs of one program at a time when a batch is sent."""
+"""Requests one client has in flight at a time; curl and wget share theirs (`_LANES`). Each
+request holds a connection or two to the lab, which answers 503 past
+Bounds.connections_per_address from one address (64): so a whole matrix, with a browser's six
+per origin, stays well under it (measured: about 25 at once, under 40 across a change of scheme)."""
 
 POLL = 0.05
 """How often (in seconds) a running program's cancel event is looked at."""
@@ -59,6 +62,8 @@ class _Running:
 
 
 _RUNNING = _Running()
+_LANES = threading.BoundedSemaphore(PARALLEL)
+"""The runs of curl and wget at once, all of their clients together (three curls, one wget)."""
 
 
 def kill_every_program() -> None:
@@ -147,10 +152,12 @@ def _killed(process: subprocess.Popen[bytes], why: str) -> str:
     return why
 
 
-def complaint(done: subprocess.CompletedProcess[bytes], fallback: str) -> str:
-    """The last line the program wrote to stderr, or `fallback` when it wrote nothing there."""
+def complaint(done: subprocess.CompletedProcess[bytes], fallback: str, starts: str = "") -> str:
+    """The last line the program wrote to stderr (of those that begin with `starts`), or
+    `fallback` when it wrote none there."""
     lines = done.stderr.decode(errors="replace").strip().splitlines()
-    return lines[-1] if lines else fallback
+    said = [line for line in lines if line.startswith(starts)]
+    return said[-1] if said else fallback
 
 
 class _Versions:
@@ -215,6 +222,9 @@ class OneRunEach(ProgramClient):
 
     exit_meanings: ClassVar[dict[int, str]] = {}
     """What the program's exit statuses mean, for its error when it says nothing."""
+    error_starts: ClassVar[str] = ""
+    """How the line begins in which the program says what went wrong, for a program that
+    writes an explanation after it."""
     body_on_stdin: ClassVar[bool] = False
     """The program reads the request's body from its standard input."""
 
@@ -230,12 +240,14 @@ class OneRunEach(ProgramClient):
 
     def _attempt(self, request: Request, timeout: float, cancel: Cancel) -> Attempt:
         body = request.body if self.body_on_stdin else b""
-        done = run_program(
-            self.argv(request, timeout), input=body, timeout=timeout + 2, cancel=cancel
-        )
+        with _LANES:
+            done = run_program(
+                self.argv(request, timeout), input=body, timeout=timeout + 2, cancel=cancel
+            )
         if isinstance(done, str):
             return Attempt(done)
         if done.returncode:
-            said = complaint(done, self.exit_meanings.get(done.returncode, "failed"))
+            meaning = self.exit_meanings.get(done.returncode, "failed")
+            said = complaint(done, meaning, self.error_starts)
             return Attempt(f"{self.program} exited {done.returncode}: {said}")
         return Attempt()
