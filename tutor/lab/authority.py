@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import fcntl
+import hashlib
 import json
 import os
 import ssl
@@ -111,7 +112,11 @@ def local_authority(folder: Path, names: Sequence[str] = LAB_NAMES) -> Authority
         folder.chmod(0o700)  # made by an older tutor, or by hand: the keys stay the user's
         with _locked(folder):
             kept = all(path.is_file() for path in (authority.ca, authority.key, authority.cert))
-            if not (kept and _current(folder / _ISSUED, names)):
+            if not (
+                kept
+                and _current(folder / _ISSUED, names, _digest(authority.ca))
+                and _whole(authority, folder / _CA_KEY)
+            ):
                 ca = _ca(folder)
                 now = datetime.datetime.now(datetime.UTC)
                 leaf = ca.issue_cert(
@@ -123,7 +128,11 @@ def local_authority(folder: Path, names: Sequence[str] = LAB_NAMES) -> Authority
                 write_text_atomically(authority.key, leaf.private_key_pem.bytes().decode(), 0o600)
                 chain = "".join(blob.bytes().decode() for blob in leaf.cert_chain_pems)
                 write_text_atomically(authority.cert, chain, 0o644)
-                issued = {"names": list(names), "not_after": (now + LIFETIME).isoformat()}
+                issued = {
+                    "names": list(names),
+                    "not_after": (now + LIFETIME).isoformat(),
+                    "ca": _digest(authority.ca),
+                }
                 write_text_atomically(folder / _ISSUED, json.dumps(issued) + "\n", 0o644)
     except OSError as error:
         raise AuthorityError(
@@ -144,11 +153,11 @@ def _locked(folder: Path) -> Iterator[None]:
 
 
 def _ca(folder: Path) -> trustme.CA:
-    """The CA kept in `folder`, or a new one written there."""
+    """The CA kept in `folder` (a certificate and its own key), or a new one written there."""
     import trustme
 
     cert, key = folder / _CA, folder / _CA_KEY
-    if cert.is_file() and key.is_file():
+    if _pair(cert, key):
         with contextlib.suppress(ValueError, TypeError):
             return trustme.CA.from_pem(cert.read_bytes(), key.read_bytes())
     ca = trustme.CA(organization_name="redirect-tutor", organization_unit_name="local lab CA")
@@ -159,15 +168,36 @@ def _ca(folder: Path) -> trustme.CA:
     return ca
 
 
-def _current(issued: Path, names: Sequence[str]) -> bool:
-    """Whether the certificate `issued` describes names exactly `names` and is not near its
-    end (a damaged or missing description: it is not)."""
+def _current(issued: Path, names: Sequence[str], ca: str) -> bool:
+    """Whether the certificate `issued` describes names exactly `names`, is not near its end,
+    and was issued by the CA of digest `ca` (a damaged or missing description: it is not)."""
     try:
         said = json.loads(issued.read_text(encoding="utf-8"))
         ends = datetime.datetime.fromisoformat(said["not_after"])
         named = said["names"]
     except (OSError, ValueError, TypeError, KeyError):
         return False
-    if not isinstance(named, list) or ends.tzinfo is None:
+    if not isinstance(named, list) or ends.tzinfo is None or said.get("ca") != ca:
         return False
     return set(named) == set(names) and ends - datetime.datetime.now(datetime.UTC) > RENEW
+
+
+def _digest(ca: Path) -> str:
+    """The SHA-256 of the CA's certificate: which CA issued the lab's (lab.json keeps it)."""
+    return hashlib.sha256(ca.read_bytes()).hexdigest()
+
+
+def _pair(cert: Path, key: Path) -> bool:
+    """Whether `cert` and `key` load, and the key is the one the certificate names (OpenSSL
+    checks it in under a millisecond, without importing cryptography)."""
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError):
+        return False
+    return True
+
+
+def _whole(authority: Authority, ca_key: Path) -> bool:
+    """Whether both certificates load with their keys: neither file of a pair was damaged or
+    replaced alone."""
+    return _pair(authority.ca, ca_key) and _pair(authority.cert, authority.key)

@@ -213,11 +213,16 @@ def _url(sock: socket.socket, scheme: str = "http") -> str:
 
 
 def _secure(
-    host: str, port: int, authority: Authority | None, journal: Journal
+    host: str,
+    port: int,
+    authority: Authority | None,
+    journal: Journal,
+    no_authority: str | None = None,
 ) -> tuple[Secure | None, str | None]:
-    """The TLS listener on `port` of `host` (0: a free one), or why there is none (a sentence)."""
+    """The TLS listener on `port` of `host` (0: a free one), or why there is none (a sentence;
+    without an `authority`, `no_authority` when it is known)."""
     if authority is None:
-        return None, "this lab was started without a certificate authority"
+        return None, no_authority or "this lab was started without a certificate authority"
     try:
         context = authority.server_context()
     except AuthorityError as error:
@@ -236,7 +241,8 @@ class LabServer:
     journal: redirects with `?origin=other` go there, to show what a client carries across.
     Given an `authority`, a third listens with TLS (`secure_url`, on `secure_port` or a free
     one): `?scheme=https` and `?scheme=http` redirect across; without one, or when its files
-    cannot be read, `secure_url` is "" and `secure_problem` says why.
+    cannot be read, `secure_url` is "" and `secure_problem` says why (`no_authority`: why it
+    was given none).
     """
 
     def __init__(
@@ -247,6 +253,7 @@ class LabServer:
         annex: Annex | None = None,
         authority: Authority | None = None,
         secure_port: int = 0,
+        no_authority: str | None = None,
     ):
         self.journal = journal if journal is not None else Journal()
         self.annex = annex
@@ -256,6 +263,7 @@ class LabServer:
         self._host = host
         self._port = port
         self._secure_port = secure_port
+        self._no_authority = no_authority
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -279,7 +287,7 @@ class LabServer:
             sock.close()
             raise
         secure, self.secure_problem = _secure(
-            self._host, self._secure_port, self.authority, self.journal
+            self._host, self._secure_port, self.authority, self.journal, self._no_authority
         )
         self.url = _url(sock)
         self.other_url = _url(other)

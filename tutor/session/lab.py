@@ -37,16 +37,16 @@ RUN_WAIT = 60.0
 at a time)."""
 
 
-def _authority() -> Authority | None:
-    """The local CA of the learner's data folder (made on first use); None when it cannot be
-    kept, and the lab then says why it has no TLS listener."""
+def _authority() -> tuple[Authority | None, str | None]:
+    """The local CA of the learner's data folder (made on first use); or None and why it cannot
+    be kept, which the lab then says of its missing TLS listener."""
     from tutor.lab.authority import FOLDER, AuthorityError, local_authority
     from tutor.progress.location import home
 
     try:
-        return local_authority(home() / FOLDER)
-    except AuthorityError:
-        return None
+        return local_authority(home() / FOLDER), None
+    except AuthorityError as error:
+        return None, str(error)
 
 
 class LabUnavailable(Exception):
@@ -105,8 +105,12 @@ class LabSession:
                     if joined is not None:
                         self._lab = joined
                         return joined
+                authority, no_authority = _authority()
                 self._lab = LabServer(
-                    self._host, journal=self._journal, authority=_authority()
+                    self._host,
+                    journal=self._journal,
+                    authority=authority,
+                    no_authority=no_authority,
                 ).start()
             except LabError as error:
                 self.error = str(error)
@@ -262,7 +266,10 @@ class LabSession:
                 raise LabUnavailable("The lab server did not start: the tutor is closing")
             if self._secure_lab is None:
                 try:
-                    self._secure_lab = LabServer(self._host, authority=_authority()).start()
+                    authority, no_authority = _authority()
+                    self._secure_lab = LabServer(
+                        self._host, authority=authority, no_authority=no_authority
+                    ).start()
                 except LabError as error:
                     raise LabUnavailable(f"The lab server did not start: {error}") from None
             return self._secure_lab
