@@ -52,3 +52,31 @@ async def test_the_palette_offers_the_matrix(lab: LabServer) -> None:
         await settle(pilot)
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert "Matrix" in titles
+
+
+async def test_s_runs_the_matrix_across_an_upgrade_and_a_downgrade(lab: LabServer) -> None:
+    app = tutor_app(lab=lab)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MatrixScreen)
+        await pilot.press("s")
+        await settle(pilot)
+        assert screen.sub_title == "http → https, with Authorization and Cookie"
+        assert "Authorization, Cookie reached the target" in str(
+            screen.query_one("#matrix-legend").visual
+        )
+        grid = screen.query_one(MatrixGrid)
+        await pilot.press("down", "down", "down")  # POST urllib 301: it carries both
+        assert str(grid.get_cell_at(grid.cursor_coordinate)) == "GET AC"
+        hops = grid.highlighted_outcome.hops
+        assert [(hop.scheme, hop.method) for hop in hops] == [("http", "POST"), ("https", "GET")]
+        await pilot.press("s")
+        await settle(pilot)
+        assert screen.sub_title == "https → http, with Authorization and Cookie"
+        await pilot.press("s")
+        await settle(pilot)
+        assert screen.sub_title == ""
+        assert "reached the target" not in str(screen.query_one("#matrix-legend").visual)

@@ -26,6 +26,7 @@ from tutor.ui.widgets.matrix.legend import Legend
 if TYPE_CHECKING:
     from tutor.experiments.clients.base import Cancel
     from tutor.experiments.outcome import Outcome
+    from tutor.experiments.spec import Scheme
     from tutor.session.study import StudySession
 
 __all__ = ["MatrixScreen"]
@@ -37,6 +38,13 @@ class MatrixScreen(Screen[None]):
     AUTO_FOCUS = "#matrix"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "run", "Run again", id="matrix.run", tooltip="Run the whole matrix"),
+        Binding(
+            "s",
+            "scheme",
+            "Scheme",
+            id="matrix.scheme",
+            tooltip="Run it again across http -> https, https -> http, or on one scheme",
+        ),
         Binding("t", "trace", "Trace", id="matrix.trace", tooltip="Trace or grid: move the focus"),
         Binding("escape", "back", "Back", id="matrix.back", tooltip="Back to the lessons"),
     ]
@@ -60,6 +68,7 @@ class MatrixScreen(Screen[None]):
     def __init__(self, session: StudySession) -> None:
         super().__init__()
         self.session = session
+        self.scheme: Scheme = "same"
         self.title = "Redirect matrix"
 
     def compose(self) -> ComposeResult:
@@ -84,18 +93,28 @@ class MatrixScreen(Screen[None]):
         from tutor.experiments.matrix import CODES, METHODS, matrix_specs
 
         lab = self.session.lab
+        scheme = self.scheme
+        self.query_one(Legend).show(scheme)
 
         def run(cancel: Cancel) -> str:
             names = clients.installed()
             self.post_message(self.Started(names, CODES, METHODS))
             outcomes = lab.run_many(
-                matrix_specs(names),
+                matrix_specs(names, CODES, METHODS, scheme),
                 on_outcome=lambda outcome: self.post_message(self.Arrived(outcome)),
                 cancel=cancel,
             )
             return _summary(outcomes, names)
 
         on_lab(self, run, key="matrix", description="Running the matrix")
+
+    def action_scheme(self) -> None:
+        """The next of: one scheme, an upgrade, a downgrade; and the matrix again across it."""
+        from tutor.experiments.spec import SCHEMES
+
+        self.scheme = SCHEMES[(SCHEMES.index(self.scheme) + 1) % len(SCHEMES)]
+        self.sub_title = _ACROSS[self.scheme]
+        self.action_run()
 
     def action_back(self) -> None:
         self.dismiss()
@@ -140,6 +159,13 @@ class MatrixScreen(Screen[None]):
         client = f"{outcome.client} {outcome.client_version or ''}".strip()
         self.query_one(Ladder).show(outcome.hops, client=client, lab=self.session.lab.name)
         self.query_one(HopTable).show(outcome.hops)
+
+
+_ACROSS = {
+    "same": "",
+    "upgrade": "http → https, with Authorization and Cookie",
+    "downgrade": "https → http, with Authorization and Cookie",
+}
 
 
 def _summary(outcomes: Sequence[Outcome], names: Sequence[str]) -> str:

@@ -11,12 +11,15 @@ __all__ = ["Legend"]
 
 
 class Legend(Static):
-    """One sample per kind of cell, with its meaning; wraps to the screen's width."""
+    """One sample per kind of cell, with its meaning; wraps to the screen's width. Across a
+    change of scheme, what the credentials marks mean too."""
 
-    def on_mount(self) -> None:
-        from tutor.experiments.matrix import LEGEND
+    def show(self, scheme: str) -> None:
+        from tutor.experiments.matrix import CARRIED_LEGEND, LEGEND
 
         parts: list[Text | str] = []
         for kind, meaning in LEGEND.items():
             parts += [Text(" ■ ", CELL_STYLES[kind.value]), meaning, "  "]
+        if scheme != "same":
+            parts += [" ", CARRIED_LEGEND]
         self.update(Text.assemble(*parts))
