@@ -1,4 +1,5 @@
 """How long the whole live matrix takes (every installed client, 5 codes, 6 methods): under 3 s?
+And across an upgrade and a downgrade, where every request also crosses TLS.
 
 Run: .venv/bin/python benchmarks/matrix.py [RUNS]. Prints the first (cold) run, which also
 detects the clients' versions, and the median of the runs after it. It measures; it asserts
@@ -12,21 +13,29 @@ import sys
 import time
 
 from tutor.experiments import clients
-from tutor.experiments.matrix import matrix_specs
+from tutor.experiments.matrix import CODES, METHODS, matrix_specs
+from tutor.experiments.spec import SCHEMES, Scheme
 from tutor.session.factory import make_session
 
 
 def main(runs: int = 5) -> None:
     with make_session().lab as lab:
-        took = []
+        took: dict[Scheme, list[float]] = {scheme: [] for scheme in SCHEMES}
         for _ in range(runs + 1):
-            started = time.perf_counter()
-            names = clients.installed()
-            outcomes = lab.run_many(matrix_specs(names))
-            took.append(time.perf_counter() - started)
+            for scheme in SCHEMES:  # interleaved, so that a busy moment touches all three
+                started = time.perf_counter()
+                names = clients.installed()
+                outcomes = lab.run_many(matrix_specs(names, CODES, METHODS, scheme))
+                took[scheme].append(time.perf_counter() - started)
     print(f"matrix: {len(outcomes)} requests, {len(names)} clients: {', '.join(names)}")
-    print(f"first run (cold, detects versions): {took[0]:.2f} s")
-    print(f"median of {runs} more runs: {statistics.median(took[1:]):.2f} s")
+    same = took["same"]
+    print(f"first run (cold, detects versions): {same[0]:.2f} s")
+    print(f"median of {runs} more runs: {statistics.median(same[1:]):.2f} s")
+    for scheme in ("upgrade", "downgrade"):
+        print(
+            f"across a change of scheme ({scheme}, with credentials): median "
+            f"{statistics.median(took[scheme][1:]):.2f} s"
+        )
 
 
 if __name__ == "__main__":
