@@ -6,16 +6,21 @@ takes (its keep-alive timeout only runs between requests), and a thousand such c
 the process's open files (1,024 by default): every other student's connection then fails.
 `guarded(bounds)` makes uvicorn's HTTP protocol refuse a connection past
 `bounds.connections_per_address` from one address, and close one whose request head is not
-complete within `bounds.head_timeout`; `raise_open_file_limit` gives the lab room for a class.
+complete within `bounds.head_timeout`; `accept_tls` counts a TLS connection from the moment it
+is accepted, not from the end of its handshake; `raise_open_file_limit` gives the lab room for
+a class.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
+import socket
+import ssl
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import ClassVar
@@ -26,6 +31,7 @@ from tutor.lab.addresses import counted_as
 from tutor.lab.bounds import Bounds
 
 __all__ = [
+    "ACCEPT_AGAIN",
     "LINGER",
     "LOG_EVERY",
     "OPEN_FILES",
@@ -33,6 +39,7 @@ __all__ = [
     "Door",
     "GuardedProtocol",
     "Refusal",
+    "accept_tls",
     "guarded",
     "raise_open_file_limit",
 ]
@@ -50,6 +57,10 @@ LINGER = 0.25
 answer, unless the client closes first: closing a socket with unread data resets it, and the
 reset can destroy the answer before the client reads it (RFC 9112 §9.6). Short, because only a
 client that neither reads nor closes waits it out, and each one holds an open file meanwhile."""
+
+ACCEPT_AGAIN = 1.0
+"""Seconds the TLS listener waits before it accepts again when the process is out of open
+files, as asyncio's own servers do."""
 
 OPEN_FILES = 8192
 """The open-file limit the lab asks for: each connection is an open file, and a class of 40
@@ -175,6 +186,9 @@ class GuardedProtocol(HttpToolsProtocol):
     first byte. Idle keep-alive connections stay uvicorn's to close."""
 
     door: ClassVar[Door]
+    handover: Callable[[], None] | None = None
+    """Called as the connection is made: a TLS connection, counted since its acceptance, gives
+    back the place its handshake held (`accept_tls`) before it counts itself."""
     _address: str | None = None
     _timer: asyncio.TimerHandle | None = None
     """The head's clock, or after an answer of ours, the end of the linger."""
@@ -187,6 +201,8 @@ class GuardedProtocol(HttpToolsProtocol):
     one, so a megabyte in one-byte chunks would cost the loop seconds."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        if self.handover is not None:
+            self.handover()
         super().connection_made(transport)
         self._address = counted_as(self.client[0]) if self.client else None
         if self._address is not None and (refusal := self.door.enter(self._address)):
@@ -266,6 +282,90 @@ class GuardedProtocol(HttpToolsProtocol):
         self._answered = True
         head = [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
         self._timer = self.door.refuse(self._address, refusal, self.transport, head)
+
+
+class _Place:
+    """A TLS connection's place at the door, from its acceptance until its HTTP protocol takes
+    the count over, or its handshake fails: given back once."""
+
+    def __init__(self, door: Door, address: str) -> None:
+        self.door = door
+        self.address = address
+        self._held = True
+
+    def give_back(self) -> None:
+        if self._held:
+            self._held = False
+            self.door.leave(self.address)
+
+
+async def accept_tls(
+    sock: socket.socket,
+    protocol: Callable[[], GuardedProtocol],
+    door: Door,
+    context: ssl.SSLContext,
+    timeout: float,
+) -> None:
+    """Serve TLS on the listening `sock` until cancelled (then it is closed), each connection
+    counted against its address from the moment it is accepted. asyncio's own TLS server
+    (`create_server(ssl=...)`) hands a connection to the HTTP protocol, and so to the door,
+    only once its handshake is over: handshakes that never end would count for nothing, and one
+    address could hold every open file of the lab, each for a handshake timeout. Past the cap
+    a connection is closed at once (before a handshake there is no way to answer 503)."""
+    loop = asyncio.get_running_loop()
+    shaking: set[asyncio.Task[None]] = set()
+    try:
+        while True:
+            try:
+                connection, peer = await loop.sock_accept(sock)
+            except (ConnectionAbortedError, InterruptedError, BlockingIOError):
+                continue  # a client gone before it was accepted
+            except OSError as error:
+                if error.errno not in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                    _LOG.warning("The TLS listener stopped: %s.", error.strerror or error)
+                    return
+                await asyncio.sleep(ACCEPT_AGAIN)  # out of open files, as asyncio's servers do
+                continue
+            address = counted_as(peer[0])
+            if door.enter(address) is not None:
+                door.leave(address)
+                limit = door.bounds.connections_per_address
+                door.note(address, f"closed before the TLS handshake (over {limit} open)")
+                connection.close()
+                continue
+            task = loop.create_task(
+                _handshake(connection, _Place(door, address), protocol, context, timeout)
+            )
+            shaking.add(task)
+            task.add_done_callback(shaking.discard)
+    finally:
+        for task in shaking:
+            task.cancel()
+        sock.close()
+
+
+async def _handshake(
+    connection: socket.socket,
+    place: _Place,
+    protocol: Callable[[], GuardedProtocol],
+    context: ssl.SSLContext,
+    timeout: float,
+) -> None:
+    """`connection`'s TLS handshake, then its HTTP protocol, which takes over its `place`."""
+
+    def handed() -> GuardedProtocol:
+        http = protocol()
+        http.handover = place.give_back
+        return http
+
+    try:
+        await asyncio.get_running_loop().connect_accepted_socket(
+            handed, connection, ssl=context, ssl_handshake_timeout=timeout
+        )
+    except Exception:  # too slow, not TLS, a reset: closed without a word in the log, as
+        connection.close()  # asyncio's own TLS server does
+    finally:
+        place.give_back()
 
 
 def guarded(bounds: Bounds, log_every: float = LOG_EVERY) -> type[GuardedProtocol]:

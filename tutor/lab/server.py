@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from tutor.lab.addresses import http_url
 from tutor.lab.app import Annex, LabApp
@@ -137,6 +137,8 @@ def _server_class() -> Callable[..., uvicorn.Server]:
 
     import uvicorn
 
+    from tutor.lab.guard import GuardedProtocol, accept_tls
+
     class Server(uvicorn.Server):
         def __init__(
             self,
@@ -149,32 +151,33 @@ def _server_class() -> Callable[..., uvicorn.Server]:
             self.started_event = started
             self.annex = annex
             self.secure = secure
+            self.accepting: asyncio.Task[None] | None = None
 
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets=sockets)
             if self.started and self.secure is not None:
                 config = self.config
                 state = self.server_state
+                http = cast(type[GuardedProtocol], config.http_protocol_class)
 
-                def protocol() -> asyncio.Protocol:
-                    return config.http_protocol_class(  # type: ignore[call-arg]
-                        config=config, server_state=state, app_state=self.lifespan.state
+                def protocol() -> GuardedProtocol:
+                    return http(config=config, server_state=state, app_state=self.lifespan.state)
+
+                secure = self.secure
+                secure.sock.listen(config.backlog)  # as uvicorn's own listeners
+                self.accepting = asyncio.get_running_loop().create_task(
+                    accept_tls(
+                        secure.sock, protocol, http.door, secure.context, secure.handshake_timeout
                     )
-
-                tls = await asyncio.get_running_loop().create_server(
-                    protocol,
-                    sock=self.secure.sock,
-                    ssl=self.secure.context,
-                    ssl_handshake_timeout=self.secure.handshake_timeout,
-                    backlog=config.backlog,
                 )
-                self.servers.append(tls)
             if self.started:
                 self.started_event.set()
 
         async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
             if self.annex is not None:
                 self.annex.stop_waiting()
+            if self.accepting is not None:
+                self.accepting.cancel()  # the TLS listener closes, and its handshakes end
             await super().shutdown(sockets=sockets)
 
     return Server
