@@ -62,6 +62,9 @@ from tutor.lab.seats import Seats, Taken
 __all__ = ["ANNEX_ROUTES", "Annex", "Disconnected", "LabApp", "TooLarge", "read_body"]
 
 _MAX_AGE = re.compile(r"^max-age=[0-9]{1,9}$")
+_HOST_NAME = re.compile(r"[0-9a-z._:-]+", re.ASCII)
+"""A host as `urlsplit` gives it (lowercase; an IPv6 address without its brackets): a name or
+an address, and nothing that a Location or a page's policy would read as more."""
 _PAGES = {"/client/browser": BROWSER_PAGE, "/page/fragment": FRAGMENT_PAGE}
 _ROUTES = {**BEYOND_ROUTES, **HSTS_ROUTES}
 """The routes that answer through lab/beyond.py's Asked and Reply."""
@@ -425,7 +428,7 @@ class LabApp:
         )
         if found is None:
             return None
-        host = urlsplit(f"//{request.header(b'host') or ''}").hostname or found.hostname
+        host = _host_name(request) or found.hostname
         host = f"[{host}]" if host and ":" in host else host
         return f"{found.scheme}://{host}:{found.port}"
 
@@ -580,12 +583,23 @@ def _written(form: str, location: str, request: _Request) -> tuple[str, ...]:
         second = urlencode([*pairs[:-1], ("n", "2"), *pairs[-1:]])
         return (urlunsplit(parts._replace(query=first)), urlunsplit(parts._replace(query=second)))
     if form == "invalid":  # not a URI reference: a port that is not a number
-        name = urlsplit(f"//{host or ''}").hostname or "lab"
+        name = _host_name(request) or "lab"
         name = f"[{name}]" if ":" in name else name
         return (f"{scheme}://{name}:invalid{location}",)
     if form == "spaces":  # not a URI reference either, but a client may repair it
         return (urlunsplit(parts._replace(query=f"{parts.query}&note=not a URI")),)
     return (location,)
+
+
+def _host_name(request: _Request) -> str | None:
+    """The host the client named in its Host header (RFC 9110 §7.2), by which the lab names
+    its listeners to it; None without one, or for one that is no host ("[", "x;script-src *"),
+    where the lab names itself."""
+    try:
+        host = urlsplit(f"//{request.header(b'host') or ''}").hostname
+    except ValueError:  # "[", "[zz]": brackets around no IP address
+        return None
+    return host if host and _HOST_NAME.fullmatch(host) else None
 
 
 def _location(request: _Request, target: str) -> tuple[str, str | None]:
