@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import ssl
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -111,6 +112,7 @@ def local_authority(folder: Path, names: Sequence[str] = LAB_NAMES) -> Authority
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         folder.chmod(0o700)  # made by an older tutor, or by hand: the keys stay the user's
         with _locked(folder):
+            _clear_strays(folder)
             kept = all(path.is_file() for path in (authority.ca, authority.key, authority.cert))
             if not (
                 kept
@@ -119,10 +121,11 @@ def local_authority(folder: Path, names: Sequence[str] = LAB_NAMES) -> Authority
             ):
                 ca = _ca(folder)
                 now = datetime.datetime.now(datetime.UTC)
+                begins = now - datetime.timedelta(minutes=5)
                 leaf = ca.issue_cert(
                     *names,
                     common_name="redirect-tutor lab",
-                    not_before=now - datetime.timedelta(minutes=5),
+                    not_before=begins,
                     not_after=now + LIFETIME,
                 )
                 write_text_atomically(authority.key, leaf.private_key_pem.bytes().decode(), 0o600)
@@ -130,6 +133,7 @@ def local_authority(folder: Path, names: Sequence[str] = LAB_NAMES) -> Authority
                 write_text_atomically(authority.cert, chain, 0o644)
                 issued = {
                     "names": list(names),
+                    "not_before": begins.isoformat(),
                     "not_after": (now + LIFETIME).isoformat(),
                     "ca": _digest(authority.ca),
                 }
@@ -169,17 +173,32 @@ def _ca(folder: Path) -> trustme.CA:
 
 
 def _current(issued: Path, names: Sequence[str], ca: str) -> bool:
-    """Whether the certificate `issued` describes names exactly `names`, is not near its end,
-    and was issued by the CA of digest `ca` (a damaged or missing description: it is not)."""
+    """Whether the certificate `issued` describes names exactly `names`, has begun and is not
+    near its end, and was issued by the CA of digest `ca` (a damaged or missing description:
+    it is not). One that has not begun was issued by a clock that ran ahead, set right since:
+    every client would refuse it until that day."""
     try:
         said = json.loads(issued.read_text(encoding="utf-8"))
+        starts = datetime.datetime.fromisoformat(said["not_before"])
         ends = datetime.datetime.fromisoformat(said["not_after"])
         named = said["names"]
     except (OSError, ValueError, TypeError, KeyError):
         return False
-    if not isinstance(named, list) or ends.tzinfo is None or said.get("ca") != ca:
+    if not isinstance(named, list) or None in (starts.tzinfo, ends.tzinfo) or said.get("ca") != ca:
         return False
-    return set(named) == set(names) and ends - datetime.datetime.now(datetime.UTC) > RENEW
+    now = datetime.datetime.now(datetime.UTC)
+    return set(named) == set(names) and starts <= now and ends - now > RENEW
+
+
+def _clear_strays(folder: Path) -> None:
+    """Remove what stands in `folder` under a name of its files but is not a regular file: the
+    keys would be written where a link leads (writing follows links), and reading or writing
+    a FIFO would wait forever. Only the user can write in the folder (0700), so nothing comes
+    back before the files are written."""
+    for name in (_CA, _CA_KEY, _CERT, _KEY, _ISSUED):
+        with contextlib.suppress(FileNotFoundError):
+            if not stat.S_ISREG((folder / name).lstat().st_mode):
+                (folder / name).unlink()
 
 
 def _digest(ca: Path) -> str:
