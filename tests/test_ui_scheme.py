@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import textwrap
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from tutor.lab.server import LabError, LabServer
 from tutor.ui.screens.experiment import ExperimentScreen
 from tutor.ui.screens.journal import JournalScreen
 from tutor.ui.widgets.experiment.hop_table import HopTable
-from tutor.ui.widgets.experiment.ladder import SCHEME_DOWN, SCHEME_UP, render_ladder
+from tutor.ui.widgets.experiment.ladder import IN_CLEAR, SCHEME_DOWN, SCHEME_UP, render_ladder
 from tutor.ui.widgets.experiment.verdict import VerdictLine
 
 HOST, PORT, SECURE_PORT = "127.0.0.84", 8307, 8443
@@ -103,6 +104,32 @@ def test_ladder_marks_an_upgrade_and_a_downgrade() -> None:
     ladder = render_ladder(down, width=78)
     assert ladder.plain.splitlines()[1].startswith(" 1 │─ https POST /redirect/301 ")
     assert SCHEME_DOWN in _styles(ladder, "https→http")
+
+
+def test_ladder_marks_credentials_over_plain_http_and_a_browsers_own_redirect() -> None:
+    secrets = (("Authorization", "Bearer x"), ("Cookie", "id=1"), ("Referer", "http://a/"))
+    down = [
+        replace(
+            _hop(1, "POST", "/redirect/307", 307, "https", "http://127.0.0.1:1/echo"),
+            headers=secrets,
+        ),
+        replace(_hop(2, "POST", "/echo", 200, "http"), headers=secrets),
+    ]
+    ladder = render_ladder(down, width=78)
+    lines = ladder.plain.splitlines()
+    assert "in clear" not in lines[1]  # over https
+    assert " https→http POST /echo · 3 B · in clear: Authorization, Cookie ─" in lines[3]
+    assert IN_CLEAR in _styles(ladder, "in clear")
+
+    # A chain all over http marks nothing: the scheme is not the lesson there.
+    plain = [replace(hop, scheme="http") for hop in down]
+    assert "in clear" not in render_ladder(plain, width=78).plain
+
+    # A browser that went to https by itself (HSTS): a line before the first arrow says so.
+    hsts = [_hop(1, "POST", "/hsts/site", 200, "https")]
+    lines = render_ladder(hsts, width=78, itself="http").plain.splitlines()
+    assert "↻ the client's own redirect, http → https: nothing went over http" in lines[1]
+    assert lines[2].startswith(" 1 │─ https POST /hsts/site")
 
 
 def test_a_plain_chain_shows_no_scheme() -> None:

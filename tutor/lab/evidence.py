@@ -19,6 +19,7 @@ from tutor.lab.reported import Reported
 
 __all__ = [
     "CREDENTIALS",
+    "SECRETS",
     "Evidence",
     "Sent",
     "Verdict",
@@ -230,11 +231,13 @@ class Evidence:
         return " → ".join(parts)
 
 
-CREDENTIALS = ("Authorization", "Proxy-Authorization", "Cookie", "Referer")
+SECRETS = ("Authorization", "Proxy-Authorization", "Cookie")
+"""The credentials RFC 9110 §15.4 asks clients to consider dropping on a redirect elsewhere."""
+CREDENTIALS = (*SECRETS, "Referer")
 """What a client may carry from one site to another that tells who the user is or where they
-came from: RFC 9110 §15.4 asks clients to consider dropping the first three across origins,
-and a Referer that leaves HTTPS for HTTP is dropped by the browsers' default policy (Referrer
-Policy §3, strict-origin-when-cross-origin)."""
+came from: the SECRETS, and a Referer, which the browsers' default policy cuts to its origin
+across origins and drops from HTTPS to HTTP (Referrer Policy §3,
+strict-origin-when-cross-origin)."""
 
 
 def _crossing(first: Hop, reached: Hop) -> str:

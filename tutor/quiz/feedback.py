@@ -56,12 +56,14 @@ def feedback(grade: Grade) -> list[str]:
 
 
 def hop_trace(outcome: Outcome) -> list[str]:
-    """The hops the lab saw, one line each, then the verdict: what came from the network is
-    printed by `one_line`, never raw to a terminal."""
+    """The hops the lab saw, one line each, each with its scheme when one came over https, then
+    the verdict: what came from the network is printed by `one_line`, never raw to a terminal."""
     lines = []
+    schemes = any(hop.scheme != "http" for hop in outcome.hops)
     for number, hop in enumerate(outcome.hops, 1):
         size = f"{hop.body_size} B" if hop.body_size else "no body"
-        request = one_line(f"{hop.method} {hop.path}")
+        scheme = f"{hop.scheme} " if schemes else ""
+        request = one_line(f"{scheme}{hop.method} {hop.path}")
         lines.append(f"  {number}. {request} ({size}) → {one_line(hop.answer)}")
     if outcome.error:
         lines.append(f"  {outcome.client} said: {one_line(outcome.error)}")

@@ -327,7 +327,11 @@ class ExperimentScreen(Screen[None]):
         self.query_one("#header-fates", Static).update(literal(fates))
         self.query_one("#header-fates").display = bool(fates)
         client = f"{outcome.client} {outcome.client_version or ''}".strip()
-        self.query_one(Ladder).show(outcome.hops, client=client, lab=self.session.lab.name)
+        evidence = outcome.evidence
+        itself = evidence.asked_scheme if evidence.went_itself else None
+        self.query_one(Ladder).show(
+            outcome.hops, client=client, lab=self.session.lab.name, itself=itself
+        )
         self.query_one(HopTable).show(outcome.hops)
         self._show_claim(outcome)
 

@@ -111,13 +111,26 @@ class ReaderScreen(Screen[None]):
             )
         )
         self.query_one(Markdown).update(printable(step.text))
-        self.query_one(ExperimentList).show(step.experiments)
-        self._show_prediction()
+        self._show_runs()
         self.query_one(ExercisePanel).show(step.exercise, f"{self.lesson.id}/{step.id}")
         cited = [c for c in self.lesson.citations if c.id in step.cite]
         self.query_one(Sources).show(cited)
         self.query_one("#step-body").scroll_home(animate=False)
+        self._focus_step()
         self.refresh_bindings()
+
+    def _show_runs(self) -> None:
+        """The step's prediction, and its experiments, which wait until the prediction is graded."""
+        self.query_one(ExperimentList).show(self.step.experiments)
+        self._show_prediction()
+
+    def _focus_step(self) -> None:
+        """Focus the open prediction's choices, or else the step's text, so that ↑ ↓ and PageDown
+        read on (a hidden widget keeps no focus worth having); never scrolled to, so that every
+        step opens at its top."""
+        state = self._prediction_state
+        choosing = state is not None and state.chosen is None
+        self.query_one("#predict-choices" if choosing else "#step-body").focus(scroll_visible=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Dim the keys that would do nothing here (None shows them disabled in the footer)."""
@@ -198,8 +211,6 @@ class ReaderScreen(Screen[None]):
                     else ""
                 )
             )
-            if state.chosen is None:
-                self.query_one("#predict-choices").focus()
 
     def action_hint(self) -> None:
         if self.step.predict is None and self.step.exercise is not None:
@@ -228,8 +239,13 @@ class ReaderScreen(Screen[None]):
 
     def _show_step_prediction(self) -> None:
         self._show_prediction()
-        self.query_one("#predict-result").scroll_visible(animate=False)
+        self._reveal_result()
         self.refresh_bindings()
+
+    def _reveal_result(self) -> None:
+        """Scroll the prediction to the top of the view: its prompt, the choices marked, and
+        under them the result, whose new height is not laid out yet."""
+        self.query_one(PredictionPanel).scroll_visible(animate=False, top=True)
 
     @on(OptionList.OptionSelected, "#predict-choices")
     def _pick_selected(self, event: OptionList.OptionSelected) -> None:
@@ -251,6 +267,8 @@ class ReaderScreen(Screen[None]):
                 self.post_message(
                     PredictionGraded(self.lesson.id, step.id, state.chosen, right, state.hints)
                 )
-        if step is self.step:
-            self._show_step()
-            self.query_one("#predict-result").scroll_visible(animate=False)
+        if step is self.step:  # the text stays: drawn again, it would scroll back to the top
+            self._show_runs()
+            self._focus_step()
+            self._reveal_result()
+            self.refresh_bindings()

@@ -8,11 +8,13 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tutor.lab.cors import is_preflight
+from tutor.lab.evidence import SECRETS
 from tutor.lab.journal import Hop, without_tokens
 from tutor.lab.printable import one_line
 
 __all__ = [
     "BODY_CHANGED",
+    "IN_CLEAR",
     "METHOD_CHANGED",
     "SCHEME_DOWN",
     "SCHEME_UP",
@@ -32,6 +34,10 @@ SCHEME_UP = "bold black on green"
 SCHEME_DOWN = "bold white on red"
 """The style of a request that came over http after one over https: a downgrade, where what
 the client carries crosses the network in clear."""
+
+IN_CLEAR = "bold red"
+"""The style of the credentials a request carried over plain http in a chain that also used
+https: what anyone on the path could read."""
 
 _GUTTER = 3
 """Columns left of the client's rail, for the hop number."""
@@ -92,6 +98,9 @@ def _request_label(hop: Hop, before: Hop | None, scheme: Text | None) -> Text:
         label.append(f"{size}, body {change}", BODY_CHANGED)
     else:
         label.append(size)
+    carried = [name for name in SECRETS if hop.header(name) is not None]
+    if scheme is not None and hop.scheme == "http" and carried:
+        label.append(f" · in clear: {', '.join(carried)}", IN_CLEAR)
     label.append(" ")
     return label
 
@@ -140,7 +149,12 @@ def _response_arrow(label: Text, inner: int) -> Text:
 
 
 def render_ladder(
-    hops: Sequence[Hop], *, client: str = "client", lab: str = "lab", width: int = 78
+    hops: Sequence[Hop],
+    *,
+    client: str = "client",
+    lab: str = "lab",
+    width: int = 78,
+    itself: str | None = None,
 ) -> Text:
     """Draw `hops` (as the lab saw them, in order) as a ladder `width` columns wide.
 
@@ -148,7 +162,10 @@ def render_ladder(
     lab with its method and body size, each answer an arrow back with status and Location. A
     method or body that differs from the hop before is styled METHOD_CHANGED or BODY_CHANGED;
     a CORS preflight is marked as one and is no hop "before" the next request. When a hop came
-    over https, each request starts with its scheme, and a change of scheme is marked.
+    over https, each request starts with its scheme, a change of scheme is marked, and so are
+    the credentials a request carried over plain http. `itself`: the scheme the client was
+    asked for, when it went to another of its own accord (a browser's HSTS rewrite, RFC 6797
+    §8.3): a line before the first arrow says so.
     """
     if not hops:
         return Text("No request reached the lab.", style="dim")
@@ -160,6 +177,10 @@ def render_ladder(
     title.append(" " * (width - title.cell_len - lab_title.cell_len))
     title.append(lab_title)
     lines = [title]
+    if itself is not None and itself != hops[0].scheme:
+        went = hops[0].scheme
+        text = f"↻ the client's own redirect, {itself} → {went}: nothing went over {itself}"
+        lines.append(_rails("", _note(text, "bold green", inner)))
     before: Hop | None = None
     previous: Hop | None = None
     schemes = shows_schemes(hops)
@@ -196,16 +217,25 @@ class Ladder(Widget):
         self._hops: tuple[Hop, ...] | None = None
         self._client = "client"
         self._lab = "lab"
+        self._itself: str | None = None
 
-    def show(self, hops: Sequence[Hop], *, client: str, lab: str) -> None:
+    def show(
+        self, hops: Sequence[Hop], *, client: str, lab: str, itself: str | None = None
+    ) -> None:
+        """`itself`: as for render_ladder."""
         self._hops = tuple(hops)
         self._client = client
         self._lab = lab
+        self._itself = itself
         self.refresh(layout=True)
 
     def render(self) -> Text:
         if self._hops is None:
             return Text("The ladder of hops appears here after a run.", style="dim")
         return render_ladder(
-            self._hops, client=self._client, lab=self._lab, width=self.content_size.width
+            self._hops,
+            client=self._client,
+            lab=self._lab,
+            width=self.content_size.width,
+            itself=self._itself,
         )

@@ -12,7 +12,8 @@ __all__ = ["Legend"]
 
 class Legend(Static):
     """One sample per kind of cell, with its meaning; wraps to the screen's width. Across a
-    change of scheme, what the credentials marks mean too."""
+    change of scheme, what the credentials marks mean too, on a line of their own (wrapped
+    after the colours, "A, C:" would end one line and its meaning start the next)."""
 
     def show(self, scheme: str) -> None:
         from tutor.experiments.matrix import CARRIED_LEGEND, LEGEND
@@ -21,5 +22,5 @@ class Legend(Static):
         for kind, meaning in LEGEND.items():
             parts += [Text(" ■ ", CELL_STYLES[kind.value]), meaning, "  "]
         if scheme != "same":
-            parts += [" ", CARRIED_LEGEND]
+            parts += ["\n ", CARRIED_LEGEND]
         self.update(Text.assemble(*parts))
