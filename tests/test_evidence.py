@@ -933,3 +933,23 @@ def test_lint_of_a_request_cut_short(claim: dict[str, object], issues: list[str]
     never its body or where it arrived."""
     found = expectation_issues(Expectation.model_validate(claim))
     assert [where[-1] for where, _ in found] == issues
+
+
+def test_a_downgrade_that_sends_credentials_again_in_clear_says_which() -> None:
+    secret = (*CURL, ("Authorization", "Bearer x"), ("Cookie", "a=b"), ("Referer", "https://x/"))
+    first = dataclasses.replace(redirect(307, "POST", b"a=1", headers=secret), scheme="https")
+    leaked = Evidence.of_chain([first, target("POST", b"a=1", headers=secret)])
+    assert leaked.in_clear == ("Authorization", "Cookie")
+    assert leaked.verdict.text == (
+        "POST kept, body intact (3 bytes); https → http: Authorization kept, Cookie kept, "
+        "Referer kept"
+    )
+    kept = Evidence.of_chain([first, target("POST", b"a=1")])
+    assert kept.in_clear == ()
+    upgrade = Evidence.of_chain(
+        [
+            redirect(307, "POST", b"a=1", headers=secret),
+            dataclasses.replace(target("POST", b"a=1"), scheme="https"),
+        ]
+    )
+    assert upgrade.in_clear == ()

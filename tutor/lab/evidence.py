@@ -219,6 +219,20 @@ class Evidence:
         return first.scheme, reached.scheme
 
     @property
+    def in_clear(self) -> tuple[str, ...]:
+        """The SECRETS the first request sent over https that a later one sent again over plain
+        http: what a downgrade let anyone on the path read."""
+        first = self.first
+        if first is None or first.scheme != "https":
+            return ()
+        later = [hop for hop in _requests(self.hops)[1:] if hop.scheme == "http"]
+        return tuple(
+            name
+            for name in SECRETS
+            if first.header(name) is not None and any(h.header(name) is not None for h in later)
+        )
+
+    @property
     def story(self) -> str:
         """The chain in one line, e.g. "POST /redirect/302 (3 bytes) → 302 → GET /echo (no body) →
         200"."""

@@ -38,6 +38,8 @@ class VerdictLine(Static):
 
     def show(self, outcome: Outcome) -> None:
         mark, look = _LOOK[outcome.verdict.kind]
+        if outcome.evidence.in_clear:  # method and body kept, but credentials went out in clear
+            mark, look = _LOOK[VerdictKind.METHOD_CHANGED]
         self._set(f"{mark} {outcome.verdict.text}", look)
 
     def running(self, text: str) -> None:
