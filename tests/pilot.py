@@ -6,8 +6,10 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from tutor.classroom.student import Join
 from tutor.lab.server import LabServer
@@ -58,6 +60,20 @@ FIXTURE_LESSON = textwrap.dedent(
             expect: {method: POST, body: intact}
     """
 )
+
+
+S = TypeVar("S", bound=Screen[None])
+
+
+async def opened(pilot: Pilot[None], key: str, kind: type[S]) -> S:
+    """The screen of `kind` that `key` opens from the lessons, once it has settled (a matrix
+    once its first run is over)."""
+    await settle(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, kind)
+    return screen
 
 
 def fixture_dir(tmp_path: Path) -> Path:

@@ -22,6 +22,7 @@ import httpx
 import pytest
 import trustme
 from test_robust_markup import Stage, drive, inert
+from test_tls_lab import _closed_within
 
 from tutor.cli.experiments import _print_trace
 from tutor.course.lint import lint
@@ -57,19 +58,6 @@ def _connect(port: int, source: str = ATTACKER) -> socket.socket:
     return sock
 
 
-def _closed(sock: socket.socket, seconds: float) -> bool:
-    """Whether the lab closed `sock` (EOF or reset) within `seconds`."""
-    sock.settimeout(seconds)
-    try:
-        while sock.recv(4096):
-            pass
-    except ConnectionResetError:
-        pass
-    except TimeoutError:
-        return False
-    return True
-
-
 def _client(lab: LabServer, source: str = "127.0.0.1") -> httpx.Client:
     assert lab.tls.ca is not None
     transport = httpx.HTTPTransport(verify=client_context(lab.tls.ca), local_address=source)
@@ -96,7 +84,7 @@ def test_a_handshake_in_progress_counts_against_its_address(crowded: LabServer) 
     silent = [_connect(port) for _ in range(3 * CAP)]
     try:
         time.sleep(0.5)
-        closed = [_closed(sock, 0.05) for sock in silent]
+        closed = [_closed_within(sock, 0.05) is not None for sock in silent]
         with _client(crowded) as honest:  # another address: untouched
             assert honest.get(f"{crowded.secure_url}/echo").status_code == 200
     finally:
@@ -112,12 +100,12 @@ def test_an_address_whose_handshakes_failed_is_let_in_again(crowded: LabServer) 
     port = _port(crowded.secure_url)
     timed_out = [_connect(port) for _ in range(CAP)]
     for sock in timed_out:
-        assert _closed(sock, HEAD_TIMEOUT + 3)
+        assert _closed_within(sock, HEAD_TIMEOUT + 3) is not None
         sock.close()
     for _ in range(2 * CAP):
         with _connect(port) as plain:
             plain.sendall(b"GET /echo HTTP/1.1\r\nHost: lab\r\n\r\n")
-            assert _closed(plain, 5)
+            assert _closed_within(plain, 5) is not None
         _connect(port).close()
     with _client(crowded, ATTACKER) as again:
         assert again.get(f"{crowded.secure_url}/echo").status_code == 200
@@ -130,7 +118,7 @@ def test_plain_http_on_the_tls_port_and_tls_on_the_plain_port_say_no_traceback(
     with LabServer(journal=journal, authority=lab.authority) as server:
         with _connect(_port(server.secure_url), "127.0.0.1") as plain:
             plain.sendall(b"GET /echo HTTP/1.1\r\nHost: lab\r\n\r\n")
-            assert _closed(plain, 5)
+            assert _closed_within(plain, 5) is not None
         with (
             _connect(_port(server.url), "127.0.0.1") as raw,
             pytest.raises(ssl.SSLError),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pilot import SIZE, settle, tutor_app
+from pilot import SIZE, opened, settle, tutor_app
 
 from tutor.experiments.clients import CLIENT_NAMES
 from tutor.lab.server import LabServer
@@ -16,11 +16,7 @@ from tutor.ui.widgets.matrix.grid import MatrixGrid
 async def test_matrix_runs_and_shows_a_cells_trace(lab: LabServer) -> None:
     app = tutor_app(lab=lab)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, MatrixScreen)
+        screen = await opened(pilot, "m", MatrixScreen)
         grid = screen.query_one(MatrixGrid)
         # Every client is installed here (CI installs the programs): 6 methods x 11 clients.
         assert grid.row_count == 6 * len(CLIENT_NAMES)
@@ -57,11 +53,7 @@ async def test_the_palette_offers_the_matrix(lab: LabServer) -> None:
 async def test_s_runs_the_matrix_across_an_upgrade_and_a_downgrade(lab: LabServer) -> None:
     app = tutor_app(lab=lab)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, MatrixScreen)
+        screen = await opened(pilot, "m", MatrixScreen)
         await pilot.press("s")
         await settle(pilot)
         assert screen.sub_title == "http → https, with Authorization and Cookie"

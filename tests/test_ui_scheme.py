@@ -11,8 +11,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from pilot import SIZE, settle, tutor_app
+from pilot import SIZE, opened, settle, tutor_app
 from rich.text import Text
+from test_ui import hop
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Select
 
@@ -62,22 +63,8 @@ UPGRADE_LESSON = textwrap.dedent(
 
 
 def _hop(seq: int, method: str, path: str, status: int, scheme: str, location: str = "") -> Hop:
-    return Hop(
-        seq=seq,
-        chain="c0ffee",
-        at=0.0,
-        peer="127.0.0.1:50000",
-        method=method,
-        path=path,
-        query="chain=c0ffee",
-        headers=(),
-        body=b"a=1",
-        body_size=3,
-        body_digest="same",
-        status=status,
-        location=location or None,
-        scheme=scheme,
-    )
+    """A hop as test_ui's, over `scheme`."""
+    return replace(hop(seq, method, path, b"a=1", status, location or None), scheme=scheme)
 
 
 def _styles(text: Text, word: str) -> set[str]:
@@ -155,11 +142,7 @@ def test_console_line_marks_https_and_leaves_plain_lines_alone() -> None:
 async def test_the_form_runs_an_upgrade_live(lab: LabServer) -> None:
     app = tutor_app(builtin=False, lab=lab)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, ExperimentScreen)
+        screen = await opened(pilot, "e", ExperimentScreen)
         scheme = screen.query_one("#scheme", Select)
         assert scheme.value == "same"
 
