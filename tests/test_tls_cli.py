@@ -75,9 +75,9 @@ class _Serving:
     """`serve --port 0` as a process; its stdout read line by line, its stderr kept, each by a
     thread of its own (a pipe nobody reads would stop the lab once full)."""
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
+    def __init__(self, env: dict[str, str] | None = None, *options: str) -> None:
         self.process = subprocess.Popen(
-            [*TUTOR, "serve", "--port", "0"],
+            [*TUTOR, "serve", "--port", "0", *options],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -157,4 +157,34 @@ def test_serve_without_a_ca_says_why_and_serves_plain_http(tmp_path: Path):
         f"No TLS listener: The lab's certificate authority cannot be kept in "
         f"{regular / 'home' / 'tls'}: Not a directory"
     ) in err
+    assert "Traceback" not in err
+
+
+def test_a_student_on_another_machine_takes_the_ca_from_the_lab_and_curl_verifies_it() -> None:
+    """`serve --host 0.0.0.0`: the lab's certificate names the addresses it hands out, and
+    GET /ca.pem gives a student's curl the CA's certificate (never its key)."""
+    serving = _Serving(None, "--host", "0.0.0.0")
+    try:
+        printed = serving.until("Try: ")
+        hand_out = next(line for line in printed if line.startswith("Hand out: ")).split()[2]
+        assert any("curl -o lab-ca.pem URL/ca.pem" in line for line in printed)
+        secure_port = next(line for line in printed if line.startswith("Its TLS listener")).rsplit(
+            ":", 1
+        )[1]
+        address = urlsplit(hand_out).hostname
+        with httpx.Client(trust_env=False, timeout=5) as client:
+            pem = client.get(f"{hand_out}/ca.pem")
+        assert pem.status_code == 200
+        assert pem.headers["content-type"] == "application/x-pem-file"
+        assert pem.text.startswith("-----BEGIN CERTIFICATE-----")
+        assert "PRIVATE KEY" not in pem.text
+        context = ssl.create_default_context(cadata=pem.text)
+        with httpx.Client(verify=context, trust_env=False, timeout=5) as client:
+            answer = client.post(
+                f"https://{address}:{secure_port}/s/ada/redirect/307?scheme=http", content=b"a=1"
+            )
+        assert answer.status_code == 307
+        assert answer.headers["location"].startswith(f"{hand_out}/s/ada/echo?chain=")
+    finally:
+        err = serving.stop()
     assert "Traceback" not in err

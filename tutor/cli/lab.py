@@ -144,9 +144,8 @@ def serve(
         bounds.console_lines,
     )
     open_files = raise_open_file_limit()
-    if not is_loopback(host):
-        classroom.hand_out = hand_out_urls(host, port)
-    authority, no_authority = _authority(classroom.hand_out)
+    # The addresses students reach the lab at, which its certificate names too.
+    authority, no_authority = _authority([] if is_loopback(host) else hand_out_urls(host, port))
 
     card: LabCard | None = None
 
@@ -170,12 +169,19 @@ def serve(
                 err=True,
             )
             other_port = other_url.rsplit(":", 1)[1]
+            classroom.hand_out = hand_out_urls(host, int(url.rsplit(":", 1)[1]))
             for shared in classroom.hand_out or ["(no address found: use this machine's)"]:
                 click.echo(f"Hand out: {shared}  (other origin: port {other_port})")
             click.echo(
                 "Each student picks a name and joins: redirect-tutor --join URL --name NAME "
                 "(or, with curl only: curl -L -d a=1 URL/s/NAME/redirect/307)"
             )
+            if secure_url:
+                click.echo(
+                    "For ?scheme=, a student's curl trusts the lab's CA with: curl -o "
+                    "lab-ca.pem URL/ca.pem, then curl --cacert lab-ca.pem ... (the CA's "
+                    "certificate only: its key never leaves this machine)"
+                )
             if open_files is not None and open_files < _CLASS * per_address:
                 click.secho(
                     f"Warning: this system lets the lab hold only {open_files} connections "

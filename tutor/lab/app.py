@@ -208,12 +208,19 @@ class LabApp:
     """
 
     def __init__(
-        self, journal: Journal, origins: tuple[str, ...] = (), annex: Annex | None = None
+        self,
+        journal: Journal,
+        origins: tuple[str, ...] = (),
+        annex: Annex | None = None,
+        ca_pem: str | None = None,
     ) -> None:
         self.journal = journal
         self.origins = origins
         self.bounds = journal.bounds
         self.annex = annex
+        self.ca_pem = ca_pem
+        """The certificate of the CA that issued the TLS listener's (public: no key), which
+        `GET /ca.pem` hands to a student's curl on another machine."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -309,6 +316,19 @@ class LabApp:
                 content_type=reply.content_type,
                 extra=reply.headers,
             )
+        elif path == "/ca.pem":
+            if self.ca_pem is None:
+                text = "This lab has no TLS listener, so no certificate authority to trust.\n"
+                await self._answer(request, send, 404, text, digest_=request_digest)
+            else:
+                await self._answer(
+                    request,
+                    send,
+                    200,
+                    self.ca_pem,
+                    digest_=request_digest,
+                    content_type="application/x-pem-file",
+                )
         elif path == "/":
             await self._answer(request, send, 200, _INDEX, digest_=request_digest)
         else:
@@ -684,6 +704,8 @@ Edge cases, as options of /redirect/{code} (combine them with &):
   ?origin=other                 Location on the lab's other listener: another origin
   ?scheme=https | http          Location on the lab's TLS listener (an upgrade) or on its plain
                                 one (a downgrade): what crosses a change of scheme
+  GET /ca.pem                   the certificate of the CA the TLS listener's comes from, for
+                                curl --cacert on another machine (only the certificate, no key)
   ?cache=none | max-age=N       no Cache-Control, or explicit freshness. With none, a cache may
                                 reuse a 300, 301 or 308 by its own heuristic, and no other 3xx
                                 (RFC 9110 §15.1, RFC 9111 §4.2.2)

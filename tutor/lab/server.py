@@ -126,6 +126,8 @@ class Secure:
     sock: socket.socket
     context: ssl.SSLContext
     handshake_timeout: float
+    ca_pem: str
+    """The CA's certificate, which the lab hands out at /ca.pem."""
 
 
 @cache
@@ -196,7 +198,7 @@ def _server(
 
     _route_uvicorn_logging()
     config = uvicorn.Config(
-        LabApp(journal, origins, annex),
+        LabApp(journal, origins, annex, secure.ca_pem if secure is not None else None),
         http=guarded(journal.bounds),
         log_config=None,
         access_log=False,
@@ -228,13 +230,16 @@ def _secure(
         return None, no_authority or "this lab was started without a certificate authority"
     try:
         context = authority.server_context()
+        ca_pem = authority.ca.read_text(encoding="ascii")
     except AuthorityError as error:
         return None, str(error)
+    except (OSError, ValueError) as error:
+        return None, f"The lab's certificate authority cannot be read: {error}"
     try:
         sock = bind(host, port)
     except LabError as error:
         return None, str(error)
-    return Secure(sock, context, journal.bounds.head_timeout), None
+    return Secure(sock, context, journal.bounds.head_timeout, ca_pem), None
 
 
 class LabServer:
