@@ -92,8 +92,8 @@ def test_wrong_fields_are_problems_at_their_lines():
             21,
             5,
             "edges[1].colour: unknown key: allowed here: code, method, body, headers, client, "
-            "to, location, origin, loop, cache, stream, repeat, fragment, redirect, start, id, "
-            "label, expect, "
+            "to, location, origin, scheme, loop, cache, stream, repeat, fragment, redirect, "
+            "start, hsts, id, label, expect, "
             "title, shows, cite",
         ),
     ]
