@@ -19,11 +19,12 @@ import pytest
 
 from tutor.classroom.key import LabCard, read_card, write_card
 from tutor.classroom.routes import Classroom
-from tutor.classroom.student import Join
+from tutor.classroom.student import Join, _tls_offered
 from tutor.course import Course
 from tutor.course.exercises import BringYourOwn, Configure
 from tutor.course.loader import load_course
 from tutor.experiments.spec import ExperimentSpec
+from tutor.lab.authority import local_authority
 from tutor.lab.journal import Journal
 from tutor.lab.server import LabServer
 from tutor.session.factory import make_session
@@ -211,6 +212,75 @@ def test_a_joined_tutor_runs_a_change_of_scheme_on_a_lab_of_its_own(
         ("https", "", "POST"),
     ]
     assert upgrade.verdict.text == "POST kept, body intact (3 bytes); http → https"
+
+
+@pytest.fixture
+def secure_classroom(course: Course, tmp_path: Path) -> Iterator[tuple[LabServer, Classroom]]:
+    """The class lab as `serve` runs it: with a TLS listener, which it offers to joined tutors."""
+    journal = Journal()
+    room = Classroom(course, journal, KEY)
+    authority = local_authority(tmp_path / "teacher" / "tls")
+    with LabServer(journal=journal, annex=room, authority=authority) as lab:
+        room.lab_url = lab.url
+        room.tls = lab.tls
+        yield lab, room
+    room.close()
+
+
+def test_a_joined_tutor_runs_a_change_of_scheme_on_the_class_labs_tls_listener(
+    secure_classroom: tuple[LabServer, Classroom], learner_home: Path
+) -> None:
+    """The lab offers its TLS port and its CA's certificate as a tutor joins: the student's
+    upgrade and downgrade are the class lab's, under the student's name, verified with that
+    CA, which the tutor keeps in its own data folder."""
+    lab, _ = secure_classroom
+    specs = [
+        ExperimentSpec(code=307, body="a=1", client="curl", scheme="upgrade"),
+        ExperimentSpec(code=301, body="a=1", client="httpx", scheme="downgrade"),
+    ]
+    joined = make_session(join=Join(lab.url, "ada"))
+    try:
+        joined.lab.start()
+        upgrade, downgrade = joined.lab.run_many(specs)
+    finally:
+        joined.close()
+    assert [(hop.scheme, hop.student, hop.method) for hop in upgrade.hops] == [
+        ("http", "ada", "POST"),
+        ("https", "ada", "POST"),
+    ]
+    assert [(hop.scheme, hop.student, hop.method) for hop in downgrade.hops] == [
+        ("https", "ada", "POST"),
+        ("http", "ada", "GET"),
+    ]
+    seqs = [hop.seq for hop in (*upgrade.hops, *downgrade.hops)]
+    assert len(lab.journal.held(seqs)) == 4, "the class lab's own journal holds them"
+    (kept,) = (learner_home / "tls").glob("class-*.pem")
+    assert kept.read_text() == (lab.authority.ca.read_text() if lab.authority else "")
+
+
+@pytest.mark.parametrize(
+    "offered",
+    [
+        {"port": 0, "ca": "x"},
+        {"port": True, "ca": "x"},
+        {"port": 443, "ca": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"},
+        {
+            "port": 443,
+            "ca": "-----BEGIN CERTIFICATE-----\n" + "A" * 20_000 + "\n-----END CERTIFICATE-----\n",
+        },
+        {"port": 443, "ca": "-----BEGIN CERTIFICATE-----\n../../etc\n-----END CERTIFICATE-----\n"},
+        ["port", 443],
+        "https://evil.example",
+    ],
+)
+def test_a_tls_offer_a_lab_could_not_have_made_is_no_offer(
+    offered: object, learner_home: Path
+) -> None:
+    """What a hostile lab answers as its TLS offer: never a file written, never a URL off the
+    lab's own host; the tutor then runs such experiments on a lab of its own."""
+    tls = _tls_offered(Join("http://127.0.0.1:9", "ada"), offered)
+    assert tls.url == "" and tls.ca is None and tls.problem
+    assert not (learner_home / "tls").exists()
 
 
 def test_the_lab_judges_every_students_exercises_whatever_the_client(

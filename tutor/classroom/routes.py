@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from tutor.classroom.beacon import Beacon
 from tutor.classroom.ledger import KEPT_CHAINS, Ledger
@@ -156,7 +156,9 @@ class Classroom:
         """The lab's own URL on this machine, once it listens: the runs the lab makes for the
         class (an exam's predictions, configure exercises) go there."""
         self.tls = TlsLab(problem="the lab is still starting")
-        """Its TLS listener, for an exam's prediction that changes scheme (`serve` sets it)."""
+        """Its TLS listener, for an exam's prediction that changes scheme and for joined
+        tutors' experiments (`serve` sets it)."""
+        self._ca_pem: str | None = None
         self._student: dict[tuple[str, str], Handler] = {
             ("POST", "/class/join"): self._join,
             ("GET", "/class/chain"): self._chain,
@@ -247,7 +249,19 @@ class Classroom:
             self.ledger.rows([name])
             self.beacon.bump()
         exam = self.exam.summary() if self.exam is not None else None
-        return {"name": name, "seat": seat, "exam": exam}
+        return {"name": name, "seat": seat, "exam": exam, "tls": self._tls_offered()}
+
+    def _tls_offered(self) -> dict[str, Any] | None:
+        """The TLS listener's port and the CA's certificate (never its key), for a joined
+        tutor's experiments that change scheme; None when the lab has no TLS listener."""
+        if not self.tls.url or self.tls.ca is None:
+            return None
+        if self._ca_pem is None:
+            try:
+                self._ca_pem = Path(self.tls.ca).read_text(encoding="ascii")
+            except (OSError, ValueError):
+                return None
+        return {"port": urlsplit(self.tls.url).port, "ca": self._ca_pem}
 
     async def _chain(self, call: _Call) -> dict[str, Any]:
         token = call.param("chain") or ""

@@ -9,6 +9,7 @@ teacher's lab witnessed, so an experiment is judged exactly as on a lab of one's
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -19,12 +20,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from tutor.atomic import write_text_atomically
 from tutor.classroom.answer import TooLarge, TooSlow, fetch_json_sync
-from tutor.lab.authority import TlsLab
+from tutor.lab.authority import FOLDER, TlsLab
 from tutor.lab.journal import Hop, tutor_token
 from tutor.lab.printable import one_line
 from tutor.lab.wire import WireError, hops_from_wire
@@ -106,6 +108,34 @@ def keep_seat_key(seat_id: str, key: str) -> None:
             write_text_atomically(path, json.dumps(kept, indent=1) + "\n", mode=0o600)
 
 
+_CA_CHARS = 16_384
+"""The longest CA certificate a class lab may offer: one is under 1 KB."""
+_PEM = re.compile(r"-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n?")
+
+
+def _tls_offered(join: Join, offered: object) -> TlsLab:
+    """The class lab's TLS listener as its join answer offered it: a port on the lab's own host
+    and the certificate of its CA, which this tutor keeps in its data folder and hands only to
+    the clients of its experiments on that lab. Anything else is no offer."""
+    if offered is None:
+        return TlsLab(problem="the class lab has no TLS listener")
+    port = offered.get("port") if isinstance(offered, dict) else None
+    ca = offered.get("ca") if isinstance(offered, dict) else None
+    if not (isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536):
+        return TlsLab(problem="the class lab offered a TLS listener on no port")
+    if not (isinstance(ca, str) and len(ca) <= _CA_CHARS and _PEM.fullmatch(ca)):
+        return TlsLab(problem="the class lab offered no certificate authority a client can use")
+    base = urlsplit(join.base)
+    host = f"[{base.hostname}]" if ":" in (base.hostname or "") else base.hostname
+    kept = home() / FOLDER / f"class-{hashlib.sha256(ca.encode()).hexdigest()[:16]}.pem"
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_text_atomically(kept, ca, mode=0o644)
+    except OSError as error:
+        return TlsLab(problem=f"the class lab's CA cannot be kept in {kept.parent}: {error}")
+    return TlsLab(f"https://{host}:{port}/s/{join.name}", str(kept))
+
+
 class ClassUnreachable(Exception):
     """The class lab did not answer; the message says what happened, for the student."""
 
@@ -133,6 +163,9 @@ class ClassLink:
         self.seat = ""
         self.exam: dict[str, Any] | None = None
         """The exam the teacher set, as the lab summarised it when the tutor joined."""
+        self.tls = TlsLab(problem="the class lab offered no TLS listener")
+        """The class lab's TLS listener under the student's prefix, with the CA it offered
+        (kept in the student's data folder); or why there is none."""
         self.problem: str | None = None
         """Why the last call did not reach the lab (None: it did)."""
         self.timeout = timeout
@@ -158,6 +191,7 @@ class ClassLink:
             keep_seat_key(asked.seat_id, self.seat)
         exam = document.get("exam")
         self.exam = exam if isinstance(exam, dict) else None
+        self.tls = _tls_offered(self.join_asked, document.get("tls"))
 
     def call(
         self,
@@ -333,11 +367,12 @@ class JoinedLab:
         self.url = f"{join.base}/s/{join.name}"
         """Where the student's experiments go: their own prefix on the teacher's lab."""
         self.base_url = join.base
-        self.tls = TlsLab(
-            problem="the class lab does not hand its TLS listener to joined tutors, so a "
-            "joined tutor runs HTTPS experiments on a lab of its own"
-        )
         self._running = False
+
+    @property
+    def tls(self) -> TlsLab:
+        """The class lab's TLS listener, under the student's prefix, as the join offered it."""
+        return self.link.tls
 
     def start(self) -> JoinedLab:
         """Join the class: ClassUnreachable or ClassRefused say why not."""

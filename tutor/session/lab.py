@@ -5,10 +5,10 @@ passes `(spec, url, journal)` around. Heavy modules (uvicorn, httpx) load on fir
 
 Asked to join a class (`--join URL --name NAME`), it uses the teacher's lab instead, under the
 student's prefix (tutor.classroom.student); when that lab cannot be reached or refuses the
-name, it starts a lab of its own and `notice` says so in one sentence. A joined session runs
-its experiments that change scheme on a lab of its own, started when the first one comes: the
-class lab's TLS listener would need its CA on every student's machine, and those experiments
-are demonstrations, never exercises the teacher counts.
+name, it starts a lab of its own and `notice` says so in one sentence. Experiments that change
+scheme go to the class lab's TLS listener, with the CA it offered as the tutor joined; a class
+lab that offered none (no TLS, or an older `serve`) has them run on a lab of the tutor's own,
+started when the first one comes.
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ class LabSession:
         from tutor.experiments.runner import run_many
 
         lab = self.wait()
-        if self.joined is not None and any(spec.secure for spec in specs):
+        if lab.tls.problem is not None and self.joined and any(spec.secure for spec in specs):
             return self._run_split(specs, on_outcome, cancel)
         try:
             return run_many(
@@ -236,7 +236,8 @@ class LabSession:
         on_outcome: Callable[[Outcome], object] | None,
         cancel: Cancel | None,
     ) -> list[Outcome]:
-        """A joined session's run: what changes scheme on its own lab, the rest on the class's."""
+        """A joined session's run when the class lab has no TLS listener: what changes scheme
+        on a lab of its own, the rest on the class's."""
         from tutor.experiments.runner import run_many
 
         secure = [index for index, spec in enumerate(specs) if spec.secure]
