@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -302,3 +304,24 @@ def test_a_run_read_back_from_the_class_lab_still_went_to_https_itself(ran):
     assert evidence.arrived == outcome.evidence.arrived
     assert again.reported == outcome.reported
     assert again.verdict == outcome.verdict
+
+
+TRY = (sys.executable, "-m", "tutor", "try")
+
+
+def test_try_hsts_shows_the_browsers_own_redirect_as_a_process() -> None:
+    """`try CODE --hsts https -c chromium-fetch --json`: one hop, over https, and what the
+    browser said of its own 307."""
+    done = subprocess.run(
+        [*TRY, "301", "--hsts", "https", "-c", "chromium-fetch", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert [(hop["scheme"], hop["method"], hop["path"]) for hop in document["hops"]] == [
+        ("https", "POST", "/hsts/site")
+    ]
+    assert document["verdict"].startswith("The client went to https itself")
+    assert "Non-Authoritative-Reason: HSTS" in document["verdict"]

@@ -12,7 +12,7 @@ from tutor.cli.group import class_join, cli, join_options, say_join_notice
 
 if TYPE_CHECKING:
     from tutor.experiments.outcome import Outcome
-    from tutor.experiments.spec import Scheme
+    from tutor.experiments.spec import HstsFrom, Scheme
 
 __all__ = ["matrix", "try_"]
 
@@ -76,6 +76,15 @@ _SCHEME = click.option(
 )
 
 
+_HSTS = click.option(
+    "--hsts",
+    type=click.Choice(["https", "http"]),
+    default=None,
+    help="A browser (chromium-fetch, chromium-form) first gets Strict-Transport-Security over "
+    "https (noted) or http (ignored), then sends to an http:// site that redirects with CODE.",
+)
+
+
 @cli.command("try")
 @click.argument("code", type=int, callback=_code)
 @click.option("--method", "-X", default="POST", show_default=True, help="The request method.")
@@ -103,6 +112,7 @@ _SCHEME = click.option(
     help="Add a header, 'Name: value'.",
 )
 @_SCHEME
+@_HSTS
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the trace.")
 @join_options()
 def try_(
@@ -112,6 +122,7 @@ def try_(
     body: str | None,
     headers: dict[str, str],
     scheme: Scheme,
+    hsts: HstsFrom | None,
     as_json: bool,
 ) -> None:
     """Send one request through a CODE redirect on a fresh local lab (or the class lab, with
@@ -129,7 +140,13 @@ def try_(
         body = "a=1" if method in BODY_METHODS else ""
     try:
         spec = ExperimentSpec(
-            code=code, method=method, body=body, headers=headers, client=client, scheme=scheme
+            code=code,
+            method=method,
+            body=body,
+            headers=headers,
+            client=client,
+            scheme=scheme,
+            hsts=hsts,
         )
     except ValidationError as error:
         _refuse(click.get_current_context(), "; ".join(problems(error)))
