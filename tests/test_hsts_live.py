@@ -325,3 +325,37 @@ def test_try_hsts_shows_the_browsers_own_redirect_as_a_process() -> None:
     ]
     assert document["verdict"].startswith("The client went to https itself")
     assert "Non-Authoritative-Reason: HSTS" in document["verdict"]
+
+
+def test_a_net_log_is_read_for_what_it_says_and_nothing_else(tmp_path: Path) -> None:
+    """The browser's net log names events by number; an event whose numbers are not numbers
+    (lists, objects) is passed over, never a crash."""
+    from tutor.experiments.clients.chromium import _net_log
+
+    start, fake = 1, 2
+    log = {
+        "constants": {
+            "logEventTypes": {
+                "URL_REQUEST_START_JOB": start,
+                "URL_REQUEST_FAKE_RESPONSE_HEADERS_CREATED": fake,
+            }
+        },
+        "events": [
+            {"type": [start], "source": {"id": 7}, "params": {"url": "http://x/"}},
+            {"type": start, "source": {"id": {}}, "params": {"url": "http://x/"}},
+            "not an event",
+            {"type": start, "source": {"id": 5}, "params": {"url": "http://lab/hsts/site"}},
+            {
+                "type": fake,
+                "source": {"id": 5},
+                "params": {
+                    "headers": ["HTTP/1.1 307 Internal Redirect", "Non-Authoritative-Reason: HSTS"]
+                },
+            },
+        ],
+    }
+    path = tmp_path / "net-log.json"
+    path.write_text(json.dumps(log))
+    (logged,) = _net_log(str(path)).items()
+    assert logged[0] == "http://lab/hsts/site"
+    assert logged[1].internal == "307 Internal Redirect with Non-Authoritative-Reason: HSTS"

@@ -274,14 +274,16 @@ def _net_log(path: str) -> dict[str, _Logged]:
     except (OSError, ValueError, KeyError, TypeError):
         return {}
     kind = {number: name for name, number in named.items()}
-    urls: dict[object, str] = {}
-    made_up: dict[object, str] = {}
-    statuses: dict[object, int] = {}
+    urls: dict[int, str] = {}
+    made_up: dict[int, str] = {}
+    statuses: dict[int, int] = {}
     for event in events:
-        origin, params = event.get("source"), event.get("params")
+        origin, params, number = event.get("source"), event.get("params"), event.get("type")
         source = origin.get("id") if isinstance(origin, dict) else None
+        if not (isinstance(source, int) and isinstance(number, int)):
+            continue  # the log's own numbers, or an event that is not one
         params = params if isinstance(params, dict) else {}
-        name = kind.get(event.get("type", -1))
+        name = kind.get(number)
         lines = [line for line in params.get("headers") or () if isinstance(line, str)]
         said = _made_up(lines) if lines else None
         status = _STATUS_LINE.fullmatch(lines[0]) if lines else None
