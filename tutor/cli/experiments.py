@@ -85,7 +85,7 @@ _HSTS = click.option(
 )
 
 
-@cli.command("try")
+@cli.command("try", short_help="One live request through a redirect, hop by hop.")
 @click.argument("code", type=int, callback=_code)
 @click.option("--method", "-X", default="POST", show_default=True, help="The request method.")
 @click.option(
@@ -170,14 +170,16 @@ def _names(
     allowed: Callable[[], Sequence[str]],
     convert: Callable[[str], Any] = str,
     normalize: Callable[[str], str] = str,
-) -> Callable[[click.Context, click.Parameter, str | None], tuple[Any, ...] | None]:
+) -> Callable[[click.Context, click.Parameter, Sequence[str]], tuple[Any, ...] | None]:
     """A click callback for a comma-separated list drawn from `allowed()` (looked up late), each
-    part `normalize`d before the check and `convert`ed after it."""
+    part `normalize`d before the check and `convert`ed after it. The option may be given more
+    than once (`--clients curl --clients node`): the lists are merged, in order, once each."""
 
-    def parse(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple | None:
-        if value is None:
+    def parse(_ctx: click.Context, _param: click.Parameter, values: Sequence[str]) -> tuple | None:
+        if not values:
             return None
-        chosen = tuple(normalize(part.strip()) for part in value.split(",") if part.strip())
+        parts = (normalize(part.strip()) for value in values for part in value.split(","))
+        chosen = tuple(dict.fromkeys(part for part in parts if part))
         unknown = [part for part in chosen if part not in allowed()]
         if unknown or not chosen:
             raise click.BadParameter(
@@ -207,22 +209,25 @@ def _method_names() -> Sequence[str]:
     return METHODS
 
 
-@cli.command()
+@cli.command(short_help="Every client, code and method side by side, live.")
 @click.option(
     "--clients",
     "client_names",
+    multiple=True,
     callback=_names("client", _client_names),
-    help="Comma-separated clients [default: every installed one].",
+    help="Comma-separated clients; may be repeated [default: every installed one].",
 )
 @click.option(
     "--codes",
+    multiple=True,
     callback=_names("code", _code_names, int),
-    help="Comma-separated redirect codes [default: 301,302,303,307,308].",
+    help="Comma-separated codes; may be repeated [default: 301,302,303,307,308].",
 )
 @click.option(
     "--methods",
+    multiple=True,
     callback=_names("method", _method_names, normalize=str.upper),
-    help="Comma-separated methods [default: POST,PUT,DELETE,PATCH,GET,HEAD].",
+    help="Comma-separated methods; may be repeated [default: POST,...,HEAD].",
 )
 @_SCHEME
 @click.option("--json", "as_json", is_flag=True, help="Print the list of outcomes as JSON.")

@@ -26,10 +26,11 @@ _BOUNDS = "\n".join(f"  {line}" for line in _DEFAULT.lines())
 
 
 @cli.command(
+    short_help="Run the lab alone, for curl, browsers and a class.",
     epilog=(
         "\b\nWhat one student can make the lab keep or wait for is bounded\n"
         f"(the defaults suit a class of 40):\n{_BOUNDS}"
-    )
+    ),
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(

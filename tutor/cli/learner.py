@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["progress", "quiz"]
 
 
-@cli.command()
+@cli.command(short_help="Answer the course's questions (--plain for scripts).")
 @click.option("--lesson", metavar="ID", help="Only the questions of this lesson.")
 @click.option("--tag", metavar="TAG", help="Only the questions with this tag.")
 @click.option("--due", is_flag=True, help="Only the questions due for review.")
@@ -148,9 +148,14 @@ def _plain_quiz(session: StudySession, plan: Plan, *, joining: bool) -> int:
     return status or closing
 
 
-@cli.command()
+@cli.command(short_help="Your record: lessons done, questions known, due.")
 @click.option(
-    "--export", "fmt", type=click.Choice(["json", "csv"]), help="Print the record (csv: answers)."
+    "--export",
+    "fmt",
+    type=click.Choice(["json", "csv"]),
+    is_flag=False,
+    flag_value="json",
+    help="Print the record: json (the default) or csv (the answers).",
 )
 @click.option(
     "--import",

@@ -30,7 +30,7 @@ def _export(_ctx: click.Context, _param: click.Parameter, value: Path | None) ->
     return value
 
 
-@cli.command("class")
+@cli.command("class", short_help="The teacher's live view of the class.")
 @click.option(
     "--lesson",
     "lessons",

@@ -25,10 +25,11 @@ _LIMITS = "\n".join(f"  {line}" for line in lines())
 
 
 @cli.command(
+    short_help="The tutor in a browser, one tutor per visitor.",
     epilog=(
         "\b\nWhat one computer (one address, an IPv6 /64) may make web hold or do; students\n"
         f"behind one shared address (NAT, a proxy) share its limits:\n{_LIMITS}"
-    )
+    ),
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
