@@ -5,18 +5,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.message import Message
 from textual.screen import Screen
 
 from tutor.session.lab import LabUnavailable
 from tutor.ui.literal import printable
-from tutor.ui.palette import with_keys
+from tutor.ui.palette import TutorCommands, with_keys
+from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.lessons import LessonsScreen
 
 if TYPE_CHECKING:
@@ -40,7 +42,16 @@ class TutorApp(App[None]):
     TITLE = "redirect-tutor"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit the tutor"),
+        Binding(
+            "f1,question_mark",
+            "help",
+            "Help",
+            id="app.help",
+            show=False,  # the footers are full at 80 columns; the palette offers it too
+            tooltip="What this screen is for, and its keys",
+        ),
     ]
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {TutorCommands}
 
     class CourseLoaded(Message, bubble=False):
         """The course has loaded: the app hears it, then every screen open (those that show the
@@ -207,9 +218,19 @@ class TutorApp(App[None]):
         text = printable(message.text)
         self.notify(text, title="Your progress", severity="warning", timeout=30, markup=False)
 
+    def action_help(self) -> None:
+        """Open the help screen on the screen in front (F1 or ? again closes it)."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+        else:
+            self.push_screen(HelpScreen(self.screen))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Textual's commands, then every key the screen offers, so the palette lists them all."""
-        return with_keys(self, screen, super().get_system_commands(screen))
+        """The tutor's keys on the screen, then the few Textual commands a learner needs; "keys"
+        finds the help screen too (Textual's keys panel is not offered)."""
+        yield from with_keys(self, screen, super().get_system_commands(screen))
+        help_text = "Every key of this screen, and what the screen is for (key: f1 ?)"
+        yield SystemCommand("Keys", help_text, self.action_help, discover=False)
 
 
 def build_app(session: StudySession, *, quiz: Plan | None = None) -> TutorApp:

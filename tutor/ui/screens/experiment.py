@@ -79,6 +79,11 @@ def _edge_prompt(experiment: Experiment) -> Content:
 class ExperimentScreen(Screen[None]):
     """One live experiment: the form on top, then verdict, ladder and hop table."""
 
+    HELP = (
+        "The Lab: set up any redirect in the form, run it (ctrl+r) on the local lab, then "
+        "read the verdict, the ladder of requests and the table of hops."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "run", "Run", id="experiment.run", tooltip="Run the experiment now"),
         Binding(

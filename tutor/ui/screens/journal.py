@@ -27,6 +27,11 @@ MAX_ROWS = 1000
 class JournalScreen(Screen[None]):
     """The lab's journal as it grows: time, method, path, status, body, verdict, client."""
 
+    HELP = (
+        "Every request the lab receives, as it arrives: time, method, path, status, body, "
+        "verdict and client."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="journal.back", tooltip="Back to where you were"),
     ]

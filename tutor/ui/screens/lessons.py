@@ -26,6 +26,12 @@ __all__ = ["LessonsScreen"]
 class LessonsScreen(Screen[None]):
     """Pick a lesson (Enter), or open the experiment panel (e) to try anything."""
 
+    HELP = (
+        "The course, lesson by lesson: Enter opens the highlighted one. From here open "
+        "the Lab to try any redirect, the cards of each code, the client matrix, a quiz "
+        "or your progress."
+    )
+
     AUTO_FOCUS = "#lessons"
     BINDINGS: ClassVar[list[BindingType]] = [
         # A priority binding, so that the footer shows Enter although the list handles it too.

@@ -35,6 +35,11 @@ __all__ = ["MatrixScreen"]
 class MatrixScreen(Screen[None]):
     """Runs the matrix at once; arrows move over the grid, the trace below follows the cursor."""
 
+    HELP = (
+        "The redirect codes run by every HTTP client found here, side by side; the trace "
+        "below shows the cell under the cursor, hop by hop."
+    )
+
     AUTO_FOCUS = "#matrix"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "run", "Run again", id="matrix.run", tooltip="Run the whole matrix"),

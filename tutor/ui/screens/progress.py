@@ -25,6 +25,8 @@ __all__ = ["ProgressScreen"]
 class ProgressScreen(Screen[None]):
     """The learner's record against the course as it is now."""
 
+    HELP = "Your record: how far you are in each lesson, and the quiz questions due for review."
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "u", "review", "Review due", id="progress.review", tooltip="Quiz the due questions"

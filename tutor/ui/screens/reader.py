@@ -34,6 +34,11 @@ __all__ = ["ReaderScreen"]
 class ReaderScreen(Screen[None]):
     """A lesson, step by step; `r` runs the highlighted experiment of the step."""
 
+    HELP = (
+        "A lesson, one step at a time: read, predict what a client will do when asked, "
+        "then run the step's experiment live on the lab (r) and see who was right."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "step(1)", "Next", id="reader.next", tooltip="Go to the next step"),
         Binding("p", "step(-1)", "Prev", id="reader.previous", tooltip="Previous step"),

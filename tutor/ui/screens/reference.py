@@ -26,6 +26,11 @@ __all__ = ["ReferenceScreen"]
 class ReferenceScreen(Screen[None]):
     """Pick a code (n, p, or ← → on the tabs), read its card (↑ ↓ PgUp PgDn), run it (r)."""
 
+    HELP = (
+        "One card per redirect status code: what it means, what clients do with the "
+        "method and the body, and an example to run live (r)."
+    )
+
     AUTO_FOCUS = "#card"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "card(1)", "Next code", id="reference.next", tooltip="The next code's card"),

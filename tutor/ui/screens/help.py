@@ -1,0 +1,91 @@
+"""The help screen (F1 or ?): what the screen under it is for, and every key it offers, the
+screen's own before the app-wide ones. It replaces Textual's keys panel, which lists generic
+keys first, wraps descriptions word by word at 80 columns and does not close on Escape."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Static
+
+from tutor.ui.palette import Offered, offered
+
+__all__ = ["HelpScreen", "purpose"]
+
+KEY_WIDTH = 9
+"""Room for the keys of one binding (`f1 ?`, `ctrl+r`, `⏎`)."""
+
+
+def purpose(screen: Screen[Any]) -> str:
+    """What `screen` is for: its HELP, else the first paragraph of its docstring."""
+    if screen.HELP:
+        return screen.HELP
+    doc = inspect.getdoc(type(screen)) or ""
+    return " ".join(doc.split("\n\n", 1)[0].split())
+
+
+def name(binding: Binding) -> str:
+    """The binding's name as the footer shows it, capitalised (Textual's is `palette`)."""
+    description = binding.description
+    return description[:1].upper() + description[1:]
+
+
+def key_table(keys: Sequence[Offered], name_width: int) -> Table:
+    """Key, name, what it does: one line each, the last column ellipsised, never wrapped."""
+    table = Table(box=None, show_header=False, expand=True, padding=(0, 1, 0, 0))
+    table.add_column(style="bold", no_wrap=True, width=KEY_WIDTH)
+    table.add_column(no_wrap=True, width=name_width)
+    table.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+    for item in keys:
+        binding = item.binding
+        what = binding.tooltip if binding.tooltip != binding.description else ""
+        table.add_row(Text(" ".join(item.keys)), Text(name(binding)), Text(what or ""))
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """Help on the screen under it, read once when opened."""
+
+    HELP = "What each screen is for, and its keys. Escape, F1 or ? closes it."
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape,f1,question_mark",
+            "close",
+            "Close",
+            id="help.close",
+            tooltip="Back to the screen",
+        ),
+    ]
+
+    def __init__(self, screen: Screen[Any]) -> None:
+        super().__init__()
+        self._purpose = purpose(screen)
+        keys = offered(screen.app, screen)
+        self.local = [item for item in keys if not item.app_wide and item.own]
+        """The screen's keys (and its focused widget's): the tutor's own, never Textual's."""
+        self.everywhere = [item for item in keys if item.app_wide]
+        """The app's keys, the same on every screen."""
+
+    def compose(self) -> ComposeResult:
+        width = max(len(item.binding.description) for item in self.local + self.everywhere)
+        with VerticalScroll(id="help") as box:
+            box.border_title = "Help"
+            box.border_subtitle = "Esc closes"
+            yield Static(self._purpose, id="help-purpose", markup=False)
+            if self.local:
+                yield Static("On this screen", classes="help-heading")
+                yield Static(key_table(self.local, width), classes="help-keys")
+            yield Static("Everywhere", classes="help-heading")
+            yield Static(key_table(self.everywhere, width), classes="help-keys")
+        yield Footer()
+
+    def action_close(self) -> None:
+        self.dismiss()
