@@ -23,6 +23,7 @@ __all__ = [
     "plain_text",
     "review",
     "score_line",
+    "spans",
 ]
 
 RECORDED = "Answer recorded: the class lab grades the exam when it is over."
@@ -44,11 +45,11 @@ def feedback(grade: Grade) -> list[str]:
     else:
         lines = ["✗ Wrong. The answer: " + _texts(grade.right)]
     for choice in grade.chosen:
-        lines.append(f"You chose “{choice.text}”: {choice.why}")
+        lines.append(f"You chose “{plain_text(choice.text)}”: {plain_text(choice.why)}")
         if choice.misconception and choice not in grade.right:
-            lines.append(f"  The misconception: {choice.misconception}")
+            lines.append(f"  The misconception: {plain_text(choice.misconception)}")
     if grade.item.question.kind == "multiple":
-        lines += [f"You left out “{c.text}”: {c.why}" for c in grade.missed]
+        lines += [f"You left out “{plain_text(c.text)}”: {plain_text(c.why)}" for c in grade.missed]
     if grade.outcome is not None:
         lines += ["What arrived, as the lab's journal saw it:", *hop_trace(grade.outcome)]
     lines += [f"Source: {c.title} — {c.url}" for c in grade.item.citations]
@@ -94,16 +95,44 @@ def review(quiz: Quiz) -> list[str]:
 
 
 def _texts(choices: Sequence[Choice]) -> str:
-    return ", ".join(f"“{choice.text}”" for choice in choices)
+    return ", ".join(f"“{plain_text(choice.text)}”" for choice in choices)
 
 
 def _explanations(choices: Sequence[Choice]) -> str:
-    return " ".join(choice.why for choice in choices)
+    return " ".join(plain_text(choice.why) for choice in choices)
+
+
+_MARKED = re.compile(
+    r"`(?P<code>[^`\n]+)`"
+    r"|\*\*(?=\S)(?P<bold>.+?)(?<=\S)\*\*"
+    r"|(?<![\w*])\*(?=[^\s*])(?P<em>.+?)(?<=[^\s*])\*(?![\w*])"
+)
+"""The inline Markdown course texts use: `code`, **bold** and *emphasis*, each a pair of marks
+around the words it marks. A mark without its pair (a lone `*` or backtick) is text and stays."""
+
+
+def spans(markdown: str, mark: str = "") -> list[tuple[str, str]]:
+    """A course text as (text, how) pieces, how being "code", "bold", "em" (nested ones joined,
+    e.g. "bold em") or "" for plain words: plain_text joins them, the TUI styles them."""
+    pieces: list[tuple[str, str]] = []
+    end = 0
+    for match in _MARKED.finditer(markdown):
+        pieces.append((markdown[end : match.start()], mark))
+        kind = next(name for name in ("code", "bold", "em") if match[name] is not None)
+        how = f"{mark} {kind}".strip()
+        if kind == "code":  # code is literal: a * in it is a *
+            pieces.append((match[kind], how))
+        else:
+            pieces += spans(match[kind], how)
+        end = match.end()
+    pieces.append((markdown[end:], mark))
+    return [(text, how) for text, how in pieces if text]
 
 
 def plain_text(markdown: str) -> str:
-    """A prompt's Markdown as plain text: no `code` ticks or **emphasis** marks to read aloud."""
-    return re.sub(r"\*\*|__|`", "", markdown).strip()
+    """A course text's inline Markdown as plain words: no `code` ticks or **emphasis** marks for
+    a screen reader to read aloud, every other character as written (then stripped)."""
+    return "".join(text for text, _ in spans(markdown)).strip()
 
 
 def _one_line(text: str) -> str:

@@ -63,7 +63,7 @@ def _ask(quiz: Quiz, out: TextIO) -> None:
     if left is not None:
         heading += f" · {_clock(left)} left"
     _say(out, heading, plain_text(question.prompt))
-    _say(out, *(f"  {n}. {choice.text}" for n, choice in enumerate(item.choices, 1)))
+    _say(out, *(f"  {n}. {plain_text(choice.text)}" for n, choice in enumerate(item.choices, 1)))
 
 
 def run_plain(quiz: Quiz, read: TextIO, out: TextIO) -> None:

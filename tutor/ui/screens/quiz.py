@@ -22,6 +22,7 @@ from textual.widgets import Footer, Header, Markdown, Static
 
 from tutor.session.lab import LabUnavailable
 from tutor.ui.literal import printable
+from tutor.ui.screens.quiz_leave import LeaveExam
 from tutor.ui.widgets.quiz.choices import ChoiceList
 from tutor.ui.widgets.quiz.feedback import Feedback
 
@@ -44,10 +45,18 @@ _KINDS = {
 class QuizScreen(Screen[None]):
     """A quiz drawn by a Plan (a lesson's questions, a tag, those due, or an exam)."""
 
+    HELP = (
+        "A quiz: answer with a digit (t or f for true or false, Enter for the highlighted "
+        "choice), read why it is right or wrong, then n for the next question; a prediction "
+        "is graded by a live run on the lab."
+    )
+
     AUTO_FOCUS = "#quiz-choices"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next", "Next", id="quiz.next", tooltip="The next question (or the review)"),
-        Binding("escape", "back", "Back", id="quiz.back", tooltip="Leave the quiz"),
+        Binding(
+            "escape", "back", "Back", id="quiz.back", tooltip="Leave the quiz (an exam asks first)"
+        ),
     ]
 
     class Graded(Message):
@@ -95,9 +104,12 @@ class QuizScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static(id="quiz-status")
-        with VerticalScroll(id="quiz-body"):
+        # The question and its choices stay on screen above the feedback, which scrolls on its
+        # own: a learner reads why next to what was asked.
+        with VerticalScroll(id="quiz-question", can_focus=False):
             yield Markdown(id="quiz-prompt")
             yield ChoiceList(id="quiz-choices")
+        with VerticalScroll(id="quiz-body"):
             yield Feedback(id="quiz-feedback")
         yield Footer()
 
@@ -171,7 +183,8 @@ class QuizScreen(Screen[None]):
         choices.ask(item)
         choices.focus()
         self.query_one(Feedback).clear()
-        self.query_one("#quiz-body").scroll_home(animate=False)
+        self.remove_class("-answered")
+        self.query_one("#quiz-question").scroll_home(animate=False)
         self._status()
         self.refresh_bindings()
 
@@ -219,8 +232,10 @@ class QuizScreen(Screen[None]):
         last = self.quiz is not None and self.quiz.finished
         after = end if last else "Press n for the next question."
         self.query_one(Feedback).show([*lines, "", after], mood)
-        self.query_one("#quiz-body").focus()
-        self.query_one(Feedback).scroll_visible(top=True, animate=False)
+        self.add_class("-answered")
+        body = self.query_one("#quiz-body")
+        body.focus()
+        body.scroll_home(animate=False)
         self._status()
         self.refresh_bindings()
 
@@ -273,7 +288,10 @@ class QuizScreen(Screen[None]):
                 self._hand_in()
         self.query_one("#quiz-prompt", Markdown).update("## The end")
         self.query_one(Feedback).show(lines or ["Nothing to ask."], "over")
-        self.query_one("#quiz-body").focus()
+        self.remove_class("-answered")
+        body = self.query_one("#quiz-body")
+        body.focus()
+        body.scroll_home(animate=False)
         self._status()
         self.refresh_bindings()
 
@@ -305,6 +323,18 @@ class QuizScreen(Screen[None]):
             self._ask()
 
     def action_back(self) -> None:
+        """Leave; during an exam ask first (quiz_leave), as ending it is for good."""
+        quiz = self.quiz
+        if quiz is not None and not self.over and (self.plan.exam or quiz.graded_by):
+            self.app.push_screen(LeaveExam(), self._leave_exam)
+        else:
+            self._leave()
+
+    def _leave_exam(self, end: bool | None) -> None:
+        if end:
+            self._leave()
+
+    def _leave(self) -> None:
         if self.quiz is not None and not self.over:
             self.quiz.stop()
             if self.plan.result is not None:  # an exam left early still hands in what it has

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tutor.ui.literal import literal
+from tutor.ui.widgets.quiz.marked import marked
 
 if TYPE_CHECKING:
     from tutor.quiz.draw import Item
@@ -42,6 +42,13 @@ class ChoiceList(OptionList):
         Binding("t", "truth('true')", "True", id="quiz.true", tooltip="Answer true"),
         Binding("f", "truth('false')", "False", id="quiz.false", tooltip="Answer false"),
         Binding("space", "tick", "Tick", id="quiz.tick", tooltip="Tick or untick this choice"),
+        Binding(
+            "enter",
+            "select",
+            "Hand in",
+            id="quiz.hand-in",
+            tooltip="Answer with the ticked choices, or else the highlighted one",
+        ),
     ]
 
     class Answered(Message):
@@ -90,22 +97,22 @@ class ChoiceList(OptionList):
         if self.item is None:
             return
         options = []
-        answered = bool(chosen or right)
         picked = "✗ " if graded else "• "
         for index, choice in enumerate(self.item.choices):
             box = ("[x] " if index in self.ticked else "[ ] ") if self.multiple else ""
-            mark = "✓ " if choice.id in right else picked if choice.id in chosen else ""
+            # Two columns for a mark on every line, marked or not, before and after the answer:
+            # the numbers stay in one column and do not move when the marks appear.
+            mark = "✓ " if choice.id in right else picked if choice.id in chosen else "  "
             style = "$text-success" if mark == "✓ " else "$text-error" if mark == "✗ " else ""
-            text = literal(f"{box}{index + 1}. {choice.text}")
-            gutter = Content.styled(mark, style) if mark else Content("  " if answered else "")
-            options.append(Option(gutter + text))
+            number = Content(f"{box}{index + 1}. ")
+            options.append(Option(Content.styled(mark, style) + number + marked(choice.text)))
         self.set_options(options)
         self.highlighted = highlighted
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keep the footer to the keys this question takes (False hides a key)."""
         if self.item is None or self.disabled:
-            return action not in ("pick", "truth", "tick")
+            return action not in ("pick", "truth", "tick", "select")
         if action == "pick":
             index = parameters[0]
             return isinstance(index, int) and index < len(self.item.choices)
