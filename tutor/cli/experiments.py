@@ -343,7 +343,7 @@ def _count(number: int, noun: str) -> str:
 
 def _print_trace(outcome: Outcome) -> None:
     from tutor.lab.evidence import VerdictKind, size_text
-    from tutor.lab.journal import without_tokens
+    from tutor.lab.journal import shows_schemes, without_tokens
     from tutor.lab.printable import one_line
 
     sent = (
@@ -355,7 +355,7 @@ def _print_trace(outcome: Outcome) -> None:
         f"{outcome.method} answered with {outcome.spec.first_answer}, sent by "
         f"{outcome.client} {outcome.client_version or '(not installed)'}{sent}\n"
     )
-    schemes = {hop.scheme for hop in outcome.hops} != {"http"}
+    schemes = shows_schemes(outcome.hops)
     for index, hop in enumerate(outcome.hops, 1):
         where = f"{hop.scheme:<6}" if schemes else ""
         request = one_line(f"{where}{hop.method} {without_tokens(hop.path)}")

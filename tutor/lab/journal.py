@@ -37,6 +37,7 @@ __all__ = [
     "label",
     "new_token",
     "reason",
+    "shows_schemes",
     "split_student",
     "tutor_token",
     "without_tokens",
@@ -242,6 +243,12 @@ class Hop:
             "body": self.body_text(),
             "body_size": self.body_size,
         }
+
+
+def shows_schemes(hops: Iterable[Hop]) -> bool:
+    """Whether a chain's scheme is worth showing: some hop came over the lab's TLS listener.
+    A chain all over plain http is shown as it always was (every view asks this here)."""
+    return any(hop.scheme != "http" for hop in hops)
 
 
 def digest(body: bytes) -> str:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from tutor.lab.journal import shows_schemes
 from tutor.lab.printable import one_line
 from tutor.quiz.grading import Grade
 
@@ -60,7 +61,7 @@ def hop_trace(outcome: Outcome) -> list[str]:
     """The hops the lab saw, one line each, each with its scheme when one came over https, then
     the verdict: what came from the network is printed by `one_line`, never raw to a terminal."""
     lines = []
-    schemes = any(hop.scheme != "http" for hop in outcome.hops)
+    schemes = shows_schemes(outcome.hops)
     for number, hop in enumerate(outcome.hops, 1):
         size = f"{hop.body_size} B" if hop.body_size else "no body"
         scheme = f"{hop.scheme} " if schemes else ""

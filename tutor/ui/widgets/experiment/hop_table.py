@@ -8,14 +8,13 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from tutor.lab.cors import is_preflight
-from tutor.lab.journal import Hop, without_tokens
+from tutor.lab.journal import Hop, shows_schemes, without_tokens
 from tutor.lab.printable import one_line
 from tutor.ui.widgets.experiment.ladder import (
     BODY_CHANGED,
     METHOD_CHANGED,
     body_change,
     scheme_style,
-    shows_schemes,
 )
 
 __all__ = ["HopTable"]

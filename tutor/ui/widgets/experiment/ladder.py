@@ -9,7 +9,7 @@ from textual.widget import Widget
 
 from tutor.lab.cors import is_preflight
 from tutor.lab.evidence import SECRETS
-from tutor.lab.journal import Hop, without_tokens
+from tutor.lab.journal import Hop, shows_schemes, without_tokens
 from tutor.lab.printable import one_line
 
 __all__ = [
@@ -22,7 +22,6 @@ __all__ = [
     "body_change",
     "render_ladder",
     "scheme_style",
-    "shows_schemes",
 ]
 
 METHOD_CHANGED = "bold black on yellow"
@@ -56,12 +55,6 @@ def body_change(hop: Hop, before: Hop | None) -> str | None:
     if hop.body_size != before.body_size or hop.body_digest != before.body_digest:
         return "changed"
     return None
-
-
-def shows_schemes(hops: Sequence[Hop]) -> bool:
-    """Whether a chain's scheme is worth showing: some hop came over the lab's TLS listener.
-    A chain all over plain http is drawn as it always was."""
-    return any(hop.scheme != "http" for hop in hops)
 
 
 def scheme_style(hop: Hop, previous: Hop | None) -> str:
