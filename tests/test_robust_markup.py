@@ -282,7 +282,10 @@ def test_the_chain_widgets_show_any_outcome(lab: LabServer, outcome: Outcome, ch
         app.query_one(VerdictLine).show(outcome)
         app.query_one(SaidLine).show(outcome)
         client = f"{outcome.client} {outcome.client_version or ''}"
-        app.query_one(Ladder).show(outcome.hops, client=client, lab="lab 127.0.0.1:1")
+        ladder = app.query_one(Ladder)
+        ladder.show(outcome.hops, client=client, lab="lab 127.0.0.1:1")
+        if check:  # each request's header fields drawn under it too
+            ladder.toggle_headers()
         app.query_one(HopTable).show(outcome.hops)
         grid = app.query_one(MatrixGrid)
         grid.prepare([outcome.client], [outcome.code or 307], [outcome.method])
@@ -357,7 +360,7 @@ def test_trys_trace_prints_nothing_a_terminal_acts_on(
     outcome: Outcome, capsys: pytest.CaptureFixture[str]
 ):
     capsys.readouterr()  # what an earlier example left
-    _print_trace(outcome)
+    _print_trace(outcome, all_headers=True)  # every header field, each hop's changes marked
     out = capsys.readouterr().out
     assert inert(out, "\n"), out
 

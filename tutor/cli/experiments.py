@@ -36,17 +36,13 @@ def _client(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
 
 
 def _header(ctx: click.Context, _param: click.Parameter, values: Sequence[str]) -> dict[str, str]:
-    """`-H 'Name: value'` as curl takes it (one space after the colon is the separator's); what
-    a name or a value may hold is the experiment's rule, checked when it is built."""
-    headers: dict[str, str] = {}
-    for value in values:
-        name, sep, content = value.partition(":")
-        if not sep:
-            _refuse(ctx, f"-H {value!r} is not 'Name: value'.")
-        if name in headers:
-            _refuse(ctx, f"-H {name!r} is given twice: send each header once.")
-        headers[name] = content.removeprefix(" ")
-    return headers
+    """`-H 'Name: value'` as curl takes it."""
+    from tutor.experiments.spec import header_fields
+
+    try:
+        return header_fields(values)
+    except ValueError as error:
+        _refuse(ctx, f"-H {error}.")
 
 
 def _utf8(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -113,6 +109,13 @@ _HSTS = click.option(
 )
 @_SCHEME
 @_HSTS
+@click.option(
+    "--headers",
+    "all_headers",
+    is_flag=True,
+    help="Under each request, every header field it carried, marked when added, dropped or "
+    "changed since the request before (without it: only what changed).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the trace.")
 @join_options()
 def try_(
@@ -123,6 +126,7 @@ def try_(
     headers: dict[str, str],
     scheme: Scheme,
     hsts: HstsFrom | None,
+    all_headers: bool,
     as_json: bool,
 ) -> None:
     """Send one request through a CODE redirect on a fresh local lab (or the class lab, with
@@ -160,7 +164,7 @@ def try_(
     if as_json:
         click.echo(json.dumps(outcome.to_json(), indent=2))
     else:
-        _print_trace(outcome)
+        _print_trace(outcome, all_headers=all_headers)
     if outcome.client_version is None:
         sys.exit(1)
 
@@ -341,8 +345,12 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def _print_trace(outcome: Outcome) -> None:
+_HEADER_COLOURS = {"added": "green", "dropped": "red", "changed": "yellow"}
+
+
+def _print_trace(outcome: Outcome, *, all_headers: bool) -> None:
     from tutor.lab.evidence import VerdictKind, size_text
+    from tutor.lab.header_changes import TAG_WIDTH, TAGS, Change, compared, header_lines
     from tutor.lab.journal import shows_schemes, without_tokens
     from tutor.lab.printable import one_line
 
@@ -356,15 +364,29 @@ def _print_trace(outcome: Outcome) -> None:
         f"{outcome.client} {outcome.client_version or '(not installed)'}{sent}\n"
     )
     schemes = shows_schemes(outcome.hops)
-    for index, hop in enumerate(outcome.hops, 1):
+    for index, (hop, before) in enumerate(
+        zip(outcome.hops, compared(outcome.hops), strict=True), 1
+    ):
         where = f"{hop.scheme:<6}" if schemes else ""
         request = one_line(f"{where}{hop.method} {without_tokens(hop.path)}")
         answer = hop.answer
         if hop.location:
             answer += f" -> {one_line(without_tokens(hop.location))}"
         click.echo(f"  {index}. {request:<22} {size_text(hop.body_size):>9}   {answer}")
+        for line in header_lines(hop, before):
+            if not all_headers and not TAGS[line.change]:
+                continue
+            field = f"{one_line(line.name)}: {one_line(without_tokens(line.shown))}"
+            if line.change is Change.CHANGED:
+                field += f" (was {one_line(without_tokens(line.was or ''))})"
+            tag = click.style(
+                f"{TAGS[line.change]:<{TAG_WIDTH}}", fg=_HEADER_COLOURS.get(line.change)
+            )
+            click.echo(f"       {tag}  {field}")
     if outcome.hops:
         click.echo()
+    if outcome.header_fates:
+        click.echo(one_line(outcome.header_fates))
     if outcome.said:
         click.echo(click.style("Client said: ", bold=True) + one_line(outcome.said))
     colour = {

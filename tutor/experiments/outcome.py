@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from tutor.experiments.spec import ExperimentSpec
 from tutor.lab.evidence import Evidence, Verdict
+from tutor.lab.header_changes import Change, compared, header_lines
 from tutor.lab.journal import Hop
 from tutor.lab.reported import Reported
 
@@ -55,6 +56,22 @@ class Outcome:
         return self.evidence.reported
 
     @property
+    def header_fates(self) -> str:
+        """What became of each header field the experiment asked to send, as the lab saw it:
+        "Headers at the target: Authorization arrived, Cookie dropped"; "" when it asked for
+        none, or nothing arrived."""
+        evidence = self.evidence
+        first, parts = evidence.first, []
+        if first is None or evidence.arrived is None:
+            return ""
+        for name in self.spec.headers:
+            if first.header(name) is None:
+                parts.append(f"{name} never sent")
+            else:
+                parts.append(f"{name} {'arrived' if evidence.arrived_with(name) else 'dropped'}")
+        return f"Headers at the target: {', '.join(parts)}" if parts else ""
+
+    @property
     def said(self) -> str | None:
         """What the client itself said, in one line: its error, or the answer it handed back."""
         if self.error is not None:
@@ -82,7 +99,17 @@ class Outcome:
             "first_hop": None
             if first is None
             else {"method": first.method, "body": first.body_text()},
-            "hops": [hop.to_json() for hop in self.hops],
+            "hops": [
+                {
+                    **hop.to_json(),
+                    "header_changes": [
+                        line.to_json()
+                        for line in header_lines(hop, before)
+                        if line.change not in (Change.SENT, Change.KEPT)
+                    ],
+                }
+                for hop, before in zip(self.hops, compared(self.hops), strict=True)
+            ],
             "arrived": None
             if arrived is None
             else {"method": arrived.method, "body_intact": self.body_intact},

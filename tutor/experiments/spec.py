@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterable
 from typing import Annotated, Literal
 from urllib.parse import parse_qsl, urlencode
 
@@ -40,6 +41,7 @@ __all__ = [
     "HstsFrom",
     "RedirectCode",
     "Scheme",
+    "header_fields",
     "header_name_problem",
     "header_value_problem",
     "problems",
@@ -142,6 +144,22 @@ def header_value_problem(value: str) -> str | None:
         return f"{_shown(value)} starts or ends with a space: {allowed}"
     bad = next(char for char in value if not _VISIBLE.fullmatch(char) and char not in " \t")
     return f"{_shown(value)} holds {bad!a}: {allowed}"
+
+
+def header_fields(lines: Iterable[str]) -> dict[str, str]:
+    """Header fields written as curl's `-H` takes them, "Name: value" (one space after the colon
+    is the separator's), into an experiment's `headers`; a line that is no field, or a name
+    given twice, raises ValueError. What a name or a value may hold is the experiment's rule,
+    checked when it is built."""
+    headers: dict[str, str] = {}
+    for line in lines:
+        name, sep, content = line.partition(":")
+        if not sep:
+            raise ValueError(f"{line!r} is not 'Name: value'")
+        if name.lower() in (known.lower() for known in headers):
+            raise ValueError(f"{name!r} is given twice: send each header once")
+        headers[name] = content.removeprefix(" ")
+    return headers
 
 
 def _header_name(name: str) -> str:

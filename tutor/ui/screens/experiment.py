@@ -44,6 +44,7 @@ _TO = {"same": "", "upgrade": " to https", "downgrade": " to http"}
 """How the running line says a change of scheme: "sends POST over http; ... a 307 redirect to
 https"."""
 RUN_NOTE = "Press ctrl+r, or Enter in Body, to run it."
+STALE_NOTE = "⟳ Stale: the form has changed since the run below. ctrl+r runs it."
 LAB_NOTE = "Press ctrl+r to run it; or l, then ↑ ↓ and Enter, to run an edge case below."
 
 
@@ -53,21 +54,6 @@ def _claim(expect: Expectation, experiment: Experiment | None) -> str:
     if experiment is not None and experiment.own_answer:
         return expect.describe("the first answer is not a redirect")
     return expect.describe("the client refuses or stops")
-
-
-def _header_fates(outcome: Outcome) -> str:
-    """What became of each header the experiment asked to send, as the lab saw it; "" when it
-    asked for none, or nothing arrived."""
-    evidence = outcome.evidence
-    first, parts = evidence.first, []
-    if first is None or evidence.arrived is None:
-        return ""
-    for name in outcome.spec.headers:
-        if first.header(name) is None:
-            parts.append(f"{name} never sent")
-        else:
-            parts.append(f"{name} {'arrived' if evidence.arrived_with(name) else 'dropped'}")
-    return f"Headers at the target: {', '.join(parts)}" if parts else ""
 
 
 def _edge_prompt(experiment: Experiment) -> Content:
@@ -92,6 +78,13 @@ class ExperimentScreen(Screen[None]):
             "Edge cases",
             id="experiment.edges",
             tooltip="Pick one of the lab's edge cases to run",
+        ),
+        Binding(
+            "h",
+            "headers",
+            "Headers",
+            id="experiment.headers",
+            tooltip="Show or hide each request's header fields and what changed in them",
         ),
         Binding("escape", "back", "Back", id="experiment.back", tooltip="Close the panel"),
     ]
@@ -129,6 +122,11 @@ class ExperimentScreen(Screen[None]):
         self._listing = experiment is None
         """The Lab shows its edge cases where the ladder goes: until a run, and again on `l`."""
         self._first_choice = DEFAULT_CHOICE if experiment is None else Choice.of(experiment)
+        self.last_outcome: Outcome | None = None
+        """The run on screen, if any."""
+        self._shown: Choice | None = None
+        """The form as it was for the result on screen: when the form differs, it is stale."""
+        self._asked: Choice | None = None
         self.title = printable(experiment.label) if experiment is not None else "Lab"
 
     @classmethod
@@ -147,6 +145,7 @@ class ExperimentScreen(Screen[None]):
         yield Header(show_clock=False)
         answer = self._experiment.own_answer if self._experiment is not None else None
         yield ExperimentForm(self._first_choice, answer=answer or "", id="form")
+        yield Static(STALE_NOTE, id="stale")
         claim = Static(id="claim")
         claim.display = self._experiment is not None and self._experiment.expect is not None
         yield claim
@@ -167,6 +166,7 @@ class ExperimentScreen(Screen[None]):
     def on_mount(self) -> None:
         self._show_claim()
         self.query_one("#header-fates").display = False
+        self.query_one("#stale").display = False
         self._detect_clients()
         if self._experiment is None:
             self._list_edges()
@@ -238,14 +238,12 @@ class ExperimentScreen(Screen[None]):
         if self._every_client:
             ran = replace(ran, client=first.client)
         if ran != first:
-            via = "" if self._every_client else f" via {first.client}"
-            scheme = SCHEME_LABELS[first.scheme] if first.scheme != "same" else None
+            changed = ", ".join(ran.differences(first))
             claim.add_class("-other")
             claim.update(
                 literal(
-                    f"The {self._claimed_by}'s claim is for "
-                    f"{' '.join(str(part) for part in (first.code, first.method, scheme) if part)}"
-                    f"{via}: {_claim(expect, self._experiment)}"
+                    f"The {self._claimed_by}'s claim is for its own settings (this run changed "
+                    f"{changed}): {_claim(expect, self._experiment)}"
                 )
             )
         elif problems := expect.mismatches(outcome.evidence):
@@ -255,8 +253,32 @@ class ExperimentScreen(Screen[None]):
             claim.add_class("-holds")
             claim.update(literal(f"{text}. ✓ It does."))
 
+    def _title(self, choice: Choice) -> str:
+        """The experiment's label while the form is the experiment's; otherwise what runs."""
+        if self._experiment is not None and choice == self._first_choice:
+            return printable(self._experiment.label)
+        scheme = f", {SCHEME_LABELS[choice.scheme]}" if choice.scheme != "same" else ""
+        through = f"a {choice.code}" if choice.code is not None else "its own answer"
+        ran = f"{choice.method} through {through} via {choice.client}{scheme}"
+        if self._experiment is None:
+            return printable(f"Lab: {ran}")
+        return printable(f"{ran} (changed: {', '.join(choice.differences(self._first_choice))})")
+
+    def action_headers(self) -> None:
+        self.query_one(Ladder).toggle_headers()
+
+    @on(ExperimentForm.Changed)
+    def _mark_stale(self) -> None:
+        """A result under a form that no longer asks for it is marked, until the next run."""
+        stale = self._shown is not None and self.query_one(ExperimentForm).choice != self._shown
+        self.query_one("#stale").display = stale
+        self.set_class(stale, "-stale")
+
     def action_run(self) -> None:
         choice = self.query_one(ExperimentForm).choice
+        self._asked = choice
+        self._shown = None
+        self._mark_stale()
         self.query_one(ExperimentForm).set_running(True)
         answer = (
             f"a {choice.code} redirect{_TO[choice.scheme]}"
@@ -283,22 +305,16 @@ class ExperimentScreen(Screen[None]):
 
         from tutor.experiments.spec import ExperimentSpec, problems
 
-        # The form's five settings; the rest (headers, Location form, origin...) as the lesson says.
+        # The form's settings; the rest (a `start` route) as the lesson says.
         base = self._experiment
         rest = {} if base is None else base.model_dump(include=set(ExperimentSpec.model_fields))
         try:
-            spec = ExperimentSpec(
-                **{
-                    **rest,
-                    "code": choice.code,
-                    "method": choice.method,
-                    "body": choice.body,
-                    "client": choice.client,
-                    "scheme": choice.scheme,
-                }
-            )
-        except ValidationError as error:  # a body typed or pasted that no client could send
+            spec = ExperimentSpec(**{**rest, **choice.spec_fields()})
+        except ValidationError as error:  # what was typed or pasted that no client could send
             self._show_problem(f"Not run: {'; '.join(problems(error))}")
+            return
+        except ValueError as error:  # a header line that is no "Name: value"
+            self._show_problem(f"Not run: header {error}")
             return
         lab = self.session.lab
 
@@ -323,12 +339,16 @@ class ExperimentScreen(Screen[None]):
             self._show_outcome(message.result)
 
     def _show_outcome(self, outcome: Outcome) -> None:
+        self.last_outcome = outcome
+        self._shown = self._asked or Choice.of(outcome.spec)
+        self._asked = None
+        self.title = self._title(self._shown)
         self._listing = False
         self._show_listing()
         self.query_one(ExperimentForm).set_running(False)
         self.query_one(VerdictLine).show(outcome)
         self.query_one(SaidLine).show(outcome)
-        fates = _header_fates(outcome)
+        fates = outcome.header_fates
         self.query_one("#header-fates", Static).update(literal(fates))
         self.query_one("#header-fates").display = bool(fates)
         client = f"{outcome.client} {outcome.client_version or ''}".strip()
@@ -341,6 +361,9 @@ class ExperimentScreen(Screen[None]):
         self._show_claim(outcome)
 
     def _show_problem(self, text: str) -> None:
+        self.last_outcome = None
+        self._shown = self._asked = None
+        self._mark_stale()
         self._listing = False
         self._show_listing()
         self.query_one(ExperimentForm).set_running(False)

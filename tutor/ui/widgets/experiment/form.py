@@ -1,10 +1,11 @@
-"""The experiment form: which code, client, method, scheme and body the next run uses."""
+"""The experiment form: what the next run sends, through which redirect, with which client:
+everything a lesson's experiment can say."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -12,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Select, TextArea
 
 from tutor.experiments.clients import CLIENT_NAMES
 from tutor.lab.journal import reason
@@ -22,7 +23,7 @@ from tutor.ui.literal import literal
 if TYPE_CHECKING:
     from tutor.experiments.spec import ExperimentSpec, Scheme
 
-__all__ = ["SCHEME_LABELS", "Choice", "ExperimentForm"]
+__all__ = ["CACHES", "HSTS", "LOCATIONS", "SCHEME_LABELS", "Choice", "ExperimentForm"]
 
 SCHEME_LABELS: dict[Scheme, str] = {
     "same": "same",
@@ -38,9 +39,27 @@ def _select(options: Sequence[tuple[str | Text, object]], value: object, id: str
     return Select(options, value=value, allow_blank=False, compact=True, id=id)
 
 
+def _same(values: Sequence[str], *, keep: str) -> list[tuple[str | Text, object]]:
+    """A drop-down's options that show their value, with `keep` (the lesson's) among them."""
+    return [(value, value) for value in dict.fromkeys((*values, keep))]
+
+
+LOCATIONS = ("path", "relative", "dots", "query", "absolute", "twice", "invalid", "spaces", "none")
+"""ExperimentSpec.location: how the lab writes its Location."""
+CACHES = ("no-store", "none", "max-age=0", "max-age=60", "max-age=31536000")
+"""Cache-Control on the redirect: the lab's own no-store, none, or a lifetime (RFC 9111)."""
+HSTS = {"off": "off", "https": "noted over https", "http": "sent over http"}
+"""ExperimentSpec.hsts: whether a browser first gets Strict-Transport-Security, and how."""
+
+
+_WORDS = {"to": "target", "redirect": "fetch mode", "hsts": "HSTS"}
+"""How Choice.differences names a field whose name is not the form's label."""
+
+
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """What the learner picked: the fields of an ExperimentSpec the form can change."""
+    """What the learner picked: the fields of an ExperimentSpec the form can change (a lesson's
+    `start` route is kept as the lesson has it)."""
 
     code: int | None
     """None: the experiment starts at a route with an answer of its own (201 + Location...)."""
@@ -48,19 +67,86 @@ class Choice:
     body: str
     client: str
     scheme: Scheme
+    headers: str = ""
+    """One "Name: value" a line, as curl's -H takes it."""
+    to: str = "/echo"
+    location: str = "path"
+    origin: str = "same"
+    cache: str = "no-store"
+    loop: bool = False
+    stream: bool = False
+    repeat: int = 1
+    fragment: str = ""
+    redirect: str = "follow"
+    hsts: str = "off"
 
     @classmethod
     def of(cls, spec: ExperimentSpec) -> Choice:
         """What the form shows for `spec` (a lesson's experiment, or one that ran)."""
-        return cls(spec.code, spec.method, spec.body, spec.client, spec.scheme)
+        return cls(
+            code=spec.code,
+            method=spec.method,
+            body=spec.body,
+            client=spec.client,
+            scheme=spec.scheme,
+            headers="\n".join(f"{name}: {value}" for name, value in spec.headers.items()),
+            to=spec.to,
+            location=spec.location,
+            origin=spec.origin,
+            cache=spec.cache or "no-store",
+            loop=spec.loop,
+            stream=spec.stream,
+            repeat=spec.repeat,
+            fragment=spec.fragment,
+            redirect=spec.redirect,
+            hsts=spec.hsts or "off",
+        )
+
+    def spec_fields(self) -> dict[str, object]:
+        """The ExperimentSpec fields this choice sets; ValueError for a header line that is no
+        "Name: value"."""
+        from tutor.experiments.spec import header_fields
+
+        values = {field.name: getattr(self, field.name) for field in fields(self)}
+        lines = [line for line in self.headers.splitlines() if line.strip()]
+        return {
+            **values,
+            "headers": header_fields(lines),
+            "hsts": None if self.hsts == "off" else self.hsts,
+        }
+
+    def differences(self, other: Choice) -> list[str]:
+        """The settings, in the form's words, where this choice is not `other`."""
+        return [
+            _WORDS.get(field.name, field.name)
+            for field in fields(self)
+            if getattr(self, field.name) != getattr(other, field.name)
+        ]
+
+    @property
+    def more(self) -> list[str]:
+        """What it sets beyond code, client, method, scheme and body, in the form's words."""
+        return self.differences(Choice(self.code, self.method, self.body, self.client, self.scheme))
+
+
+def _more_title(choice: Choice) -> str:
+    """The folded part's title: what it holds, or what of it this experiment sets."""
+    if more := choice.more:
+        return f"More: this experiment sets {', '.join(more)}"
+    return "More: headers, Location, origin, cache, loop, repeat, HSTS…"
 
 
 class ExperimentForm(Widget):
     """Code and client, method and scheme, then body and a Run button: Tab goes through in that
-    order."""
+    order. Under them, folded (Enter on its title unfolds it), the rest of what a lesson can ask
+    for: header fields, Location, origin, target, cache, loop, stream, repeat, fragment, fetch's
+    redirect mode and HSTS."""
 
     class RunRequested(Message):
         """The learner asked to run the experiment (Run button, or Enter in the body)."""
+
+    class Changed(Message):
+        """A setting of the form changed: a result on screen may no longer be of this form."""
 
     def __init__(self, choice: Choice, *, answer: str = "", id: str | None = None) -> None:
         """`answer`: what the lab answers when `choice` has no code to choose."""
@@ -70,6 +156,7 @@ class ExperimentForm(Widget):
 
     def compose(self) -> ComposeResult:
         # Imported here: the spec module pulls in pydantic, which must not slow the first screen.
+        from tutor.experiments.clients.base import REDIRECT_MODES
         from tutor.experiments.spec import KNOWN_CODES, METHODS
 
         choice = self._choice
@@ -93,16 +180,68 @@ class ExperimentForm(Widget):
             yield Label("Body", classes="form-label")
             yield Input(choice.body, placeholder="empty: no body", compact=True, id="body")
             yield Button("Run", compact=True, variant="primary", id="run")
+        with Collapsible(title=_more_title(choice), id="more"):
+            with Horizontal(classes="form-row -tall"):
+                yield Label("Headers", classes="form-label")
+                yield TextArea(
+                    choice.headers,
+                    compact=True,
+                    soft_wrap=False,
+                    placeholder="Name: value, one a line (e.g. Authorization: Bearer x)",
+                    id="headers",
+                )
+            with Horizontal(classes="form-row"):
+                yield Label("Location", classes="form-label")
+                yield _select(_same(LOCATIONS, keep=choice.location), choice.location, "location")
+                yield Label("Origin", classes="form-label")
+                yield _select(_same(("same", "other"), keep=choice.origin), choice.origin, "origin")
+                yield Label("To", classes="form-label")
+                yield Input(choice.to, compact=True, id="to")
+            with Horizontal(classes="form-row"):
+                yield Label("Cache", classes="form-label")
+                yield _select(_same(CACHES, keep=choice.cache), choice.cache, "cache")
+                yield Label("Repeat", classes="form-label")
+                yield _select([(str(n), n) for n in (1, 2, 3)], choice.repeat, "repeat")
+                yield Checkbox("Loop", choice.loop, compact=True, id="loop")
+                yield Checkbox("Stream", choice.stream, compact=True, id="stream")
+            with Horizontal(classes="form-row"):
+                yield Label("Fragment", classes="form-label")
+                yield Input(choice.fragment, placeholder="none", compact=True, id="fragment")
+                yield Label("fetch", classes="form-label")
+                modes = _same(REDIRECT_MODES, keep=choice.redirect)
+                yield _select(modes, choice.redirect, "redirect")
+                yield Label("HSTS", classes="form-label")
+                yield _select(
+                    list((label, key) for key, label in HSTS.items()), choice.hsts, "hsts"
+                )
 
     @property
     def choice(self) -> Choice:
         codes = self.query("#code").results(Select)
+
+        def picked(id: str) -> Any:
+            return self.query_one(f"#{id}", Select).value
+
+        def typed(id: str) -> str:
+            return self.query_one(f"#{id}", Input).value
+
         return Choice(
             code=next((select.value for select in codes), None),  # type: ignore[arg-type]
-            method=self.query_one("#method", Select).value,  # type: ignore[arg-type]
-            body=self.query_one("#body", Input).value,
-            client=self.query_one("#client", Select).value,  # type: ignore[arg-type]
-            scheme=self.query_one("#scheme", Select).value,  # type: ignore[arg-type]
+            method=picked("method"),
+            body=typed("body"),
+            client=picked("client"),
+            scheme=picked("scheme"),
+            headers=self.query_one("#headers", TextArea).text,
+            to=typed("to"),
+            location=picked("location"),
+            origin=picked("origin"),
+            cache=picked("cache"),
+            loop=self.query_one("#loop", Checkbox).value,
+            stream=self.query_one("#stream", Checkbox).value,
+            repeat=picked("repeat"),
+            fragment=typed("fragment"),
+            redirect=picked("redirect"),
+            hsts=picked("hsts"),
         )
 
     def mark_clients(self, versions: Mapping[str, str | None]) -> None:
@@ -113,9 +252,10 @@ class ExperimentForm(Widget):
             (Text(one_line(f"{name} {version}" if version else f"{name} (not installed)")), name)
             for name, version in ((name, versions.get(name)) for name in CLIENT_NAMES)
         )
-        select.value = chosen
-        # set_options may have picked `chosen` already, and then no watcher redraws its label.
-        select.mutate_reactive(Select.value)  # type: ignore[misc]  # Textual's documented idiom
+        with select.prevent(Select.Changed):
+            select.value = chosen
+            # set_options may have picked `chosen` already, and then no watcher redraws its label.
+            select.mutate_reactive(Select.value)  # type: ignore[misc]  # Textual's documented idiom
 
     def set_running(self, running: bool) -> None:
         # Relabelled, not disabled: disabling the focused button would throw the focus away.
@@ -126,3 +266,11 @@ class ExperimentForm(Widget):
     def _run(self, event: Message) -> None:
         event.stop()
         self.post_message(self.RunRequested())
+
+    @on(Select.Changed)
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Checkbox.Changed)
+    def _changed(self, event: Message) -> None:
+        event.stop()
+        self.post_message(self.Changed())

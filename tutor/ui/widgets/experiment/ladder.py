@@ -9,11 +9,13 @@ from textual.widget import Widget
 
 from tutor.lab.cors import is_preflight
 from tutor.lab.evidence import SECRETS
+from tutor.lab.header_changes import TAG_WIDTH, TAGS, Change, HeaderLine, compared, header_lines
 from tutor.lab.journal import Hop, shows_schemes, without_tokens
 from tutor.lab.printable import one_line
 
 __all__ = [
     "BODY_CHANGED",
+    "HEADER_STYLES",
     "IN_CLEAR",
     "METHOD_CHANGED",
     "SCHEME_DOWN",
@@ -37,6 +39,16 @@ the client carries crosses the network in clear."""
 IN_CLEAR = "bold red"
 """The style of the credentials a request carried over plain http in a chain that also used
 https: what anyone on the path could read."""
+
+HEADER_STYLES = {
+    Change.SENT: "",
+    Change.KEPT: "dim",
+    Change.ADDED: "bold green",
+    Change.DROPPED: "bold red",
+    Change.CHANGED: "bold yellow",
+}
+"""How a header field is shown under its request: what changed since the request before stands
+out, what stayed the same steps back."""
 
 _GUTTER = 3
 """Columns left of the client's rail, for the hop number."""
@@ -148,6 +160,7 @@ def render_ladder(
     lab: str = "lab",
     width: int = 78,
     itself: str | None = None,
+    headers: bool = False,
 ) -> Text:
     """Draw `hops` (as the lab saw them, in order) as a ladder `width` columns wide.
 
@@ -158,7 +171,8 @@ def render_ladder(
     over https, each request starts with its scheme, a change of scheme is marked, and so are
     the credentials a request carried over plain http. `itself`: the scheme the client was
     asked for, when it went to another of its own accord (a browser's HSTS rewrite, RFC 6797
-    §8.3): a line before the first arrow says so.
+    §8.3): a line before the first arrow says so. `headers`: under each request, its header
+    fields, each marked added, dropped or changed since the request before (or as it was).
     """
     if not hops:
         return Text("No request reached the lab.", style="dim")
@@ -174,22 +188,25 @@ def render_ladder(
         went = hops[0].scheme
         text = f"↻ the client's own redirect, {itself} → {went}: nothing went over {itself}"
         lines.append(_rails("", _note(text, "bold green", inner)))
-    before: Hop | None = None
     previous: Hop | None = None
     schemes = shows_schemes(hops)
-    for number, hop in enumerate(hops, 1):
+    for number, (hop, before) in enumerate(zip(hops, compared(hops), strict=True), 1):
         preflight = is_preflight(hop.method, hop.headers)
         scheme = _scheme_mark(hop, previous) if schemes else None
         request = (
             _preflight_label(hop, scheme) if preflight else _request_label(hop, before, scheme)
         )
         lines.append(_rails(f"{number:>2}", _request_arrow(request, inner)))
+        if headers:
+            lines += [
+                _rails("", _note_text(_header_text(line), inner))
+                for line in header_lines(hop, before)
+            ]
         if hop.hung_up:  # no answer to draw: the client was gone
             text = f"✗ the client hung up {hop.hang_up_point}; the lab answered nothing"
             lines.append(_rails("", _note(text, "bold red", inner)))
         else:
             lines.append(_rails("", _response_arrow(_response_label(hop), inner)))
-        before = before if preflight else hop
         previous = hop
     if hops[-1].is_redirect:
         lines.append(_rails("", _note("the client sent nothing more", "dim italic", inner)))
@@ -198,8 +215,22 @@ def render_ladder(
 
 def _note(text: str, style: str, inner: int) -> Text:
     """A line between the rails that is no arrow: what happened instead of one."""
-    note = _fit(Text(f" {text}", style), inner)
+    return _note_text(Text(f" {text}", style), inner)
+
+
+def _note_text(text: Text, inner: int) -> Text:
+    note = _fit(text, inner)
     return Text.assemble(note, " " * (inner - note.cell_len))
+
+
+def _header_text(line: HeaderLine) -> Text:
+    """One header field under its request, e.g. " - dropped  authorization: Bearer x"."""
+    style = HEADER_STYLES[line.change]
+    text = Text(f" {TAGS[line.change]:<{TAG_WIDTH}}  ", style)
+    text.append(f"{one_line(line.name)}: {one_line(without_tokens(line.shown))}", style)
+    if line.change is Change.CHANGED:
+        text.append(f" (was {one_line(without_tokens(line.was or ''))})", "dim")
+    return text
 
 
 class Ladder(Widget):
@@ -211,6 +242,8 @@ class Ladder(Widget):
         self._client = "client"
         self._lab = "lab"
         self._itself: str | None = None
+        self.headers = False
+        """Whether each request's header fields are drawn under it."""
 
     def show(
         self, hops: Sequence[Hop], *, client: str, lab: str, itself: str | None = None
@@ -222,6 +255,10 @@ class Ladder(Widget):
         self._itself = itself
         self.refresh(layout=True)
 
+    def toggle_headers(self) -> None:
+        self.headers = not self.headers
+        self.refresh(layout=True)
+
     def render(self) -> Text:
         if self._hops is None:
             return Text("The ladder of hops appears here after a run.", style="dim")
@@ -231,4 +268,5 @@ class Ladder(Widget):
             lab=self._lab,
             width=self.content_size.width,
             itself=self._itself,
+            headers=self.headers,
         )
