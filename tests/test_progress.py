@@ -56,8 +56,8 @@ def test_the_record_survives_a_restart(tmp_path: Path) -> None:
     again = open_record(path)
     assert again.notice is None
     assert again.lessons()["quiz-lesson"].step_id == "second"
-    assert not again.lessons()["quiz-lesson"].done
-    assert again.lessons()["other"].done
+    assert not again.lessons()["quiz-lesson"].ended
+    assert again.lessons()["other"].ended
     assert again.last_lesson() == "other"
     assert again.hints_used() == {"quiz-lesson": 2}
     assert [(a.question, a.correct) for a in again.answers()] == [("b/q1", False), ("b/q1", True)]
@@ -67,11 +67,11 @@ def test_the_record_survives_a_restart(tmp_path: Path) -> None:
     again.close()
 
 
-def test_a_lesson_once_done_stays_done_when_reopened(tmp_path: Path) -> None:
+def test_a_lesson_once_read_to_the_end_stays_so_when_reopened(tmp_path: Path) -> None:
     record = open_record(tmp_path / "progress.db")
     record.show_step("quiz-lesson", "third", last=True)
     record.show_step("quiz-lesson", "first")
-    assert record.lessons()["quiz-lesson"].done
+    assert record.lessons()["quiz-lesson"].ended
     assert record.lessons()["quiz-lesson"].step_id == "first"
     record.close()
 

@@ -98,7 +98,7 @@ def test_a_version_0_record_migrates_keeping_every_answer_slot_step_and_hint(
     assert record.answers() == V0_ANSWERS
     assert record.slots() == V0_SLOTS
     lessons = record.lessons()
-    assert {k: (s.step_id, s.done) for k, s in lessons.items()} == {
+    assert {k: (s.step_id, s.ended) for k, s in lessons.items()} == {
         "get-301-302": ("end", True),
         "post-302-303-307": ("why-303", False),
     }
@@ -123,7 +123,7 @@ def test_a_migrated_record_keeps_recording_and_reopens_as_it_is(v0_home: Path) -
     assert again.notice is None
     assert again.answers() == [*V0_ANSWERS, new]
     assert again.slot("single-301") == Slot(3, 1_700_260_000.0)
-    assert again.lessons()["post-302-303-307"].done
+    assert again.lessons()["post-302-303-307"].ended
     again.close()
     assert _rows(v0_home) == migrated and _user_version(v0_home) == SCHEMA_VERSION
 

@@ -339,7 +339,7 @@ async def _open_lesson_on(disk: Disk, lab: LabServer, when: str) -> list[str]:
         assert isinstance(app.screen, ReaderScreen)
         record = app.session.record
         assert record is not None and record.problem == "the disk is full"
-        assert record.lessons()["quiz-lesson"].done
+        assert record.lessons()["quiz-lesson"].ended
         assert app.is_running
         told = [n.message for n in app._notifications if n.title == "Your progress"]
         assert len(told) == 1 and "cannot be" in told[0], told  # said once, at start or later
@@ -359,7 +359,7 @@ async def test_a_lesson_opens_and_is_remembered_on_a_full_disk(
     disk.free()
     record = open_record()
     assert record.import_file(kept) == 3
-    assert record.lessons()["quiz-lesson"].done and record.last_lesson() == "quiz-lesson"
+    assert record.lessons()["quiz-lesson"].ended and record.last_lesson() == "quiz-lesson"
     record.close()
 
 

@@ -343,7 +343,7 @@ def test_a_hostile_upgrade_is_shown_inert_everywhere(
     assert all(value not in verdict for value in HOSTILE.values())
     for hop in outcome.hops:
         assert inert(journal_line(hop, lab.journal))
-    _print_trace(outcome)
+    _print_trace(outcome, all_headers=True)
     printed = capsys.readouterr().out
     assert inert(printed, "\n"), printed
 

@@ -37,6 +37,11 @@ async def test_bring_your_own_waits_then_is_met_by_curl(lab: LabServer) -> None:
         subprocess.run(["curl", "-s", "-o", "/dev/null", "-L", "--post302", "-d", "a=1", url])
         await settle(pilot)  # the lab posted the hops before it answered curl
         assert "✓ Met · POST kept, body intact (3 bytes)" in _result(screen)
+        await settle(pilot)  # the record keeps it: part of what makes the lesson done
+        record = app.session.record
+        assert record is not None
+        met = record.lessons()["found-302"].met
+        assert met == {("your-turn-keep-the-post", "exercise")}
 
 
 async def test_a_joined_tutor_does_the_exercise_on_the_class_lab_under_its_name() -> None:

@@ -9,6 +9,7 @@ from tutor.lab.server import LabServer
 from tutor.ui.screens.lessons import LessonsScreen
 from tutor.ui.screens.matrix import MatrixScreen
 from tutor.ui.widgets.experiment.hop_table import HopTable
+from tutor.ui.widgets.experiment.ladder import Ladder
 from tutor.ui.widgets.experiment.verdict import VerdictLine
 from tutor.ui.widgets.matrix.grid import MatrixGrid
 
@@ -33,6 +34,11 @@ async def test_matrix_runs_and_shows_a_cells_trace(lab: LabServer) -> None:
         await pilot.press("left", "left")  # urllib, 302: POST became GET
         assert screen.query_one(VerdictLine).text == "! POST became GET, body dropped"
         assert screen.query_one(HopTable).row_count == 2
+        ladder = screen.query_one(Ladder)
+        await pilot.press("h")  # the header fields under each request, the changes marked
+        assert "- dropped  content-length: 8" in str(ladder.render())
+        await pilot.press("h")
+        assert "- dropped" not in str(ladder.render())
 
         await pilot.press("t")
         assert app.focused is screen.query_one("#matrix-trace")

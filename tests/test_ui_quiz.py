@@ -90,7 +90,7 @@ async def test_the_app_reopens_the_unfinished_lesson_at_its_step(lab: LabServer)
         assert isinstance(reader, ReaderScreen) and reader.step.id == "second"
         await pilot.press("n")
         await settle(pilot)
-        assert open_record().lessons()["quiz-lesson"].done
+        assert open_record().lessons()["quiz-lesson"].ended
         await pilot.press("escape")
         await settle(pilot)
         lessons = pilot.app.screen.query_one(LessonList)

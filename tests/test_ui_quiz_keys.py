@@ -16,6 +16,7 @@ from tutor.lab.server import LabServer
 from tutor.quiz.feedback import plain_text, spans
 from tutor.quiz.plan import Plan
 from tutor.ui.app import TutorApp
+from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.quiz import QuizScreen
 from tutor.ui.screens.quiz_leave import LeaveExam
 from tutor.ui.widgets.quiz.choices import ChoiceList
@@ -132,6 +133,12 @@ async def test_escape_asks_before_it_ends_an_exam(lab: LabServer) -> None:
         await settle(pilot)
         quiz_screen = pilot.app.screen
         assert isinstance(quiz_screen, QuizScreen) and quiz_screen.quiz is not None
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, LeaveExam)
+        await pilot.press("f1")  # its own help, over the question it asks
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HelpScreen)
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(pilot.app.screen, LeaveExam)

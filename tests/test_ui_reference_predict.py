@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pilot import SIZE, settle, tutor_app
 from textual.pilot import Pilot
-from textual.widgets import Markdown, Tabs
+from textual.widgets import Tabs
 
 import tutor.ui
+from tutor.experiments import clients
 from tutor.lab.server import LabServer
 from tutor.session.factory import make_session
 from tutor.ui.app import TutorApp
@@ -36,7 +38,7 @@ class Recording(TutorApp):
 
 
 def markdown_of(screen: ReferenceScreen) -> str:
-    return screen.query_one(CardView).query_one(Markdown).source
+    return screen.query_one(CardView).source
 
 
 async def test_reference_screen_reads_a_card_and_runs_its_experiment(lab: LabServer) -> None:
@@ -134,8 +136,9 @@ async def test_a_right_prediction_picked_with_arrows_and_enter(lab: LabServer) -
         assert (graded.correct, graded.hints_used) == (True, 0)
         result = str(screen.query_one("#predict-result").visual)
         assert result.startswith("✓ You predicted it. A 303 is answered with a GET")
-        verdict = screen.query_one("#predict-verdict", VerdictLine)
-        assert verdict.text == "! POST became GET, body dropped"
+        # One signal: the grade; what the lab saw is a plain fact under it, never a red ✗.
+        assert "The lab saw: POST became GET, body dropped." in result
+        assert not screen.query_one("#predict-verdict", VerdictLine).display
         assert screen.check_action("run", ())
         assert not screen.check_action("pick", (0,))  # graded: the choice is made
 
@@ -158,7 +161,8 @@ async def test_a_wrong_prediction_after_a_hint_explains_both_and_shows_the_ladde
         result = str(screen.query_one("#predict-result").visual)
         assert "✗ Not this time. That is what 307 and 308 do" in result
         assert "The belief behind it: Every redirect re-sends the request as it was." in result
-        assert "What arrived: A GET, without the body." in result
+        assert "The answer: A GET, without the body." in result
+        assert "The lab saw: POST became GET, body dropped." in result
         assert not screen.check_action("hint", ())
         await pilot.press(key_of(screen, "get"))  # too late to change one's mind
         await settle(pilot)
@@ -169,3 +173,23 @@ async def test_a_wrong_prediction_after_a_hint_explains_both_and_shows_the_ladde
         assert isinstance(app.screen, ExperimentScreen)  # the ladder of the run that graded it
         assert app.screen.query_one(VerdictLine).text == "! POST became GET, body dropped"
         assert len(lab.journal) == hops_before  # shown, not run again
+
+
+async def test_a_missing_client_says_which_and_how_to_install_it(
+    lab: LabServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    httpx = clients.get("httpx")
+    monkeypatch.setattr(httpx, "version", lambda: None)
+    app = Recording(make_session([PACK], builtin=False, lab=lab))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_prediction(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.graded == []  # not graded: nothing was sent
+        verdict = screen.query_one("#predict-verdict", VerdictLine)
+        assert verdict.text == f"✗ {httpx.label} is not installed (install: {httpx.install_hint})"
+        result = str(screen.query_one("#predict-result").visual)
+        assert result.startswith("The lab is running, but the client this prediction runs")
+        assert f"Install it with {httpx.install_hint}, then press 1-9" in result
+        assert "once the lab runs" not in result
+        assert screen.check_action("pick", (0,))  # once installed, pick again

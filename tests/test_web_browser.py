@@ -101,12 +101,13 @@ def test_the_tutor_in_a_browser_shows_the_first_lesson(tmp_path: Path, learner_h
                 screen = ""
                 deadline = time.monotonic() + 30
                 while time.monotonic() < deadline and not (
-                    title in screen and "lab 127.0.0.1:" in screen
+                    title in screen and "lab 127.0.0.1:" in screen and "Quit" in screen
                 ):
                     page.wait_for_timeout(200)
                     rows = page.query_selector("#terminal .xterm-rows")
                     screen = rows.inner_text() if rows else ""
                 page.screenshot(path=str(tmp_path / "web.png"))
+                typing_goes_to = page.evaluate("document.activeElement.className")
             finally:
                 browser.close()
     finally:
@@ -119,6 +120,10 @@ def test_the_tutor_in_a_browser_shows_the_first_lesson(tmp_path: Path, learner_h
     assert title in screen
     assert "Lessons" in screen
     assert "lab 127.0.0.1:" in screen, "the tutor in the browser started its own lab"
+    # Without a click in the terminal: the page gives it the focus, so the app paints its footer
+    # (Textual leaves it empty while the app is not focused) and the keys reach the tutor.
+    assert "Quit" in screen.splitlines()[-1], "the footer is painted before any click"
+    assert typing_goes_to == "xterm-helper-textarea"
     assert (tmp_path / "web.png").stat().st_size > 10_000
     assert "Traceback" not in log
     assert elsewhere == [], "the page asked another host for something"

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from tutor.cli.group import cli
+from tutor.cli.problems import warn_problems
 
 __all__ = ["card", "lint", "new", "new_card", "new_lesson", "new_quiz"]
 
@@ -25,6 +26,7 @@ def card(lesson_dirs: tuple[Path, ...], code: int) -> None:
     from tutor.experiments.spec import KNOWN_CODES
 
     course = load_course(lesson_dirs)
+    warn_problems(course)
     found = course.card(code)
     if found is None:
         codes = ", ".join(str(c.code) for c in sorted(course.cards, key=lambda c: c.code))
@@ -102,6 +104,7 @@ def new_card(lesson_dirs: tuple[Path, ...], code: int, folder: Path) -> None:
     if code not in KNOWN_CODES:
         raise click.ClickException(f"{code} is not a redirect code (300-308).")
     course = load_course(lesson_dirs)
+    warn_problems(course)
     if course.card(code) is not None:
         free = [str(c) for c in KNOWN_CODES if course.card(c) is None]
         raise click.ClickException(

@@ -232,21 +232,13 @@ def _classroom(
     from tutor.classroom.exam import Exam, ExamError
     from tutor.classroom.key import NAMES_FILE, new_key
     from tutor.classroom.routes import Classroom
+    from tutor.cli.problems import warn_problems
     from tutor.course.files import builtin_lessons_dir
     from tutor.course.loader import load_paths
     from tutor.progress.location import home
 
     course = load_paths([builtin_lessons_dir(), *lesson_dirs])
-    if course.problems:
-        count_ = len(course.problems)
-        click.secho(
-            f"Warning: {count_} problem{'s' if count_ != 1 else ''} in the lessons: the lab "
-            "judges only what loaded. See them with: redirect-tutor "
-            + "".join(f"--lessons {folder} " for folder in lesson_dirs)
-            + "lint",
-            fg="yellow",
-            err=True,
-        )
+    warn_problems(course)  # the lab judges only what loaded
     exam = None
     if seed is not None:
         try:

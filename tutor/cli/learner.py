@@ -17,6 +17,7 @@ from tutor.cli.group import (
     prepare_terminal,
     uninterrupted,
 )
+from tutor.cli.problems import warn_problems
 
 if TYPE_CHECKING:
     from tutor.progress.record import Record
@@ -96,6 +97,7 @@ def _plain_quiz(session: StudySession, plan: Plan, *, joining: bool) -> int:
     status = 0
     try:
         course = session.load_course()
+        warn_problems(course)
         session.listen(lambda sentence: click.echo(sentence, err=True))
         record = session.open_record()
         if record.notice:
@@ -189,7 +191,9 @@ def progress(
         elif fmt:
             click.echo(export(record, fmt), nl=False)
         else:
-            click.echo("\n".join(summarize(record, session.load_course()).report()))
+            course = session.load_course()
+            warn_problems(course)
+            click.echo("\n".join(summarize(record, course).report()))
             click.echo(f"Record: {_where(record)}", err=True)
     finally:
         closing = close_session(session)

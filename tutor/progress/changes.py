@@ -16,10 +16,12 @@ from tutor.progress.leitner import BOXES, Slot
 
 __all__ = [
     "MOST_HINTS",
+    "PARTS",
     "Answer",
     "Answered",
     "Change",
     "HintsUsed",
+    "PartMet",
     "StepShown",
     "from_data",
     "to_data",
@@ -45,7 +47,8 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class StepShown:
-    """The learner saw `step_id` of `lesson_id` at `at`; the `last` step finishes the lesson."""
+    """The learner saw `step_id` of `lesson_id` at `at`; `last`: the lesson's last step (its
+    first time is kept as done_at; done also asks for the parts met, see progress.standing)."""
 
     lesson_id: str
     step_id: str
@@ -64,6 +67,17 @@ class HintsUsed:
 
 
 @dataclass(frozen=True, slots=True)
+class PartMet:
+    """At `at`, the learner met a part of a step that a lesson's "done" asks for: its
+    `part` is "prediction" (picked and graded by a live run, not skipped) or "exercise" (met)."""
+
+    lesson_id: str
+    step_id: str
+    part: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
 class Answered:
     """A quiz answer, and the Leitner slot it moved its question to."""
 
@@ -71,7 +85,10 @@ class Answered:
     slot: Slot
 
 
-Change = StepShown | HintsUsed | Answered
+Change = StepShown | HintsUsed | PartMet | Answered
+
+PARTS = ("prediction", "exercise")
+"""The parts of a step a lesson's "done" asks for (PartMet.part)."""
 
 MOST_HINTS = 100
 """More hints than any step has: a file claiming more is not one this tutor wrote."""
@@ -90,6 +107,11 @@ def write(db: sqlite3.Connection, change: Change) -> None:
         db.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_lesson', ?)",
             (change.lesson_id,),
+        )
+    elif isinstance(change, PartMet):
+        db.execute(
+            "INSERT OR IGNORE INTO met (lesson_id, step_id, part, met_at) VALUES (?, ?, ?, ?)",
+            (change.lesson_id, change.step_id, change.part, change.at),
         )
     elif isinstance(change, HintsUsed):
         db.executemany(
@@ -123,7 +145,8 @@ def to_data(change: Change) -> dict[str, object]:
     if isinstance(change, Answered):
         slot = {"box": change.slot.box, "due_at": change.slot.due_at}
         return {"answered": {**asdict(change.answer), "chosen": list(change.answer.chosen), **slot}}
-    return {"step_shown" if isinstance(change, StepShown) else "hints_used": asdict(change)}
+    names = {StepShown: "step_shown", HintsUsed: "hints_used", PartMet: "part_met"}
+    return {names[type(change)]: asdict(change)}
 
 
 def from_data(data: object) -> Change:
@@ -141,6 +164,11 @@ def from_data(data: object) -> Change:
     if kind == "hints_used":
         count = read.whole("count", most=MOST_HINTS)
         return HintsUsed(read.text("lesson_id"), read.text("step_id"), count, read.time("at"))
+    if kind == "part_met":
+        part = read.text("part")
+        if part not in PARTS:
+            raise ValueError(f"part_met.part is not one of {list(PARTS)}")
+        return PartMet(read.text("lesson_id"), read.text("step_id"), part, read.time("at"))
     if kind != "answered":
         raise ValueError(f"unknown change {kind!r}")
     chosen = fields.get("chosen")

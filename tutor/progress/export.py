@@ -28,7 +28,10 @@ def export(record: Record, fmt: str) -> str:
     ]
     if fmt == "json":
         data = {
-            "lessons": {k: asdict(v) for k, v in record.lessons().items()},
+            "lessons": {
+                k: {"step_id": v.step_id, "ended": v.ended, "met": sorted(map(list, v.met))}
+                for k, v in record.lessons().items()
+            },
             "last_lesson": record.last_lesson(),
             "hints_used": record.hints_used(),
             "boxes": {

@@ -26,7 +26,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tutor.progress import unsaved
-from tutor.progress.changes import Answer, Answered, Change, HintsUsed, StepShown, write
+from tutor.progress.changes import (
+    Answer,
+    Answered,
+    Change,
+    HintsUsed,
+    PartMet,
+    StepShown,
+    write,
+)
 from tutor.progress.faults import Damaged, damaged, why
 from tutor.progress.leitner import Slot
 from tutor.progress.location import database_path
@@ -39,10 +47,11 @@ RETRY_TIMEOUT_MS = 200
 """How long a write waits for the lock when it tries again a file that could not be written: the
 learner is not kept waiting at every answer while another program holds it."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The schema version (PRAGMA user_version) this tutor reads and writes. Files made before
 versioning are at 0, SQLite's default, with the same tables: migration 1 only creates what is
-missing and stamps the version."""
+missing and stamps the version. Migration 2 adds the parts of steps met (predictions answered,
+exercises met), which a lesson's "done" asks for."""
 
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
@@ -77,10 +86,19 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             due_at REAL NOT NULL
         )""",
     ),
+    2: (
+        """CREATE TABLE IF NOT EXISTS met (
+            lesson_id TEXT NOT NULL,
+            step_id TEXT NOT NULL,
+            part TEXT NOT NULL,
+            met_at REAL NOT NULL,
+            PRIMARY KEY (lesson_id, step_id, part)
+        )""",
+    ),
 }
 """The statements that bring a file from version N - 1 to version N, keyed by N. A new schema
 adds a step here (never edits an old one) and raises SCHEMA_VERSION to match."""
-_TABLES = ("lessons", "hints", "answers", "boxes", "meta")
+_TABLES = ("lessons", "hints", "met", "answers", "boxes", "meta")
 _TAIL = "this session's progress is kept in memory and saved in it as soon as it can be."
 
 
@@ -90,10 +108,14 @@ class Unwritable(Exception):
 
 @dataclass(frozen=True, slots=True)
 class LessonState:
-    """Where a learner is in one lesson: the step shown last, and whether they reached the end."""
+    """Where a learner is in one lesson, as the record knows it (by ids): the step shown last,
+    whether they reached the last step, and the parts of steps they met. Whether that makes the
+    lesson done depends on what the lesson asks: tutor.progress.standing decides."""
 
     step_id: str
-    done: bool
+    ended: bool
+    met: frozenset[tuple[str, str]] = frozenset()
+    """(step id, part) of each prediction answered and exercise met (changes.PARTS)."""
 
 
 @dataclass(slots=True)
@@ -357,12 +379,22 @@ class Record:
     # Lessons
 
     def show_step(self, lesson_id: str, step_id: str, *, last: bool = False) -> None:
-        """The learner is on `step_id` of `lesson_id`; reaching the `last` step finishes it."""
+        """The learner is on `step_id` of `lesson_id`; `last`: it is the lesson's last step."""
         self._keep(StepShown(lesson_id, step_id, time.time(), last))
+
+    def meet(self, lesson_id: str, step_id: str, part: str) -> None:
+        """The learner met `part` ("prediction" or "exercise") of a step."""
+        self._keep(PartMet(lesson_id, step_id, part, time.time()))
 
     def lessons(self) -> dict[str, LessonState]:
         rows = self._read("SELECT lesson_id, step_id, done_at FROM lessons")
-        return {lesson: LessonState(step, done is not None) for lesson, step, done in rows}
+        met: dict[str, set[tuple[str, str]]] = {}
+        for lesson, step, part in self._read("SELECT lesson_id, step_id, part FROM met"):
+            met.setdefault(lesson, set()).add((step, part))
+        return {
+            lesson: LessonState(step, ended is not None, frozenset(met.get(lesson, ())))
+            for lesson, step, ended in rows
+        }
 
     def last_lesson(self) -> str | None:
         rows = self._read("SELECT value FROM meta WHERE key = 'last_lesson'")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from tutor.progress.leitner import BOXES
 from tutor.progress.record import Record
+from tutor.progress.standing import standing
 
 if TYPE_CHECKING:
     from tutor.course import Course
@@ -27,8 +28,11 @@ class LessonProgress:
     reached: int
     """Steps seen: the position of the step shown last, counted from 1 (0: never opened)."""
     done: bool
+    """Decided by tutor.progress.standing: the end reached and every part met."""
     questions: int
     known: int
+    place: str
+    """The lesson's place in words (Standing.place): "done", "6/6 steps, exercise not met"."""
 
     @property
     def fraction(self) -> float:
@@ -60,9 +64,8 @@ class Summary:
         lines = [self.line()]
         for lesson in self.lessons:
             filled = round(lesson.fraction * BAR)
-            state = "done" if lesson.done else f"{lesson.reached}/{lesson.steps} steps"
             lines.append(
-                f"  {'█' * filled}{'░' * (BAR - filled)} {state:<11} "
+                f"  {'█' * filled}{'░' * (BAR - filled)} {lesson.place:<11} "
                 f"{lesson.known}/{lesson.questions} known  {lesson.title}"
             )
         boxes = " · ".join(f"{box}: {count}" for box, count in self.boxes.items())
@@ -81,19 +84,18 @@ def summarize(record: Record, course: Course, now: float | None = None) -> Summa
     course_slots = [slots[key] for keys in keys_by_lesson.values() for key in keys if key in slots]
     lessons = []
     for lesson in course.lessons:
-        state = states.get(lesson.id)
-        step_ids = [step.id for step in lesson.steps]
-        reached = step_ids.index(state.step_id) + 1 if state and state.step_id in step_ids else 0
+        stands = standing(lesson, states.get(lesson.id))
         keys = keys_by_lesson.get(lesson.id, [])
         lessons.append(
             LessonProgress(
                 lesson_id=lesson.id,
                 title=lesson.title,
-                steps=len(step_ids),
-                reached=reached,
-                done=bool(state and state.done),
+                steps=stands.steps,
+                reached=stands.reached,
+                done=stands.done,
                 questions=len(keys),
                 known=sum(1 for key in keys if key in slots and slots[key].known),
+                place=stands.place,
             )
         )
     boxes = Counter(slot.box for slot in course_slots)

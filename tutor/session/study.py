@@ -48,6 +48,8 @@ class Graded:
     outcome: Outcome | None
     right: tuple[str, ...] = ()
     problem: str | None = None
+    install: str | None = None
+    """How to install the client the run needs, when it is not installed (the lab runs)."""
 
 
 class StudySession:
@@ -120,6 +122,10 @@ class StudySession:
     def use_hints(self, lesson_id: str, step_id: str, hints: int) -> None:
         self.keep(lambda record: record.use_hints(lesson_id, step_id, hints))
 
+    def meet(self, lesson_id: str, step_id: str, part: str) -> None:
+        """The learner met `part` of a step: "prediction" (graded live) or "exercise"."""
+        self.keep(lambda record: record.meet(lesson_id, step_id, part))
+
     def save(self) -> Mapping[str, LessonState] | None:
         """Make the queued writes, in order; each lesson's place after them (None: no writes,
         or no record yet)."""
@@ -190,11 +196,13 @@ class StudySession:
         self, prediction: Prediction, experiment: ExperimentSpec, cancel: Cancel | None = None
     ) -> Graded:
         """Run the prediction's experiment live: the choices whose claimed outcome it shows."""
+        from tutor.experiments import clients
         from tutor.experiments.prediction import matching
 
         outcome = self.lab.run(experiment, cancel)
         if outcome.client_version is None:
-            return Graded(outcome, problem=outcome.error)
+            hint = clients.get(experiment.client).install_hint
+            return Graded(outcome, problem=outcome.error, install=hint)
         right = matching(prediction.choices, outcome)
         return Graded(outcome, tuple(choice.id for choice in right))
 

@@ -15,11 +15,14 @@ from textual.command import Provider
 from textual.message import Message
 from textual.screen import Screen
 
+from tutor.progress.settings import Settings, read_settings
 from tutor.session.lab import LabUnavailable
 from tutor.ui.literal import printable
 from tutor.ui.palette import TutorCommands, with_keys
-from tutor.ui.screens.help import HelpScreen
+from tutor.ui.preferences import Preferences
+from tutor.ui.screens.help import HELP_BINDING, help_command, toggle_help
 from tutor.ui.screens.lessons import LessonsScreen
+from tutor.ui.widgets.footer import FOOTER_BREAKPOINTS
 
 if TYPE_CHECKING:
     from tutor.course import Course
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
     from tutor.quiz.plan import Plan
     from tutor.session.study import StudySession
     from tutor.ui.screens.reader import ReaderScreen
+    from tutor.ui.widgets.reader.exercise import ExercisePanel
     from tutor.ui.widgets.reader.prediction import PredictionGraded
 
 __all__ = ["INDEX_FILE", "TutorApp", "build_app"]
@@ -40,16 +44,10 @@ class TutorApp(App[None]):
 
     CSS_PATH = "tutor.tcss"
     TITLE = "redirect-tutor"
+    HORIZONTAL_BREAKPOINTS = FOOTER_BREAKPOINTS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit the tutor"),
-        Binding(
-            "f1,question_mark",
-            "help",
-            "Help",
-            id="app.help",
-            show=False,  # the footers are full at 80 columns; the palette offers it too
-            tooltip="What this screen is for, and its keys",
-        ),
+        HELP_BINDING,
     ]
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {TutorCommands}
 
@@ -98,8 +96,11 @@ class TutorApp(App[None]):
             super().__init__()
             self.text = text
 
-    def __init__(self, session: StudySession, *, quiz: Plan | None = None) -> None:
+    def __init__(
+        self, session: StudySession, *, quiz: Plan | None = None, settings: Settings | None = None
+    ) -> None:
         super().__init__()
+        self.preferences = Preferences(self, settings or Settings())
         self.session = session
         self.quiz_plan = quiz
         self.lessons_screen = LessonsScreen(session)
@@ -120,6 +121,7 @@ class TutorApp(App[None]):
                 loop.add_signal_handler(stop, self.exit)
 
         self.sub_title = self.session.lab.name
+        self.preferences.start()
         # The cached index costs a millisecond or two, so the first paint already lists the
         # lessons; parsing and validating the course waits until after it, in a worker.
         key = index_key(self.session.course_paths)  # before the load: a change misses next time
@@ -181,7 +183,7 @@ class TutorApp(App[None]):
 
             self.push_screen(QuizScreen(self.session, self.quiz_plan))
             return
-        if last is not None and last in states and not states[last].done:
+        if last is not None and last in states and not states[last].ended:
             self.lessons_screen.resume(last, states[last].step_id)
 
     def on_reader_screen_step_shown(self, message: ReaderScreen.StepShown) -> None:
@@ -190,6 +192,12 @@ class TutorApp(App[None]):
 
     def on_prediction_graded(self, message: PredictionGraded) -> None:
         self.session.use_hints(message.lesson_id, message.step_id, message.hints_used)
+        self.session.meet(message.lesson_id, message.step_id, "prediction")
+        self._save_progress()
+
+    def on_exercise_panel_met(self, message: ExercisePanel.Met) -> None:
+        lesson_id, _, step_id = message.exercise_id.partition("/")
+        self.session.meet(lesson_id, step_id, "exercise")
         self._save_progress()
 
     def on_tutor_app_progress_saved(self, message: ProgressSaved) -> None:
@@ -219,18 +227,13 @@ class TutorApp(App[None]):
         self.notify(text, title="Your progress", severity="warning", timeout=30, markup=False)
 
     def action_help(self) -> None:
-        """Open the help screen on the screen in front (F1 or ? again closes it)."""
-        if isinstance(self.screen, HelpScreen):
-            self.screen.dismiss()
-        else:
-            self.push_screen(HelpScreen(self.screen))
+        toggle_help(self)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The tutor's keys on the screen, then the few Textual commands a learner needs; "keys"
         finds the help screen too (Textual's keys panel is not offered)."""
         yield from with_keys(self, screen, super().get_system_commands(screen))
-        help_text = "Every key of this screen, and what the screen is for (key: f1 ?)"
-        yield SystemCommand("Keys", help_text, self.action_help, discover=False)
+        yield help_command(self)
 
 
 def build_app(session: StudySession, *, quiz: Plan | None = None) -> TutorApp:
@@ -239,6 +242,7 @@ def build_app(session: StudySession, *, quiz: Plan | None = None) -> TutorApp:
 
     The app loads the session's course and record and starts its lab after the first paint,
     and closes the session on exit. With `quiz` it opens on that quiz; otherwise it reopens the
-    lesson the learner left unfinished, at its step.
+    lesson the learner left unfinished, at its step. The learner's settings
+    (tutor.progress.settings: theme, keymap) are read here, so every way in starts the same.
     """
-    return TutorApp(session, quiz=quiz)
+    return TutorApp(session, quiz=quiz, settings=read_settings())

@@ -6,18 +6,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.reactive import var
 from textual.screen import Screen
 
 from tutor.classroom.teacher import Access, ClassState, TeacherLink
-from tutor.ui.palette import with_keys
+from tutor.progress.settings import Settings, read_settings
+from tutor.ui.palette import TutorCommands, with_keys
+from tutor.ui.preferences import Preferences
 from tutor.ui.screens.class_view import ClassScreen
+from tutor.ui.screens.help import HELP_BINDING, help_command, toggle_help
+from tutor.ui.widgets.footer import FOOTER_BREAKPOINTS
 
 __all__ = ["ClassApp"]
 
@@ -26,10 +31,13 @@ RETRY = 2.0
 
 
 class ClassApp(App[None]):
-    """The class of the lab at `access`, with the exercises of `lessons` (all when none)."""
+    """The class of the lab at `access`, with the exercises of `lessons` (all when none), in the
+    teacher's theme and keymap (`settings`, else the settings file: tutor.progress.settings)."""
 
     CSS_PATH = "tutor.tcss"
     TITLE = "redirect-tutor class"
+    HORIZONTAL_BREAKPOINTS = FOOTER_BREAKPOINTS
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {TutorCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+q",
@@ -39,6 +47,7 @@ class ClassApp(App[None]):
             priority=True,
             tooltip="Close the class view (the lab runs on)",
         ),
+        HELP_BINDING,
     ]
 
     state: var[ClassState | None] = var(None)
@@ -47,9 +56,14 @@ class ClassApp(App[None]):
     """Why the lab is not answering now; None while it is."""
 
     def __init__(
-        self, access: Access, lessons: Sequence[str] = (), state: ClassState | None = None
+        self,
+        access: Access,
+        lessons: Sequence[str] = (),
+        state: ClassState | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
+        self.preferences = Preferences(self, settings or read_settings())
         self.link = TeacherLink(access)
         self.lessons = tuple(lessons)
         self.set_reactive(ClassApp.state, state)
@@ -63,6 +77,7 @@ class ClassApp(App[None]):
         for stop in (signal.SIGTERM, signal.SIGHUP):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(stop, self.exit)
+        self.preferences.start()
         await self.link.__aenter__()
         self._follow()
 
@@ -80,6 +95,11 @@ class ClassApp(App[None]):
                 self.problem = str(error)
                 await asyncio.sleep(RETRY)
 
+    def action_help(self) -> None:
+        toggle_help(self)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Textual's commands, then every key the screen offers, so the palette lists them all."""
-        return with_keys(self, screen, super().get_system_commands(screen))
+        """The keys the screen offers, then the few Textual commands a teacher needs, and the
+        help screen ("keys")."""
+        yield from with_keys(self, screen, super().get_system_commands(screen))
+        yield help_command(self)

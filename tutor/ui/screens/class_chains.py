@@ -11,19 +11,26 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tutor.classroom.teacher import ClassState, Exercise, TeacherError, TeacherLink
 from tutor.ui.literal import literal
 from tutor.ui.widgets.classroom.chains import ChainList, ChainVerdict
 from tutor.ui.widgets.experiment.hop_table import HopTable
 from tutor.ui.widgets.experiment.ladder import Ladder
+from tutor.ui.widgets.footer import TutorFooter
 
 __all__ = ["ChainsScreen"]
 
 
 class ChainsScreen(Screen[None]):
     """The list of chains on top; the ladder and hop table of the one under the cursor below."""
+
+    HELP = (
+        "One student's chains, as the lab saw them: the list follows the class (a new attempt "
+        "appears as it is judged); below, the ladder and the hop table of the chain under the "
+        "cursor, to see where the student's client went and why."
+    )
 
     AUTO_FOCUS = "#chains-list"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -50,7 +57,7 @@ class ChainsScreen(Screen[None]):
         with VerticalScroll(id="chains-trace"):
             yield Ladder(id="chains-ladder")
             yield HopTable(id="chains-hops")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         self.watch(self.app, "state", self._follow)

@@ -12,9 +12,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from tutor.ui.literal import literal
+from tutor.ui.screens.help import HELP_BINDING
+from tutor.ui.widgets.footer import TutorFooter
 
 __all__ = ["ClassDialog"]
 
@@ -27,6 +29,7 @@ class ClassDialog(ModalScreen[ResultT | None], Generic[ResultT]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="class.dialog.cancel", tooltip="Do nothing"),
+        HELP_BINDING,
     ]
 
     def __init__(self, title: str, ok: str) -> None:
@@ -42,7 +45,7 @@ class ClassDialog(ModalScreen[ResultT | None], Generic[ResultT]):
             with Horizontal(classes="class-dialog-buttons"):
                 yield Button(self._ok_label, id="dialog-ok", variant="primary", compact=True)
                 yield Button("Cancel", id="dialog-cancel", compact=True)
-        yield Footer()
+        yield TutorFooter()
 
     def fields(self) -> Iterable[Widget]:
         """The question's own widgets, between the title and the buttons."""

@@ -25,6 +25,12 @@ MINUTES = (1, 24 * 60)
 class ExamForm(ClassDialog[ExamSummary]):
     """Dismissed with the exam the lab set, or None."""
 
+    HELP = (
+        "Set the exam the lab grades: the same seed gives everyone the same questions; minutes "
+        "count from each student's first question (empty: no limit). The lab says why it "
+        "refuses a setting. Enter sets it; Escape leaves the exam as it was."
+    )
+
     def __init__(self, link: TeacherLink, current: ExamSummary | None) -> None:
         super().__init__("Set the exam", "Set it")
         self.link = link

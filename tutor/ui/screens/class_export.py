@@ -18,6 +18,11 @@ __all__ = ["ExportForm"]
 class ExportForm(ClassDialog[Path]):
     """Dismissed with the file written (absolute), or None."""
 
+    HELP = (
+        "Write the class table to a file: .csv for a spreadsheet, .json for a script. Enter "
+        "writes it; Escape writes nothing."
+    )
+
     def __init__(self, write: Callable[[Path], None]) -> None:
         super().__init__("Export the class table", "Write")
         self.write = write

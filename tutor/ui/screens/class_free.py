@@ -16,6 +16,12 @@ __all__ = ["FreeName"]
 class FreeName(ClassDialog[str]):
     """Dismissed with the name to free, or None."""
 
+    HELP = (
+        "Free a student's name, for a student who moved to another computer: the name goes to "
+        "whoever joins with the code shown next, and the student's work stays in the table. "
+        "Enter frees it; Escape leaves it as it is."
+    )
+
     AUTO_FOCUS = "#dialog-ok"
 
     def __init__(self, name: str) -> None:

@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tutor.classroom.export import write_export
 from tutor.classroom.teacher import (
@@ -32,6 +32,7 @@ from tutor.ui.screens.class_exam import ExamForm
 from tutor.ui.screens.class_export import ExportForm
 from tutor.ui.screens.class_free import FreeName
 from tutor.ui.widgets.classroom.grid import ClassGrid, Pick
+from tutor.ui.widgets.footer import TutorFooter
 
 __all__ = ["ClassScreen", "EndExam"]
 
@@ -44,6 +45,13 @@ _LEGEND = "Cells: ✓ met, N attempts, · not tried."
 
 class ClassScreen(Screen[None]):
     """The grid follows the app's `state` (the long poll in tutor.ui.class_app)."""
+
+    HELP = (
+        "Your class, live: a row per student who joined the lab, a column per exercise (✓ met, "
+        "a number: attempts so far, ·: not tried), with each student's latest verdict and exam "
+        "score. Enter opens the highlighted student's chains. Quitting closes this view only: "
+        "the lab and the students' tutors run on."
+    )
 
     AUTO_FOCUS = "#class-grid"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -84,7 +92,7 @@ class ClassScreen(Screen[None]):
         yield Static("Reading the class…", id="class-summary")
         yield ClassGrid(id="class-grid")
         yield Static(id="class-pick")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         self.watch(self.app, "state", self._show_state)

@@ -17,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tutor.ui.literal import literal, printable
 from tutor.ui.live import LabDone, on_lab
@@ -27,6 +27,7 @@ from tutor.ui.widgets.experiment.ladder import Ladder
 from tutor.ui.widgets.experiment.listing import ExperimentList
 from tutor.ui.widgets.experiment.said import SaidLine
 from tutor.ui.widgets.experiment.verdict import VerdictLine
+from tutor.ui.widgets.footer import TutorFooter
 
 if TYPE_CHECKING:
     from tutor.course.edges import Edge
@@ -161,7 +162,7 @@ class ExperimentScreen(Screen[None]):
             yield Static(id="header-fates")
             yield Ladder(id="ladder")
             yield HopTable(id="hops")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         self._show_claim()

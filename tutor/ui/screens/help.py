@@ -10,15 +10,26 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tutor.ui.palette import Offered, offered
+from tutor.ui.widgets.footer import TutorFooter
 
-__all__ = ["HelpScreen", "purpose"]
+__all__ = ["HELP_BINDING", "HelpScreen", "help_command", "purpose", "toggle_help"]
+
+HELP_BINDING = Binding(
+    "f1,question_mark",
+    "app.help",
+    "Help",
+    id="app.help",
+    tooltip="What this screen is for, and its keys",
+)
+"""Every app's help key (the tutor's and the class view's): their action_help calls toggle_help.
+A modal screen, which hides the app's keys, lists it in its own BINDINGS too."""
 
 KEY_WIDTH = 9
 """Room for the keys of one binding (`f1 ?`, `ctrl+r`, `⏎`)."""
@@ -85,7 +96,22 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(key_table(self.local, width), classes="help-keys")
             yield Static("Everywhere", classes="help-heading")
             yield Static(key_table(self.everywhere, width), classes="help-keys")
-        yield Footer()
+        yield TutorFooter()
 
     def action_close(self) -> None:
         self.dismiss()
+
+
+def toggle_help(app: App[Any]) -> None:
+    """Open the help screen on the screen in front (F1 or ? again closes it)."""
+    if isinstance(app.screen, HelpScreen):
+        app.screen.dismiss()
+    else:
+        app.push_screen(HelpScreen(app.screen))
+
+
+def help_command(app: App[Any]) -> SystemCommand:
+    """The palette's way to the help screen: typing "keys" finds it (Textual's keys panel is not
+    offered)."""
+    text = "Every key of this screen, and what the screen is for (key: f1 ?)"
+    return SystemCommand("Keys", text, lambda: toggle_help(app), discover=False)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tutor.ui.journal_feed import HopHeard, JournalFeed
 from tutor.ui.literal import literal
 from tutor.ui.live import LabDone
+from tutor.ui.widgets.footer import TutorFooter
 
 if TYPE_CHECKING:
     from tutor.session.study import StudySession
@@ -22,6 +24,12 @@ __all__ = ["JournalScreen"]
 
 MAX_ROWS = 1000
 """Rows kept on screen; the oldest go first (the journal itself keeps more)."""
+COLUMNS = ("time", "method", "path", "status", "body", "verdict", "client")
+"""The verdict before the client's address, so that it fits at 80 columns."""
+PATH_WIDTH = 20
+"""At most; a longer path ends in "…" (the verdict needs the room more)."""
+VERDICT_WIDTH = range(12, 61)
+"""The verdict takes the room left on screen, within these bounds; a longer one ends in "…"."""
 
 
 class JournalScreen(Screen[None]):
@@ -43,18 +51,52 @@ class JournalScreen(Screen[None]):
         self.feed = JournalFeed(self, session.lab)
         self._students: set[str] = set()
         self._count = 0
+        self._rows: deque[tuple[Text, ...]] = deque(maxlen=MAX_ROWS)
+        self._widths: tuple[int, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static("Waiting for the lab…", id="journal-summary")
         yield DataTable(id="journal-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        # The verdict before the client's address, so that it fits at 80 columns.
-        table.add_columns("time", "method", "path", "status", "body", "verdict", "client")
+        self._lay_out()
         self.feed.start(replay=MAX_ROWS)
+
+    def on_resize(self) -> None:
+        self._lay_out()
+
+    def _fitted_widths(self) -> tuple[int, ...]:
+        """Each column's width but the client's: time, method, status and body as their widest
+        cell; the path as its widest too (at most PATH_WIDTH) but narrower on a narrow screen;
+        the verdict what is left of the screen's width."""
+        table = self.query_one(DataTable)
+        widths = [
+            max([len(label), *(row[index].cell_len for row in self._rows)])
+            for index, label in enumerate(COLUMNS[:5])
+        ]
+        padding = 2 * table.cell_padding
+        room = table.scrollable_content_region.width or self.app.size.width
+        room -= sum(width + padding for width in widths) - widths[2] + padding
+        widths[2] = min(widths[2], PATH_WIDTH, max(len("path"), room - VERDICT_WIDTH.start))
+        return (*widths, min(max(room - widths[2], VERDICT_WIDTH.start), VERDICT_WIDTH.stop - 1))
+
+    def _lay_out(self) -> None:
+        """Columns fitted to the screen and the rows so far, whose text they cut with "…"; the
+        table again only when a width changes (a wider screen, a longer path)."""
+        widths = self._fitted_widths()
+        if widths == self._widths:
+            return
+        self._widths = widths
+        table = self.query_one(DataTable)
+        cursor, following = table.cursor_row, table.cursor_row >= table.row_count - 1
+        table.clear(columns=True)
+        for label, width in zip(COLUMNS, widths, strict=False):
+            table.add_column(label, width=width)
+        table.add_column(COLUMNS[-1])  # the client's address, as wide as it is
+        table.add_rows(self._rows)
+        table.move_cursor(row=table.row_count - 1 if following else cursor, animate=False)
 
     def on_unmount(self) -> None:
         self.feed.stop()
@@ -89,7 +131,7 @@ class JournalScreen(Screen[None]):
         method = Text(one_line(hop.method))
         if hop.scheme == "https":  # came over the lab's TLS listener
             method = Text.assemble((hop.scheme, scheme_style(hop, None)), " ", method)
-        table.add_row(
+        row = (
             Text(time.strftime("%H:%M:%S", time.localtime(hop.at))),
             method,
             *(
@@ -103,10 +145,15 @@ class JournalScreen(Screen[None]):
                 )
             ),
         )
+        for cell in row:  # a cell wider than its column ends in "…", never just stops
+            cell.no_wrap, cell.overflow = True, "ellipsis"
+        self._rows.append(row)
+        table.add_row(*row)
         if table.row_count > MAX_ROWS:
             table.remove_row(next(iter(table.rows)))
         if following:
             table.move_cursor(row=table.row_count - 1, animate=False)
+        self._lay_out()  # a longer path or status than any before: the columns again
         self._count += 1
         if hop.student:
             self._students.add(hop.student)

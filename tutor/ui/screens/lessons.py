@@ -9,14 +9,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList
+from textual.widgets import Header, OptionList
 
+from tutor.progress.standing import standing
 from tutor.ui.widgets.course.lesson_list import LessonList
 from tutor.ui.widgets.course.problems import Problems
+from tutor.ui.widgets.footer import TutorFooter
 
 if TYPE_CHECKING:
     from tutor.course import Course
     from tutor.course.index import Listed
+    from tutor.course.models import Lesson
     from tutor.progress.record import LessonState
     from tutor.session.study import StudySession
 
@@ -65,7 +68,6 @@ class LessonsScreen(Screen[None]):
             "Review due",
             id="lessons.review",
             tooltip="Quiz the questions due for review",
-            show=False,  # in the palette and on the Progress screen; the footer is full
         ),
         Binding("g", "progress", "Progress", id="lessons.progress", tooltip="Your progress"),
         Binding(
@@ -74,7 +76,13 @@ class LessonsScreen(Screen[None]):
             "Journal",
             id="lessons.journal",
             tooltip="Every request the lab receives, live (for a class)",
-            show=False,  # in the palette; the footer is full
+        ),
+        Binding(
+            "x",
+            "hide_problems",
+            "Hide box",  # the footer is full at 80 columns
+            id="lessons.hide_problems",
+            tooltip="Hide the box of lesson files that did not load",
         ),
     ]
 
@@ -83,14 +91,13 @@ class LessonsScreen(Screen[None]):
         self.session = session
         self._problems = Problems(id="problems")
         self._lessons = LessonList(id="lessons")
-        self._lessons.border_title = "Lessons"
         self.course: Course | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield self._problems
         yield self._lessons
-        yield Footer()
+        yield TutorFooter()  # Review due and Journal only when wide enough (tutor.tcss)
 
     def show_index(self, entries: Sequence[Listed]) -> None:
         """List the cached index until the course itself has loaded."""
@@ -114,11 +121,13 @@ class LessonsScreen(Screen[None]):
         if lesson is not None:
             ids = [listed.id for listed in self._lessons.lessons]
             self._lessons.highlighted = ids.index(lesson_id)
-            self.app.push_screen(ReaderScreen(self.session, lesson, step_id))
+            self.app.push_screen(ReaderScreen(self.session, lesson, step_id), self._read_on)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open", "quiz"):
             return True if self._lessons.highlighted_lesson else None
+        if action == "hide_problems":
+            return self._problems.display  # not even shown when there is nothing to hide
         return True
 
     # The other screens are imported on first use: the first screen must appear fast.
@@ -133,9 +142,26 @@ class LessonsScreen(Screen[None]):
         if lesson is None:
             self.notify("The lessons are still loading; try again in a moment.", timeout=3)
             return
+        reader = ReaderScreen(self.session, lesson, self._step_to_open(lesson))
+        self.app.push_screen(reader, self._read_on)
+
+    def _read_on(self, lesson_id: str | None) -> None:
+        """The reader closed asking for the lesson `lesson_id` (its `n` on a last step): open it."""
+        ids = [listed.id for listed in self._lessons.lessons]
+        if lesson_id in ids:
+            self._lessons.highlighted = ids.index(lesson_id)
+            self.action_open()
+
+    def _step_to_open(self, lesson: Lesson) -> str | None:
+        """Where the learner left off; once the end is reached, the first prediction or exercise
+        not met yet; from the start (None) once the lesson is done."""
         state = self._lessons.states.get(lesson.id)
-        step = state.step_id if state and not state.done else None
-        self.app.push_screen(ReaderScreen(self.session, lesson, step))
+        if state is None:
+            return None
+        stands = standing(lesson, state)
+        if stands.done:
+            return None
+        return stands.unmet[0][0] if stands.ended else state.step_id
 
     def action_reference(self) -> None:
         from tutor.ui.screens.reference import ReferenceScreen
@@ -177,6 +203,10 @@ class LessonsScreen(Screen[None]):
         from tutor.ui.screens.matrix import MatrixScreen
 
         self.app.push_screen(MatrixScreen(self.session))
+
+    def action_hide_problems(self) -> None:
+        self._problems.hide()
+        self.refresh_bindings()
 
     @on(OptionList.OptionSelected, "#lessons")
     def _open_selected(self, event: OptionList.OptionSelected) -> None:

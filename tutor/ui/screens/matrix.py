@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets import DataTable, Header, ProgressBar, Static
 
 from tutor.ui.literal import literal
 from tutor.ui.live import LabDone, on_lab
@@ -20,6 +20,7 @@ from tutor.ui.widgets.experiment.hop_table import HopTable
 from tutor.ui.widgets.experiment.ladder import Ladder
 from tutor.ui.widgets.experiment.said import SaidLine
 from tutor.ui.widgets.experiment.verdict import VerdictLine
+from tutor.ui.widgets.footer import TutorFooter
 from tutor.ui.widgets.matrix.grid import MatrixGrid
 from tutor.ui.widgets.matrix.legend import Legend
 
@@ -51,6 +52,13 @@ class MatrixScreen(Screen[None]):
             tooltip="Run it again across http -> https, https -> http, or on one scheme",
         ),
         Binding("t", "trace", "Trace", id="matrix.trace", tooltip="Trace or grid: move the focus"),
+        Binding(
+            "h",
+            "headers",
+            "Headers",
+            id="matrix.headers",
+            tooltip="In the trace, show or hide each request's header fields and their changes",
+        ),
         Binding("escape", "back", "Back", id="matrix.back", tooltip="Back to the lessons"),
     ]
 
@@ -87,7 +95,7 @@ class MatrixScreen(Screen[None]):
             yield SaidLine(id="matrix-error")
             yield Ladder(id="matrix-ladder")
             yield HopTable(id="matrix-hops")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         self.action_run()
@@ -120,6 +128,9 @@ class MatrixScreen(Screen[None]):
         self.scheme = SCHEMES[(SCHEMES.index(self.scheme) + 1) % len(SCHEMES)]
         self.sub_title = _ACROSS[self.scheme]
         self.action_run()
+
+    def action_headers(self) -> None:
+        self.query_one(Ladder).toggle_headers()
 
     def action_back(self) -> None:
         self.dismiss()

@@ -11,9 +11,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
-from tutor.ui.widgets.progress.lesson_row import LessonRow
+from tutor.ui.widgets.footer import TutorFooter
+from tutor.ui.widgets.progress.lesson_row import LessonRow, fit_bars
 
 if TYPE_CHECKING:
     from tutor.progress.summary import Summary
@@ -52,7 +53,7 @@ class ProgressScreen(Screen[None]):
         yield Static(id="progress-summary")
         yield VerticalScroll(id="progress-lessons")
         yield Static(id="progress-boxes")
-        yield Footer()
+        yield TutorFooter()
 
     def on_screen_resume(self) -> None:
         self.show()
@@ -77,6 +78,7 @@ class ProgressScreen(Screen[None]):
         rows = self.query_one("#progress-lessons", VerticalScroll)
         rows.remove_children()
         rows.mount_all(LessonRow(lesson) for lesson in summary.lessons)
+        self.call_after_refresh(self._fit_bars)
         boxes = "  ".join(f"box {box}: {count}" for box, count in summary.boxes.items())
         self.query_one("#progress-boxes", Static).update(
             Content(
@@ -84,6 +86,13 @@ class ProgressScreen(Screen[None]):
             )
         )
         self.refresh_bindings()
+
+    def on_resize(self) -> None:
+        self._fit_bars()
+
+    def _fit_bars(self) -> None:
+        rows = self.query_one("#progress-lessons", VerticalScroll)
+        fit_bars(list(rows.query(LessonRow)), rows.scrollable_content_region.width)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "review":

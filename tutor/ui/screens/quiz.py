@@ -18,11 +18,12 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widgets import Header, Markdown, Static
 
 from tutor.session.lab import LabUnavailable
 from tutor.ui.literal import printable
 from tutor.ui.screens.quiz_leave import LeaveExam
+from tutor.ui.widgets.footer import TutorFooter
 from tutor.ui.widgets.quiz.choices import ChoiceList
 from tutor.ui.widgets.quiz.feedback import Feedback
 
@@ -111,7 +112,7 @@ class QuizScreen(Screen[None]):
             yield ChoiceList(id="quiz-choices")
         with VerticalScroll(id="quiz-body"):
             yield Feedback(id="quiz-feedback")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         course = self.session.course

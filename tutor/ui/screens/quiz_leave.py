@@ -9,7 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from tutor.ui.screens.help import HELP_BINDING
+from tutor.ui.widgets.footer import TutorFooter
 
 __all__ = ["LeaveExam"]
 
@@ -17,7 +20,13 @@ __all__ = ["LeaveExam"]
 class LeaveExam(ModalScreen[bool]):
     """Dismissed with True to end the exam, False to keep going (n, or Escape again)."""
 
+    HELP = (
+        "Escape was pressed during an exam. Ending it is for good: the answers given so far "
+        "are kept and graded. y ends it; n or Escape goes back to the question."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
+        HELP_BINDING,  # a modal screen hides the app's own keys
         Binding("y", "answer(True)", "End the exam", id="quiz.leave.yes", tooltip="End it now"),
         Binding("n", "answer(False)", "Keep going", id="quiz.leave.no", tooltip="Back to it"),
         Binding(
@@ -35,7 +44,7 @@ class LeaveExam(ModalScreen[bool]):
             yield Static("End the exam?", id="quiz-leave-title")
             yield Static("Answers given so far are kept.")
             yield Static("y  end it    n  keep going", id="quiz-leave-keys")
-        yield Footer()
+        yield TutorFooter()
 
     def action_answer(self, end: bool) -> None:
         self.dismiss(end)

@@ -12,13 +12,15 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, OptionList, Static
+from textual.widgets import Header, Markdown, OptionList, Static
 
 from tutor.quiz import order
 from tutor.ui.literal import printable
 from tutor.ui.live import LabDone, on_lab
 from tutor.ui.screens.experiment import ExperimentScreen
+from tutor.ui.widgets.course.lesson_list import numbered
 from tutor.ui.widgets.experiment.listing import ExperimentList
+from tutor.ui.widgets.footer import TutorFooter
 from tutor.ui.widgets.reader.exercise import ExercisePanel
 from tutor.ui.widgets.reader.prediction import PredictionGraded, PredictionPanel, PredictionState
 from tutor.ui.widgets.reader.sources import Sources
@@ -31,8 +33,9 @@ if TYPE_CHECKING:
 __all__ = ["ReaderScreen"]
 
 
-class ReaderScreen(Screen[None]):
-    """A lesson, step by step; `r` runs the highlighted experiment of the step."""
+class ReaderScreen(Screen[str | None]):
+    """A lesson, step by step; `r` runs the highlighted experiment of the step. Dismissed with
+    the id of the next lesson when the learner asks for it on the last step (`n`)."""
 
     HELP = (
         "A lesson, one step at a time: read, predict what a client will do when asked, "
@@ -41,6 +44,14 @@ class ReaderScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "step(1)", "Next", id="reader.next", tooltip="Go to the next step"),
+        # The same key on the last step: only one of the two is ever enabled.
+        Binding(
+            "n",
+            "next_lesson",
+            "Next lesson",
+            id="reader.next_lesson",
+            tooltip="On the last step: open the next lesson",
+        ),
         Binding("p", "step(-1)", "Prev", id="reader.previous", tooltip="Previous step"),
         Binding("r", "run", "Run", id="reader.run", tooltip="Run it live on the lab"),
         Binding(
@@ -95,7 +106,8 @@ class ReaderScreen(Screen[None]):
             yield ExercisePanel(self.session, id="exercise")
             yield ExperimentList(id="experiments")
             yield Sources(id="sources")
-        yield Footer()
+        yield Static(id="next-lesson")
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         self._show_step()
@@ -120,9 +132,36 @@ class ReaderScreen(Screen[None]):
         self.query_one(ExercisePanel).show(step.exercise, f"{self.lesson.id}/{step.id}")
         cited = [c for c in self.lesson.citations if c.id in step.cite]
         self.query_one(Sources).show(cited)
+        self._show_next_lesson()
         self.query_one("#step-body").scroll_home(animate=False)
         self._focus_step()
         self.refresh_bindings()
+
+    @property
+    def _next_lesson(self) -> tuple[int, Lesson] | None:
+        """The lesson after this one in the course, with its number (as the list numbers it)."""
+        lessons = self.session.course.lessons if self.session.course else []
+        ids = [lesson.id for lesson in lessons]
+        if self.lesson.id not in ids or ids.index(self.lesson.id) + 1 == len(ids):
+            return None
+        at = ids.index(self.lesson.id) + 1
+        return at + 1, lessons[at]
+
+    @property
+    def _last_step(self) -> bool:
+        return self.index == len(self.lesson.steps) - 1
+
+    def _show_next_lesson(self) -> None:
+        """On the last step, the line that offers the next lesson (`n`)."""
+        line, following = self.query_one("#next-lesson", Static), self._next_lesson
+        line.display = self._last_step and following is not None
+        if line.display and following is not None:
+            number, lesson = following
+            line.update(
+                Content.assemble(
+                    "Next: ", numbered(number, lesson.title).stylize("bold"), " — press n"
+                )
+            )
 
     def _show_runs(self) -> None:
         """The step's prediction, and its experiments, which wait until the prediction is graded."""
@@ -139,8 +178,12 @@ class ReaderScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Dim the keys that would do nothing here (None shows them disabled in the footer)."""
+        if action == "next_lesson":
+            return self._last_step and self._next_lesson is not None
         if action == "step":
             target = self.index + cast(int, parameters[0])
+            if target == len(self.lesson.steps) and self._next_lesson is not None:
+                return False  # `n` offers the next lesson instead
             return True if 0 <= target < len(self.lesson.steps) else None
         if action == "run":
             return True if self.step.experiments and not self._predicting else None
@@ -175,8 +218,13 @@ class ReaderScreen(Screen[None]):
             else:
                 self.app.push_screen(ExperimentScreen(self.session, chosen, run_now=True))
 
+    def action_next_lesson(self) -> None:
+        following = self._next_lesson
+        if self._last_step and following is not None:
+            self.dismiss(following[1].id)
+
     def action_back(self) -> None:
-        self.dismiss()
+        self.dismiss(None)
 
     @on(ExperimentList.Chosen)
     def _run_chosen(self) -> None:
@@ -265,6 +313,7 @@ class ReaderScreen(Screen[None]):
         graded = message.result
         state.outcome = graded.outcome if graded is not None else None
         state.problem = message.problem or (graded.problem if graded is not None else None)
+        state.install = graded.install if graded is not None and not message.problem else None
         if graded is not None and state.problem is None:
             state.right = graded.right
             if len(graded.right) == 1:

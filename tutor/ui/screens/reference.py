@@ -10,10 +10,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Tab, Tabs
+from textual.widgets import Header, Tab, Tabs
 
 from tutor.ui.literal import printable
 from tutor.ui.widgets.experiment.listing import ExperimentList
+from tutor.ui.widgets.footer import TutorFooter
 from tutor.ui.widgets.reference.card_view import CardView
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class ReferenceScreen(Screen[None]):
         )
         yield CardView(id="card")
         yield ExperimentList(id="card-experiments")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         if self._first is None:

@@ -1,31 +1,46 @@
-"""The list of lessons: number, title, minutes and summary of each; Enter opens one."""
+"""The list of lessons: number, title, minutes, place and summary of each; Enter opens one."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tutor.course.index import Entry
+from tutor.progress.standing import standing
 from tutor.ui.literal import printable
 
 if TYPE_CHECKING:
     from tutor.course.index import Listed
+    from tutor.course.models import Lesson
     from tutor.progress.record import LessonState
 
-__all__ = ["LessonList"]
+__all__ = ["LessonList", "numbered"]
+
+TITLE = "Lessons"
+
+
+def numbered(number: int, title: str) -> Content:
+    """A lesson as lessons refer to each other ("lesson 5") and its file is named (05-…):
+    "05 · 307 Temporary Redirect". `number` is its place in the course, from 1."""
+    return Content.from_markup("$number · $title", number=f"{number:02d}", title=printable(title))
 
 
 class LessonList(OptionList):
-    """The course's lessons, in course order: the cached index first, then the loaded course."""
+    """The course's lessons, in course order: the cached index first, then the loaded course.
+    Its border title counts the lessons done, as rustlings does."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(Option("Loading the lessons…", disabled=True), id=id)
+        self.border_title = TITLE
         self.lessons: list[Listed] = []
         self.states: Mapping[str, LessonState] = {}
         """The learner's place in each lesson, by id, from the record."""
+        self._recorded = False
+        """The record has been read (until then, no count of lessons done)."""
 
     def show(self, lessons: Sequence[Listed]) -> None:
         """List `lessons`, keeping the highlight on the same lesson when it is still there."""
@@ -38,35 +53,49 @@ class LessonList(OptionList):
         self._show_lessons(ids.index(kept.id) if kept and kept.id in ids else 0)
 
     def show_progress(self, states: Mapping[str, LessonState]) -> None:
-        self.states = states
+        self.states, self._recorded = states, True
         if self.lessons:
             self._show_lessons(self.highlighted or 0)
 
     def _show_lessons(self, highlighted: int) -> None:
         options: list[Option | None] = []
         for number, lesson in enumerate(self.lessons, 1):
-            # Numbered as lessons refer to each other ("as lesson 5 showed").
-            prompt = Content.from_markup(
-                "[b]$number. $title[/b]  [dim]$minutes min[/dim]  $place\n[dim]$summary[/dim]",
-                number=number,
-                title=printable(lesson.title),
-                minutes=lesson.minutes,
-                place=self._place(lesson),
-                summary=printable(lesson.summary),
+            prompt = Content.assemble(
+                numbered(number, lesson.title).stylize("bold"),
+                Content.from_markup(
+                    "  [dim]$minutes min[/dim]  $place\n[dim]$summary[/dim]",
+                    minutes=lesson.minutes,
+                    place=self._place(lesson),
+                    summary=printable(lesson.summary),
+                ),
             )
             options += [Option(prompt), None]  # None: a divider line between lessons
         self.set_options(options[:-1])
         self.highlighted = highlighted
+        self.border_title = self._title()
+
+    def _title(self) -> str:
+        """ "Lessons · 4/17 done" once the course and the record are both here."""
+        full = [cast("Lesson", lesson) for lesson in self.lessons if not isinstance(lesson, Entry)]
+        if not self._recorded or len(full) != len(self.lessons):
+            return TITLE
+        done = sum(standing(lesson, self.states.get(lesson.id)).done for lesson in full)
+        return f"{TITLE} · {done}/{len(full)} done"
 
     def _place(self, lesson: Listed) -> Content:
         state = self.states.get(lesson.id)
         if state is None:
             return Content("")
-        if state.done:
+        if isinstance(lesson, Entry):  # the cached index: steps, but not what they ask
+            ids = lesson.step_ids
+            number = ids.index(state.step_id) + 1 if state.step_id in ids else 1
+            return Content.styled(f"step {number}/{len(ids)}", "$text-accent")
+        stands = standing(cast("Lesson", lesson), state)
+        if stands.done:
             return Content.styled("✓ done", "$text-success")
-        ids = lesson.step_ids
-        number = ids.index(state.step_id) + 1 if state.step_id in ids else 1
-        return Content.styled(f"step {number}/{len(ids)}", "$text-accent")
+        if stands.ended:
+            return Content.styled(f"… {stands.place}", "$text-warning")
+        return Content.styled(f"step {max(stands.reached, 1)}/{stands.steps}", "$text-accent")
 
     @property
     def highlighted_lesson(self) -> Listed | None:

@@ -11,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Button, Input, Select, Static
 
 from tutor.lab.printable import one_line
@@ -46,6 +47,14 @@ def _options(label: str, values: Sequence[object]) -> list[tuple[Text, object]]:
 class ExercisePanel(Vertical):
     """Shows one exercise; checks bring-your-own from the journal, configure by a live run."""
 
+    class Met(Message):
+        """The exercise shown was met: for the learner's record (a lesson is done only then)."""
+
+        def __init__(self, exercise_id: str) -> None:
+            super().__init__()
+            self.exercise_id = exercise_id
+            """The exercise's "lesson/step"."""
+
     def __init__(self, session: StudySession, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.session = session
@@ -56,6 +65,9 @@ class ExercisePanel(Vertical):
         self.hints_shown = 0
         self.exercise_id = ""
         """The exercise's "lesson/step", as a class lab names it."""
+        self.told_met = False
+        """Met was posted for the exercise shown (a bring-your-own one is checked again at
+        every request)."""
 
     def compose(self) -> ComposeResult:
         from tutor.course.exercises import Configure
@@ -85,6 +97,7 @@ class ExercisePanel(Vertical):
 
         self.exercise = exercise
         self.exercise_id = exercise_id
+        self.told_met = False
         self.display = exercise is not None
         self.hints_shown = 0
         if exercise is None:
@@ -191,6 +204,9 @@ class ExercisePanel(Vertical):
         if check is None:
             result.update(literal(waiting))
             return
+        if check.met and self.exercise_id and not self.told_met:
+            self.told_met = True
+            self.post_message(self.Met(self.exercise_id))
         mark = "[green]✓ Met[/]" if check.met else "[yellow]Not yet[/]"
         missing = "" if check.met else "\n" + "\n".join(f"• {p}" for p in check.problems)
         result.update(  # what arrived, and who sent it (a User-Agent), as the lab saw them

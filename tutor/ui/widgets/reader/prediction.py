@@ -6,10 +6,11 @@ The lab's witness grades the prediction (tutor.experiments.prediction), never a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.binding import Binding, BindingType
+from textual.containers import ScrollableContainer, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList, Static
@@ -61,6 +62,34 @@ class PredictionState:
 
     problem: str | None = None
     """Why the run could not grade the prediction (the lab is down, a client is missing)."""
+    install: str | None = None
+    """How to install the client the run needs, when that is what is missing."""
+
+
+class Choices(OptionList):
+    """The prediction's choices: ↑ ↓ and Enter pick one, and the page keys still read the lesson
+    (a short list has no pages of its own)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            key,
+            f"read('{how}')",
+            description,
+            id=f"reader.{how}",
+            tooltip=f"{description} in the lesson while the choices are open",
+            show=False,
+        )
+        for key, how, description in (
+            ("pagedown", "page_down", "Page down"),
+            ("pageup", "page_up", "Page up"),
+            ("end", "end", "End"),
+            ("home", "home", "Top"),
+        )
+    ]
+
+    def action_read(self, how: str) -> None:
+        body = next(node for node in self.ancestors if isinstance(node, ScrollableContainer))
+        getattr(body, f"scroll_{how}")(animate=False)
 
 
 class PredictionPanel(Vertical):
@@ -68,7 +97,7 @@ class PredictionPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="predict-prompt")
-        yield OptionList(id="predict-choices", compact=True)
+        yield Choices(id="predict-choices", compact=True)
         yield Static(id="predict-hints")
         yield VerdictLine(id="predict-verdict")
         yield Static(id="predict-result")
@@ -95,19 +124,22 @@ class PredictionPanel(Vertical):
         )
         verdict = self.query_one(VerdictLine)
         result = self.query_one("#predict-result", Static)
-        verdict.display = state.chosen is not None
+        # The grade is the one signal (✓ or ✗, on the learner's pick); what the lab saw follows
+        # it as a plain fact, never in the colours of a grade: the verdict line only runs or fails.
+        verdict.display = state.chosen is not None and (
+            state.outcome is None or state.problem is not None
+        )
         result.display = state.chosen is not None
         if state.chosen is None:
             return
         if state.problem is not None:
             verdict.problem(state.problem)
-            result.update(Content("Press 1-9 to try again once the lab runs."))
+            result.update(_retry(state))
         elif state.outcome is None:
             verdict.running("running the experiment live, on the lab…")
             result.update("")
         else:
-            verdict.show(state.outcome)
-            result.update(_explain(prediction, state))
+            result.update(_explain(prediction, state, state.outcome))
 
 
 def _choice_label(index: int, choice: Choice, state: PredictionState) -> Content:
@@ -119,14 +151,34 @@ def _choice_label(index: int, choice: Choice, state: PredictionState) -> Content
     return labelled("$mark $n. ", choice.text, mark=mark, n=index + 1)
 
 
-def _explain(prediction: Prediction, state: PredictionState) -> Content:
+def _retry(state: PredictionState) -> Content:
+    """What to do about a run that could not grade: install the missing client, or wait for
+    the lab."""
+    if state.install is not None:
+        return labelled(
+            "The lab is running, but the client this prediction runs is not installed here. "
+            "Install it with ",
+            f"`{state.install}`, then press 1-9 to pick again.",
+        )
+    return Content("Press 1-9 to try again once the lab runs.")
+
+
+def _explain(prediction: Prediction, state: PredictionState, outcome: Outcome) -> Content:
+    """The grade of the learner's pick first; then, introduced as such, the answer and what
+    the lab saw."""
     assert state.chosen is not None and state.right is not None
     by_id = {choice.id: choice for choice in prediction.choices}
     chosen = by_id[state.chosen]
+    saw = labelled("[dim]The lab saw:[/] ", f"{outcome.verdict.text.rstrip('.')}.")
     if len(state.right) != 1:
-        return Content(
-            "None of the choices matches what arrived, or more than one does: the lesson "
-            "needs updating for this client. The verdict above is what the lab saw."
+        return Content("\n").join(
+            [
+                Content(
+                    "None of the choices matches what arrived, or more than one does: the "
+                    "lesson needs updating for this client."
+                ),
+                saw,
+            ]
         )
     right = by_id[state.right[0]]
     lines = []
@@ -136,6 +188,6 @@ def _explain(prediction: Prediction, state: PredictionState) -> Content:
         lines.append(labelled("[b $text-error]✗ Not this time.[/] ", chosen.why))
         if chosen.misconception:
             lines.append(labelled("[dim]The belief behind it:[/] ", chosen.misconception))
-        lines.append(labelled("[b]What arrived:[/b] ", f"{right.text.strip()}. {right.why}"))
-    lines.append(Content("Press r for the ladder of this run."))
+        lines.append(labelled("[b]The answer:[/b] ", f"{right.text.strip()}. {right.why}"))
+    lines += [saw, Content("Press r for the ladder of this run.")]
     return Content("\n").join(lines)
