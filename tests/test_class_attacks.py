@@ -902,9 +902,15 @@ def test_a_sheet_with_a_field_of_the_wrong_kind_is_unreadable_not_a_crash(
 
     monkeypatch.setenv("REDIRECT_TUTOR_HOME", str(tmp_path))
     course = load_paths([QUIZ_FIXTURES])
-    sheet = Exam.set(course, Journal(), {"seed": 42, "count": 3}).sheet("eve")
+    sheet = Exam.set(course, Journal(), {"seed": 42, "count": 5}).sheet("eve")  # every kind
     if field == "items" and value == [{"question": 5}]:
         value = [{**sheet["items"][0], "question": 5}]
+    if field == "answers" and "outcome" in str(value):  # an outcome is read for a prediction:
+        items = sorted(sheet["items"], key=lambda item: item["kind"] != "predict")  # one first
+        sheet = {**sheet, "items": [{**item, "number": n} for n, item in enumerate(items, 1)]}
+    if field == "answers" and "outcome" in str(value):  # an outcome is read for a prediction
+        predict = next(item["number"] for item in sheet["items"] if item["kind"] == "predict")
+        value = [{**value[0], "number": predict}]  # type: ignore[index]
     broken = answer(200, {**sheet, field: value})
 
     def reply(method: str, target: str, body: bytes) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -26,7 +27,13 @@ from test_quiz_plain import QUIZ_FIXTURES, env
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from tutor.classroom.exam import Exam, ExamError
+from tutor.classroom.exam import (
+    SECRET_FILE,
+    Exam,
+    ExamError,
+    drawing_seed,
+    lab_secret,
+)
 from tutor.classroom.exam_client import ClassExam
 from tutor.classroom.routes import Classroom
 from tutor.classroom.student import ClassLink, Join
@@ -192,7 +199,7 @@ def post(url: str, path: str, body: object, seat_key: str | None = None) -> http
 
 
 def test_two_students_take_the_exam_and_see_the_lab_s_grades_once_it_is_over(
-    tmp_path: Path,
+    tmp_path: Path, learner_home: Path
 ) -> None:
     with teacher() as lab:
         results = {name: tmp_path / f"{name}.json" for name in ("ada", "grace")}
@@ -208,7 +215,8 @@ def test_two_students_take_the_exam_and_see_the_lab_s_grades_once_it_is_over(
 
         # While the exam runs, each answer is only recorded: no grade, no score, no streak.
         out = said["ada"].stdout
-        assert f"Exam: 5 questions graded by the class lab at {lab.url} (exam seed 42)." in out
+        assert f"Exam: 5 questions graded by the class lab at {lab.url}." in out
+        assert "seed" not in out, "nothing a student sees draws the exam at home"
         assert "Running the experiment live…" in out and out.count(RECORDED) == 5
         for graded in ("✓", "✗", "Score", "streak", "Quiz over", "To review", "POST /echo"):
             assert graded not in out, graded
@@ -242,11 +250,15 @@ def test_two_students_take_the_exam_and_see_the_lab_s_grades_once_it_is_over(
                 assert paths[0].startswith("/redirect/30") and paths[-1] == "/echo"
                 assert lab.journal.chain(answer["outcome"]["hops"][0]["chain"])  # live, here
 
-        # The same questions as a local exam with that seed draws, choices in the same order.
-        local = draw(COURSE, Plan(seed=42, count=5), {}, 0.0, 42)
-        assert [(i["question"], i["choices"]) for i in sheet["items"]] == [
-            (item.key, [c.id for c in item.choices]) for item in local
-        ]
+        # Drawn by the seed and the lab's secret: the seed alone draws another exam at home.
+        def drawn(seed: int) -> list[tuple[str, list[str]]]:
+            local = draw(COURSE, Plan(seed=seed, count=5), {}, 0.0, seed)
+            return [(item.key, [c.id for c in item.choices]) for item in local]
+
+        shown_items = [(i["question"], i["choices"]) for i in sheet["items"]]
+        assert shown_items == drawn(drawing_seed(42, lab_secret())) != drawn(42)
+        secret = learner_home / SECRET_FILE
+        assert stat.S_IMODE(secret.stat().st_mode) == 0o600
 
         # The same command again shows the lab's grades and the review; the record takes them
         # once, however often it is run; the copy holds the real grades.
@@ -626,7 +638,7 @@ async def test_the_tui_records_each_answer_and_shows_the_lab_s_grades_once_it_is
             await settle(pilot)
             screen = pilot.app.screen
             assert isinstance(screen, QuizScreen) and screen.quiz is not None
-            assert (screen.title, screen.sub_title) == ("Exam", "seed 42, graded by the class lab")
+            assert (screen.title, screen.sub_title) == ("Exam", "graded by the class lab")
             for number, item in enumerate(lab.exam.items, 1):
                 wrong = [next(c.id for c in item.choices if c.id not in RIGHT[item.key])]
                 await answer_in_the_tui(pilot, screen, wrong if number == 1 else RIGHT[item.key])

@@ -150,7 +150,7 @@ async def test_free_a_name_after_asking(classroom: tuple[LabServer, Classroom]) 
     lab, room = classroom
     await asyncio.to_thread(curl, lab, "ada", 307)
     app = ClassApp(Access(lab.url, KEY))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         grid = app.screen.query_one(ClassGrid)
         await until(pilot, lambda: grid.row_count == 1)
 
@@ -160,14 +160,27 @@ async def test_free_a_name_after_asking(classroom: tuple[LabServer, Classroom]) 
         assert isinstance(app.screen, ClassScreen)
         assert room.seats.names() == ["ada"]
 
+        view = app.screen
+        app.notify("An older notice")  # a dialog is never read through a notice
+        await until(pilot, lambda: bool(view.query("Toast")))
         await pilot.press("f")
-        assert isinstance(app.screen, FreeName)
+        dialog = app.screen
+        assert isinstance(dialog, FreeName)
+        await until(pilot, lambda: not view.query("Toast"))
+        assert not app._notifications
         await pilot.press("enter")
         await until(pilot, lambda: room.seats.names() == [])
-        await until(pilot, lambda: any("ada is free" in str(n.message) for n in app._notifications))
-        said = next(str(n.message) for n in app._notifications if "ada is free" in str(n.message))
-        code = said.rsplit(" ", 1)[1]
-        assert f"--join {lab.url} --name ada --code {code}" in said
+        about = dialog.query_one("#free-about")
+        await until(pilot, lambda: "Give ada this code" in text(about))
+        # The code shows in the dialog, once, until the teacher closes it; never as a notice
+        # that would stay on a screen the class may see.
+        code = text(dialog.query_one(".class-dialog-title")).rsplit(" ", 1)[1]
+        assert f"--join {lab.url} --name ada --code {code}" in text(about)
+        assert not app._notifications
+        await pilot.pause(0.3)  # the button's press effect, as a teacher reads the code
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ClassScreen))
+        assert not any(code in str(n.message) for n in app._notifications)
 
     # Another computer may now take the name with the code; ada's work stays in the table.
     transport = httpx.HTTPTransport(local_address="127.0.0.2")
@@ -276,7 +289,7 @@ async def test_what_a_student_sent_is_shown_as_it_is(
         listing = app.screen.query_one(ChainList)
         await until(pilot, lambda: listing.row_count == 1)
         shown = listing.get_row_at(0)[2]
-        assert shown.plain == "GET /s/ada/[red]x\\x1b[2J"
+        assert shown.plain == "GET /[red]x\\x1b[2J"
         assert not shown.spans, "no style came from the path"
         table = app.screen.query_one(HopTable)
         assert str(table.get_row_at(0)[2]) == "/s/ada/[red]x\\x1b[2J"

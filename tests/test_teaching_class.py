@@ -135,6 +135,7 @@ def test_teaching_md_lists_the_class_as_a_teacher_runs_it() -> None:
         ["redirect-tutor", "--join"],
         ["curl", "-L"],
         ["redirect-tutor", "web"],
+        ["curl", "-d"],  # a curl student claims a freed name with its code
         ["redirect-tutor", "quiz"],
         ["redirect-tutor", "class"],
     ]
@@ -170,7 +171,7 @@ def test_the_forty_minute_class_runs_as_written(tmp_path: Path) -> None:
         terminals.callback(terminal.close)
         return terminal
 
-    (lint, serve, view, join, curl, web, quiz, export) = class_commands()
+    (lint, serve, view, join, curl, web, claim, quiz, export) = class_commands()
     checked = subprocess.run(argv(lint), capture_output=True, text=True, env=env(teacher))
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
@@ -203,6 +204,20 @@ def test_the_forty_minute_class_runs_as_written(tmp_path: Path) -> None:
         exam.wait_for("1/3 · 1 recorded")  # the lab recorded one answer (grades come at the end)
         assert exam.quit() == 0
         assert screen.quit() == 0
+
+        freed = httpx.post(  # ada on a new computer, with curl only: the teacher frees her name
+            f"http://127.0.0.1:{lab_port}/teacher/free",
+            json={"name": "ada"},
+            headers={"authorization": f"Bearer {key}"},
+            timeout=10,
+        ).json()
+        assert subprocess.run(argv(curl), capture_output=True, timeout=30).stdout.startswith(
+            b"The teacher freed the name ada"
+        ), "a curl student is told how to claim it"
+        claimed = argv(claim.replace("K7M3QXPA", freed["code"]))
+        assert subprocess.run(claimed, capture_output=True, timeout=30).returncode == 0
+        assert subprocess.run(argv(curl), capture_output=True, timeout=30).returncode == 0
+        assert b"freed" not in subprocess.run(argv(curl), capture_output=True, timeout=30).stdout
 
         written = subprocess.run(argv(export), capture_output=True, text=True, env=env(teacher))
         assert written.returncode == 0, written.stderr

@@ -72,7 +72,7 @@ async def test_lesson_step_runs_its_experiment(lab: LabServer, tmp_path: Path) -
         screen = app.screen
         assert isinstance(screen, ExperimentScreen)
         assert screen.query_one(VerdictLine).text == "✓ POST kept, body intact (8 bytes)"
-        assert "✓ It does." in str(screen.query_one("#claim").visual)
+        assert "✓ Confirmed live." in str(screen.query_one("#claim").visual)
         table = screen.query_one(HopTable)
         assert table.row_count == 2
         assert [str(table.get_row_at(i)[1]) for i in range(2)] == ["POST", "POST"]

@@ -12,6 +12,7 @@ from test_class_view import send, until
 from textual.pilot import Pilot
 from textual.screen import Screen
 
+from tutor.classroom.exam import Exam
 from tutor.classroom.routes import Classroom
 from tutor.classroom.teacher import Access
 from tutor.course.loader import load_course
@@ -21,7 +22,7 @@ from tutor.ui.screens.class_chains import ChainsScreen
 from tutor.ui.screens.class_exam import ExamForm
 from tutor.ui.screens.class_export import ExportForm
 from tutor.ui.screens.class_free import FreeName
-from tutor.ui.screens.class_view import ClassScreen
+from tutor.ui.screens.class_view import ClassScreen, EndExam
 from tutor.ui.screens.help import HelpScreen
 
 
@@ -66,3 +67,14 @@ async def test_every_class_screen_has_help(classroom: tuple[LabServer, Classroom
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ChainsScreen))
         assert {"Back", "Trace"} <= set(await help_on(pilot, "f1", ChainsScreen))
+        await pilot.press("escape")
+
+        # The dialog that ends the exam says what Enter does there: Cancel has the focus.
+        _, room = classroom
+        room.exam = Exam.set(room.course, room.journal, {"seed": 42, "count": 3})
+        room.beacon.bump()
+        await until(pilot, lambda: app.state is not None and app.state.exam is not None)
+        await pilot.press("E")
+        await until(pilot, lambda: isinstance(app.screen, EndExam))
+        assert "Cancel" in await help_on(pilot, "f1", EndExam)
+        assert "Enter keeps the exam going" in (EndExam.HELP or "")

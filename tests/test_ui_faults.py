@@ -236,7 +236,7 @@ async def test_a_lesson_experiment_to_a_markup_path_runs_on_r(lab: LabServer, tm
         ladder = screen.query_one(Ladder).render().plain
         assert "POST /echo/[/x] · 6 B" in ladder, ladder
         assert screen.query_one(VerdictLine).text == "✓ POST kept, body intact (6 bytes)"
-        assert "✓ It does." in str(screen.query_one("#claim", Static).visual)
+        assert "✓ Confirmed live." in str(screen.query_one("#claim", Static).visual)
         assert "X-Tag arrived" in str(screen.query_one("#header-fates", Static).visual)
         await pilot.press("escape")
         await pilot.press("n")  # the configure exercise, its task and body as written

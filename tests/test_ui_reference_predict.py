@@ -59,7 +59,9 @@ async def test_reference_screen_reads_a_card_and_runs_its_experiment(lab: LabSer
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, ExperimentScreen)
-        assert app.screen.query_one(VerdictLine).text.startswith("✗ Stopped at the 305")
+        # The card's claim holds: the claim grades (✓), the verdict only describes (no red ✗).
+        assert app.screen.query_one(VerdictLine).text.startswith("→ Stopped at the 305")
+        assert "✓ Confirmed live." in str(app.screen.query_one("#claim").visual)
         await pilot.press("escape", "escape")
         assert app.screen is app.lessons_screen
 

@@ -1,7 +1,10 @@
 """The exam the teacher sets on the lab, graded there, so that no student's file decides a score.
 
-Its questions are those a local exam with the same seed draws (tutor.quiz.draw), in the same
-order with the same choice order. Each student's clock starts at their first look at the sheet.
+Its questions are drawn (tutor.quiz.draw) by the teacher's seed and a secret of the lab's
+(SECRET_FILE, in the teacher's data folder, kept across restarts so that the exam carries on):
+the whole class gets the same questions in the same order with the same choice order, and no
+student who learns the seed can draw them at home with `quiz --seed`. Each student's clock
+starts at their first look at the sheet.
 Every answer is graded with the lab's own copy of the banks (a prediction's experiment runs live
 on the lab), counted once however often it is sent, and written to the teacher's data folder
 before the student hears of it, so that a restarted `serve` with the same settings takes every
@@ -18,7 +21,9 @@ teacher's results are always whole.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import secrets
 import sys
 import threading
 import time
@@ -50,9 +55,11 @@ __all__ = [
     "EXAMS_FOLDER",
     "LONGEST",
     "OVER_FILE",
+    "SECRET_FILE",
     "Exam",
     "ExamError",
     "Settings",
+    "drawing_seed",
     "sheet_file",
 ]
 
@@ -64,6 +71,9 @@ LONGEST = 24 * 3600
 EXAMS_FOLDER = "class-exams"
 """In the teacher's data folder: one folder per exam's settings, one file per student
 (`sheet_file`)."""
+SECRET_FILE = "class-exam-secret"
+"""In the teacher's data folder: the lab's secret that, with the teacher's seed, draws every
+exam (mode 0600)."""
 OVER_FILE = "over"
 """In an exam's folder, once the exam is over: when, and why (one of ENDS)."""
 ENDS = {"teacher": "the teacher ended it", "time": "every student's time is up"}
@@ -179,8 +189,8 @@ class Exam:
         asked = Settings.read(settings)
         if previous is not None and previous.settings == asked:
             return previous
-        plan = Plan(seed=asked.seed, count=asked.count)
-        items = draw(course, plan, {}, time.time(), asked.seed)
+        drawn = drawing_seed(asked.seed, lab_secret())
+        items = draw(course, Plan(seed=drawn, count=asked.count), {}, time.time(), drawn)
         if not items:
             raise ExamError("The course has no questions to draw an exam from.")
         folder = home() / EXAMS_FOLDER / asked.folder
@@ -402,7 +412,9 @@ class Exam:
         if name is not None:
             self._unsaved.add(name)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.folder.parent.chmod(0o700)  # every exam's answers: the teacher's alone
+            self.folder.mkdir(exist_ok=True, mode=0o700)
             if self._over_unsaved:
                 ended = json.dumps({"over": self._over, "at": time.time()})
                 write_text_atomically(self.folder / OVER_FILE, ended + "\n", mode=0o600)
@@ -430,6 +442,34 @@ class Exam:
             if self._failing:
                 _say(f"The exam's answers are written to {self.folder} again.")
             self._failing = False
+
+
+def lab_secret() -> bytes:
+    """The lab's secret (made at the first exam, then read back: a restart draws the same exam);
+    ExamError when it cannot be kept, rather than draw an exam a student could draw too."""
+    folder = home()
+    path = folder / SECRET_FILE
+    try:
+        kept = path.read_text(encoding="ascii").strip()
+        if len(kept) >= 32:
+            return kept.encode()
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as error:
+        raise ExamError(f"The exam's secret in {path} cannot be read ({error}).") from None
+    secret = secrets.token_hex(32)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_text_atomically(path, secret + "\n", mode=0o600)
+    except OSError as error:
+        raise ExamError(f"The exam's secret cannot be kept in {path} ({error}).") from None
+    return secret.encode()
+
+
+def drawing_seed(seed: int, secret: bytes) -> int:
+    """The seed that draws the exam the teacher set with `seed` on the lab with `secret`."""
+    digest = hmac.new(secret, f"exam {seed}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big")
 
 
 def sheet_file(name: str) -> str:

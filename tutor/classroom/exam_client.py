@@ -61,7 +61,7 @@ class ClassExam:
     @property
     def graded_by(self) -> str:
         """Who grades, for the learner and the result file."""
-        return f"the class lab at {self.link.join_asked.base} (exam seed {self.seed})"
+        return f"the class lab at {self.link.join_asked.base}"  # the seed alone draws nothing
 
     @classmethod
     def open(cls, link: ClassLink, course: Course) -> ClassExam:

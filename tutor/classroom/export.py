@@ -86,10 +86,11 @@ def json_text(state: ClassState, columns: Sequence[Exercise], lab_url: str) -> s
 
 
 def write_export(path: Path, state: ClassState, columns: Sequence[Exercise], lab_url: str) -> None:
-    """Write the table, as its suffix says (FORMATS), so that no reader sees half; OSError."""
+    """Write the table, as its suffix says (FORMATS), so that no reader sees half, readable by
+    the teacher only (it holds every student's answers); OSError."""
     text = (
         json_text(state, columns, lab_url)
         if path.suffix.lower() == ".json"
         else csv_text(state, columns)
     )
-    write_text_atomically(path, text)
+    write_text_atomically(path, text, mode=0o600)

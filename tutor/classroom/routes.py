@@ -28,6 +28,7 @@ see key.py); without it they answer 403 and say why.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import math
@@ -41,7 +42,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from tutor.classroom.beacon import Beacon
-from tutor.classroom.ledger import KEPT_CHAINS, Ledger
+from tutor.classroom.ledger import KEPT_CHAINS, LEDGER_FILE, Ledger
 from tutor.lab.addresses import counted_as, http_url
 from tutor.lab.app import Disconnected, Receive, Scope, Send, TooLarge, read_body
 from tutor.lab.authority import TlsLab
@@ -140,7 +141,10 @@ class Classroom:
         self.seats = Seats(path=names)
         """Who holds each name; kept in `names` (the teacher's data folder) across restarts."""
         self.beacon = Beacon()
-        self.ledger = Ledger(course, journal, self.beacon)
+        self.ledger = Ledger(
+            course, journal, self.beacon, names.with_name(LEDGER_FILE) if names else None
+        )
+        """Who met which exercise; kept beside `names` across restarts, like the seats."""
         self.exam = exam
         self._runs = ThreadPoolExecutor(RUNS, thread_name_prefix="class-run")
         self._running: set[str] = set()
@@ -202,7 +206,8 @@ class Classroom:
                 document = await self._teacher[route](call)
             elif route in self._student:
                 if route != ("POST", "/class/join"):
-                    name = self.seats.holder(call.authorization("Seat"))
+                    seat = call.authorization("Seat")
+                    name = self.seats.holder(seat)
                     if name is None:
                         raise _Refused(
                             403,
@@ -210,6 +215,8 @@ class Classroom:
                             "seat key `POST /class/join` gave it. Join again.",
                             rejoin=True,
                         )
+                    with contextlib.suppress(Taken):  # the key follows its tutor's address
+                        self.seats.join(name, call.address, seat)
                     call.name = name
                 document = await self._student[route](call)
             else:
@@ -418,8 +425,8 @@ class Classroom:
         if since is not None and not self._stopping:
             await self.beacon.wait(since, call.number("wait", 0.0, WAIT_LIMIT))
         version = self.beacon.version
-        rows = self.ledger.rows()
         exam = self.exam.results() if self.exam is not None else {}
+        rows = self.ledger.rows([*self.seats.names(), *exam])  # those back after a restart too
         for row in rows:
             row["exam"] = exam.get(str(row["name"]))
         return {

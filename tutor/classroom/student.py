@@ -368,6 +368,8 @@ class JoinedLab:
         """Where the student's experiments go: their own prefix on the teacher's lab."""
         self.base_url = join.base
         self._running = False
+        self.refused: str | None = None
+        """The lab's sentence when it would not take the student back after it stopped."""
 
     @property
     def tls(self) -> TlsLab:
@@ -391,13 +393,34 @@ class JoinedLab:
 
     @property
     def running(self) -> bool:
-        """Joined, and the lab answered the last call (asked again when it did not)."""
+        """Joined, and the lab answered the last call. When it did not (it stopped, perhaps to
+        start again), the tutor joins again, as `quiz --join` does (its name, its seat key), so
+        that the lab, restarted, takes its runs from wherever it is now."""
         if self._running and self.link.problem is not None:
-            with contextlib.suppress(ClassUnreachable, ClassRefused):
-                self.link.call("GET", "/class/feed", params={"after": 2**62, "wait": 0})
+            self.refused = None
+            try:
+                self.link.join()
+            except ClassUnreachable:
+                pass
+            except ClassRefused as refused:
+                self.refused = str(refused)
+                self.link.problem = f"it no longer takes you as {self.join.name}"
         return self._running and self.link.problem is None
 
     @property
     def problem(self) -> str | None:
         """Why the class lab is not answering now."""
         return self.link.problem
+
+    @property
+    def trouble(self) -> str:
+        """What is wrong with the class lab, in a sentence for the student, and what to do."""
+        if self.refused is not None:
+            return (
+                f"The class lab no longer takes you as {self.join.name}: {self.refused} Or quit "
+                f"and start the tutor without --join {self.join.base} to work on a lab of your own."
+            )
+        return (
+            f"The class lab does not answer: {self.problem}. Ask the teacher; or quit and start "
+            f"the tutor without --join {self.join.base} to work on a lab of your own."
+        )

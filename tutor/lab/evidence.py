@@ -336,6 +336,11 @@ def _judge(hops: tuple[Hop, ...], error: str | None, itself: bool) -> Verdict:
         if error and preflight_last:
             text = f"Refused after {code}: only the CORS preflight reached the target"
             return Verdict(VerdictKind.REFUSED, text)
+        last_two = [(hop.path, hop.location) for hop in hops[-2:]]
+        if error and len(hops) > 2 and last_two[0] == last_two[1]:
+            # A loop: the client did not refuse, it gave up at its redirect limit.
+            text = f"Gave up after {len(hops)} requests (the client's redirect limit)"
+            return Verdict(VerdictKind.REFUSED, f"{text}: nothing reached the target")
         if error:
             return Verdict(VerdictKind.REFUSED, f"Refused at {code}: nothing reached the target")
         return Verdict(VerdictKind.NOT_FOLLOWED, f"Not followed: the client stopped at {code}")

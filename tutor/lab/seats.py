@@ -124,7 +124,9 @@ class Seats:
             elif seat.code is not None:
                 raise Taken(
                     f"The teacher freed the name {seat.name} for the student who joins with its "
-                    "code: redirect-tutor --join URL --name NAME --code CODE."
+                    f"code: redirect-tutor --join URL --name {seat.name} --code CODE; with curl "
+                    f'only: curl -d \'{{"name": "{seat.name}", "code": "CODE"}}\' '
+                    f"URL/class/join, then /s/{seat.name}/ works from that computer."
                 )
             elif seat.name != name:
                 raise Taken(_case(seat.name))
@@ -161,7 +163,9 @@ class Seats:
                         "yours, use that tutor (its key is kept in its data folder), or ask the "
                         "teacher to free the name."
                     )
-                seat.client = client
+                if seat.client != client:  # a new address, or the first join after a restart
+                    seat.client = client
+                    self._save()
                 return key
             elif seat.client != client:
                 raise Taken(_in_use(name))
@@ -208,7 +212,7 @@ class Seats:
         if self._path is None:
             return
         kept = [
-            {"name": seat.name, "key": seat.key_digest, "code": seat.code}
+            {"name": seat.name, "key": seat.key_digest, "code": seat.code, "client": seat.client}
             for seat in self._seats.values()
             if seat.key_digest is not None or seat.code is not None
         ]
@@ -229,6 +233,8 @@ class Seats:
                     continue
                 seat = _Seat(name, None, digest if isinstance(digest, str) else None)
                 seat.code = code if isinstance(code, str) else None
+                client = kept.get("client")  # its computer: its runs go on before it rejoins
+                seat.client = client if isinstance(client, str) and seat.code is None else None
                 self._seats[name.lower()] = seat
                 if seat.key_digest is not None:
                     self._by_key[seat.key_digest] = name

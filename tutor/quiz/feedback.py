@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from tutor.lab.journal import shows_schemes
+from tutor.lab.journal import shows_schemes, without_tokens
 from tutor.lab.printable import one_line
 from tutor.quiz.grading import Grade
 
@@ -68,7 +68,7 @@ def hop_trace(outcome: Outcome) -> list[str]:
         request = one_line(f"{scheme}{hop.method} {hop.path}")
         lines.append(f"  {number}. {request} ({size}) → {one_line(hop.answer)}")
     if outcome.error:
-        lines.append(f"  {outcome.client} said: {one_line(outcome.error)}")
+        lines.append(f"  {outcome.client} said: {without_tokens(one_line(outcome.error))}")
     lines.append(f"  Verdict: {one_line(outcome.verdict.text)}")
     return lines
 
@@ -145,7 +145,10 @@ def ending(quiz: Quiz) -> list[str]:
     grades the lab still withholds) that the answers are in, and when the grades come."""
     if not quiz.withheld:
         return review(quiz)
-    lines = [f"Exam over for you: {quiz.position} of {len(quiz.items)} answered."]
+    answered = f"{quiz.position} of {len(quiz.items)} answered"
+    if quiz.partial and not quiz.timed_out and quiz.closed is None:  # the lab keeps the sheet
+        return [f"Stopped: {answered}; run it again to go on while the exam lasts.", GRADES_LATER]
+    lines = [f"Exam over for you: {answered}."]
     if quiz.timed_out:
         lines.append("Time ran out.")
     return [*lines, GRADES_LATER]

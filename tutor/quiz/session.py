@@ -86,6 +86,9 @@ class Quiz:
         may have been taken before this run began (a class exam resumed)."""
         self.stopped = False
         self.timed_out = False
+        self.closed: str | None = None
+        """Why the grader closed the quiz for everyone, in words (e.g. "ended by the teacher"):
+        the screens show it instead of a clock."""
         self.interrupted = False
         """The learner broke off the run (Ctrl+C, closing the tutor) rather than ending it."""
         self._recorded: set[str] | None = None

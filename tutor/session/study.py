@@ -302,6 +302,7 @@ class StudySession:
         )
         if exam.over == "teacher":
             quiz.stop()
+            quiz.closed = "ended by the teacher"
         elif exam.left == 0 and not quiz.finished:
             quiz.stop(timed_out=True)
         if plan.result is not None:

@@ -20,7 +20,13 @@ from tutor.ui.widgets.experiment.hop_table import HopTable
 from tutor.ui.widgets.experiment.ladder import Ladder
 from tutor.ui.widgets.footer import TutorFooter
 
-__all__ = ["ChainsScreen"]
+__all__ = ["ChainsScreen", "join_url"]
+
+
+def join_url(state: ClassState | None, link: TeacherLink) -> str:
+    """The lab's URL as students type it (the first `serve` hands out), else the view's own: the
+    class view names the lab by the address the class uses."""
+    return (state.join_url if state is not None else None) or link.url
 
 
 class ChainsScreen(Screen[None]):
@@ -28,8 +34,9 @@ class ChainsScreen(Screen[None]):
 
     HELP = (
         "One student's chains, as the lab saw them: the list follows the class (a new attempt "
-        "appears as it is judged); below, the ladder and the hop table of the chain under the "
-        "cursor, to see where the student's client went and why."
+        "appears as it is judged); ↑ and ↓ choose a chain, and below it its verdict, ladder and "
+        "hop table show where the student's client went and why. t moves the focus to the "
+        "trace to scroll it (and back); Escape goes back to the class."
     )
 
     AUTO_FOCUS = "#chains-list"
@@ -73,6 +80,7 @@ class ChainsScreen(Screen[None]):
             tries = f"{cell.attempts} attempt{'' if cell.attempts == 1 else 's'}"
             problems = "; ".join(cell.problems)
             how = f"✓ met ({tries})" if cell.met else f"not met ({tries})"
+            how = how if cell.attempts else "not tried"
             how += f" · the newest: {problems}" if problems and cell.attempts else ""
             about = f"{self.student} · {self.exercise.title} · {how}"
         else:
@@ -94,9 +102,11 @@ class ChainsScreen(Screen[None]):
             return
         listing = self.query_one(ChainList)
         listing.show(chains)
+        for part in (listing, self.query_one("#chains-trace")):
+            part.display = bool(listing.chains)
         if not listing.chains:
-            where = "at this exercise" if self.exercise else "that the lab still holds"
-            self.query_one(ChainVerdict).update(literal(f"No chain of {self.student}'s {where}."))
+            where = "at this exercise yet" if self.exercise else "that the lab still holds"
+            self.query_one(ChainVerdict).update(literal(f"No chain of {self.student} {where}."))
         self._show_trace()
 
     @on(DataTable.RowHighlighted, "#chains-list")
@@ -105,7 +115,7 @@ class ChainsScreen(Screen[None]):
         if evidence is None:
             return
         self.query_one(ChainVerdict).show(evidence)
-        lab = urlsplit(self.link.url).netloc or "lab"
+        lab = urlsplit(join_url(getattr(self.app, "state", None), self.link)).netloc or "lab"
         self.query_one(Ladder).show(evidence.hops, client=self.student, lab=lab)
         self.query_one(HopTable).show(evidence.hops)
 

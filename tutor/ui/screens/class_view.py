@@ -3,9 +3,9 @@ live; Enter opens a student's chains; keys free a name, set and end the exam, ex
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 from textual import on
@@ -26,7 +26,7 @@ from tutor.classroom.teacher import (
     UnknownLesson,
 )
 from tutor.ui.literal import literal, printable
-from tutor.ui.screens.class_chains import ChainsScreen
+from tutor.ui.screens.class_chains import ChainsScreen, join_url
 from tutor.ui.screens.class_dialog import ClassDialog
 from tutor.ui.screens.class_exam import ExamForm
 from tutor.ui.screens.class_export import ExportForm
@@ -41,6 +41,8 @@ _NO_STUDENT = (
     "too: curl -L -d a=1 URL/s/NAME/redirect/307. URL: "
 )
 _LEGEND = "Cells: ✓ met, N attempts, · not tried."
+
+T = TypeVar("T")
 
 
 class ClassScreen(Screen[None]):
@@ -130,9 +132,7 @@ class ClassScreen(Screen[None]):
 
     @property
     def _join_url(self) -> str:
-        """The lab's URL as students type it (the one `serve` hands out), else the view's own."""
-        handed = self.state.join_url if self.state is not None else None
-        return handed or self.link.url
+        return join_url(self.state, self.link)
 
     @on(DataTable.CellHighlighted, "#class-grid")
     def _show_pick(self) -> None:
@@ -169,43 +169,28 @@ class ClassScreen(Screen[None]):
             text = f" · {student.requests} requests · {latest} · Enter: recent chains. {_LEGEND}"
         return Content.assemble(name, printable(text))
 
+    def _over(self, screen: Screen[T], done: Callable[[T | None], None] | None = None) -> None:
+        """Open `screen` over the class, its notices gone first: a notice left on this screen
+        would sit over a dialog's text (and a freed name's code is no notice's business)."""
+        self.app.clear_notifications()
+        self.app.push_screen(screen, done)
+
     @on(DataTable.CellSelected, "#class-grid")
     def _open(self) -> None:
         pick = self.query_one(ClassGrid).pick
         if pick is not None:
-            self.app.push_screen(ChainsScreen(self.link, pick.student.name, pick.exercise))
+            self._over(ChainsScreen(self.link, pick.student.name, pick.exercise))
 
     def action_free(self) -> None:
         pick = self.query_one(ClassGrid).pick
         if pick is None:
             self.notify("No student to free yet.", severity="warning")
             return
-        self.app.push_screen(FreeName(pick.student.name), self._free)
-
-    def _free(self, name: str | None) -> None:
-        if name is None:
-            return
-
-        async def free() -> None:
-            try:
-                code = await self.link.free(name)
-            except TeacherError as error:
-                self.notify(printable(str(error)), severity="error", markup=False)
-                return
-            if code is None:
-                self.notify(printable(f"No computer held {name}: it is free."), markup=False)
-                return
-            said = (
-                f"{name} is free for the student who joins with code {code}: redirect-tutor "
-                f"--join {self._join_url} --name {name} --code {code}"
-            )
-            self.notify(printable(said), title="Freed", timeout=120, markup=False)
-
-        self.run_worker(free(), group="class-free", description="Freeing a name")
+        self._over(FreeName(self.link, pick.student.name, self._join_url))
 
     def action_exam(self) -> None:
         current = self.state.exam if self.state else None
-        self.app.push_screen(ExamForm(self.link, current), self._exam_set)
+        self._over(ExamForm(self.link, current), self._exam_set)
 
     def _exam_set(self, summary: ExamSummary | None) -> None:
         if summary is not None:
@@ -217,7 +202,7 @@ class ClassScreen(Screen[None]):
             said = "No exam to end: e sets one." if exam is None else "The exam is over already."
             self.notify(said, severity="warning")
             return
-        self.app.push_screen(EndExam(exam), self._end_exam)
+        self._over(EndExam(exam), self._end_exam)
 
     def _end_exam(self, end: bool | None) -> None:
         if not end:  # Cancel is the dialog's first button: say so, lest Enter read as "ended"
@@ -234,7 +219,7 @@ class ClassScreen(Screen[None]):
                 f"Exam ended ({summary.describe()}). Students see their grades by starting "
                 "their quiz again (quiz --join URL --name NAME)."
             )
-            self.notify(printable(said), title="Exam", timeout=30, markup=False)
+            self.notify(printable(said), title="Exam", timeout=10, markup=False)
 
         self.run_worker(end_it(), group="class-exam", description="Ending the exam")
 
@@ -242,7 +227,7 @@ class ClassScreen(Screen[None]):
         if self.state is None:
             self.notify("The class has not been read yet.", severity="warning")
             return
-        self.app.push_screen(ExportForm(self._write), self._exported)
+        self._over(ExportForm(self._write), self._exported)
 
     def _write(self, path: Path) -> None:
         """The table as the view shows it when the file is written."""
@@ -259,6 +244,13 @@ class ClassScreen(Screen[None]):
 
 class EndExam(ClassDialog[bool]):
     """Asks before the exam ends for the class; dismissed with True to end it."""
+
+    HELP = (
+        "End the exam for the whole class: the lab takes no more answers, and each student sees "
+        "their grades by starting their quiz again. It cannot be undone. Cancel has the focus on "
+        "purpose, so Enter keeps the exam going, as Escape does; to end it, Tab to End it, "
+        "then Enter (or click End it)."
+    )
 
     AUTO_FOCUS = "#dialog-cancel"
 

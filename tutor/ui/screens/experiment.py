@@ -87,7 +87,13 @@ class ExperimentScreen(Screen[None]):
             id="experiment.headers",
             tooltip="Show or hide each request's header fields and what changed in them",
         ),
-        Binding("escape", "back", "Back", id="experiment.back", tooltip="Close the panel"),
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            id="experiment.back",
+            tooltip="Close the panel: back to the lesson, card or list it was opened from",
+        ),
     ]
 
     class ClientsDetected(Message):
@@ -252,7 +258,9 @@ class ExperimentScreen(Screen[None]):
             claim.update(literal(f"{text}. ✗ Not this time: {'; '.join(problems)}"))
         else:
             claim.add_class("-holds")
-            claim.update(literal(f"{text}. ✓ It does."))
+            claim.update(literal(f"{text}. ✓ Confirmed live."))
+            # The claim grades; the verdict under it only describes: no red ✗ beside a ✓.
+            self.query_one(VerdictLine).describe(outcome)
 
     def _title(self, choice: Choice) -> str:
         """The experiment's label while the form is the experiment's; otherwise what runs."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -16,10 +17,18 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from tutor.ui.palette import Offered, offered
+from tutor.ui.palette import Offered
 from tutor.ui.widgets.footer import TutorFooter
 
-__all__ = ["HELP_BINDING", "HelpScreen", "help_command", "purpose", "toggle_help"]
+__all__ = [
+    "HELP_BINDING",
+    "HelpScreen",
+    "Listed",
+    "help_command",
+    "listed",
+    "purpose",
+    "toggle_help",
+]
 
 HELP_BINDING = Binding(
     "f1,question_mark",
@@ -49,16 +58,48 @@ def name(binding: Binding) -> str:
     return description[:1].upper() + description[1:]
 
 
+@dataclass(frozen=True)
+class Listed(Offered):
+    """A key of the screen for the help: `enabled` False when it does nothing at this moment
+    (`p` on the first step), so that it is listed, dimmed, rather than left out."""
+
+    enabled: bool = True
+
+
+def listed(screen: Screen[Any]) -> list[Listed]:
+    """Every described binding of the tutor's own (they have ids) on `screen`: its focused
+    widget's, its own, then the app's, shown in the footer or not, available now or not; one
+    row per binding however many keys call it, and one per family of digit keys (`1-9`)."""
+    app, active = screen.app, screen.active_bindings
+    on = {(id(a.node), a.binding.action) for a in active.values() if a.enabled}
+    found: dict[tuple[int, str, str], Listed] = {}
+    for node, bindings in screen._modal_binding_chain:
+        for _, binding in bindings:
+            if not (binding.id and binding.description):
+                continue
+            family = binding.action.split("(", 1)[0] if binding.key.isdigit() else None
+            slot = (id(node), family or binding.action, "" if family else binding.description)
+            key, enabled = app.get_key_display(binding), (id(node), binding.action) in on
+            if slot not in found:
+                found[slot] = Listed(binding, node, (key,), enabled)
+            elif family is None and key not in found[slot].keys:
+                known = found[slot]
+                found[slot] = Listed(known.binding, node, (*known.keys, key), known.enabled)
+    return list(found.values())
+
+
 def key_table(keys: Sequence[Offered], name_width: int) -> Table:
-    """Key, name, what it does: one line each, the last column ellipsised, never wrapped."""
+    """Key, name, what it does: one line each, a long description wrapped under itself; a key
+    that does nothing at this moment dimmed."""
     table = Table(box=None, show_header=False, expand=True, padding=(0, 1, 0, 0))
     table.add_column(style="bold", no_wrap=True, width=KEY_WIDTH)
     table.add_column(no_wrap=True, width=name_width)
-    table.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+    table.add_column(overflow="fold", ratio=1)
     for item in keys:
         binding = item.binding
         what = binding.tooltip if binding.tooltip != binding.description else ""
-        table.add_row(Text(" ".join(item.keys)), Text(name(binding)), Text(what or ""))
+        style = "" if getattr(item, "enabled", True) else "dim"
+        table.add_row(Text(" ".join(item.keys)), Text(name(binding)), Text(what or ""), style=style)
     return table
 
 
@@ -79,8 +120,8 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, screen: Screen[Any]) -> None:
         super().__init__()
         self._purpose = purpose(screen)
-        keys = offered(screen.app, screen)
-        self.local = [item for item in keys if not item.app_wide and item.own]
+        keys = listed(screen)
+        self.local = [item for item in keys if not item.app_wide]
         """The screen's keys (and its focused widget's): the tutor's own, never Textual's."""
         self.everywhere = [item for item in keys if item.app_wide]
         """The app's keys, the same on every screen."""
@@ -94,8 +135,11 @@ class HelpScreen(ModalScreen[None]):
             if self.local:
                 yield Static("On this screen", classes="help-heading")
                 yield Static(key_table(self.local, width), classes="help-keys")
-            yield Static("Everywhere", classes="help-heading")
-            yield Static(key_table(self.everywhere, width), classes="help-keys")
+            if self.everywhere:  # a modal dialog hides the app's keys: no empty heading
+                yield Static("Everywhere", classes="help-heading")
+                yield Static(key_table(self.everywhere, width), classes="help-keys")
+            if not all(item.enabled for item in self.local + self.everywhere):
+                yield Static("Dimmed: does nothing at this moment.", classes="help-note")
         yield TutorFooter()
 
     def action_close(self) -> None:

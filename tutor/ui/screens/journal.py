@@ -20,7 +20,7 @@ from tutor.ui.widgets.footer import TutorFooter
 if TYPE_CHECKING:
     from tutor.session.study import StudySession
 
-__all__ = ["JournalScreen"]
+__all__ = ["JournalScreen", "JournalTable"]
 
 MAX_ROWS = 1000
 """Rows kept on screen; the oldest go first (the journal itself keeps more)."""
@@ -30,6 +30,19 @@ PATH_WIDTH = 20
 """At most; a longer path ends in "…" (the verdict needs the room more)."""
 VERDICT_WIDTH = range(12, 61)
 """The verdict takes the room left on screen, within these bounds; a longer one ends in "…"."""
+
+
+class JournalTable(DataTable[Text]):
+    """The journal's rows: Home and End go to the first and the newest request (a DataTable's
+    go to the first and last column)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "row(0)", "First", id="journal.first", tooltip="The oldest request"),
+        Binding("end", "row(-1)", "Newest", id="journal.newest", tooltip="The newest request"),
+    ]
+
+    def action_row(self, row: int) -> None:
+        self.move_cursor(row=row % max(self.row_count, 1), animate=False)
 
 
 class JournalScreen(Screen[None]):
@@ -57,7 +70,7 @@ class JournalScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static("Waiting for the lab…", id="journal-summary")
-        yield DataTable(id="journal-table", cursor_type="row", zebra_stripes=True)
+        yield JournalTable(id="journal-table", cursor_type="row", zebra_stripes=True)
         yield TutorFooter()
 
     def on_mount(self) -> None:
@@ -107,6 +120,13 @@ class JournalScreen(Screen[None]):
             self._say(message.problem)
         else:
             self._show_summary()
+            self.call_after_refresh(self._newest)
+
+    def _newest(self) -> None:
+        """Open at the newest request, at the bottom, the cursor on it (as a log reads)."""
+        table = self.query_one(JournalTable)
+        table.action_row(-1)
+        table.scroll_end(animate=False, immediate=True)
 
     def _say(self, text: str) -> None:
         self.query_one("#journal-summary", Static).update(literal(text))

@@ -142,7 +142,7 @@ class QuizScreen(Screen[None]):
             return
         quiz = self.quiz = message.quiz
         if quiz.graded_by:  # a class exam: the header says the lab grades it
-            self.title, self.sub_title = "Exam", f"seed {quiz.seed}, graded by the class lab"
+            self.title, self.sub_title = "Exam", "graded by the class lab"
         if quiz.position:
             self.notify(
                 f"Resumed: {quiz.position} of {len(quiz.items)} answered before.",
@@ -166,7 +166,9 @@ class QuizScreen(Screen[None]):
         tally = score_line(quiz) if quiz.scored else f"{quiz.position} recorded"
         text = f"Question {number}/{len(quiz.items)} · {tally}"
         left = quiz.time_left()
-        if left is not None:
+        if quiz.closed is not None:  # no clock: the time left did not end it
+            text += f" · {quiz.closed}"
+        elif left is not None:
             text += f" · {int(left) // 60:02d}:{int(left) % 60:02d} left"
         self.query_one("#quiz-status", Static).update(Content(text))
 
@@ -311,8 +313,8 @@ class QuizScreen(Screen[None]):
         app.run_worker(write, thread=True, group="hand-in", description="Writing the result")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "next":
-            return True if self.answered and not self.over else None
+        if action == "next":  # hidden at the end: there is nothing next
+            return False if self.over else True if self.answered else None
         return True
 
     def action_next(self) -> None:

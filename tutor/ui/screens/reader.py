@@ -26,7 +26,7 @@ from tutor.ui.widgets.reader.prediction import PredictionGraded, PredictionPanel
 from tutor.ui.widgets.reader.sources import Sources
 
 if TYPE_CHECKING:
-    from tutor.course.models import Lesson, Step
+    from tutor.course.models import Experiment, Lesson, Step
     from tutor.experiments.clients.base import Cancel
     from tutor.session.study import Graded, StudySession
 
@@ -53,7 +53,13 @@ class ReaderScreen(Screen[str | None]):
             tooltip="On the last step: open the next lesson",
         ),
         Binding("p", "step(-1)", "Prev", id="reader.previous", tooltip="Previous step"),
-        Binding("r", "run", "Run", id="reader.run", tooltip="Run it live on the lab"),
+        Binding(
+            "r",
+            "run",
+            "Run",
+            id="reader.run",
+            tooltip="Run the experiment live on the lab; after a prediction, show its run",
+        ),
         Binding(
             "1", "pick(0)", "Predict", key_display="1-9", id="reader.pick", tooltip="Pick a choice"
         ),
@@ -66,6 +72,9 @@ class ReaderScreen(Screen[str | None]):
             tooltip="One more hint, for the prediction or the exercise",
         ),
         Binding("escape", "back", "Lessons", id="reader.back", tooltip="Back to the lessons"),
+        # Tried when the key above is off here: say why instead of doing nothing (no id: they
+        # are not keys of their own).
+        *[Binding(key, f"why('{key}')", show=False) for key in ("n", "p", "r")],
     ]
 
     index: reactive[int] = reactive(0, init=False)
@@ -165,7 +174,15 @@ class ReaderScreen(Screen[str | None]):
 
     def _show_runs(self) -> None:
         """The step's prediction, and its experiments, which wait until the prediction is graded."""
-        self.query_one(ExperimentList).show(self.step.experiments)
+        state, experiments = self._prediction_state, self.step.experiments
+        note = None  # how to run one with r
+        if state is not None and state.outcome is not None:  # r shows the prediction's own run
+            note = (
+                "To run any of them live: Tab to the list, then ↑ ↓ and Enter"
+                if len(experiments) > 1
+                else "To run it again live: Tab to it, then Enter"
+            )
+        self.query_one(ExperimentList).show(experiments, note=note)
         self._show_prediction()
 
     def _focus_step(self) -> None:
@@ -186,11 +203,13 @@ class ReaderScreen(Screen[str | None]):
                 return False  # `n` offers the next lesson instead
             return True if 0 <= target < len(self.lesson.steps) else None
         if action == "run":
-            return True if self.step.experiments and not self._predicting else None
+            return bool(self.step.experiments and not self._predicting)
         if action == "hint" and self.step.predict is None and self.step.exercise is not None:
             return True if self.query_one(ExercisePanel).more_hints else None
         if action in ("pick", "hint") and self.step.predict is None:
             return False  # no prediction on this step: keep the footer short
+        if action in ("pick", "hint") and (graded := self._prediction_state) and graded.right:
+            return False  # graded for good: the footer makes room for Run
         if action == "pick":
             state = self._prediction_state
             open_ = state is not None and (state.chosen is None or state.problem is not None)
@@ -209,14 +228,45 @@ class ReaderScreen(Screen[str | None]):
         self.index = max(0, min(self.index + delta, len(self.lesson.steps) - 1))
 
     def action_run(self) -> None:
-        chosen = self.query_one(ExperimentList).highlighted
-        if chosen is not None:
+        """After a graded prediction, the prediction's own run; otherwise the highlighted
+        experiment, run now."""
+        state, prediction = self._prediction_state, self.step.predict
+        if prediction is not None and state is not None and state.outcome is not None:
+            ran = next(e for e in self.step.experiments if e.id == prediction.experiment)
+            self.app.push_screen(ExperimentScreen(self.session, ran, outcome=state.outcome))
+        else:
+            self._open(self.query_one(ExperimentList).highlighted)
+
+    def _open(self, chosen: Experiment | None) -> None:
+        """`chosen`: its run of the prediction if it had one, or else a new run."""
+        if chosen is None:
+            return
+        state, prediction = self._prediction_state, self.step.predict
+        predicted = prediction is not None and chosen.id == prediction.experiment
+        if predicted and state is not None and state.outcome is not None:
+            self.app.push_screen(ExperimentScreen(self.session, chosen, outcome=state.outcome))
+        else:
+            self.app.push_screen(ExperimentScreen(self.session, chosen, run_now=True))
+
+    def action_why(self, key: str) -> None:
+        """Say why `key` does nothing here."""
+        if key == "p":
+            why = "This is the first step."
+        elif key == "n":
+            why = "This is the last step of the last lesson."
+        elif not self.step.experiments:
+            why = "This step has no experiment to run."
+        elif (prediction := self.step.predict) is not None:
             state = self._prediction_state
-            predicted = self.step.predict is not None and chosen.id == self.step.predict.experiment
-            if predicted and state is not None and state.outcome is not None:
-                self.app.push_screen(ExperimentScreen(self.session, chosen, outcome=state.outcome))
-            else:
-                self.app.push_screen(ExperimentScreen(self.session, chosen, run_now=True))
+            running = state is not None and state.chosen is not None and state.problem is None
+            why = (
+                "The prediction is running…"
+                if running
+                else (f"Predict first: 1-{len(prediction.choices)}.")
+            )
+        else:
+            return
+        self.notify(why, timeout=3)
 
     def action_next_lesson(self) -> None:
         following = self._next_lesson
@@ -228,7 +278,7 @@ class ReaderScreen(Screen[str | None]):
 
     @on(ExperimentList.Chosen)
     def _run_chosen(self) -> None:
-        self.action_run()
+        self._open(self.query_one(ExperimentList).highlighted)
 
     # Predict, then run: pick (1-9, or arrows and Enter), hints on request, then the live run.
 

@@ -97,6 +97,29 @@ class LessonList(OptionList):
             return Content.styled(f"… {stands.place}", "$text-warning")
         return Content.styled(f"step {max(stands.reached, 1)}/{stands.steps}", "$text-accent")
 
+    def scroll_to_highlight(self, top: bool = False) -> None:
+        """As OptionList does; then, when the first row shown is the tail of a lesson's summary,
+        scroll to a lesson's start: its title (up when the highlighted lesson still shows whole,
+        else down), never a stray fragment at the top."""
+        super().scroll_to_highlight(top)
+        if self.highlighted is None or not self.is_mounted or not self._lines:
+            return
+        y = round(self.scroll_y)
+        if y >= len(self._lines):
+            return
+        index, offset = self._lines[y]
+        height, view = self._heights[index], self.scrollable_content_region.height
+        if offset == 0 or offset == height - 1:  # a title, or the divider line under a lesson
+            return
+        start = self._index_to_line[self.highlighted]
+        divider = self.options[self.highlighted]._divider  # the line under it may go
+        end = start + self._heights[self.highlighted] - divider
+        up, down = y - offset, y - offset + height
+        if end <= up + view:
+            self.scroll_to(y=up, animate=False, immediate=True)
+        elif down <= start:
+            self.scroll_to(y=down, animate=False, immediate=True)
+
     @property
     def highlighted_lesson(self) -> Listed | None:
         if self.highlighted is None or not self.lessons:

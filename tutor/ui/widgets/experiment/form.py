@@ -133,7 +133,7 @@ def _more_title(choice: Choice) -> str:
     """The folded part's title: what it holds, or what of it this experiment sets."""
     if more := choice.more:
         return f"More: this experiment sets {', '.join(more)}"
-    return "More: headers, Location, origin, cache, loop, repeat, HSTS…"
+    return "More: headers, Location, cache, loop, HSTS…"
 
 
 class ExperimentForm(Widget):

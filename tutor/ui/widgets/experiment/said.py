@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.widgets import Static
 
+from tutor.lab.journal import without_tokens
 from tutor.lab.printable import one_line
 
 if TYPE_CHECKING:
@@ -24,4 +25,5 @@ class SaidLine(Static):
         said = None if outcome is None else outcome.said
         self.display = said is not None
         if outcome is not None and said is not None:
-            self.update(Content(f"{outcome.client} said: {one_line(said)}"))
+            # As the ladder shows a chain: by its label, never the token itself.
+            self.update(Content(f"{outcome.client} said: {without_tokens(one_line(said))}"))

@@ -25,7 +25,7 @@ _LOOK = {
     VerdictKind.NOT_EXPRESSIBLE: ("○", "-unavailable"),
     VerdictKind.NO_REDIRECT: ("○", "-unavailable"),  # a 201/202's Location, a refused target
 }
-_CLASSES = ("-kept", "-changed", "-failed", "-unavailable", "-running")
+_CLASSES = ("-kept", "-changed", "-failed", "-unavailable", "-running", "-described")
 
 
 class VerdictLine(Static):
@@ -41,6 +41,12 @@ class VerdictLine(Static):
         if outcome.evidence.in_clear:  # method and body kept, but credentials went out in clear
             mark, look = _LOOK[VerdictKind.METHOD_CHANGED]
         self._set(f"{mark} {outcome.verdict.text}", look)
+
+    def describe(self, outcome: Outcome) -> None:
+        """What happened, as a plain fact under a claim that the run confirmed: a failure the
+        claim expected is no red ✗ (a change the claim expected keeps its colour)."""
+        if outcome.verdict.kind in (VerdictKind.NOT_FOLLOWED, VerdictKind.REFUSED):
+            self._set(f"→ {outcome.verdict.text}", "-described")
 
     def running(self, text: str) -> None:
         self._set(f"… {text}", "-running")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from textual.content import Content
 from textual.widgets import Static
 
+from tutor.ui.hanging import Hanging
 from tutor.ui.literal import printable
 
 __all__ = ["Feedback"]
@@ -22,7 +23,7 @@ class Feedback(Static):
         self.display = bool(lines)
         # The lines may quote what a client said or a file's name: printable, never markup.
         head, *rest = (printable(line) for line in lines or [""])
-        self.update(Content.assemble((head, "bold"), *("\n" + line for line in rest)))
+        self.update(Hanging([Content.styled(head, "bold"), *map(Content, rest)]))
 
     def clear(self) -> None:
         self.show([], "busy")
