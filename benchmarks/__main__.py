@@ -8,13 +8,34 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import class_live, classroom, experiment, matrix, pack, soak, startup, throughput
+from benchmarks import (
+    class_live,
+    classroom,
+    experiment,
+    lab_cpu,
+    matrix,
+    pack,
+    soak,
+    startup,
+    throughput,
+    try_process,
+)
 
 __all__ = ["main"]
 
 
 def main(argv: list[str]) -> None:
-    for benchmark in (startup, experiment, matrix, throughput, classroom, class_live, pack):
+    for benchmark in (
+        startup,
+        experiment,
+        try_process,
+        matrix,
+        throughput,
+        lab_cpu,
+        classroom,
+        class_live,
+        pack,
+    ):
         benchmark.main()
         print(flush=True)
     if "--soak" in argv:

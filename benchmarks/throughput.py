@@ -25,23 +25,25 @@ __all__ = ["Load", "main", "wrk"]
 
 CONNECTIONS = 20
 HTTPBIN_VENV = Path(tempfile.gettempdir()) / "redirect-tutor-bench-httpbin"
-POST = 'wrk.method = "POST"\nwrk.body = "name=ada"\n'
+POST = 'wrk.method = "POST"\nwrk.body = "{body}"\n'
 POST += 'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
 
 
 @dataclass(frozen=True)
 class Load:
-    """What wrk measured: requests per second, p99 latency, and any errors or non-2xx/3xx."""
+    """What wrk measured: requests per second, p99 latency, any errors or non-2xx/3xx, and how
+    many requests it made."""
 
     rps: float
     p99_ms: float
     errors: int
+    requests: int
 
 
-def wrk(url: str, seconds: int, connections: int = CONNECTIONS) -> Load:
-    """Run wrk against `url` with the POST script and read its figures."""
+def wrk(url: str, seconds: int, connections: int = CONNECTIONS, body: str = "name=ada") -> Load:
+    """Run wrk against `url` with the POST script (`body` as its form) and read its figures."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        script.write(POST)
+        script.write(POST.format(body=body))
         script.flush()
         command = ["wrk", f"-c{connections}", "-t2", f"-d{seconds}s", "--latency", "-s"]
         out = subprocess.run(
@@ -52,7 +54,8 @@ def wrk(url: str, seconds: int, connections: int = CONNECTIONS) -> Load:
     p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     errors += int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
-    return Load(rps, p99, errors)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return Load(rps, p99, errors, requests)
 
 
 def _httpbin_python() -> Path:

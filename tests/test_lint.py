@@ -69,4 +69,4 @@ def test_a_directory_with_no_lessons_is_a_problem(tmp_path):
 
 
 def test_the_module_exports_lint():
-    assert lint_module.__all__ == ["lint"]
+    assert lint_module.__all__ == ["each_problem", "lint"]

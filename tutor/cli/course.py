@@ -42,12 +42,13 @@ def card(lesson_dirs: tuple[Path, ...], code: int) -> None:
 def lint(lesson_dirs: tuple[Path, ...], paths: tuple[Path, ...]) -> None:
     """Check lesson files (default: the --lessons packs, else the built-in course), each beside
     the built-in course: an id it already has is a clash. Prints file:line:col: message."""
-    from tutor.course.lint import lint as check
+    from tutor.course.lint import each_problem
 
-    problems = check([*paths, *lesson_dirs])
-    for problem in problems:
+    found = False
+    for problem in each_problem([*paths, *lesson_dirs]):  # printed as found: memory stays flat
         click.echo(str(problem))
-    if problems:
+        found = True
+    if found:
         sys.exit(1)
     click.echo("All course files are valid.", err=True)
 

@@ -13,6 +13,7 @@ from tutor.cli.group import class_join, cli, join_options, say_join_notice
 if TYPE_CHECKING:
     from tutor.experiments.outcome import Outcome
     from tutor.experiments.spec import HstsFrom, Scheme
+    from tutor.session.study import StudySession
 
 __all__ = ["matrix", "try_"]
 
@@ -156,6 +157,7 @@ def try_(
         _refuse(click.get_current_context(), "; ".join(problems(error)))
     session = make_session(join=class_join())
     try:
+        _start(session, [client])
         with session.lab as lab:
             say_join_notice(session)
             outcome = lab.run(spec)
@@ -167,6 +169,16 @@ def try_(
         _print_trace(outcome, all_headers=all_headers)
     if outcome.client_version is None:
         sys.exit(1)
+
+
+def _start(session: StudySession, names: Sequence[str]) -> None:
+    """Start the session's lab while the clients `names` get ready (their versions; httpx its
+    SSL context): neither waits for the other. LabUnavailable says why the lab did not start."""
+    from tutor.experiments.clients import get
+    from tutor.experiments.clients.side_by_side import side_by_side
+
+    calls = [session.lab.start, *(get(name).prepare for name in names)]
+    side_by_side(calls, len(calls), "start")
 
 
 def _names(
@@ -256,10 +268,11 @@ def matrix(
     codes = codes or grid.CODES
     methods = methods or grid.METHODS
     session = make_session(join=class_join())
+    started = time.perf_counter()
     try:
+        _start(session, client_names or clients.CLIENT_NAMES)
         with session.lab as lab:
             say_join_notice(session)
-            started = time.perf_counter()
             if client_names is None:
                 client_names = clients.installed()
             outcomes = lab.run_many(grid.matrix_specs(client_names, codes, methods, scheme))
@@ -388,7 +401,7 @@ def _print_trace(outcome: Outcome, *, all_headers: bool) -> None:
     if outcome.header_fates:
         click.echo(one_line(outcome.header_fates))
     if outcome.said:
-        click.echo(click.style("Client said: ", bold=True) + one_line(outcome.said))
+        click.echo(click.style("Client said: ", bold=True) + one_line(without_tokens(outcome.said)))
     colour = {
         VerdictKind.KEPT: "green",
         VerdictKind.REFUSED: "red",

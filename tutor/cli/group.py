@@ -181,8 +181,6 @@ def class_url() -> str | None:
 def class_join(name: str | None = None) -> Join | None:
     """The class the command line asked to join (`--join`, `--name`, or `name` when the command
     has a --name of its own), or None; a usage error when a part is missing or wrong."""
-    from tutor.classroom.student import Join
-
     ctx = click.get_current_context()
     asked = ctx.meta.get(_JOIN, {})
     url, name, code = asked.get("join"), name or asked.get("name"), asked.get("class_code")
@@ -190,6 +188,8 @@ def class_join(name: str | None = None) -> Join | None:
         if code is not None:
             raise click.UsageError("--code goes with --join URL --name NAME.")
         return None
+    from tutor.classroom.student import Join  # only then: it imports httpx and the class's models
+
     if name is None:
         raise click.UsageError("--join needs --name NAME: the name the class knows you by.")
     from tutor.lab.seats import NAME

@@ -16,12 +16,15 @@ if TYPE_CHECKING:
     from tutor.lab.authority import Authority
     from tutor.lab.journal import Journal
 
-__all__ = ["serve"]
+__all__ = ["CONSOLE_RATE", "serve"]
 
 
 _DEFAULT = Bounds()
 _CLASS = 40
 """The class the defaults are meant for."""
+CONSOLE_RATE = 1000
+"""Request lines the console prints a second at most; past it they are counted, and the console
+says how many it did not show (the journal keeps every request)."""
 _BOUNDS = "\n".join(f"  {line}" for line in _DEFAULT.lines())
 
 
@@ -137,12 +140,21 @@ def serve(
         raise click.UsageError("--exam-count and --exam-time set an exam: give --exam-seed too.")
     journal = Journal(bounds)
     classroom = _classroom(lesson_dirs, journal, exam_seed, exam_count, exam_time)
+    console: list[str] = []  # the lines of one batch, written at once when the queue runs dry
+
+    def write_console() -> None:
+        if console:
+            click.echo("\n".join(console))
+            console.clear()
+
     watch = Watch(
-        lambda hop: click.echo(journal_line(hop, journal)),
-        lambda count: click.echo(
+        lambda hop: console.append(journal_line(hop, journal)),
+        lambda count: console.append(
             f"... {count} request{'' if count == 1 else 's'} not shown: the console fell behind."
         ),
         bounds.console_lines,
+        per_second=CONSOLE_RATE,
+        idle=write_console,
     )
     open_files = raise_open_file_limit()
     # The addresses students reach the lab at, which its certificate names too.

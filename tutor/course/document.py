@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from tutor.course.base import Loc, loc_text
@@ -17,6 +18,8 @@ from tutor.course.limits import FILE_DEPTH, FILE_VALUES
 __all__ = ["Document", "byte_position", "parse"]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_TAG = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP = (f"{_TAG}{name}" for name in ("str", "seq", "map"))
 
 
 class Document:
@@ -130,13 +133,68 @@ def parse(path: Path, text: str) -> tuple[Document | None, Any, list[Problem]]:
 def _construct(
     path: Path, root: Node, loader: yaml.SafeLoader | yaml.CSafeLoader
 ) -> tuple[Document | None, Any, list[Problem]]:
-    """The data of a composed file, once it is within the limits (checked before anything
-    expands an alias). Duplicate keys are looked for first: constructing merges each `<<:` into
-    its mapping, and a key that overrides a merged one is no duplicate."""
+    """The data of a composed file, checked and built in one quick pass (_Plain); failing that,
+    once it is within the limits (checked before anything expands an alias). Duplicate keys are
+    looked for first: constructing merges each `<<:` into its mapping, and a key that overrides
+    a merged one is no duplicate."""
+    try:
+        return Document(path, root), _Plain().data(root, 1), []
+    except _NotPlain:
+        pass
     if too_big := _over_limits(path, root):
         return None, None, [too_big]
     problems = _duplicate_keys(path, root)
     return Document(path, root), loader.construct_document(root), problems
+
+
+class _NotPlain(Exception):
+    """The quick pass has no verdict on this file: the exact checks say what, if anything, is
+    wrong, and where, and PyYAML constructs it."""
+
+
+class _Plain:
+    """Checks and constructs a file in one pass, the way nearly every course file is: plain
+    mappings, lists and scalars, within FILE_DEPTH and FILE_VALUES (an alias counted as the copy
+    it stands for; the pass stops past either limit, before anything grows), no key repeated.
+    Strings are taken as written, other scalars built by PyYAML's safe constructors (a fresh
+    one: one that failed is left half-way); anything else (a merge, a tag like !!set, a key not
+    a scalar) is _NotPlain. Every file is read this way, so it does the least per value."""
+
+    def __init__(self) -> None:
+        self.constructor = SafeConstructor()
+        self.values = 1
+
+    def data(self, node: Node, level: int) -> Any:
+        children = node.value
+        if isinstance(node, ScalarNode):
+            return children if node.tag == _STR else self._scalar(node)
+        if children and level >= FILE_DEPTH:  # its values are a level deeper
+            raise _NotPlain
+        self.values += len(children) * (2 if isinstance(node, MappingNode) else 1)
+        if self.values > FILE_VALUES:
+            raise _NotPlain
+        if isinstance(node, SequenceNode) and node.tag == _SEQ:
+            return [self.data(child, level + 1) for child in children]
+        if not isinstance(node, MappingNode) or node.tag != _MAP:
+            raise _NotPlain
+        keys = {(key.tag, key.value) for key, _ in children if isinstance(key, ScalarNode)}
+        if len(keys) < len(children):  # a key repeated, or one not a scalar
+            raise _NotPlain
+        data = {
+            key.value if key.tag == _STR else self._scalar(key): self.data(child, level + 1)
+            for key, child in children
+        }
+        if len(data) < len(children):  # keys written apart that are one value (1 and 0x1)
+            raise _NotPlain
+        return data
+
+    def _scalar(self, node: Node) -> Any:
+        """A scalar that is not a string; a merge key `<<` or a `=` has no constructor of its
+        own, and so is _NotPlain too."""
+        try:
+            return self.constructor.construct_object(node)
+        except Exception as error:  # a bad !!int: said after the limits, by the exact pass
+            raise _NotPlain from error
 
 
 _TOO_DEEP = f"nested more than {FILE_DEPTH} levels deep: a lesson needs fewer than 10"

@@ -6,9 +6,9 @@ import contextlib
 import errno
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -23,7 +23,7 @@ from tutor.course.models import Lesson
 from tutor.course.questions import Bank
 from tutor.course.wording import NOUNS, describe, explain
 
-__all__ = ["MAX_BYTES", "load_course", "load_file", "load_paths"]
+__all__ = ["MAX_BYTES", "Loaded", "each_file", "load_course", "load_file", "load_paths"]
 
 
 SHOWN = 100
@@ -53,48 +53,95 @@ def load_course(extra_dirs: Sequence[Path] = (), *, builtin: bool = True) -> Cou
 
 def load_paths(paths: Sequence[Path]) -> Course:
     """Everything in `paths`: files, or directories whose .yaml/.yml files (subfolders too) load
-    by name.
+    by name; what each file holds and all their problems, as `each_file` reads them."""
+    course = Course()
+    banks: dict[Path, Bank] = {}
+    for loaded in each_file(paths):
+        course.problems += loaded.problems
+        if loaded.withdrawn:
+            course.banks.remove(banks.pop(loaded.file))
+        elif loaded.content is not None:
+            course.add(loaded.content)
+            if isinstance(loaded.content, Bank):
+                banks[loaded.file] = loaded.content
+    return course
+
+
+class Loaded(NamedTuple):
+    """One course file as it loaded: its content (None: skipped) and its problems."""
+
+    file: Path
+    content: Content | None
+    problems: list[Problem]
+    withdrawn: bool = False
+    """A bank that loaded earlier is skipped after all: a question names a lesson that did not
+    load (known only once every file is read)."""
+
+
+def each_file(paths: Sequence[Path]) -> Iterator[Loaded]:
+    """Each file in `paths` (files, or directories whose .yaml/.yml files, subfolders too, load by
+    name) as it loads, then each bank withdrawn; the one check both the tutor and `lint` run.
 
     Broken files are skipped with their problems; so is a file whose id (or, for a card, whose
     code; for a bank, a question's id; for edge cases, an edge's id) an earlier file already
-    uses, and a bank whose questions name a lesson that did not load. The one check both the
-    tutor and `lint` run.
+    uses, and a bank whose questions name a lesson that did not load. Only what those checks
+    across files need is kept (ids, codes, the lessons a bank names), never a file's content or
+    its YAML, so a course of any size is read in bounded memory.
     """
-    course = Course()
     seen: set[str] = set()
     owners: dict[tuple[str, object], Path] = {}
-    banks: list[tuple[Bank, Document]] = []
+    lessons: set[str] = set()
+    banks: list[tuple[Path, frozenset[str]]] = []
     for path in paths:
         files, problems = course_files(path)
-        course.problems += problems
+        if problems:
+            yield Loaded(path, None, problems)
         for file in files:
             real = os.path.realpath(file)
             if real in seen:
                 continue
             seen.add(real)
-            content, problems, document = _read(file)
-            course.problems += problems
-            if content is None or document is None:
-                continue
-            clashes = _clashes(content, owners)
-            if clashes:
-                course.problems += [
-                    document.problem(place, f"{message}: file skipped")
-                    for place, message in clashes
-                ]
-                continue
-            owners.update({key: file for key, _, _ in _claims(content)})
-            course.add(content)
-            if isinstance(content, Bank):
-                banks.append((content, document))
-    lessons = {lesson.id for lesson in course.lessons}
-    for bank, document in banks:
-        if issues := bank.unknown_lessons(lessons):
-            course.problems += [
-                document.problem(loc, f"{text}: file skipped") for loc, text in issues
-            ]
-            course.banks.remove(bank)
-    return course
+            content, problems = _claimed(file, owners)
+            if isinstance(content, Lesson):
+                lessons.add(content.id)
+            elif isinstance(content, Bank):
+                banks.append((file, _named_lessons(content)))
+            yield Loaded(file, content, problems)
+    for file, named in banks:
+        if not named <= lessons:
+            yield Loaded(file, None, _unknown_lessons(file, lessons), withdrawn=True)
+
+
+def _claimed(
+    file: Path, owners: dict[tuple[str, object], Path]
+) -> tuple[Content | None, list[Problem]]:
+    """The file's content, or None when it is broken or claims what an earlier file has; what it
+    claims is recorded in `owners`."""
+    content, problems, document = _read(file)
+    if content is None or document is None:
+        return None, problems
+    if clashes := _clashes(content, owners):
+        return None, [
+            document.problem(place, f"{message}: file skipped") for place, message in clashes
+        ]
+    owners.update({key: file for key, _, _ in _claims(content)})
+    return content, problems
+
+
+def _named_lessons(bank: Bank) -> frozenset[str]:
+    return frozenset(
+        lesson for lesson in (bank.lesson, *(q.lesson for q in bank.questions)) if lesson
+    )
+
+
+def _unknown_lessons(file: Path, lessons: set[str]) -> list[Problem]:
+    """A bank's problems at each lesson it names that did not load: the file is read again, for
+    the places (a course's good files are never kept)."""
+    bank, _, document = _read(file)
+    issues = bank.unknown_lessons(lessons) if isinstance(bank, Bank) else []
+    if document is None or not issues:
+        return [Problem(file, 1, 1, "changed while the course loaded: file skipped")]
+    return [document.problem(loc, f"{text}: file skipped") for loc, text in issues]
 
 
 def _claims(content: Content) -> list[tuple[tuple[str, object], Loc, str]]:

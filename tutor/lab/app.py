@@ -57,7 +57,7 @@ from tutor.lab.journal import (
     split_student,
 )
 from tutor.lab.pages import BROWSER_PAGE, FRAGMENT_PAGE, policy
-from tutor.lab.seats import Seats, Taken
+from tutor.lab.seats import NAME, Seats, Taken
 
 __all__ = ["ANNEX_ROUTES", "Annex", "Disconnected", "LabApp", "TooLarge", "read_body"]
 
@@ -108,13 +108,19 @@ class _Request:
         "student",
     )
 
-    def __init__(self, scope: Scope, body: bytes, body_size: int, chain: str) -> None:
+    def __init__(
+        self,
+        scope: Scope,
+        body: bytes,
+        body_size: int,
+        chain: str,
+        asked: tuple[str, list[tuple[str, str]]] | None = None,
+    ) -> None:
         self.scope = scope
         self.method: str = scope["method"]
         self.path: str = scope["path"]
         self.student, self.route = split_student(self.path)
-        self.query: str = scope["query_string"].decode("latin-1")
-        self.params = parse_qsl(self.query)
+        self.query, self.params = asked if asked is not None else _query(scope)
         self.headers = tuple(
             (k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]
         )
@@ -126,6 +132,8 @@ class _Request:
         self.scheme: str = "https" if scope.get("scheme") == "https" else "http"
 
     def param(self, name: str) -> str | None:
+        if not self.params:  # most requests: a redirect asks several
+            return None
         return next((v for k, v in self.params if k == name), None)
 
     def header(self, name: bytes) -> str | None:
@@ -161,6 +169,29 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
             return b"".join(chunks)
 
 
+async def _in_time(reading: Awaitable[bytes], bounds: Bounds) -> bytes:
+    """`reading`, or TimeoutError once `bounds.body_timeout` has passed: what `asyncio.timeout`
+    does, with one timer of the loop's and no more, since every request pays for it."""
+    task = asyncio.current_task()
+    assert task is not None  # the lab runs in uvicorn's task for the request
+    expired = False
+
+    def expire() -> None:
+        nonlocal expired
+        expired = True
+        task.cancel()
+
+    timer = asyncio.get_running_loop().call_later(bounds.body_timeout, expire)
+    try:
+        return await reading
+    except asyncio.CancelledError:
+        if expired and task.uncancel() == 0:
+            raise TimeoutError from None
+        raise
+    finally:
+        timer.cancel()
+
+
 def _too_long(scope: Scope, bounds: Bounds) -> tuple[int, str, int] | None:
     """414 or 431, what was too long and its limit, for a request the lab will not take."""
     if len(scope["path"]) + len(scope["query_string"]) > bounds.target:
@@ -170,9 +201,15 @@ def _too_long(scope: Scope, bounds: Bounds) -> tuple[int, str, int] | None:
     return None
 
 
-def _token(scope: Scope) -> str | None:
+def _query(scope: Scope) -> tuple[str, list[tuple[str, str]]]:
+    """The request's query, decoded, and its parameters (parsed once per request)."""
+    query: str = scope["query_string"].decode("latin-1")
+    return query, parse_qsl(query) if query else []
+
+
+def _token(params: Sequence[tuple[str, str]]) -> str | None:
     """The chain token a request names in its query, if it is one a client may name."""
-    for name, value in parse_qsl(scope["query_string"].decode("latin-1")):
+    for name, value in params:
         if name == "chain":
             return value if is_token(value) else None
     return None
@@ -236,7 +273,8 @@ class LabApp:
             request = _Request(kept, b"", 0, self.journal.new_token())
             await self._answer(request, send, status, message, close=True)
             return
-        token = _token(scope)
+        asked = _query(scope)
+        token = _token(asked[1])
         student = split_student(scope["path"])[0]
         refusal = self._refusal(token, student) if token else None
         if refusal is None and student and self.annex is not None:
@@ -247,27 +285,30 @@ class LabApp:
                 refusal, token = (403, f"{taken}\n"), None
         chain = token if token and refusal is None else self.journal.new_token()
         try:
-            async with asyncio.timeout(self.bounds.body_timeout):
-                body = await read_body(scope, receive, self.bounds.body)
+            body = await _in_time(read_body(scope, receive, self.bounds.body), self.bounds)
         except Disconnected as hang_up:
             # Journaled as what it is: a head (and maybe part of a body) and no answer, e.g.
             # httpx's second POST on a 307 when its streamed body cannot be sent again.
             received: bytes = hang_up.args[0]
-            request = _Request(scope, received, len(received), chain)
+            request = _Request(scope, received, len(received), chain, asked)
             self._record(request, 0, None, digest(received), hung_up=True)
             return
         except TooLarge:
             message = f"Request body over the lab's limit of {self.bounds.body} bytes.\n"
-            await self._answer(_Request(scope, b"", 0, chain), send, 413, message, close=True)
+            await self._answer(
+                _Request(scope, b"", 0, chain, asked), send, 413, message, close=True
+            )
             return
         except TimeoutError:
             message = (
                 f"Request body not complete after {self.bounds.body_timeout:g} seconds: "
                 "the lab stopped waiting for it.\n"
             )
-            await self._answer(_Request(scope, b"", 0, chain), send, 408, message, close=True)
+            await self._answer(
+                _Request(scope, b"", 0, chain, asked), send, 408, message, close=True
+            )
             return
-        request = _Request(scope, body, len(body), chain)
+        request = _Request(scope, body, len(body), chain, asked)
         request_digest = digest(body)
         if refusal is not None:
             await self._answer(request, send, *refusal, digest_=request_digest)
@@ -331,6 +372,9 @@ class LabApp:
                 )
         elif path == "/":
             await self._answer(request, send, 200, _INDEX, digest_=request_digest)
+        elif path.startswith("/s/") and not NAME.fullmatch(path.split("/")[2]):
+            text = "/s/NAME/: a name is 1 to 32 letters (a-z, A-Z), digits, '-' or '_'.\n"
+            await self._answer(request, send, 404, text, digest_=request_digest)
         else:
             await self._answer(
                 request, send, 404, f"No such lab route: {path}\n{_INDEX}", digest_=request_digest
@@ -582,7 +626,7 @@ _LOCATION_FORMS = (
 def _written(form: str, location: str, request: _Request) -> tuple[str, ...]:
     """`location` (a path on the lab with its query, the chain token last) written in `form`:
     the Location field values to send, each a way a server may write one (RFC 9110 §10.2.2)."""
-    if not location.startswith("/"):  # ?to= named this host in full: sent as it is
+    if form == "path" or not location.startswith("/"):  # as made; or ?to= named this host
         return (location,)
     up = "../" * (request.path.count("/") - 1)  # from the request's directory to the root
     host = request.header(b"host")
@@ -624,6 +668,8 @@ def _host_name(request: _Request) -> str | None:
 
 def _location(request: _Request, target: str) -> tuple[str, str | None]:
     """Where a redirect points, with the chain token added; or the reason it may not point there."""
+    if target == "/echo" and not request.student:  # the default: nothing to parse or quote
+        return f"/echo?{urlencode([('chain', request.chain)])}", None
     parts = urlsplit(target)
     host = request.header(b"host")
     if parts.scheme or parts.netloc or target.startswith(("//", "/\\")) or "\\" in parts.path:
@@ -704,7 +750,7 @@ Edge cases, as options of /redirect/{code} (combine them with &):
   ?origin=other                 Location on the lab's other listener: another origin
   ?scheme=https | http          Location on the lab's TLS listener (an upgrade) or on its plain
                                 one (a downgrade): what crosses a change of scheme
-  GET /ca.pem                   the certificate of the CA the TLS listener's comes from, for
+  GET /ca.pem                   the certificate of the CA that signed the TLS listener's, for
                                 curl --cacert on another machine (only the certificate, no key)
   ?cache=none | max-age=N       no Cache-Control, or explicit freshness. With none, a cache may
                                 reuse a 300, 301 or 308 by its own heuristic, and no other 3xx

@@ -19,12 +19,14 @@ import errno
 import logging
 import socket
 import ssl
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import ClassVar
 
+from httptools import HttpParserUpgrade, HttpRequestParser
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from tutor.lab.addresses import counted_as
@@ -38,6 +40,7 @@ __all__ = [
     "PARSER_TARGET",
     "Door",
     "GuardedProtocol",
+    "OneWrite",
     "Refusal",
     "accept_tls",
     "guarded",
@@ -216,9 +219,58 @@ class GuardedProtocol(HttpToolsProtocol):
             self.door.leave(self._address)
         super().connection_lost(exc)
 
+    _received = b""
+    """The bytes being parsed now: where an Upgrade's data begins is an offset into them."""
+    _ignored: _Body | None = None
+    """The body of a request whose Upgrade the lab ignores, read by the lab itself."""
+
     def data_received(self, data: bytes) -> None:
-        if not self._answered:
-            super().data_received(data)
+        if self._answered:
+            return
+        if self._ignored is not None:
+            self._read_ignored(data)
+            return
+        self._received = data
+        super().data_received(data)
+
+    def on_message_complete(self) -> None:
+        if self.parser.should_upgrade() and self._ignored is None and (body := _body(self)):
+            self._ignored = body  # the parser took the body for the new protocol's bytes
+            return
+        super().on_message_complete()
+
+    def _unsupported_upgrade_warning(self) -> None:
+        """A request asked to change protocols (Java's HttpClient asks for h2c on every
+        request): the lab does not, and RFC 9110 §7.8 lets a server ignore Upgrade and answer
+        in HTTP/1.1. The parser has handed over the bytes after the head as the new protocol's
+        (uvicorn would lose the body there); they are the body, and then the next request."""
+        upgrade = sys.exc_info()[1]
+        offset = upgrade.args[0] if isinstance(upgrade, HttpParserUpgrade) and upgrade.args else 0
+        rest = self._received[offset:] if isinstance(offset, int) else b""
+        if self._ignored is not None:
+            self._read_ignored(rest)
+        else:
+            self._parse_anew(rest)
+
+    def _read_ignored(self, data: bytes) -> None:
+        assert self._ignored is not None
+        body, rest, done = self._ignored.take(data)
+        if body:
+            self.on_body(body)
+        if self._ignored.broken:
+            self._ignored = None
+            self.send_400_response("Invalid chunked body after an Upgrade the lab ignores.")
+            return
+        if done:
+            self._ignored = None
+            super().on_message_complete()
+            self._parse_anew(rest)
+
+    def _parse_anew(self, rest: bytes) -> None:
+        """A new parser for the next request on this connection: the old one has switched."""
+        self.parser = HttpRequestParser(self)
+        if rest:
+            self.data_received(rest)
 
     def on_message_begin(self) -> None:
         self._chunks = self._target = 0
@@ -259,6 +311,8 @@ class GuardedProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._stop_clock()
         super().on_headers_complete()
+        if self.cycle is not None and self.cycle.transport is self.transport:
+            self.cycle.transport = OneWrite(self.transport, self.loop)  # type: ignore[assignment]
 
     def _start_clock(self) -> None:
         self._timer = self.loop.call_later(self.door.bounds.head_timeout, self._head_too_slow)
@@ -282,6 +336,43 @@ class GuardedProtocol(HttpToolsProtocol):
         self._answered = True
         head = [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
         self._timer = self.door.refuse(self._address, refusal, self.transport, head)
+
+
+class OneWrite:
+    """A response's transport that sends its head together with the first piece of its body:
+    uvicorn writes the head on `http.response.start` and the body on `http.response.body`, two
+    system calls (and two packets) for an answer that fits in one. A head held back is sent at
+    the next write, at a close, or at the loop's next turn, whichever comes first, so an answer
+    that streams its body still gets its head at once."""
+
+    __slots__ = ("_held", "_loop", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._held: bytes | None = None
+
+    def write(self, data: bytes) -> None:
+        if self._held is not None:
+            data, self._held = self._held + data, None
+        elif data.endswith(b"\r\n\r\n") and data.startswith(b"HTTP/"):  # the head
+            self._held = data
+            self._loop.call_soon(self.flush)
+            return
+        self._transport.write(data)
+
+    def flush(self) -> None:
+        if self._held is not None:
+            held, self._held = self._held, None
+            if not self._transport.is_closing():
+                self._transport.write(held)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> object:  # is_closing, get_extra_info, ...
+        return getattr(self._transport, name)
 
 
 class _Place:
@@ -398,3 +489,71 @@ def raise_open_file_limit(cap: int = OPEN_FILES) -> int | None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
     soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     return None if soft == resource.RLIM_INFINITY else soft
+
+
+class _Body:
+    """A request body read without the parser: `length` bytes, or chunked (RFC 9112 §7.1)."""
+
+    def __init__(self, length: int | None) -> None:
+        self.left = length
+        self.chunked = length is None
+        self.broken = False
+        self._buffer = b""
+        self._chunk = 0
+        self._trailers = False
+
+    def take(self, data: bytes) -> tuple[bytes, bytes, bool]:
+        """(body bytes in `data`, what comes after the body, whether the body is complete)."""
+        if not self.chunked:
+            assert self.left is not None
+            body, rest = data[: self.left], data[self.left :]
+            self.left -= len(body)
+            return body, rest, self.left == 0
+        self._buffer += data
+        body = b""
+        while True:
+            if self._chunk:
+                piece = self._buffer[: self._chunk]
+                body += piece
+                self._buffer = self._buffer[len(piece) :]
+                self._chunk -= len(piece)
+                if self._chunk:
+                    return body, b"", False
+                self._chunk = -2  # the CRLF after the chunk's data
+            if self._chunk == -2:
+                if len(self._buffer) < 2:
+                    return body, b"", False
+                if self._buffer[:2] != b"\r\n":
+                    self.broken = True
+                    return body, b"", False
+                self._buffer, self._chunk = self._buffer[2:], 0
+            line, found, after = self._buffer.partition(b"\r\n")
+            if not found:
+                self.broken = len(self._buffer) > _CHUNK_LINE
+                return body, b"", False
+            self._buffer = after
+            if self._trailers:
+                if not line:  # the blank line after the trailers: the body is complete
+                    return body, self._buffer, True
+                continue
+            size = line.split(b";", 1)[0].strip()
+            try:
+                self._chunk = int(size, 16)
+            except ValueError:
+                self.broken = True
+                return body, b"", False
+            if self._chunk == 0:
+                self._trailers = True
+
+
+_CHUNK_LINE = 1024
+"""The longest chunk-size line (with its extensions) a chunked body read here may have."""
+
+
+def _body(protocol: HttpToolsProtocol) -> _Body | None:
+    """How the body of the request being parsed comes (None: it has none), from its head."""
+    headers = dict(protocol.headers)
+    if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+        return _Body(None)
+    length = headers.get(b"content-length", b"0").strip()
+    return _Body(int(length)) if length.isdigit() and int(length) > 0 else None

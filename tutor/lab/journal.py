@@ -15,6 +15,7 @@ from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from http import HTTPStatus
 from typing import Protocol
 from urllib.parse import parse_qsl
@@ -54,6 +55,7 @@ def split_student(path: str) -> tuple[str, str]:
     return (match.group(1), match.group(2)) if match else ("", path)
 
 
+@lru_cache(maxsize=1024)
 def reason(status: int) -> str:
     """The reason phrase of a status code, as RFC 9110 names it (306 is "(Unused)", §15.4.7)."""
     if status == 306:
@@ -190,7 +192,7 @@ class Hop:
     @property
     def client(self) -> str:
         """Who sent the request, as per-client limits count it (see `counted_as`)."""
-        return counted_as(self.peer.rpartition(":")[0])
+        return _counted_as(self.peer.rpartition(":")[0])
 
     @property
     def label(self) -> str:
@@ -243,6 +245,11 @@ class Hop:
             "body": self.body_text(),
             "body_size": self.body_size,
         }
+
+
+_counted_as = lru_cache(maxsize=4096)(counted_as)
+"""`counted_as`, remembered: the journal asks it of every request it records or forgets, and a
+class has a few dozen addresses."""
 
 
 def shows_schemes(hops: Iterable[Hop]) -> bool:
@@ -321,14 +328,16 @@ class Journal:
         self._hops: dict[int, Hop] = {}
         """Every hop by its `seq`, oldest first."""
         self._chains: OrderedDict[str, list[Hop]] = OrderedDict()
-        self._clients: dict[str, deque[Hop]] = {}
+        self._clients: dict[str, deque[tuple[Hop, int]]] = {}
+        """Each client's hops, oldest first, with the bytes each holds (`Hop.kept_bytes`)."""
         self._client_bytes: Counter[str] = Counter()
         self._bytes = 0
         self._seq = 0
         self._lock = threading.Lock()
         self._grew = threading.Condition(self._lock)
         """Notified of every hop: a reader may wait for a chain to grow."""
-        self._listeners: list[Callable[[Hop], None]] = []
+        self._listeners: tuple[Callable[[Hop], None], ...] = ()
+        """Replaced, never changed in place: `record` reads it without a copy."""
 
     def record(self, *, headers: Sequence[tuple[str, str]], body: bytes, **fields: object) -> Hop:
         """Add a hop (all `Hop` fields but `seq` and `at`; the headers and body as received,
@@ -347,15 +356,16 @@ class Journal:
             self._hops[hop.seq] = hop
             self._chains.setdefault(hop.chain, []).append(hop)
             self._chains.move_to_end(hop.chain)
-            self._clients.setdefault(hop.client, deque()).append(hop)
+            client = hop.client
             size = hop.kept_bytes
+            self._clients.setdefault(client, deque()).append((hop, size))
             self._bytes += size
-            self._client_bytes[hop.client] += size
+            self._client_bytes[client] += size
             while len(self._hops) > bounds.journal_hops:
                 self._forget(max(self._clients, key=lambda client: len(self._clients[client])))
             while self._bytes > bounds.journal_bytes:
                 self._forget(max(self._client_bytes, key=self._client_bytes.__getitem__))
-            listeners = list(self._listeners)
+            listeners = self._listeners
             self._grew.notify_all()
         for listener in listeners:
             listener(hop)
@@ -364,10 +374,9 @@ class Journal:
     def _forget(self, client: str) -> None:
         """Forget the oldest hop of `client`."""
         hops = self._clients[client]
-        old = hops.popleft()
+        old, size = hops.popleft()
         if not hops:
             del self._clients[client]
-        size = old.kept_bytes
         self._bytes -= size
         self._client_bytes[client] -= size
         if not self._client_bytes[client]:
@@ -449,10 +458,9 @@ class Journal:
     def subscribe(self, listener: Callable[[Hop], None]) -> None:
         """Call `listener` with every new hop, on the thread that recorded it."""
         with self._lock:
-            self._listeners.append(listener)
+            self._listeners = (*self._listeners, listener)
 
     def unsubscribe(self, listener: Callable[[Hop], None]) -> None:
         """Stop calling `listener` (no error if it was not subscribed)."""
         with self._lock:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
+            self._listeners = tuple(kept for kept in self._listeners if kept != listener)

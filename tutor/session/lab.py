@@ -13,9 +13,11 @@ started when the first one comes.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from types import ModuleType
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from tutor.classroom.student import ClassJournal, Join, JoinedLab
@@ -47,6 +49,12 @@ def _authority() -> tuple[Authority | None, str | None]:
         return local_authority(home() / FOLDER), None
     except AuthorityError as error:
         return None, str(error)
+
+
+def _student() -> ModuleType | None:
+    """tutor.classroom.student, once imported: a joined lab is made only after, so a session on
+    a lab of its own never imports it (httpx, the class's models) just to learn it is not one."""
+    return sys.modules.get("tutor.classroom.student")
 
 
 class LabUnavailable(Exception):
@@ -140,9 +148,10 @@ class LabSession:
     @property
     def joined(self) -> Join | None:
         """The class this session runs on, once joined (None: a lab of its own)."""
-        from tutor.classroom.student import JoinedLab
-
-        return self._lab.join if isinstance(self._lab, JoinedLab) else None
+        student = _student()
+        if student is None or not isinstance(self._lab, student.JoinedLab):
+            return None
+        return cast("JoinedLab", self._lab).join
 
     def stop(self) -> None:
         """Stop the lab if this session started it; a start still under way is waited for, and
@@ -169,11 +178,7 @@ class LabSession:
             from tutor.classroom.student import JoinedLab
 
             if isinstance(self._lab, JoinedLab):
-                raise LabUnavailable(
-                    f"The class lab does not answer: {self._lab.problem}. Ask the teacher; or "
-                    f"quit and start the tutor without --join {self._lab.join.base} to work "
-                    "on a lab of your own."
-                )
+                raise LabUnavailable(self._lab.trouble)
             raise LabUnavailable(f"The lab server is not running: {self.error or 'it stopped'}")
         return self._lab
 
@@ -216,17 +221,21 @@ class LabSession:
     ) -> list[Outcome]:
         """Run experiments live, each client's share as one batch; `on_outcome` hears each one
         as it lands. Once `cancel` is set the run kills its programs and returns what it has."""
-        from tutor.classroom.student import ClassUnreachable
         from tutor.experiments.runner import run_many
 
         lab = self.wait()
-        if lab.tls.problem is not None and self.joined and any(spec.secure for spec in specs):
+        joined = self.joined
+        if lab.tls.problem is not None and joined and any(spec.secure for spec in specs):
             return self._run_split(specs, on_outcome, cancel)
+        student = _student()
+        unreachable: tuple[type[Exception], ...] = ()
+        if joined is not None and student is not None:
+            unreachable = (student.ClassUnreachable,)
         try:
             return run_many(
                 specs, lab.url, lab.journal, on_outcome=on_outcome, cancel=cancel, tls=lab.tls
             )
-        except ClassUnreachable as error:
+        except unreachable as error:
             self.wait()  # says why, and what the student can do
             raise LabUnavailable(f"The class lab did not answer: {error}.") from None
 

@@ -105,10 +105,17 @@ class Client(ABC):
     """The fetch() redirect modes it can be asked for."""
     keeps_hsts: bool = False
     """It keeps an HSTS list of its own, which a request can first teach the lab's host."""
+    starts_slowly: bool = False
+    """Its batch takes longest to get going (a browser): it starts before the others."""
 
     @abstractmethod
     def version(self) -> str | None:
         """The installed version, or None when the client is not installed."""
+
+    def prepare(self) -> None:
+        """Do now what the first request would otherwise wait for (the version, asked once per
+        process; a library's own set-up), e.g. while the lab starts."""
+        self.version()
 
     def cannot_send(self, request: Request) -> str | None:
         """Why this client cannot send `request` as asked, in one sentence (None: it can)."""

@@ -30,6 +30,10 @@ class Httpx(LibraryClient):
     label = "httpx (follow_redirects=True)"
     install_hint = "pip install httpx"
 
+    def prepare(self) -> None:
+        super().prepare()
+        _roots()
+
     def _send(
         self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
     ) -> list[Attempt]:
