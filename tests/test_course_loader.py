@@ -37,7 +37,8 @@ ONE_PROBLEM = {
         22,
         17,
         f"{EXPERIMENT}.client: unknown client 'lynx': use one of httpx, requests, aiohttp, "
-        "urllib, curl, curl-x, curl-post30x, wget, node, chromium-fetch, chromium-form",
+        "urllib, curl, curl-x, curl-post30x, wget, node, chromium-fetch, chromium-form, "
+        "firefox-fetch, firefox-form, go, java",
     ),
     "extra-key.yaml": (
         23,

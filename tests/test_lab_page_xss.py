@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Frame, Page, Route, syn
 from test_web_browser import CHROMIUM, FLAGS
 
 from tutor.experiments.clients.base import Request
-from tutor.experiments.clients.chromium import CHROMIUM_FETCH, CHROMIUM_FORM
+from tutor.experiments.clients.browser import page_plan
 from tutor.lab.journal import Hop
 from tutor.lab.server import LabServer
 
@@ -58,7 +58,7 @@ def _form(action: object, fields: object = ()) -> dict[str, object]:
 
 def _fetch(url: object) -> dict[str, object]:
     """A fetch() entry as the tutor's client plans it, with the `url` an attacker chose."""
-    return {**CHROMIUM_FETCH.planned(Request("GET", "/")), "url": url}
+    return {**page_plan("fetch", Request("GET", "/")), "url": url}
 
 
 def _fragment(plan: object) -> str:
@@ -265,10 +265,10 @@ def test_only_the_own_origin_is_a_first_target_but_a_redirect_reaches_the_other(
     )
     page, reported = attack.run(
         [
-            CHROMIUM_FETCH.planned(Request("POST", f"{other}/echo/pwned", b"a=1")),
-            CHROMIUM_FORM.planned(Request("POST", f"{other}/echo/pwned", b"a=1")),
-            CHROMIUM_FETCH.planned(Request("POST", to_fetch, b"a=1")),
-            CHROMIUM_FORM.planned(Request("POST", to_form, b"a=1")),
+            page_plan("fetch", Request("POST", f"{other}/echo/pwned", b"a=1")),
+            page_plan("form", Request("POST", f"{other}/echo/pwned", b"a=1")),
+            page_plan("fetch", Request("POST", to_fetch, b"a=1")),
+            page_plan("form", Request("POST", to_form, b"a=1")),
         ]
     )
     first_fetch, first_form, _, sent = _errors(reported)
@@ -289,8 +289,8 @@ def test_an_ipv6_lab_s_policy_still_lets_a_redirect_reach_its_other_origin(
     with LabServer(host="::1") as lab, _attacking(chromium, lab) as attack:
         page, reported = attack.run(
             [
-                CHROMIUM_FETCH.planned(Request("POST", "/redirect/307?origin=other&to=/echo/x")),
-                CHROMIUM_FORM.planned(Request("POST", "/redirect/303?origin=other&to=/echo/y")),
+                page_plan("fetch", Request("POST", "/redirect/307?origin=other&to=/echo/x")),
+                page_plan("form", Request("POST", "/redirect/303?origin=other&to=/echo/y")),
             ]
         )
         assert reported[0] == _followed("cors"), attack.violations
@@ -464,8 +464,8 @@ def test_injected_script_is_blocked_by_the_policy(attack: Attack, path: str) -> 
 def test_honest_plans_still_work_after_the_attacks(attack: Attack) -> None:
     page, reported = attack.run(
         [
-            CHROMIUM_FETCH.planned(Request("POST", "/redirect/307?to=/echo/fetched", b"a=1")),
-            CHROMIUM_FORM.planned(Request("POST", "/redirect/303?to=/echo/posted", b"a=1")),
+            page_plan("fetch", Request("POST", "/redirect/307?to=/echo/fetched", b"a=1")),
+            page_plan("form", Request("POST", "/redirect/303?to=/echo/posted", b"a=1")),
         ]
     )
     assert reported == [_followed("basic"), {"error": None, "reported": None}]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
@@ -15,6 +16,7 @@ from textual.command import Provider
 from textual.message import Message
 from textual.screen import Screen
 
+from tutor.experiments import notices
 from tutor.progress.settings import Settings, read_settings
 from tutor.session.lab import LabUnavailable
 from tutor.ui.literal import printable
@@ -122,6 +124,7 @@ class TutorApp(App[None]):
 
         self.sub_title = self.session.lab.name
         self.preferences.start()
+        self._stop_notices = notices.listen(self._notice)
         # The cached index costs a millisecond or two, so the first paint already lists the
         # lessons; parsing and validating the course waits until after it, in a worker.
         key = index_key(self.session.course_paths)  # before the load: a change misses next time
@@ -131,7 +134,15 @@ class TutorApp(App[None]):
         self.call_after_refresh(self._load_course, key, bool(entries))
 
     def on_unmount(self) -> None:
+        self._stop_notices()
         self.session.close()
+
+    def _notice(self, text: str) -> None:
+        """What an experiment said once (the Go client built on first use), from any thread."""
+        if threading.current_thread() is threading.main_thread():
+            self.notify(text, timeout=8)
+        else:
+            self.call_from_thread(self.notify, text, timeout=8)
 
     @work(exclusive=True, thread=True, group="course", description="Loading the lessons")
     def _load_course(self, key: str, indexed: bool) -> None:

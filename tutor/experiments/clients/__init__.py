@@ -25,6 +25,10 @@ _CLIENTS = {
     "node": ("node", "CLIENT"),
     "chromium-fetch": ("chromium", "CHROMIUM_FETCH"),
     "chromium-form": ("chromium", "CHROMIUM_FORM"),
+    "firefox-fetch": ("firefox", "FIREFOX_FETCH"),
+    "firefox-form": ("firefox", "FIREFOX_FORM"),
+    "go": ("go", "CLIENT"),
+    "java": ("java", "CLIENT"),
 }
 """Name -> (module in this package, the instance in it)."""
 CLIENT_NAMES = tuple(_CLIENTS)

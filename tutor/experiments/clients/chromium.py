@@ -22,7 +22,6 @@ up: Chromium's "307 Internal Redirect" (net/url_request/url_request_http_job.cc)
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import html
 import json
@@ -33,7 +32,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import cast
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from tutor.experiments.clients.base import (
     REDIRECT_MODES,
@@ -42,6 +41,14 @@ from tutor.experiments.clients.base import (
     Client,
     Request,
     attempts_said,
+)
+from tutor.experiments.clients.browser import (
+    RESULT,
+    by_name,
+    by_name_url,
+    page_plan,
+    page_refusal,
+    trust,
 )
 from tutor.experiments.clients.program import ProgramClient, complaint, run_program
 from tutor.experiments.clients.side_by_side import side_by_side
@@ -61,7 +68,6 @@ _FLAGS = (
     "--disable-extensions",
     "--dump-dom",
 )
-_RESULT = re.compile(r'<pre id="result">(.*?)</pre>', re.DOTALL)
 _PROGRAMS = ("chromium", "chromium-browser", "google-chrome")
 
 
@@ -73,6 +79,7 @@ class Chromium(ProgramClient):
     install_hint = "apt-get install chromium (or your system's package manager)"
 
     keeps_hsts = True
+    starts_slowly = True
 
     def __init__(self, name: str, label: str, mode: str) -> None:
         self.name = name
@@ -83,28 +90,7 @@ class Chromium(ProgramClient):
             self.redirect_modes = REDIRECT_MODES
 
     def _cannot_send(self, request: Request) -> str | None:
-        if request.ca and shutil.which("certutil") is None:
-            return (
-                "Chromium trusts a local CA only through its NSS store, and certutil is not "
-                "installed to put it there (apt-get install libnss3-tools)"
-            )
-        carries_body = bool(request.body or request.stream)
-        if self.mode == "fetch":
-            if request.method in ("GET", "HEAD") and carries_body:
-                return f"fetch() refuses a body on a {request.method} (it throws a TypeError)"
-            return None
-        if request.method == "GET" and carries_body:
-            return "an HTML form sends a GET's fields in the URL, never as a body"
-        if request.method not in ("GET", "POST"):
-            return f"an HTML form sends only GET or POST, not {request.method}"
-        if request.stream:
-            return "an HTML form cannot send a streamed body"
-        fields = parse_qsl(request.body.decode(errors="replace"), keep_blank_values=True)
-        if urlencode(fields).encode() != request.body:
-            return "an HTML form sends only name=value pairs, and this body is not one"
-        if request.headers:
-            return "an HTML form cannot add request headers"
-        return None
+        return page_refusal(self.mode, request)
 
     @property
     def batch_group(self) -> str:
@@ -148,9 +134,9 @@ class Chromium(ProgramClient):
         hsts = next((request for _, request in work if request.hsts), None)
         rules = _rules(address, hsts)
         if ca:
-            work = [(client, _by_name(request, hsts is not None)) for client, request in work]
-            origin = _by_name_url(origin, hsts is not None)
-        plan = [cast(Chromium, client).planned(request) for client, request in work]
+            work = [(client, by_name(request, hsts is not None)) for client, request in work]
+            origin = by_name_url(origin, hsts is not None)
+        plan = [page_plan(cast(Chromium, client).mode, request) for client, request in work]
         page = f"{origin}/client/browser#{quote(json.dumps(plan), safe='')}"
         with tempfile.TemporaryDirectory(
             prefix="redirect-tutor-chromium-", ignore_cleanup_errors=True
@@ -158,7 +144,8 @@ class Chromium(ProgramClient):
             profile = os.path.join(folder, "profile")
             home = os.path.join(folder, "home")
             net_log = os.path.join(folder, "net-log.json")
-            trusted = _trust(ca, home, timeout, cancel) if ca else None
+            nss = os.path.join(home, ".pki", "nssdb")  # where Chromium on Linux reads it
+            trusted = trust(ca, nss, timeout, cancel) if ca else None
             if isinstance(trusted, str):
                 return [Attempt(trusted)] * len(work)
             argv = [
@@ -175,7 +162,7 @@ class Chromium(ProgramClient):
             logged = _net_log(net_log) if hsts else {}
         if isinstance(done, str):
             return [Attempt(done)] * len(work)
-        found = _RESULT.search(done.stdout.decode(errors="replace"))
+        found = RESULT.search(done.stdout.decode(errors="replace"))
         said = attempts_said(html.unescape(found.group(1)) if found else "", len(work))
         if said is None:
             why = complaint(done, f"exit status {done.returncode}")
@@ -184,52 +171,6 @@ class Chromium(ProgramClient):
             _with_logged(attempt, logged.get(request.url))
             for attempt, (_, request) in zip(said, work, strict=True)
         ]
-
-    def planned(self, request: Request) -> dict[str, object]:
-        """What the page needs to send `request` this client's way."""
-        if self.mode == "fetch":
-            return {
-                "mode": "fetch",
-                "method": request.method,
-                "url": request.url,
-                "headers": request.headers,
-                "body": base64.b64encode(request.body).decode(),
-                "stream": request.stream,
-                "redirect": request.redirect,
-                "hsts": request.hsts,
-            }
-        # A form GET replaces the action's query with its fields: the query goes in as fields.
-        parts = urlsplit(request.url)
-        fields = parse_qsl(request.body.decode(), keep_blank_values=True)
-        if request.method == "GET":
-            fields = parse_qsl(parts.query, keep_blank_values=True) + fields
-            action = urlunsplit(parts._replace(query=""))
-        else:
-            action = request.url
-        return {
-            "mode": "form",
-            "method": request.method,
-            "action": action,
-            "fields": fields,
-            "hsts": request.hsts,
-        }
-
-
-def _by_name_url(url: str, default_port: bool = False) -> str:
-    """`url` with the lab's address replaced by BROWSER_HOST, its port kept (or left out, for
-    the scheme's default port, which `_rules` maps to the lab's listener)."""
-    parts = urlsplit(url)
-    port = None if default_port else parts.port
-    netloc = BROWSER_HOST if port is None else f"{BROWSER_HOST}:{port}"
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def _by_name(request: Request, default_port: bool) -> Request:
-    return dataclasses.replace(
-        request,
-        url=_by_name_url(request.url, default_port),
-        hsts=request.hsts and _by_name_url(request.hsts, default_port),
-    )
 
 
 def _rules(address: str, hsts: Request | None) -> str:
@@ -323,24 +264,6 @@ def _with_logged(attempt: Attempt, logged: _Logged | None) -> Attempt:
     else:
         return attempt
     return dataclasses.replace(attempt, reported=reported)
-
-
-def _trust(ca: str, home: str, timeout: float, cancel: Cancel) -> str | None:
-    """Make `home`'s NSS certificate store (~/.pki/nssdb, which Chromium on Linux reads) trust
-    `ca` for websites (`-t C,,`); None when done, else why not."""
-    store = f"sql:{os.path.join(home, '.pki', 'nssdb')}"
-    os.makedirs(os.path.join(home, ".pki", "nssdb"), mode=0o700)
-    for argv in (
-        ["certutil", "-N", "-d", store, "--empty-password"],
-        ["certutil", "-A", "-d", store, "-t", "C,,", "-n", "redirect-tutor lab CA", "-i", ca],
-    ):
-        done = run_program(argv, timeout=timeout, cancel=cancel)
-        if isinstance(done, str):
-            return f"the browser's certificate store could not be made: {done}"
-        if done.returncode:
-            why = complaint(done, f"exit status {done.returncode}")
-            return f"the browser could not be made to trust the lab's CA: certutil: {why}"
-    return None
 
 
 CHROMIUM_FETCH = Chromium("chromium-fetch", "Chromium fetch()", "fetch")

@@ -12,7 +12,7 @@ import subprocess
 import threading
 import time
 from abc import abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import partial
 from typing import ClassVar
 
@@ -27,6 +27,8 @@ __all__ = [
     "forget_versions",
     "kill_every_program",
     "run_program",
+    "started",
+    "stopping",
 ]
 
 PARALLEL = 8
@@ -131,6 +133,47 @@ def run_program(
         _kill_group(process)
         _RUNNING.groups.discard(process.pid)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+@contextlib.contextmanager
+def started(
+    argv: Sequence[str], *, env: Mapping[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes] | str]:
+    """A program the tutor talks to while it runs (a browser it drives over a socket): started
+    like `run_program`'s, in a process group of its own, its output thrown away; the whole
+    group is killed when the block ends, and by `kill_every_program`. Yields why not, when it
+    could not start (or the process is ending)."""
+    program = shutil.which(argv[0])
+    if program is None:
+        yield f"{argv[0]} is not installed"
+        return
+    if _RUNNING.stopping:
+        yield CANCELLED
+        return
+    try:
+        process = subprocess.Popen(
+            [program, *argv[1:]],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            env=None if env is None else {**os.environ, **env},
+        )
+    except (OSError, ValueError) as error:
+        yield f"{argv[0]} could not start: {error}"
+        return
+    _RUNNING.groups.add(process.pid)
+    try:
+        yield process
+    finally:
+        _kill_group(process)
+        process.wait()
+        _RUNNING.groups.discard(process.pid)
+
+
+def stopping() -> bool:
+    """Whether the process is ending (kill_every_program was called): start nothing more."""
+    return _RUNNING.stopping
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

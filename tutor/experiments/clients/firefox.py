@@ -1,0 +1,195 @@
+"""Headless Firefox (Debian's firefox-esr), driven over Marionette: the lab's page sends a whole
+batch by fetch() or by real form posts, as it does for Chromium.
+
+One browser per batch and page origin, with a profile made for it and removed after; every
+process of it is killed when the batch ends. Marionette (tutor.experiments.clients.marionette)
+opens /client/browser with the plan in its fragment, and reads `#result` once the page wrote
+what the browser said of each request; what arrived is read from the lab's journal.
+
+A batch that changes scheme reaches the lab by BROWSER_HOST, which the preference
+`network.dns.forceResolve` points at the lab's address, and trusts the lab's CA through the
+profile's own NSS certificate store (certutil, as for Chromium). Firefox keeps no HSTS list
+here: it can be told no other port for a name, and RFC 6797 §8.3 rewrites only the default one.
+HTTPS-First (which would try https:// before the lab's http:// page) is off, so that what is
+measured is the redirect, not an upgrade Firefox made up before sending anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from functools import partial
+from typing import cast
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from tutor.experiments.clients.base import (
+    CANCELLED,
+    REDIRECT_MODES,
+    Attempt,
+    Cancel,
+    Client,
+    Request,
+    attempts_said,
+)
+from tutor.experiments.clients.browser import by_name, by_name_url, page_plan, page_refusal, trust
+from tutor.experiments.clients.marionette import Marionette, MarionetteError
+from tutor.experiments.clients.program import ProgramClient, started
+from tutor.experiments.clients.side_by_side import side_by_side
+
+__all__ = ["FIREFOX_FETCH", "FIREFOX_FORM", "Firefox"]
+
+_PROGRAMS = ("firefox-esr", "firefox")
+_PREFS: dict[str, object] = {
+    "marionette.port": 0,  # a free port, written to MarionetteActivePort in the profile
+    "browser.shell.checkDefaultBrowser": False,
+    "browser.startup.homepage_override.mstone": "ignore",
+    "browser.startup.page": 0,
+    "app.update.auto": False,
+    "app.update.disabledForTesting": True,
+    "datareporting.policy.dataSubmissionEnabled": False,
+    "datareporting.healthreport.uploadEnabled": False,
+    "toolkit.telemetry.enabled": False,
+    "network.captive-portal-service.enabled": False,
+    "network.connectivity-service.enabled": False,
+    "browser.safebrowsing.malware.enabled": False,
+    "browser.safebrowsing.phishing.enabled": False,
+    "browser.safebrowsing.downloads.enabled": False,
+    "extensions.update.enabled": False,
+    "app.normandy.enabled": False,
+    "network.proxy.type": 0,
+    "dom.security.https_first": False,
+    "dom.security.https_only_mode": False,
+}
+"""A profile that talks to nothing but the lab (Marionette also sets its own recommended
+preferences, which turn off the rest of Firefox's background traffic)."""
+POLL = 0.02
+"""How often the page's result is looked at."""
+
+
+def _program() -> str:
+    import shutil
+
+    return next((name for name in _PROGRAMS if shutil.which(name)), _PROGRAMS[0])
+
+
+def _user_js(prefs: dict[str, object]) -> str:
+    return "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items())
+
+
+class Firefox(ProgramClient):
+    install_hint = "apt-get install firefox-esr"
+    version_word = 2
+    starts_slowly = True
+
+    def __init__(self, name: str, label: str, mode: str) -> None:
+        self.name = name
+        self.label = label
+        self.mode = mode
+        self.program = _program()
+        if mode == "fetch":
+            self.redirect_modes = REDIRECT_MODES
+
+    def _cannot_send(self, request: Request) -> str | None:
+        return page_refusal(self.mode, request)
+
+    @property
+    def batch_group(self) -> str:
+        return "firefox"
+
+    def _send(
+        self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
+    ) -> list[Attempt]:
+        """One browser per page origin sends its share of the batch, the browsers side by side;
+        `work` may mix fetch() and form requests: both are this browser's group."""
+        by_origin: dict[str, list[int]] = {}
+        for index, (_, request) in enumerate(work):
+            origin = urlunsplit((*urlsplit(request.url)[:2], "", "", ""))
+            by_origin.setdefault(origin, []).append(index)
+        shares = list(by_origin.items())
+        said = side_by_side(
+            [
+                partial(self._one_browser, origin, [work[i] for i in indices], timeout, cancel)
+                for origin, indices in shares
+            ],
+            len(shares),
+            "firefox",
+        )
+        attempts: list[Attempt] = [Attempt()] * len(work)
+        for (_, indices), share in zip(shares, said, strict=True):
+            for index, attempt in zip(indices, share, strict=True):
+                attempts[index] = attempt
+        return attempts
+
+    def _one_browser(
+        self, origin: str, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
+    ) -> list[Attempt]:
+        """One browser, one page at `origin`, every request of `work` sent from it."""
+        ca = next((request.ca for _, request in work if request.ca), None)
+        prefs = dict(_PREFS)
+        if ca:
+            prefs["network.dns.forceResolve"] = urlsplit(origin).hostname or ""
+            work = [(client, by_name(request)) for client, request in work]
+            origin = by_name_url(origin)
+        plan = [page_plan(cast(Firefox, client).mode, request) for client, request in work]
+        page = f"{origin}/client/browser#{quote(json.dumps(plan), safe='')}"
+        with tempfile.TemporaryDirectory(
+            prefix="redirect-tutor-firefox-", ignore_cleanup_errors=True
+        ) as profile:
+            with open(os.path.join(profile, "user.js"), "w", encoding="utf-8") as user_js:
+                user_js.write(_user_js(prefs))
+            trusted = trust(ca, profile, timeout, cancel) if ca else None
+            if isinstance(trusted, str):
+                return [Attempt(trusted)] * len(work)
+            argv = [self.program, "--headless", "--marionette", "--no-remote"]
+            with started([*argv, "--profile", profile]) as browser:
+                if isinstance(browser, str):
+                    return [Attempt(browser)] * len(work)
+                # The page's requests run one after another, each within the timeout.
+                deadline = time.monotonic() + 10 + timeout * max(len(work), 1)
+                said, why = _drive(profile, page, deadline, cancel)
+        attempts = None if said is None else attempts_said(said, len(work))
+        if attempts is None:
+            return [Attempt(why or "the browser page wrote no result")] * len(work)
+        return attempts
+
+
+def _drive(profile: str, page: str, deadline: float, cancel: Cancel) -> tuple[str | None, str]:
+    """Open `page` in the browser whose profile is `profile`: the page's result once it is
+    written, or None and why not."""
+    port_file = os.path.join(profile, "MarionetteActivePort")
+    while not os.path.exists(port_file):
+        if cancel.is_set():
+            return None, CANCELLED
+        if time.monotonic() > deadline:
+            return None, "Firefox did not open its Marionette port in time"
+        time.sleep(POLL)
+    try:
+        with open(port_file, encoding="ascii") as written:
+            port = int(written.read().strip())
+        browser = Marionette(port, timeout=max(deadline - time.monotonic(), 1))
+    except (OSError, ValueError, MarionetteError) as error:
+        return None, f"Firefox could not be driven: {error}"
+    try:
+        browser.command("WebDriver:NewSession", {"capabilities": {}})
+        browser.command("WebDriver:Navigate", {"url": page})
+        script = "return document.getElementById('result').textContent"
+        while True:
+            text = browser.command("WebDriver:ExecuteScript", {"script": script, "args": []})
+            if isinstance(text, str) and text != "running":
+                return text, ""
+            if cancel.is_set():
+                return None, CANCELLED
+            if time.monotonic() > deadline:
+                return None, "the browser page did not finish in time"
+            time.sleep(POLL)
+    except (OSError, MarionetteError) as error:
+        return None, f"Firefox could not be driven: {error}"
+    finally:
+        browser.close()
+
+
+FIREFOX_FETCH = Firefox("firefox-fetch", "Firefox fetch()", "fetch")
+FIREFOX_FORM = Firefox("firefox-form", "Firefox form", "form")
