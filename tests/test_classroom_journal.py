@@ -97,7 +97,8 @@ def test_serve_beyond_loopback_warns_and_hands_out_urls() -> None:
         server.send_signal(signal.SIGINT)
         out, err = server.communicate(timeout=15)
     assert "Warning: the lab listens on 0.0.0.0" in err
-    assert any(line.startswith("Hand out: http://") for line in lines)
+    listening = next(line for line in lines if line.startswith("Lab listening on "))
+    assert not listening.startswith("Lab listening on http://0.0.0.0")  # a URL students reach
     journal = [line for line in out.splitlines() if "/s/ada/" in line]
     assert len(journal) == 2
     assert " POST " in journal[0] and " 302 -> /s/ada/echo?chain=" in journal[0]

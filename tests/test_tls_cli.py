@@ -8,6 +8,7 @@ import json
 import os
 import queue
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -120,11 +121,11 @@ def test_serve_names_its_tls_listener_and_the_ca_to_trust(learner_home: Path):
         printed = serving.until("Try: ")
         listening = next(line for line in printed if line.startswith("Lab listening on "))
         plain = listening.split()[3]
-        tls_line = next(line for line in printed if line.startswith("Its TLS listener"))
-        assert tls_line.startswith("Its TLS listener (for ?scheme=https) is https://127.0.0.1:")
+        tls_line = next(line for line in printed if line.startswith("  TLS listener"))
+        assert tls_line.startswith("  TLS listener (?scheme=https):  https://127.0.0.1:")
         secure = tls_line.rsplit(" ", 1)[1]
         ca = learner_home / "tls" / "ca.pem"
-        assert f"  its certificate authority: {ca}  (e.g. curl --cacert FILE)" in printed
+        assert f"  its certificate authority:     {ca}" in printed
         # What it names works: the CA verifies the listener, which leads back to plain HTTP.
         context = ssl.create_default_context(cafile=ca)
         with httpx.Client(verify=context, trust_env=False, timeout=5) as client:
@@ -152,7 +153,7 @@ def test_serve_without_a_ca_says_why_and_serves_plain_http(tmp_path: Path):
         assert refused.status_code == 400
     finally:
         err = serving.stop()
-    assert not any(line.startswith("Its TLS listener") for line in printed)
+    assert not any(line.startswith("  TLS listener") for line in printed)
     assert (
         f"No TLS listener: The lab's certificate authority cannot be kept in "
         f"{regular / 'home' / 'tls'}: Not a directory"
@@ -166,9 +167,9 @@ def test_a_student_on_another_machine_takes_the_ca_from_the_lab_and_curl_verifie
     serving = _Serving(None, "--host", "0.0.0.0")
     try:
         printed = serving.until("Try: ")
-        hand_out = next(line for line in printed if line.startswith("Hand out: ")).split()[2]
-        assert any("curl -o lab-ca.pem URL/ca.pem" in line for line in printed)
-        secure_port = next(line for line in printed if line.startswith("Its TLS listener")).rsplit(
+        hand_out = next(line for line in printed if line.startswith("Lab listening on ")).split()[3]
+        assert f"  curl -o lab-ca.pem {hand_out}/ca.pem" in printed
+        secure_port = next(line for line in printed if line.startswith("  TLS listener")).rsplit(
             ":", 1
         )[1]
         address = urlsplit(hand_out).hostname
@@ -188,3 +189,33 @@ def test_a_student_on_another_machine_takes_the_ca_from_the_lab_and_curl_verifie
     finally:
         err = serving.stop()
     assert "Traceback" not in err
+
+
+def _three_free_ports() -> int:
+    """A port with the two after it free too, on loopback."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base > 65500:
+            continue
+        try:
+            with socket.socket() as a, socket.socket() as b:
+                a.bind(("127.0.0.1", base + 1))
+                b.bind(("127.0.0.1", base + 2))
+        except OSError:
+            continue
+        return base
+    raise AssertionError("no three free ports in a row on loopback")
+
+
+def test_a_restarted_serve_finds_its_tls_listener_where_it_was() -> None:
+    """With --port P the listeners are P, P+1 (the other origin) and P+2 (TLS), each time."""
+    base = _three_free_ports()
+    for _ in range(2):
+        serving = _Serving(None, "--port", str(base))
+        try:
+            printed = serving.until("Try: ")
+        finally:
+            serving.stop()
+        assert f"  TLS listener (?scheme=https):  https://127.0.0.1:{base + 2}" in printed

@@ -165,40 +165,47 @@ def serve(
     def ready(url: str, other_url: str, secure_url: str, no_tls: str | None) -> None:
         nonlocal card
         classroom.lab_url = _own_url(host, url)
-        click.echo(f"Lab listening on {url}  (Ctrl+C stops it)")
-        click.echo(f"Its other origin (for ?origin=other) is {other_url}")
+        port_of = {
+            name: where.rsplit(":", 1)[1]
+            for name, where in (("plain", url), ("other", other_url), ("tls", secure_url))
+            if where
+        }
+        shared = [] if is_loopback(host) else hand_out_urls(host, int(port_of["plain"]))
+        classroom.hand_out = shared or None
+        # On every address (0.0.0.0, ::), the URLs to read are those students reach.
+        shown = shared[0] if shared else url
+        base = shown.rsplit(":", 1)[0]
+        click.echo(f"Lab listening on {shown}  (Ctrl+C stops it)")
+        click.echo(f"  other origin (?origin=other):  {base}:{port_of['other']}")
         if secure_url and authority is not None:
             classroom.tls = TlsLab(_own_url(host, secure_url), str(authority.ca))
-            click.echo(f"Its TLS listener (for ?scheme=https) is {secure_url}")
-            click.echo(f"  its certificate authority: {authority.ca}  (e.g. curl --cacert FILE)")
+            secure_base = base.replace("http://", "https://", 1)
+            click.echo(f"  TLS listener (?scheme=https):  {secure_base}:{port_of['tls']}")
+            click.echo(f"  its certificate authority:     {authority.ca}")
         else:
             click.secho(f"No TLS listener: {no_authority or no_tls}", fg="yellow", err=True)
         if not is_loopback(host):
             click.secho(
-                f"Warning: the lab listens on {host}: anyone who can reach this machine can send "
-                "it requests (each reads back only the chains it holds the token of). Use it "
-                "on a classroom network.",
+                f"Warning: the lab listens on {host}: anyone who can reach this machine can\n"
+                "send it requests (each reads back only the chains it holds the token of).\n"
+                "Use it on a classroom network.",
                 fg="yellow",
                 err=True,
             )
-            other_port = other_url.rsplit(":", 1)[1]
-            classroom.hand_out = hand_out_urls(host, int(url.rsplit(":", 1)[1]))
-            for shared in classroom.hand_out or ["(no address found: use this machine's)"]:
-                click.echo(f"Hand out: {shared}  (other origin: port {other_port})")
-            click.echo(
-                "Each student picks a name and joins: redirect-tutor --join URL --name NAME "
-                "(or, with curl only: curl -L -d a=1 URL/s/NAME/redirect/307)"
-            )
+            for other_address in shared[1:]:
+                click.echo(f"  also reachable at:             {other_address}")
+            if not shared:
+                click.echo("  (no address found to hand out: use this machine's)")
+            click.echo("Each student picks a name and joins with:")
+            click.echo(f"  redirect-tutor --join {shown} --name NAME")
             if secure_url:
-                click.echo(
-                    "For ?scheme=, a student's curl trusts the lab's CA with: curl -o "
-                    "lab-ca.pem URL/ca.pem, then curl --cacert lab-ca.pem ... (the CA's "
-                    "certificate only: its key never leaves this machine)"
-                )
+                click.echo("For ?scheme=, a student's curl trusts the lab's CA (never its key):")
+                click.echo(f"  curl -o lab-ca.pem {shown}/ca.pem")
+                click.echo("  curl --cacert lab-ca.pem ...")
             if open_files is not None and open_files < _CLASS * per_address:
                 click.secho(
-                    f"Warning: this system lets the lab hold only {open_files} connections "
-                    f"open, less than {_CLASS} students at --per-address {per_address}; "
+                    f"Warning: this system lets the lab hold only {open_files} connections\n"
+                    f"open, less than {_CLASS} students at --per-address {per_address};\n"
                     "raise it (ulimit -n) or lower --per-address.",
                     fg="yellow",
                     err=True,
@@ -206,7 +213,7 @@ def serve(
         card = _keep_card(classroom)
         if classroom.exam is not None:
             click.echo(f"Exam set: {classroom.exam.describe()}")
-        if classroom.hand_out:  # a class's lab: tried the way a student would
+        if classroom.hand_out:  # a class's lab: tried the way a student with curl only would
             click.echo(f"Try: curl -L -d a=1 {classroom.hand_out[0]}/s/NAME/redirect/307")
         else:
             click.echo(f"Try: curl -L -d a=1 {url}/redirect/307")
@@ -305,5 +312,6 @@ def _keep_card(classroom: Classroom) -> LabCard | None:
             err=True,
         )
         return None
-    click.echo(f"Teacher key kept in {path} (not shown): redirect-tutor class opens the class.")
+    click.echo(f"Teacher key kept in {path} (not shown):")
+    click.echo("  redirect-tutor class  opens the class.")
     return card

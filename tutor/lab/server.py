@@ -415,7 +415,9 @@ def serve(
     `on_log` hears each of uvicorn's log lines (one line each, never a traceback).
 
     The second origin listens on `port + 1` when it is free, else on any free port; the TLS
-    listener (with an `authority`) on any free port. `on_ready` gets the three URLs (the last
+    listener (with an `authority`) on `port + 2` when it is free, else on any free port: a class
+    that restarts its lab finds every listener where it was. `on_ready` gets the three URLs (the
+    last
     "" without TLS) and why there is no TLS listener (None: there is one). `on_hop` runs on the
     lab's event loop: it must return at once.
     """
@@ -425,7 +427,11 @@ def serve(
     except LabError:
         other = bind(host, 0)
     journal = journal if journal is not None else Journal()
-    secure, secure_problem = _secure(host, 0, authority, journal)
+    secure, secure_problem = (None, None)
+    if 0 < port < 65534:
+        secure, secure_problem = _secure(host, port + 2, authority, journal)
+    if secure is None and authority is not None:
+        secure, secure_problem = _secure(host, 0, authority, journal)
     journal.subscribe(on_hop)
     urls = (_url(sock), _url(other), _url(secure.sock, "https") if secure is not None else "")
     server = _server(journal, tuple(filter(None, urls)), annex=annex, secure=secure)
