@@ -62,6 +62,14 @@ _PREFS: dict[str, object] = {
     "network.proxy.type": 0,
     "dom.security.https_first": False,
     "dom.security.https_only_mode": False,
+    # One page, one site: no spare content processes, no process per site (Fission).
+    "dom.ipc.processCount": 1,
+    "dom.ipc.processPrelaunch.enabled": False,
+    "fission.autostart": False,
+    "browser.sessionstore.resume_from_crash": False,
+    "browser.shell.skipDefaultBrowserCheckOnFirstRun": True,
+    "extensions.autoDisableScopes": 0,
+    "extensions.enabledScopes": 0,
 }
 """A profile that talks to nothing but the lab (Marionette also sets its own recommended
 preferences, which turn off the rest of Firefox's background traffic)."""
