@@ -14,23 +14,55 @@ import dataclasses
 import os
 import re
 import shutil
+from collections.abc import Callable, Sequence
+from functools import partial
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from tutor.experiments.clients.base import Cancel, Request
+from tutor.experiments.clients.base import Attempt, Cancel, Client, Request
 from tutor.experiments.clients.program import complaint, run_program
+from tutor.experiments.clients.side_by_side import side_by_side
 from tutor.lab.authority import BROWSER_HOST
 
 __all__ = [
     "RESULT",
+    "Work",
     "by_name",
     "by_name_url",
+    "by_origin",
     "page_plan",
     "page_refusal",
     "trust",
 ]
 
+Work = Sequence[tuple[Client, Request]]
+OneBrowser = Callable[[str, Work], list[Attempt]]
+
 RESULT = re.compile(r'<pre id="result">(.*?)</pre>', re.DOTALL)
 """Where the page writes what the browser said of each request, as JSON, once all settled."""
+
+
+def by_origin(work: Work, one_browser: OneBrowser, name: str, alone: bool = False) -> list[Attempt]:
+    """Each request of `work` sent by `one_browser(origin, share)`: one browser per page origin
+    (so fetch() is same-origin), the browsers side by side. With `alone`, a request that first
+    teaches the browser HSTS has a browser of its own, so that no other request meets its list."""
+    groups: dict[tuple[str, int], list[int]] = {}
+    for index, (_, request) in enumerate(work):
+        origin = urlunsplit((*urlsplit(request.url)[:2], "", "", ""))
+        groups.setdefault((origin, index if alone and request.hsts else -1), []).append(index)
+    shares = list(groups.items())
+    said = side_by_side(
+        [
+            partial(one_browser, origin, [work[i] for i in indices])
+            for (origin, _), indices in shares
+        ],
+        len(shares),
+        name,
+    )
+    attempts: list[Attempt] = [Attempt()] * len(work)
+    for (_, indices), share in zip(shares, said, strict=True):
+        for index, attempt in zip(indices, share, strict=True):
+            attempts[index] = attempt
+    return attempts
 
 
 def page_refusal(mode: str, request: Request) -> str | None:

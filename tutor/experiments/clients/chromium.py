@@ -32,7 +32,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import cast
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit
 
 from tutor.experiments.clients.base import (
     REDIRECT_MODES,
@@ -44,14 +44,15 @@ from tutor.experiments.clients.base import (
 )
 from tutor.experiments.clients.browser import (
     RESULT,
+    Work,
     by_name,
     by_name_url,
+    by_origin,
     page_plan,
     page_refusal,
     trust,
 )
 from tutor.experiments.clients.program import ProgramClient, complaint, run_program
-from tutor.experiments.clients.side_by_side import side_by_side
 from tutor.lab.authority import BROWSER_HOST
 from tutor.lab.reported import Reported
 
@@ -105,27 +106,11 @@ class Chromium(ProgramClient):
 
         `work` may mix fetch() and form requests: both are this browser's group.
         """
-        by_browser: dict[tuple[str, int], list[int]] = {}
-        for index, (_, request) in enumerate(work):
-            origin = urlunsplit((*urlsplit(request.url)[:2], "", "", ""))
-            by_browser.setdefault((origin, index if request.hsts else -1), []).append(index)
-        shares = list(by_browser.items())
-        said = side_by_side(
-            [
-                partial(self._one_browser, origin, [work[i] for i in indices], timeout, cancel)
-                for (origin, _), indices in shares
-            ],
-            len(shares),
-            "chromium",
-        )
-        attempts: list[Attempt] = [Attempt()] * len(work)
-        for (_, indices), share in zip(shares, said, strict=True):
-            for index, attempt in zip(indices, share, strict=True):
-                attempts[index] = attempt
-        return attempts
+        one = partial(self._one_browser, timeout=timeout, cancel=cancel)
+        return by_origin(work, one, "chromium", alone=True)
 
     def _one_browser(
-        self, origin: str, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
+        self, origin: str, work: Work, *, timeout: float, cancel: Cancel
     ) -> list[Attempt]:
         """One browser, one page at `origin`, every request of `work` sent from it."""
         ca = next((request.ca for _, request in work if request.ca), None)

@@ -23,7 +23,7 @@ import time
 from collections.abc import Sequence
 from functools import partial
 from typing import cast
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit
 
 from tutor.experiments.clients.base import (
     CANCELLED,
@@ -34,10 +34,17 @@ from tutor.experiments.clients.base import (
     Request,
     attempts_said,
 )
-from tutor.experiments.clients.browser import by_name, by_name_url, page_plan, page_refusal, trust
+from tutor.experiments.clients.browser import (
+    Work,
+    by_name,
+    by_name_url,
+    by_origin,
+    page_plan,
+    page_refusal,
+    trust,
+)
 from tutor.experiments.clients.marionette import Marionette, MarionetteError
 from tutor.experiments.clients.program import ProgramClient, started
-from tutor.experiments.clients.side_by_side import side_by_side
 
 __all__ = ["FIREFOX_FETCH", "FIREFOX_FORM", "Firefox"]
 
@@ -110,29 +117,12 @@ class Firefox(ProgramClient):
     def _send(
         self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
     ) -> list[Attempt]:
-        """One browser per page origin sends its share of the batch, the browsers side by side;
-        `work` may mix fetch() and form requests: both are this browser's group."""
-        by_origin: dict[str, list[int]] = {}
-        for index, (_, request) in enumerate(work):
-            origin = urlunsplit((*urlsplit(request.url)[:2], "", "", ""))
-            by_origin.setdefault(origin, []).append(index)
-        shares = list(by_origin.items())
-        said = side_by_side(
-            [
-                partial(self._one_browser, origin, [work[i] for i in indices], timeout, cancel)
-                for origin, indices in shares
-            ],
-            len(shares),
-            "firefox",
-        )
-        attempts: list[Attempt] = [Attempt()] * len(work)
-        for (_, indices), share in zip(shares, said, strict=True):
-            for index, attempt in zip(indices, share, strict=True):
-                attempts[index] = attempt
-        return attempts
+        """One browser per page origin; `work` may mix fetch() and form requests."""
+        one = partial(self._one_browser, timeout=timeout, cancel=cancel)
+        return by_origin(work, one, "firefox")
 
     def _one_browser(
-        self, origin: str, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
+        self, origin: str, work: Work, *, timeout: float, cancel: Cancel
     ) -> list[Attempt]:
         """One browser, one page at `origin`, every request of `work` sent from it."""
         ca = next((request.ca for _, request in work if request.ca), None)
