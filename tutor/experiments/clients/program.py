@@ -91,27 +91,15 @@ def run_program(
     too. `env` adds to (or replaces some of) the tutor's own environment.
     """
     name = argv[0]
-    program = shutil.which(name)
-    if program is None:
-        return f"{name} is not installed"
 
     def stopped() -> bool:
         return _RUNNING.stopping or (cancel is not None and cancel.is_set())
 
     if stopped():
         return CANCELLED
-    try:
-        process = subprocess.Popen(
-            [program, *argv[1:]],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            env=None if env is None else {**os.environ, **env},
-        )
-    except (OSError, ValueError) as error:  # ValueError: a NUL byte in an argument
-        return f"{name} could not start: {error}"
-    _RUNNING.groups.add(process.pid)
+    process = _spawn(argv, subprocess.PIPE, env)
+    if isinstance(process, str):
+        return process
     deadline = time.monotonic() + timeout
     pending: bytes | None = input
     try:
@@ -135,6 +123,29 @@ def run_program(
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
+def _spawn(
+    argv: Sequence[str], pipes: int, env: Mapping[str, str] | None
+) -> subprocess.Popen[bytes] | str:
+    """`argv` started (argv[0] found on PATH) in a new session, so in a process group of its
+    own with everything it starts, that group known to `kill_every_program`; or why not."""
+    program = shutil.which(argv[0])
+    if program is None:
+        return f"{argv[0]} is not installed"
+    try:
+        process = subprocess.Popen(
+            [program, *argv[1:]],
+            stdin=pipes,
+            stdout=pipes,
+            stderr=pipes,
+            start_new_session=True,
+            env=None if env is None else {**os.environ, **env},
+        )
+    except (OSError, ValueError) as error:  # ValueError: a NUL byte in an argument
+        return f"{argv[0]} could not start: {error}"
+    _RUNNING.groups.add(process.pid)
+    return process
+
+
 @contextlib.contextmanager
 def started(
     argv: Sequence[str], *, env: Mapping[str, str] | None = None
@@ -143,26 +154,13 @@ def started(
     like `run_program`'s, in a process group of its own, its output thrown away; the whole
     group is killed when the block ends, and by `kill_every_program`. Yields why not, when it
     could not start (or the process is ending)."""
-    program = shutil.which(argv[0])
-    if program is None:
-        yield f"{argv[0]} is not installed"
-        return
     if _RUNNING.stopping:
         yield CANCELLED
         return
-    try:
-        process = subprocess.Popen(
-            [program, *argv[1:]],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            env=None if env is None else {**os.environ, **env},
-        )
-    except (OSError, ValueError) as error:
-        yield f"{argv[0]} could not start: {error}"
+    process = _spawn(argv, subprocess.DEVNULL, env)
+    if isinstance(process, str):
+        yield process
         return
-    _RUNNING.groups.add(process.pid)
     try:
         yield process
     finally:
