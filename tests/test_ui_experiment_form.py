@@ -4,19 +4,18 @@ changed form is marked stale until the next run. Real lab, real clients; Pilot a
 
 from __future__ import annotations
 
-import itertools
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fixed_lab import lab_at
 from pilot import SIZE, settle, tutor_app
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Collapsible, Input, Select, TextArea
 
 from tutor.experiments.spec import ExperimentSpec
-from tutor.lab.journal import Journal
-from tutor.lab.server import LabError, LabServer
+from tutor.lab.server import LabServer
 from tutor.ui.screens.experiment import STALE_NOTE, ExperimentScreen
 from tutor.ui.widgets.experiment.form import Choice, ExperimentForm
 from tutor.ui.widgets.experiment.verdict import VerdictLine
@@ -170,14 +169,8 @@ async def test_a_changed_form_marks_the_result_stale_until_the_next_run(
 @pytest.fixture(scope="module")
 def fixed_lab() -> Iterator[LabServer]:
     """The real lab on HOST:PORT, its chain tokens from a counter."""
-    counter = itertools.count(1)
-    server = LabServer(HOST, PORT, journal=Journal(tokens=lambda: f"token{next(counter):017d}"))
-    try:
-        server.start()
-    except LabError as error:
-        pytest.fail(f"The snapshot needs the lab on {HOST}:{PORT}: {error}", pytrace=False)
-    yield server
-    server.stop()
+    with lab_at(HOST, PORT, counted=True) as server:
+        yield server
 
 
 def test_the_stale_mark(snap_compare: Compare, fixed_lab: LabServer, tmp_path: Path) -> None:

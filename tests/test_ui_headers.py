@@ -4,7 +4,6 @@ in the ladder (h toggles the detail), the hop table, `try` (--headers for every 
 
 from __future__ import annotations
 
-import itertools
 import json
 import textwrap
 from collections.abc import Callable, Iterator
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fixed_lab import lab_at
 from pilot import SIZE, settle, tutor_app
 from textual.pilot import Pilot
 from textual.widgets import DataTable
@@ -20,8 +20,8 @@ from tutor.cli import cli
 from tutor.experiments.runner import run
 from tutor.experiments.spec import ExperimentSpec
 from tutor.lab.header_changes import Change, HeaderLine, compared, header_lines, summary
-from tutor.lab.journal import Hop, Journal
-from tutor.lab.server import LabError, LabServer
+from tutor.lab.journal import Hop
+from tutor.lab.server import LabServer
 from tutor.ui.screens.experiment import ExperimentScreen
 from tutor.ui.widgets.experiment.hop_table import HopTable
 from tutor.ui.widgets.experiment.ladder import Ladder, render_ladder
@@ -206,14 +206,8 @@ async def run_the_lessons_experiment(pilot: Pilot[None]) -> None:
 @pytest.fixture(scope="module")
 def fixed_lab() -> Iterator[LabServer]:
     """The real lab on HOST:PORT, its chain tokens from a counter."""
-    counter = itertools.count(1)
-    server = LabServer(HOST, PORT, journal=Journal(tokens=lambda: f"token{next(counter):017d}"))
-    try:
-        server.start()
-    except LabError as error:
-        pytest.fail(f"The snapshot needs the lab on {HOST}:{PORT}: {error}", pytrace=False)
-    yield server
-    server.stop()
+    with lab_at(HOST, PORT, counted=True) as server:
+        yield server
 
 
 def test_the_header_detail_of_a_303(
