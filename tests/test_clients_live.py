@@ -204,6 +204,8 @@ def test_a_body_on_a_get_or_head_is_sent_as_asked_or_refused_with_a_reason(
         assert (outcome.hops, outcome.error) == ((), reason)
         assert outcome.verdict.kind == "not_expressible"
         return
-    assert chosen.send_batch([(chosen, request)], 5.0, threading.Event()) == [Attempt()]
+    # A client that reports the answer it was handed back (Go, Java, fetch()) may say so.
+    [attempt] = chosen.send_batch([(chosen, request)], 5.0, threading.Event())
+    assert attempt.error is None
     first = lab.journal.chain(token)[0]
     assert (first.method, first.body) == (method, b"a=1")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -100,13 +101,15 @@ def test_each_is_found_with_its_version(client: str) -> None:
     assert version is not None and version[0].isdigit(), version
 
 
-def test_no_firefox_process_or_profile_outlives_its_batch(lab: LabServer) -> None:
-    before = set(Path("/tmp").glob("redirect-tutor-firefox-*"))
+def test_no_firefox_process_or_profile_outlives_its_batch(
+    lab: LabServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the batch's profile goes
     spec = ExperimentSpec(code=302, method="POST", body="a=1", client="firefox-form")
     assert run(spec, lab.url, lab.journal).arrived is not None
-    left = subprocess.run(["pgrep", "-f", "redirect-tutor-firefox-"], capture_output=True)
+    left = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True)
     assert left.stdout == b""
-    assert set(Path("/tmp").glob("redirect-tutor-firefox-*")) == before
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(("client", "what"), [("go", "Go"), ("java", "Java")])

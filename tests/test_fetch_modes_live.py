@@ -4,7 +4,8 @@ against the real lab: what arrived from the journal, what each client reported f
 Every experiment runs once (one browser, one node process) and each test reads its outcome.
 Checked live with Chromium 156 and Node 20 (undici 6): the browser sends a preflight to the new
 origin and `Origin: null` after a hop back, and hands a script an opaque redirect for "manual";
-Node returns the real 3xx and knows no CORS.
+Node returns the real 3xx and knows no CORS. Firefox 153.8.0esr's fetch() takes the same modes,
+checked here for "manual", "error" and "follow".
 """
 
 from __future__ import annotations
@@ -21,16 +22,28 @@ from tutor.lab.reported import Reported
 from tutor.lab.server import LabServer
 
 BROWSER = "chromium-fetch"
+FIREFOX = "firefox-fetch"
+FETCH_CLIENTS = (BROWSER, FIREFOX, "node")
+"""The clients that are fetch() and take its redirect modes."""
 THERE_AND_BACK = "/redirect/307?origin=other"
 SPECS = {
     "manual-chromium": ExperimentSpec(code=307, method="GET", redirect="manual", client=BROWSER),
     "manual-node": ExperimentSpec(code=307, method="GET", redirect="manual", client="node"),
+    "manual-firefox": ExperimentSpec(code=307, method="GET", redirect="manual", client=FIREFOX),
     "error-chromium": ExperimentSpec(code=307, method="GET", redirect="error", client=BROWSER),
+    "error-firefox": ExperimentSpec(code=307, method="GET", redirect="error", client=FIREFOX),
     "error-node": ExperimentSpec(code=307, method="GET", redirect="error", client="node"),
     "follow-chromium": ExperimentSpec(code=302, method="GET", client=BROWSER),
     "follow-node": ExperimentSpec(code=302, method="GET", client="node"),
+    "follow-firefox": ExperimentSpec(code=302, method="GET", client=FIREFOX),
     "put-other-chromium": ExperimentSpec(
         code=307, method="PUT", body="a=1", origin="other", client=BROWSER
+    ),
+    "put-other-firefox": ExperimentSpec(
+        code=307, method="PUT", body="a=1", origin="other", client=FIREFOX
+    ),
+    "back-firefox": ExperimentSpec(
+        code=307, method="GET", origin="other", to=THERE_AND_BACK, client=FIREFOX
     ),
     "put-other-node": ExperimentSpec(
         code=307, method="PUT", body="a=1", origin="other", client="node"
@@ -57,8 +70,9 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def test_manual_in_a_browser_is_an_opaque_redirect(outcomes):
-    outcome = outcomes["manual-chromium"]
+@pytest.mark.parametrize("name", ["manual-chromium", "manual-firefox"])
+def test_manual_in_a_browser_is_an_opaque_redirect(outcomes, name):
+    outcome = outcomes[name]
     assert [hop.status for hop in outcome.hops] == [307]
     assert (outcome.error, outcome.reported) == (None, Reported(0, "opaqueredirect", False, None))
     assert outcome.verdict.text == "Not followed: the client stopped at the 307"
@@ -73,7 +87,7 @@ def test_manual_in_node_is_the_real_3xx_with_its_location(outcomes):
     assert outcome.said == f"the answer it got was {outcome.reported.text}"
 
 
-@pytest.mark.parametrize("name", ["error-chromium", "error-node"])
+@pytest.mark.parametrize("name", ["error-chromium", "error-firefox", "error-node"])
 def test_error_rejects_and_nothing_goes_to_the_location(outcomes, name):
     outcome = outcomes[name]
     assert [hop.status for hop in outcome.hops] == [307]
@@ -82,7 +96,7 @@ def test_error_rejects_and_nothing_goes_to_the_location(outcomes, name):
     assert outcome.verdict.kind == "refused"
 
 
-@pytest.mark.parametrize("name", ["follow-chromium", "follow-node"])
+@pytest.mark.parametrize("name", ["follow-chromium", "follow-firefox", "follow-node"])
 def test_follow_reports_redirected(outcomes, name):
     outcome = outcomes[name]
     assert [hop.status for hop in outcome.hops] == [302, 200]
@@ -95,8 +109,9 @@ def test_follow_reports_redirected(outcomes, name):
     }
 
 
-def test_chromium_preflights_at_the_new_origin(outcomes, lab):
-    put, preflight, arrived = outcomes["put-other-chromium"].hops
+@pytest.mark.parametrize("name", ["put-other-chromium", "put-other-firefox"])
+def test_a_browser_preflights_at_the_new_origin(outcomes, lab, name):
+    put, preflight, arrived = outcomes[name].hops
     assert (put.method, put.status, put.header("host")) == ("PUT", 307, urlsplit(lab.url).netloc)
     assert (preflight.method, preflight.header("access-control-request-method")) == (
         "OPTIONS",
@@ -105,9 +120,9 @@ def test_chromium_preflights_at_the_new_origin(outcomes, lab):
     assert preflight.header("host") == urlsplit(lab.other_url).netloc
     assert preflight.header("origin") == arrived.header("origin") == _origin(lab.url)
     assert (arrived.method, arrived.body) == ("PUT", b"a=1")
-    evidence = outcomes["put-other-chromium"].evidence
+    evidence = outcomes[name].evidence
     assert (evidence.preflights, evidence.requests, evidence.arrived) == (1, 3, arrived)
-    assert outcomes["put-other-chromium"].reported == Reported(200, "cors", True, None)
+    assert outcomes[name].reported == Reported(200, "cors", True, None)
 
 
 def test_node_knows_no_cors(outcomes):
@@ -117,12 +132,13 @@ def test_node_knows_no_cors(outcomes):
     assert outcome.evidence.preflights == 0
 
 
-def test_a_hop_back_from_another_origin_arrives_as_origin_null(outcomes, lab):
-    first, there, back = outcomes["back-chromium"].hops
+@pytest.mark.parametrize("name", ["back-chromium", "back-firefox"])
+def test_a_hop_back_from_another_origin_arrives_as_origin_null(outcomes, lab, name):
+    first, there, back = outcomes[name].hops
     assert first.header("origin") is None  # a same-origin GET
     assert there.header("origin") == _origin(lab.url)
     assert (back.route, back.header("origin")) == ("/echo", "null")
-    assert outcomes["back-chromium"].reported == Reported(200, "cors", True, None)
+    assert outcomes[name].reported == Reported(200, "cors", True, None)
 
 
 def test_a_refused_preflight_keeps_the_put_from_the_target(outcomes):
@@ -136,7 +152,7 @@ def test_a_refused_preflight_keeps_the_put_from_the_target(outcomes):
 
 
 @pytest.mark.parametrize("mode", ["manual", "error"])
-@pytest.mark.parametrize("client", [name for name in CLIENT_NAMES if name not in (BROWSER, "node")])
+@pytest.mark.parametrize("client", [name for name in CLIENT_NAMES if name not in FETCH_CLIENTS])
 def test_other_clients_cannot_be_asked_for_a_redirect_mode(lab, client, mode):
     spec = ExperimentSpec(code=307, method="GET", redirect=mode, client=client)
     outcome = run(spec, lab.url, lab.journal)

@@ -78,6 +78,21 @@ EXPECTED = {
     "node": {**BROWSER, **SAME},  # facts 12 and 15: undici follows Fetch
     "chromium-fetch": {**BROWSER, **SAME},  # fact 12
     "chromium-form": {"POST": BROWSER["POST"], "GET": SAME["GET"], **NOT_A_FORM},
+    # Measured with Firefox 153.8.0esr (headless, Marionette): Gecko follows Fetch like Blink.
+    "firefox-fetch": {**BROWSER, **SAME},
+    "firefox-form": {"POST": BROWSER["POST"], "GET": SAME["GET"], **NOT_A_FORM},
+    # Measured with Go 1.19.8: on 301, 302 and 303 every method but GET and HEAD becomes a
+    # body-less GET, PUT, DELETE and PATCH too (net/http/client.go redirectBehavior: "we still
+    # restrict other methods to GET to maintain compatibility", golang/go#18570); 307 and 308
+    # send the body again (a *bytes.Reader, so NewRequest sets GetBody).
+    "go": {
+        method: f"GET GET GET {method} {method}" for method in ("POST", "PUT", "DELETE", "PATCH")
+    }
+    | SAME,
+    # Measured with OpenJDK 17.0.15 HttpClient, Redirect.NORMAL: Fetch's rules (only a POST
+    # becomes GET on 301/302), except that a 303 turns a HEAD into a GET too, where Fetch, the
+    # browsers and every other client here keep HEAD.
+    "java": {**BROWSER, "GET": SAME["GET"], "HEAD": "HEAD HEAD GET HEAD HEAD"},
 }
 PROGRAMS = {
     "curl": "curl",
@@ -87,6 +102,8 @@ PROGRAMS = {
     "node": "node",
     "chromium-fetch": "chromium",
     "chromium-form": "chromium",
+    "firefox-fetch": "firefox-esr",
+    "firefox-form": "firefox-esr",
 }
 
 

@@ -171,7 +171,7 @@ def serve(
             if where
         }
         shared = [] if is_loopback(host) else hand_out_urls(host, int(port_of["plain"]))
-        classroom.hand_out = shared or None
+        classroom.hand_out = shared
         # On every address (0.0.0.0, ::), the URLs to read are those students reach.
         shown = shared[0] if shared else url
         base = shown.rsplit(":", 1)[0]

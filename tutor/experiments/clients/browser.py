@@ -18,13 +18,14 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from tutor.experiments.clients.base import Attempt, Cancel, Client, Request
-from tutor.experiments.clients.program import complaint, run_program
+from tutor.experiments.clients.base import REDIRECT_MODES, Attempt, Cancel, Client, Request
+from tutor.experiments.clients.program import ProgramClient, complaint, run_program
 from tutor.experiments.clients.side_by_side import side_by_side
 from tutor.lab.authority import BROWSER_HOST
 
 __all__ = [
     "RESULT",
+    "PageBrowser",
     "Work",
     "by_name",
     "by_name_url",
@@ -39,6 +40,30 @@ OneBrowser = Callable[[str, Work], list[Attempt]]
 
 RESULT = re.compile(r'<pre id="result">(.*?)</pre>', re.DOTALL)
 """Where the page writes what the browser said of each request, as JSON, once all settled."""
+
+
+class PageBrowser(ProgramClient):
+    """A browser that sends its batch from the lab's page, by fetch() or by form posts (`mode`);
+    its program is the first of `programs` found on PATH; both modes share one batch group."""
+
+    programs: tuple[str, ...]
+    group: str
+    starts_slowly = True
+
+    def __init__(self, name: str, label: str, mode: str) -> None:
+        self.name = name
+        self.label = label
+        self.mode = mode
+        self.program = next((p for p in self.programs if shutil.which(p)), self.programs[0])
+        if mode == "fetch":
+            self.redirect_modes = REDIRECT_MODES
+
+    def _cannot_send(self, request: Request) -> str | None:
+        return page_refusal(self.mode, request)
+
+    @property
+    def batch_group(self) -> str:
+        return self.group
 
 
 def by_origin(work: Work, one_browser: OneBrowser, name: str, alone: bool = False) -> list[Attempt]:

@@ -27,7 +27,6 @@ import html
 import json
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from functools import partial
@@ -35,7 +34,6 @@ from typing import cast
 from urllib.parse import quote, urlsplit
 
 from tutor.experiments.clients.base import (
-    REDIRECT_MODES,
     Attempt,
     Cancel,
     Client,
@@ -44,15 +42,15 @@ from tutor.experiments.clients.base import (
 )
 from tutor.experiments.clients.browser import (
     RESULT,
+    PageBrowser,
     Work,
     by_name,
     by_name_url,
     by_origin,
     page_plan,
-    page_refusal,
     trust,
 )
-from tutor.experiments.clients.program import ProgramClient, complaint, run_program
+from tutor.experiments.clients.program import complaint, run_program
 from tutor.lab.authority import BROWSER_HOST
 from tutor.lab.reported import Reported
 
@@ -69,33 +67,13 @@ _FLAGS = (
     "--disable-extensions",
     "--dump-dom",
 )
-_PROGRAMS = ("chromium", "chromium-browser", "google-chrome")
 
 
-def _program() -> str:
-    return next((p for p in _PROGRAMS if shutil.which(p)), _PROGRAMS[0])
-
-
-class Chromium(ProgramClient):
+class Chromium(PageBrowser):
     install_hint = "apt-get install chromium (or your system's package manager)"
-
+    programs = ("chromium", "chromium-browser", "google-chrome")
+    group = "chromium"
     keeps_hsts = True
-    starts_slowly = True
-
-    def __init__(self, name: str, label: str, mode: str) -> None:
-        self.name = name
-        self.label = label
-        self.mode = mode
-        self.program = _program()
-        if mode == "fetch":
-            self.redirect_modes = REDIRECT_MODES
-
-    def _cannot_send(self, request: Request) -> str | None:
-        return page_refusal(self.mode, request)
-
-    @property
-    def batch_group(self) -> str:
-        return "chromium"
 
     def _send(
         self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel

@@ -27,7 +27,6 @@ from urllib.parse import quote, urlsplit
 
 from tutor.experiments.clients.base import (
     CANCELLED,
-    REDIRECT_MODES,
     Attempt,
     Cancel,
     Client,
@@ -35,20 +34,19 @@ from tutor.experiments.clients.base import (
     attempts_said,
 )
 from tutor.experiments.clients.browser import (
+    PageBrowser,
     Work,
     by_name,
     by_name_url,
     by_origin,
     page_plan,
-    page_refusal,
     trust,
 )
 from tutor.experiments.clients.marionette import Marionette, MarionetteError
-from tutor.experiments.clients.program import ProgramClient, started
+from tutor.experiments.clients.program import started
 
 __all__ = ["FIREFOX_FETCH", "FIREFOX_FORM", "Firefox"]
 
-_PROGRAMS = ("firefox-esr", "firefox")
 _PREFS: dict[str, object] = {
     "marionette.port": 0,  # a free port, written to MarionetteActivePort in the profile
     "browser.shell.checkDefaultBrowser": False,
@@ -84,35 +82,15 @@ POLL = 0.02
 """How often the page's result is looked at."""
 
 
-def _program() -> str:
-    import shutil
-
-    return next((name for name in _PROGRAMS if shutil.which(name)), _PROGRAMS[0])
-
-
 def _user_js(prefs: dict[str, object]) -> str:
     return "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items())
 
 
-class Firefox(ProgramClient):
+class Firefox(PageBrowser):
     install_hint = "apt-get install firefox-esr"
+    programs = ("firefox-esr", "firefox")
+    group = "firefox"
     version_word = 2
-    starts_slowly = True
-
-    def __init__(self, name: str, label: str, mode: str) -> None:
-        self.name = name
-        self.label = label
-        self.mode = mode
-        self.program = _program()
-        if mode == "fetch":
-            self.redirect_modes = REDIRECT_MODES
-
-    def _cannot_send(self, request: Request) -> str | None:
-        return page_refusal(self.mode, request)
-
-    @property
-    def batch_group(self) -> str:
-        return "firefox"
 
     def _send(
         self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
@@ -154,25 +132,40 @@ class Firefox(ProgramClient):
         return attempts
 
 
+def _marionette_port(port_file: str) -> int | None:
+    """The port Firefox wrote to `port_file`, or None until it has written it whole (the file
+    is there, empty, for a moment before the number is in it)."""
+    try:
+        with open(port_file, encoding="ascii") as written:
+            said = written.read().strip()
+    except OSError:
+        return None
+    return int(said) if said.isdigit() else None
+
+
 def _drive(profile: str, page: str, deadline: float, cancel: Cancel) -> tuple[str | None, str]:
     """Open `page` in the browser whose profile is `profile`: the page's result once it is
     written, or None and why not."""
-    port_file = os.path.join(profile, "MarionetteActivePort")
-    while not os.path.exists(port_file):
+    port = _marionette_port(os.path.join(profile, "MarionetteActivePort"))
+    while port is None:
         if cancel.is_set():
             return None, CANCELLED
         if time.monotonic() > deadline:
             return None, "Firefox did not open its Marionette port in time"
         time.sleep(POLL)
+        port = _marionette_port(os.path.join(profile, "MarionetteActivePort"))
     try:
-        with open(port_file, encoding="ascii") as written:
-            port = int(written.read().strip())
         browser = Marionette(port, timeout=max(deadline - time.monotonic(), 1))
     except (OSError, ValueError, MarionetteError) as error:
         return None, f"Firefox could not be driven: {error}"
     try:
         browser.command("WebDriver:NewSession", {"capabilities": {}})
-        browser.command("WebDriver:Navigate", {"url": page})
+        try:
+            browser.command("WebDriver:Navigate", {"url": page})
+        except MarionetteError as error:
+            if error.code != "insecure certificate":
+                raise
+            return None, _certificate_refused(browser)
         script = "return document.getElementById('result').textContent"
         while True:
             text = browser.command("WebDriver:ExecuteScript", {"script": script, "args": []})
@@ -187,6 +180,39 @@ def _drive(profile: str, page: str, deadline: float, cancel: Cancel) -> tuple[st
         return None, f"Firefox could not be driven: {error}"
     finally:
         browser.close()
+
+
+_CERTIFICATE_PROBLEMS = {
+    # NSS's codes (as about:certerror gives them) for what the lab's tests make wrong, in words.
+    "SEC_ERROR_EXPIRED_CERTIFICATE": "the certificate has expired",
+    "SSL_ERROR_BAD_CERT_DOMAIN": "the certificate is not valid for this host name",
+    "SEC_ERROR_UNKNOWN_ISSUER": "the certificate is not from an authority it trusts",
+}
+_CERTIFICATE_ERROR = """
+try {
+  const info = document.getFailedCertSecurityInfo();
+  return [info.errorCodeString, info.overridableErrorCategory];
+} catch (e) { return null; }
+"""
+"""What the certificate error page (about:certerror) knows of the refused certificate."""
+
+
+def _certificate_refused(browser: Marionette) -> str:
+    """Why the page was not loaded, from the error page Firefox showed instead: Marionette says
+    only "insecure certificate"; the page has NSS's code (SEC_ERROR_EXPIRED_CERTIFICATE)."""
+    said = "Firefox refused the lab's certificate"
+    try:
+        info = browser.command(
+            "WebDriver:ExecuteScript", {"script": _CERTIFICATE_ERROR, "args": []}
+        )
+    except (OSError, MarionetteError):
+        info = None
+    if not (isinstance(info, list) and info and isinstance(info[0], str) and info[0]):
+        return said
+    code = info[0]
+    category = info[1] if len(info) > 1 and isinstance(info[1], str) else ""
+    words = _CERTIFICATE_PROBLEMS.get(code) or category.replace("-", " ")
+    return f"{said}: {words} ({code})" if words else f"{said}: {code}"
 
 
 FIREFOX_FETCH = Firefox("firefox-fetch", "Firefox fetch()", "fetch")

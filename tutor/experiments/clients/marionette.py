@@ -21,7 +21,12 @@ _MOST = 64 * 1024 * 1024
 
 
 class MarionetteError(Exception):
-    """The browser answered with an error, or its socket said something else than Marionette."""
+    """The browser answered with an error, or its socket said something else than Marionette;
+    `code` is the WebDriver error code of an answer ("insecure certificate"), else None."""
+
+    def __init__(self, text: str, code: str | None = None) -> None:
+        super().__init__(text)
+        self.code = code
 
 
 class Marionette:
@@ -45,8 +50,11 @@ class Marionette:
                 break
         _, _, error, result = answer
         if error:
-            said = error.get("message") if isinstance(error, dict) else error
-            raise MarionetteError(f"{name}: {said}")
+            # An error is {"error": code, "message": ..., "stacktrace": ...}; the message may be
+            # empty (a navigation refused for its certificate says only "insecure certificate").
+            code = str(error.get("error") or "") if isinstance(error, dict) else ""
+            said = str(error.get("message") or "") if isinstance(error, dict) else str(error)
+            raise MarionetteError(f"{name}: {said or code or 'an error'}", code or None)
         return result.get("value") if isinstance(result, dict) else result
 
     def close(self) -> None:

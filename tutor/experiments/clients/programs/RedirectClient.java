@@ -87,9 +87,23 @@ public class RedirectClient {
             return "{\"error\":null,\"reported\":{\"status\":" + response.statusCode()
                 + ",\"redirected\":" + redirected + ",\"location\":" + json(location) + "}}";
         } catch (Exception e) {
-            String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            return "{\"error\":" + json(why) + ",\"reported\":null}";
+            return "{\"error\":" + json(why(e)) + ",\"reported\":null}";
         }
+    }
+
+    /** What went wrong, one line. An expired certificate is said only as "PKIX path validation
+     *  failed: ... validity check failed"; the cause under it names the problem, so say it. */
+    static String why(Exception e) {
+        String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause instanceof java.security.cert.CertificateExpiredException) {
+                return e.getClass().getSimpleName() + ": the certificate has expired (" + cause.getMessage() + "); " + e.getMessage();
+            }
+            if (cause instanceof java.security.cert.CertificateNotYetValidException) {
+                return e.getClass().getSimpleName() + ": the certificate is not yet valid (" + cause.getMessage() + "); " + e.getMessage();
+            }
+        }
+        return why;
     }
 
     public static void main(String[] args) throws Exception {
