@@ -1,60 +1,50 @@
-"""One cold start in a fresh process: print the seconds until the first usable screen, then exit.
+"""The yardstick for start-up: a bare Textual app, run in a terminal the way the tutor is.
 
-Run by benchmarks/startup.py, never by hand: `python -m benchmarks.probe tutor|bare [DIR ...]`.
-`tutor` is redirect-tutor (usable: the lesson list has its lessons; DIRs are lesson packs);
-`bare` is a Textual app with a Header, a Markdown and a Footer (usable: after its first paint).
-Both are polled the same way; it prints "ready" and the caller times the whole process.
+Run by benchmarks/startup.py in tmux, never by hand: `python -m benchmarks.probe`. A Header, an
+OptionList of a few lessons and a Footer; Enter pushes a screen naming the lesson, Escape pops
+it, ctrl+q quits (Textual's own binding). What any Textual app with that much costs.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
-from pathlib import Path
+from typing import ClassVar
 
 from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Markdown
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
 
-__all__ = ["main"]
+__all__ = ["LESSONS", "BareApp"]
 
-POLL = 0.002
+LESSONS = ("one", "two", "three", "four")
 
 
-class BareApp(App[None]):
-    """The yardstick: what any Textual app with a header, some text and a footer costs."""
+class LessonScreen(Screen[None]):
+    """What Enter opens: the lesson's first step."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Lessons")]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.lesson = title
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Markdown("# Lessons\n\n- one\n- two\n- three")
+        yield Static(f"Step 1/1 · {self.lesson}")
         yield Footer()
 
 
-def _exit_when(app: App[None], usable: Callable[[], bool]) -> None:
-    def check() -> None:
-        if usable():
-            print("ready", flush=True)
-            app.exit()
+class BareApp(App[None]):
+    """The list; Enter opens the highlighted lesson."""
 
-    app.call_after_refresh(lambda: app.set_interval(POLL, check))
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield OptionList(*(f"{n:02d} · {title}" for n, title in enumerate(LESSONS, 1)))
+        yield Footer()
 
-
-def main(argv: list[str]) -> None:
-    kind, dirs = argv[0], [Path(arg) for arg in argv[1:]]
-    if kind == "bare":
-        bare = BareApp()
-        bare.call_later(lambda: _exit_when(bare, lambda: bool(bare.query(Markdown))))
-        bare.run(headless=True)
-        return
-    from tutor.session.factory import make_session
-    from tutor.ui.app import build_app
-    from tutor.ui.widgets.course.lesson_list import LessonList
-
-    tutor = build_app(make_session(dirs))
-    tutor.call_later(
-        lambda: _exit_when(tutor, lambda: bool(tutor.screen.query_one(LessonList).lessons))
-    )
-    tutor.run(headless=True)
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.push_screen(LessonScreen(LESSONS[event.option_index]))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    BareApp().run()

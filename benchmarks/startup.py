@@ -1,83 +1,233 @@
-"""Cold start to the first usable screen, against a bare Textual app measured the same way.
+"""Start-up and exit as a learner feels them, in a real terminal, against a bare Textual app.
 
-Each run is a fresh process (benchmarks/probe.py) timed from spawn to its "ready" line; its
-peak memory is the child's ru_maxrss. The two apps alternate, so both see the same machine.
+Each run is a fresh process in its own tmux window (80x24), run the same way for both apps
+(`python -m ...`). The screen is read every few milliseconds: the moment the lesson list first
+shows, Enter is sent; the run is usable when the lesson's first step is on screen. Then its
+peak memory (VmHWM) is read, and ctrl+q is timed until the process is gone. A returning
+learner (a lesson left unfinished) is timed from launch until that lesson is back on screen.
+The yardstick is benchmarks/probe.py (Header, OptionList, Footer; Enter pushes a screen); the
+runs alternate, so both see the same machine, and the medians are compared.
 """
 
 from __future__ import annotations
 
-import os
+import itertools
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Start", "compare", "main"]
+__all__ = ["Run", "main"]
 
-_HOME = tempfile.TemporaryDirectory(prefix="bench-learner-")
-"""A learner's record of its own, so that a run never touches (or resumes) the user's."""
+SOCKET = "bench-startup"
+"""The tmux server of these runs alone (`tmux -L`), never the user's."""
+POLL = 0.003
+TIMEOUT = 6.0
+SETTLE = 0.3
+"""After the lesson shows, before its memory is read and ctrl+q pressed: the start-up's work
+that follows (saving the step shown) is counted, and the exit does not race it."""
+REFUSED = "still loading"
+
+_names = itertools.count()
 
 
 @dataclass(frozen=True)
-class Start:
-    """The medians of several cold starts: seconds to usable, and peak RSS in MiB."""
+class App:
+    """How to launch one of the two, and what on its screen says listed / opened."""
 
-    seconds: float
+    module: str
+    listed: str
+    opened: str
+
+
+TUTOR = App("tutor", "01 · What a redirect is", "Step 1/")
+BARE = App("benchmarks.probe", "01 · one", "Step 1/1 · one")
+RESUMED = "Step 2/"
+"""The returning learner left lesson 03 at its second step."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One launch: seconds until the list showed and until the lesson showed (None: it never
+    did), whether a key was refused, the peak RSS in MiB, and seconds from ctrl+q to gone."""
+
+    listed: float | None
+    opened: float | None
+    refused: bool
     peak_mib: float
+    exit: float
 
 
-def _once(kind: str, dirs: list[Path]) -> tuple[float, float]:
-    env = {**os.environ, "REDIRECT_TUTOR_HOME": _HOME.name}
+def _tmux(*args: str) -> str:
+    return subprocess.run(
+        ["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def _screen(name: str) -> str:
+    try:
+        return _tmux("capture-pane", "-p", "-t", name)
+    except subprocess.CalledProcessError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _peak_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _until(done: Callable[[], bool], timeout: float = TIMEOUT) -> bool:
+    deadline = time.perf_counter() + timeout
+    while not done():
+        if time.perf_counter() > deadline:
+            return False
+        time.sleep(POLL)
+    return True
+
+
+def _once(app: App, home: Path, *, press: bool, opened: str) -> Run:
+    """Launch `app` with `home` as its data folder; with `press`, Enter as the list shows."""
+    name = f"run{next(_names)}"
     started = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.probe", kind, *map(str, dirs)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env=env,
-        text=True,
+    pid = int(
+        _tmux(
+            *("new-session", "-d", "-s", name, "-x", "80", "-y", "24", "-P", "-F", "#{pane_pid}"),
+            *("-e", f"REDIRECT_TUTOR_HOME={home}", "-c", str(Path.cwd())),
+            f"exec {sys.executable} -m {app.module}",
+        )
     )
-    assert child.stdout is not None
-    line = child.stdout.readline()
-    took = time.perf_counter() - started
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if line.strip() != "ready":
-        raise RuntimeError(f"the {kind} probe never became usable (exit {child.returncode})")
-    return took, usage.ru_maxrss / 1024
+    listed = shown = None
+    refused = False
+    screen = ""
+
+    def sees(text: str) -> bool:
+        nonlocal screen, refused
+        screen = _screen(name)
+        refused = refused or REFUSED in screen
+        return text in screen or not _alive(pid)
+
+    if press and _until(lambda: sees(app.listed)) and app.listed in screen:
+        listed = time.perf_counter() - started
+        _tmux("send-keys", "-t", name, "Enter")
+    if _until(lambda: sees(opened)) and opened in screen:
+        shown = time.perf_counter() - started
+    time.sleep(SETTLE)
+    peak = _peak_mib(pid) if _alive(pid) else 0.0
+    quit_at = time.perf_counter()
+    _tmux("send-keys", "-t", name, "C-q")
+    _until(lambda: not _alive(pid))
+    gone = time.perf_counter() - quit_at
+    subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", name], capture_output=True)
+    return Run(listed, shown, refused, peak, gone)
 
 
-def compare(
-    runs: int, first: tuple[str, list[Path]], second: tuple[str, list[Path]]
-) -> tuple[Start, Start]:
-    """The medians of both, interleaved run by run so that neither gets the quieter machine."""
-    a: list[tuple[float, float]] = []
-    b: list[tuple[float, float]] = []
-    _once(*first)  # warm the file cache for both
-    _once(*second)
-    for _ in range(runs):
-        a.append(_once(*first))
-        b.append(_once(*second))
-    return _median(a), _median(b)
+def _homes(root: Path) -> tuple[Path, Path]:
+    """A data folder as a first start leaves it (the lesson index, the lab's CA), and a
+    returning learner's: the same, with lesson 03 left at its second step."""
+    from tutor.course.loader import load_course
+    from tutor.progress.record import open_record
+
+    first = root / "first"
+    first.mkdir()
+    _once(TUTOR, first, press=False, opened="done ▔")  # writes what a first start does
+    (first / "progress.db").unlink(missing_ok=True)
+    returning = root / "returning"
+    shutil.copytree(first, returning)
+    lesson = load_course().lessons[2]
+    record = open_record(returning / "progress.db")
+    record.show_step(lesson.id, lesson.steps[1].id)
+    record.close()
+    return first, returning
 
 
-def _median(measured: list[tuple[float, float]]) -> Start:
-    return Start(
-        statistics.median(took for took, _ in measured),
-        statistics.median(peak for _, peak in measured),
-    )
+def _fresh(template: Path, root: Path) -> Path:
+    home = root / f"home{next(_names)}"
+    shutil.copytree(template, home)
+    return home
+
+
+def _ms(seconds: list[float]) -> float:
+    return statistics.median(seconds) * 1000
+
+
+def _goal(figure: str, tutor: float, bare: float, goal: float, also: bool = True) -> str:
+    ratio = tutor / bare
+    met = "met" if ratio <= goal and also else "not met"
+    return f"goal: {figure} ratio {ratio:.2f} (goal <= {goal}) {met}"
 
 
 def main(runs: int = 7) -> None:
-    tutor, bare = compare(runs, ("tutor", []), ("bare", []))
-    print(f"cold start, median of {runs} fresh processes each (to the lesson list / first paint):")
-    print(f"  redirect-tutor  {tutor.seconds * 1000:6.0f} ms  peak RSS {tutor.peak_mib:5.1f} MiB")
-    print(f"  bare Textual    {bare.seconds * 1000:6.0f} ms  peak RSS {bare.peak_mib:5.1f} MiB")
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as folder:
+        root = Path(folder)
+        try:
+            first, returning = _homes(root)
+            _once(BARE, _fresh(first, root), press=True, opened=BARE.opened)  # warm the cache
+            tutor, bare, resumed = [], [], []
+            for _ in range(runs):
+                tutor.append(_once(TUTOR, _fresh(first, root), press=True, opened=TUTOR.opened))
+                bare.append(_once(BARE, _fresh(first, root), press=True, opened=BARE.opened))
+                resumed.append(_once(TUTOR, _fresh(returning, root), press=False, opened=RESUMED))
+        finally:
+            subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
+    _report(runs, tutor, bare, resumed)
+
+
+def _report(runs: int, tutor: list[Run], bare: list[Run], resumed: list[Run]) -> None:
+    refused = sum(run.refused or run.opened is None for run in tutor)
+    opened = [run.opened for run in tutor if run.opened is not None] or [float("inf")]
+    bare_opened = [run.opened for run in bare if run.opened is not None]
+    back = [run.opened for run in resumed if run.opened is not None] or [float("inf")]
+    listed = [run.listed for run in tutor if run.listed is not None] or [float("inf")]
+    bare_listed = [run.listed for run in bare if run.listed is not None]
+    usable, bare_usable = _ms(opened), _ms(bare_opened)
+    print(f"start-up in tmux at 80x24, median of {runs} launches each, interleaved:")
+    print(f"  list on screen: tutor {_ms(listed):.0f} ms, bare Textual {_ms(bare_listed):.0f} ms")
     print(
-        f"  ratio: time {tutor.seconds / bare.seconds:.2f}x (target <= 1.15x), "
-        f"memory {tutor.peak_mib / bare.peak_mib:.2f}x (target <= 1.5x)"
+        _goal(
+            f"launch -> usable (Enter at the list opens the lesson) {usable:.0f} ms vs bare "
+            f"{bare_usable:.0f} ms, Enter refused or lost {refused}/{runs},",
+            usable,
+            bare_usable,
+            1.15,
+            also=refused == 0,
+        )
+    )
+    reopened = _ms(back)
+    print(
+        _goal(
+            f"returning learner: launch -> lesson reopened {reopened:.0f} ms vs bare usable "
+            f"{bare_usable:.0f} ms,",
+            reopened,
+            bare_usable,
+            1.3,
+        )
+    )
+    gone, bare_gone = _ms([run.exit for run in tutor]), _ms([run.exit for run in bare])
+    print(_goal(f"ctrl+q -> exit {gone:.0f} ms vs bare {bare_gone:.0f} ms,", gone, bare_gone, 1.2))
+    peak = statistics.median(run.peak_mib for run in tutor)
+    bare_peak = statistics.median(run.peak_mib for run in bare)
+    print(
+        _goal(
+            f"peak RSS after opening a lesson {peak:.1f} MiB vs bare {bare_peak:.1f} MiB,",
+            peak,
+            bare_peak,
+            1.5,
+        )
     )
 
 

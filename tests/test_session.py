@@ -39,8 +39,22 @@ def test_a_given_lab_is_used_as_it_is_and_left_running(lab: LabServer) -> None:
 
 
 def test_waiting_for_a_lab_that_never_starts_says_so() -> None:
-    with pytest.raises(LabUnavailable, match="still starting"):
-        LabSession().wait(timeout=0.01)
+    lab = LabSession()
+    with lab._starting, pytest.raises(LabUnavailable, match="still starting"):  # a start hangs
+        lab.wait(timeout=0.01)
+
+
+def test_the_first_wait_starts_the_lab_and_says_so() -> None:
+    lab = LabSession()
+    settled: list[str] = []
+    lab.on_settle(lambda: settled.append(lab.name))
+    assert lab.url is None  # nothing starts it before it is needed
+    try:
+        assert lab.wait().running
+        assert settled == [lab.name]
+        assert lab.name.startswith("lab 127.0.0.1:")
+    finally:
+        lab.stop()
 
 
 def test_a_cancelled_run_sends_nothing_more_and_says_cancelled(lab: LabServer) -> None:

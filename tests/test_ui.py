@@ -179,13 +179,16 @@ async def test_a_stopped_lab_is_a_message_not_a_crash() -> None:
         assert verdict.has_class("-failed")
 
 
-async def test_the_app_starts_and_stops_its_own_lab() -> None:
+async def test_the_app_starts_its_own_lab_when_needed_and_stops_it() -> None:
     app = tutor_app(builtin=False)
     assert isinstance(app, TutorApp)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        own = app.session.lab.wait()
+        assert app.session.lab.url is None  # nothing needed it yet: start-up is not slowed
+        assert app.sub_title == "lab starting…"
+        own = app.session.lab.wait()  # the first use starts it
         assert own.running
+        await settle(pilot)
         assert app.sub_title == f"lab {own.url.removeprefix('http://')}"
     assert not own.running
 

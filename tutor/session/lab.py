@@ -13,6 +13,7 @@ started when the first one comes.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -96,6 +97,19 @@ class LabSession:
         self._settled = threading.Event()
         if lab is not None:
             self._settled.set()
+        self._on_settle: Callable[[], object] | None = None
+
+    @property
+    def joins(self) -> bool:
+        """Asked to join a class: the teacher expects the student at once, so a front end
+        starts it early; a lab of the session's own starts when first needed (`wait`)."""
+        return self._join is not None
+
+    def on_settle(self, listener: Callable[[], object]) -> None:
+        """Call `listener` each time a start ends, started or not (`name` and `error` say
+        which), on the thread that started it: it must return at once. A front end shows the
+        lab's address by it, since the lab starts when something first needs it."""
+        self._on_settle = listener
 
     def start(self) -> LabServer | JoinedLab:
         """Start the lab, or join the class (blocks; call it from a worker thread).
@@ -125,6 +139,8 @@ class LabSession:
                 raise LabUnavailable(f"The lab server did not start: {error}") from None
             finally:
                 self._settled.set()
+                if self._on_settle is not None:
+                    self._on_settle()
             return self._lab
 
     def _joined(self, join: Join) -> JoinedLab | None:
@@ -171,7 +187,11 @@ class LabSession:
         self.stop()
 
     def wait(self, timeout: float = LAB_WAIT) -> LabServer | JoinedLab:
-        """The running lab, waiting while it starts. Blocks: call it from a worker thread."""
+        """The running lab, started now if it has not been (a lab of the session's own starts
+        when first needed). Blocks: call it from a worker thread."""
+        if not self._settled.is_set() and not self._starting.locked():  # else: being started
+            with contextlib.suppress(LabUnavailable):  # said below, as `error`
+                self.start()
         if not self._settled.wait(timeout):
             raise LabUnavailable("The lab server is still starting; try again in a moment.")
         if self._lab is None or not self._lab.running:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
+import gc
 import signal
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -38,6 +40,9 @@ if TYPE_CHECKING:
 __all__ = ["INDEX_FILE", "TutorApp", "build_app"]
 
 INDEX_FILE = "course-index.json"
+LAB_AFTER = 1.0
+"""Seconds after the course is shown that a lab of the tutor's own starts: not during the first
+lesson's first render, which it would only slow."""
 """The cached lesson index, in the learner's data folder beside the record."""
 
 
@@ -79,8 +84,8 @@ class TutorApp(App[None]):
             super().__init__()
             self.states = states
 
-    class LabStarted(Message):
-        """The session's lab is running."""
+    class LabSettled(Message):
+        """The session's lab has started, or failed to (it starts when first needed)."""
 
     class Failed(Message):
         """Something in the background failed; `title` and `text` are for the learner."""
@@ -111,6 +116,14 @@ class TutorApp(App[None]):
     def get_default_screen(self) -> Screen:
         return self.lessons_screen
 
+    def run(self, *args: Any, **kwargs: Any) -> None:
+        """Run the tutor. When its process exits, everything is saved (on unmount), so the heap
+        is frozen then: the interpreter's last collection over every object would free nothing
+        the system does not, and delayed the exit by ~130 ms."""
+        atexit.unregister(gc.freeze)  # once, however many runs
+        atexit.register(gc.freeze)
+        return super().run(*args, **kwargs)
+
     def on_mount(self) -> None:
         from tutor.course.index import index_key, read_index
         from tutor.progress.location import home
@@ -123,15 +136,17 @@ class TutorApp(App[None]):
                 loop.add_signal_handler(stop, self.exit)
 
         self.sub_title = self.session.lab.name
+        self.session.lab.on_settle(lambda: self.post_message(self.LabSettled()))
         self.preferences.start()
         self._stop_notices = notices.listen(self._notice)
         # The cached index costs a millisecond or two, so the first paint already lists the
-        # lessons; parsing and validating the course waits until after it, in a worker.
+        # lessons; parsing and validating the course starts now, in a worker, and a lesson
+        # chosen from the index before it is done opens as soon as it is (LessonsScreen).
         key = index_key(self.session.course_paths)  # before the load: a change misses next time
         entries = read_index(key, home() / INDEX_FILE)
         if entries:
             self.lessons_screen.show_index(entries)
-        self.call_after_refresh(self._load_course, key, bool(entries))
+        self._load_course(key, bool(entries))
 
     def on_unmount(self) -> None:
         self._stop_notices()
@@ -146,25 +161,45 @@ class TutorApp(App[None]):
 
     @work(exclusive=True, thread=True, group="course", description="Loading the lessons")
     def _load_course(self, key: str, indexed: bool) -> None:
+        # Start-up allocates much and frees little: collections meanwhile would walk a growing
+        # heap for nothing (~100 ms). They resume once the course and the record are here.
+        gc.disable()
+        try:
+            self._load(key, indexed)
+        finally:
+            gc.enable()
+
+    def _load(self, key: str, indexed: bool) -> None:
+        """Load the course while the record opens (SQLite waits on the disk, not on the course);
+        announce both together, so that the UI takes them at once."""
         from tutor.course.index import write_index
         from tutor.progress.location import home
 
         session = self.session
+        opening = threading.Thread(target=session.open_record, name="Opening the record")
+        opening.start()
+        course: Course | None = None
         try:
             if session.builtin and session.lesson_dirs and not indexed:  # built-in first
                 self.post_message(self.CourseLoaded(session.load_course(builtin_only=True)))
             course = session.load_course()
         except Exception as error:  # shown to the learner, never as a traceback
             self.post_message(self.Failed("The lessons could not be loaded", str(error)))
-            loaded = False
-        else:
+        opening.join()
+        record = session.record
+        opened = None
+        if course is not None and record is not None:
+            opened = self.RecordOpened(record, record.lessons(), record.last_lesson())
+        if course is not None:
             self.post_message(self.CourseLoaded(course))
-            write_index(key, course.lessons, home() / INDEX_FILE)
-            loaded = True
-        self.call_from_thread(self._start_lab)  # after the lessons: it would only delay them
-        if loaded:
-            record = session.open_record()
-            self.post_message(self.RecordOpened(record, record.lessons(), record.last_lesson()))
+        if opened is not None:
+            self.post_message(opened)
+        # The teacher expects a joined student now; a lab of our own starts once the first
+        # screen is drawn (or sooner, when something needs it), so the header soon says where.
+        delay = 0 if session.lab.joins else LAB_AFTER
+        self.call_from_thread(self.set_timer, delay, self._start_lab)
+        if course is not None:
+            write_index(key, course.lessons, home() / INDEX_FILE)  # the learner waits on none
 
     @work(exclusive=True, thread=True, group="lab", description="Starting the lab server")
     def _start_lab(self) -> None:
@@ -172,8 +207,6 @@ class TutorApp(App[None]):
             self.session.lab.start()
         except LabUnavailable as error:
             self.post_message(self.Failed("The lab server did not start", str(error)))
-            return
-        self.post_message(self.LabStarted())
 
     def on_tutor_app_course_loaded(self, message: CourseLoaded) -> None:
         self.lessons_screen.show_course(message.course)
@@ -194,7 +227,8 @@ class TutorApp(App[None]):
 
             self.push_screen(QuizScreen(self.session, self.quiz_plan))
             return
-        if last is not None and last in states and not states[last].ended:
+        opened = self.screen is not self.lessons_screen  # a lesson chosen while it all loaded
+        if not opened and last is not None and last in states and not states[last].ended:
             self.lessons_screen.resume(last, states[last].step_id)
 
     def on_reader_screen_step_shown(self, message: ReaderScreen.StepShown) -> None:
@@ -221,7 +255,7 @@ class TutorApp(App[None]):
         if states is not None:
             self.post_message(self.ProgressSaved(states))
 
-    def on_tutor_app_lab_started(self) -> None:
+    def on_tutor_app_lab_settled(self) -> None:
         self.sub_title = self.session.lab.name
         notice = self.session.lab.notice  # asked to join a class that is not this lab
         if notice and self.quiz_plan is None:  # a class's quiz says so itself, and stops
@@ -251,9 +285,10 @@ def build_app(session: StudySession, *, quiz: Plan | None = None) -> TutorApp:
     """The tutor app on `session` (tutor.session.factory.make_session), for `redirect-tutor`
     and for tests.
 
-    The app loads the session's course and record and starts its lab after the first paint,
-    and closes the session on exit. With `quiz` it opens on that quiz; otherwise it reopens the
-    lesson the learner left unfinished, at its step. The learner's settings
-    (tutor.progress.settings: theme, keymap) are read here, so every way in starts the same.
+    The app loads the session's course and record as it starts (its lab starts when first
+    needed, or at once to join a class), and closes the session on exit. With `quiz` it opens
+    on that quiz; otherwise it reopens the lesson the learner left unfinished, at its step. The
+    learner's settings (tutor.progress.settings: theme, keymap) are read here, so every way in
+    starts the same.
     """
     return TutorApp(session, quiz=quiz, settings=read_settings())

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -92,6 +93,11 @@ class LessonsScreen(Screen[None]):
         self._problems = Problems(id="problems")
         self._lessons = LessonList(id="lessons")
         self.course: Course | None = None
+        self._recorded = False
+        """The learner's record has been read (their place in each lesson is known)."""
+        self._waiting: Callable[[], None] | None = None
+        """What the learner asked for before the course and their record were here (the last
+        key wins): done as soon as they are, never refused."""
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -109,9 +115,23 @@ class LessonsScreen(Screen[None]):
         self._problems.show(course.problems)
         self._lessons.show(course.lessons)
         self.refresh_bindings()
+        self._settle()
 
     def show_progress(self, states: Mapping[str, LessonState]) -> None:
         self._lessons.show_progress(states)
+        self._recorded = True
+        self._settle()
+
+    @property
+    def ready(self) -> bool:
+        """The course and the learner's record are both here: a lesson can open."""
+        return self.course is not None and self._recorded
+
+    def _settle(self) -> None:
+        """Once ready, do what the learner asked for while it all loaded."""
+        if self.ready and self._waiting is not None:
+            waiting, self._waiting = self._waiting, None
+            waiting()
 
     def resume(self, lesson_id: str, step_id: str) -> None:
         """Reopen a lesson where the learner left it."""
@@ -124,7 +144,9 @@ class LessonsScreen(Screen[None]):
             self.app.push_screen(ReaderScreen(self.session, lesson, step_id), self._read_on)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("open", "quiz"):
+        if action == "open":  # before the course is here, Enter is kept until it is
+            return True if self._lessons.highlighted_lesson or not self.ready else None
+        if action == "quiz":
             return True if self._lessons.highlighted_lesson else None
         if action == "hide_problems":
             return self._problems.display  # not even shown when there is nothing to hide
@@ -133,15 +155,25 @@ class LessonsScreen(Screen[None]):
     # The other screens are imported on first use: the first screen must appear fast.
 
     def action_open(self) -> None:
+        listed = self._lessons.highlighted_lesson
+        self._open(listed.id if listed else None)
+
+    def _open(self, lesson_id: str | None) -> None:
+        """Open `lesson_id` (None: the first lesson) where the learner left it. Chosen from the
+        cached index before the course (validated) and the record are here, it opens as soon
+        as they are."""
         from tutor.ui.screens.reader import ReaderScreen
 
-        listed = self._lessons.highlighted_lesson
-        if listed is None:
+        if self.course is None or not self._recorded:
+            self._waiting = partial(self._open, lesson_id)
             return
-        lesson = self.course.lesson(listed.id) if self.course else None
+        lessons = self.course.lessons
+        lesson = self.course.lesson(lesson_id) if lesson_id else next(iter(lessons), None)
         if lesson is None:
-            self.notify("The lessons are still loading; try again in a moment.", timeout=3)
             return
+        ids = [listed.id for listed in self._lessons.lessons]
+        if lesson.id in ids:
+            self._lessons.highlighted = ids.index(lesson.id)
         reader = ReaderScreen(self.session, lesson, self._step_to_open(lesson))
         self.app.push_screen(reader, self._read_on)
 
@@ -166,6 +198,9 @@ class LessonsScreen(Screen[None]):
     def action_reference(self) -> None:
         from tutor.ui.screens.reference import ReferenceScreen
 
+        if not self.ready:  # the cards come with the course
+            self._waiting = self.action_reference
+            return
         self.app.push_screen(
             ReferenceScreen(self.session, self.course.cards if self.course else [])
         )
