@@ -90,7 +90,10 @@ class JournalScreen(Screen[None]):
             for index, label in enumerate(COLUMNS[:5])
         ]
         padding = 2 * table.cell_padding
-        room = table.scrollable_content_region.width or self.app.size.width
+        # Room for the rows' vertical scrollbar too: it comes once they fill the screen.
+        room = (table.content_region.width or self.app.size.width) - (
+            table.styles.scrollbar_size_vertical
+        )
         room -= sum(width + padding for width in widths) - widths[2] + padding
         widths[2] = min(widths[2], PATH_WIDTH, max(len("path"), room - VERDICT_WIDTH.start))
         return (*widths, min(max(room - widths[2], VERDICT_WIDTH.start), VERDICT_WIDTH.stop - 1))
