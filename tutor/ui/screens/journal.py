@@ -32,6 +32,10 @@ VERDICT_WIDTH = range(12, 61)
 """The verdict takes the room left on screen, within these bounds; a longer one ends in "…"."""
 
 
+_LEAST_VERDICT = 3
+"""The narrowest a verdict gets, "…" and two letters, on a screen too narrow for more."""
+
+
 class JournalTable(DataTable[Text]):
     """The journal's rows: Home and End go to the first and the newest request (a DataTable's
     go to the first and last column)."""
@@ -96,7 +100,10 @@ class JournalScreen(Screen[None]):
         )
         room -= sum(width + padding for width in widths) - widths[2] + padding
         widths[2] = min(widths[2], PATH_WIDTH, max(len("path"), room - VERDICT_WIDTH.start))
-        return (*widths, min(max(room - widths[2], VERDICT_WIDTH.start), VERDICT_WIDTH.stop - 1))
+        # The verdict takes what is left, less than its usual least only when the other columns
+        # (a wide method, status or size among the rows) leave no more: the row still fits.
+        verdict = min(max(room - widths[2], _LEAST_VERDICT), VERDICT_WIDTH.stop - 1)
+        return (*widths, verdict)
 
     def _lay_out(self) -> None:
         """Columns fitted to the screen and the rows so far, whose text they cut with "…"; the
