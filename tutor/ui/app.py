@@ -196,8 +196,10 @@ class TutorApp(App[None]):
             self.post_message(opened)
         # The teacher expects a joined student now; a lab of our own starts once the first
         # screen is drawn (or sooner, when something needs it), so the header soon says where.
-        delay = 0 if session.lab.joins else LAB_AFTER
-        self.call_from_thread(self.set_timer, delay, self._start_lab)
+        if session.lab.joins:
+            self.call_from_thread(self._start_lab)
+        else:
+            self.call_from_thread(self.set_timer, LAB_AFTER, self._start_lab)
         if course is not None:
             write_index(key, course.lessons, home() / INDEX_FILE)  # the learner waits on none
 
