@@ -27,7 +27,7 @@ async def test_matrix_runs_and_shows_a_cells_trace(lab: LabServer) -> None:
         await pilot.press("down", "down", "down", "right", "right", "right")
         outcome = grid.highlighted_outcome
         assert (outcome.client, outcome.method, outcome.code) == ("urllib", "POST", 307)
-        assert str(grid.get_cell_at(grid.cursor_coordinate)) == "refused"
+        assert str(grid.get_cell_at(grid.cursor_coordinate)).rstrip() == "refused"
         verdict = screen.query_one(VerdictLine)
         assert verdict.text == "✗ Refused at the 307: nothing reached the target"
         assert screen.query_one(HopTable).row_count == 1
@@ -69,7 +69,7 @@ async def test_s_runs_the_matrix_across_an_upgrade_and_a_downgrade(lab: LabServe
         )
         grid = screen.query_one(MatrixGrid)
         await pilot.press("down", "down", "down")  # POST urllib 301: it carries both
-        assert str(grid.get_cell_at(grid.cursor_coordinate)) == "GET AC"
+        assert str(grid.get_cell_at(grid.cursor_coordinate)).rstrip() == "GET AC"
         hops = grid.highlighted_outcome.hops
         assert [(hop.scheme, hop.method) for hop in hops] == [("http", "POST"), ("https", "GET")]
         await pilot.press("s")

@@ -29,6 +29,10 @@ CELL_STYLES = {
 """The style of each legend entry (tutor.experiments.matrix.Cell values)."""
 
 
+CELL_WIDTH = 7
+"""A cell's columns: the longest a cell says is "DELETE∅" or "refused"."""
+
+
 class MatrixGrid(DataTable[str | Text]):
     """Rows `METHOD client`, columns the codes; a cell fills in when its outcome arrives."""
 
@@ -44,7 +48,7 @@ class MatrixGrid(DataTable[str | Text]):
         self._outcomes.clear()
         self.add_column("request", key="request")
         for code in codes:
-            self.add_column(str(code), key=str(code), width=7)  # "DELETE∅"
+            self.add_column(str(code), key=str(code), width=CELL_WIDTH)
         for method in methods:
             for name in client_names:
                 label = Text.assemble((f"{method:<6} ", "bold"), name)
@@ -57,7 +61,9 @@ class MatrixGrid(DataTable[str | Text]):
         from tutor.experiments.matrix import cell, cell_text
 
         self._outcomes[(outcome.method, outcome.client, outcome.code)] = outcome
-        text = Text(one_line(cell_text(outcome)), CELL_STYLES[cell(outcome).value])
+        # Padded to the column: its colour fills the cell however the table last drew it.
+        said = one_line(cell_text(outcome)).ljust(CELL_WIDTH)
+        text = Text(said, CELL_STYLES[cell(outcome).value])
         self.update_cell(f"{outcome.method} {outcome.client}", str(outcome.code), text)
 
     @property
