@@ -99,9 +99,10 @@ class CrossCheckError(ValueError):
 
 class Strict(BaseModel):
     """Unknown keys are errors (a typo must not pass silently), types are strict (`true` is no
-    number, "10" no whole number) and content is immutable."""
+    number, "10" no whole number) and content is immutable. Validators are built when first
+    used, not when the class is: a course kept validated (tutor.course.kept) never needs them."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 def cross_check(issues: list[Issue]) -> None:

@@ -18,7 +18,7 @@ class ReportClaim(BaseModel):
     """What the client handed its caller (fetch()'s Response), as content claims it: the
     client's own word, checked as such, never as what arrived."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
     status: int | None = None
     type: str | None = None
@@ -75,7 +75,7 @@ class Expectation(BaseModel):
     `arrives: false` claims the client refuses or does not follow; the live result decides.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
     arrives: bool = True
     method: str | None = None

@@ -34,7 +34,10 @@ if TYPE_CHECKING:
     from tutor.quiz.plan import Plan
     from tutor.quiz.session import Quiz
 
-__all__ = ["Graded", "StudySession"]
+__all__ = ["COURSE_FILE", "Graded", "StudySession"]
+
+COURSE_FILE = "course.pickle"
+"""The validated course kept for the next start (tutor.course.kept), in the learner's folder."""
 
 Write = Callable[["Record"], object]
 Listener = Callable[[str], object]
@@ -88,11 +91,13 @@ class StudySession:
     def load_course(self, *, builtin_only: bool = False) -> Course:
         """Load (and keep) the course; `builtin_only` the built-in lessons alone, a first quick
         look while the packs still load."""
-        from tutor.course.loader import load_course, load_paths
+        from tutor.course.kept import load_kept
+        from tutor.course.loader import load_course
+        from tutor.progress.location import home
 
         if builtin_only:
             return load_course()
-        self.course = load_paths(self.course_paths)
+        self.course = load_kept(self.course_paths, home() / COURSE_FILE)
         return self.course
 
     def open_record(self) -> Record:

@@ -40,10 +40,10 @@ if TYPE_CHECKING:
 __all__ = ["INDEX_FILE", "TutorApp", "build_app"]
 
 INDEX_FILE = "course-index.json"
+"""The cached lesson index, in the learner's data folder beside the record."""
 LAB_AFTER = 1.0
 """Seconds after the course is shown that a lab of the tutor's own starts: not during the first
 lesson's first render, which it would only slow."""
-"""The cached lesson index, in the learner's data folder beside the record."""
 
 
 class TutorApp(App[None]):
