@@ -17,7 +17,6 @@ from textual.widgets import Header, Markdown, OptionList, Static
 from tutor.quiz import order
 from tutor.ui.literal import printable
 from tutor.ui.live import LabDone, on_lab
-from tutor.ui.screens.experiment import ExperimentScreen
 from tutor.ui.widgets.course.lesson_list import numbered
 from tutor.ui.widgets.experiment.listing import ExperimentList
 from tutor.ui.widgets.footer import TutorFooter
@@ -233,12 +232,14 @@ class ReaderScreen(Screen[str | None]):
         state, prediction = self._prediction_state, self.step.predict
         if prediction is not None and state is not None and state.outcome is not None:
             ran = next(e for e in self.step.experiments if e.id == prediction.experiment)
-            self.app.push_screen(ExperimentScreen(self.session, ran, outcome=state.outcome))
+            self._open(ran)
         else:
             self._open(self.query_one(ExperimentList).highlighted)
 
     def _open(self, chosen: Experiment | None) -> None:
         """`chosen`: its run of the prediction if it had one, or else a new run."""
+        from tutor.ui.screens.experiment import ExperimentScreen  # not needed to read a step
+
         if chosen is None:
             return
         state, prediction = self._prediction_state, self.step.predict

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -22,13 +23,48 @@ def key_class(binding_id: str) -> str:
 class TutorFooter(Footer):
     """Textual's footer with each key classed by its binding's id (key_class), so tutor.tcss can
     hide the keys that matter least when the screen is narrow (they stay in the palette and on
-    the help screen) and show them when there is room."""
+    the help screen) and show them when there is room.
+
+    Textual's footer is built anew at every change of the screen's bindings, and a screen that
+    opens changes them a dozen times (each widget that mounts or takes the focus): this one is
+    built once per refresh at most, and only when what it shows has changed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: tuple[object, ...] | None = None
+        """What the keys shown were built from (see _showing)."""
+        self._pending = False
 
     def compose(self) -> ComposeResult:
         active = self.screen.active_bindings
+        self._shown = self._showing() if self._bindings_ready else None
         for widget in super().compose():
             if isinstance(widget, FooterKey) and widget.key in active:
                 binding_id = active[widget.key].binding.id
                 if binding_id:
-                    widget.add_class(key_class(binding_id))
+                    widget.add_class(key_class(binding_id), update=False)  # styled on mount
             yield widget
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True
+        if (
+            screen.app.app_focus
+            and self.is_attached
+            and screen is self.screen
+            and not self._pending
+        ):
+            self._pending = True
+            self.call_after_refresh(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._pending = False
+        if self.is_attached and self._showing() != self._shown:
+            await self.recompose()
+
+    def _showing(self) -> tuple[object, ...]:
+        """Everything of the screen's bindings that the keys show (Footer.compose)."""
+        return tuple(
+            (key, binding.action, binding.description, binding.id, binding.group, enabled, tip)
+            for key, (_, binding, enabled, tip) in self.screen.active_bindings.items()
+            if binding.show or key == self.app.COMMAND_PALETTE_BINDING
+        )

@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
 from tutor.lab.printable import one_line
@@ -68,26 +69,49 @@ class ExercisePanel(Vertical):
         self.told_met = False
         """Met was posted for the exercise shown (a bring-your-own one is checked again at
         every request)."""
+        self.name_input = Input("me", id="exercise-name", max_length=32, compact=True)
+        """The student's name, for a bring-your-own exercise (in its row once one is shown)."""
 
     def compose(self) -> ComposeResult:
-        from tutor.course.exercises import Configure
-
+        # The rows of a form (a name, or the answer's drop-downs) come with the first exercise
+        # that needs them (_form): most steps have none, and they are most of a step's widgets.
         yield Static(id="exercise-task")
         yield Static(id="exercise-hints")
-        with Horizontal(id="exercise-byo"):
-            yield Static("Your name:", classes="form-label")
-            yield Input("me", id="exercise-name", max_length=32, compact=True)
-        with Horizontal(id="exercise-configure"):
-            # Never blank: an answer always has a code, a Location form and a cache header.
-            # Until an exercise is shown, what an exercise that names no offer offers.
-            for name, label, offer in _OFFERS:
-                default = Configure.model_fields[offer].default
-                yield Select(
-                    _options(label, default), allow_blank=False, id=f"exercise-{name}", compact=True
-                )
-            yield Button("Check", id="exercise-check", compact=True)
         yield Static(id="exercise-url")
         yield Static(id="exercise-result")
+
+    def _form(self, exercise: Exercise) -> bool:
+        """Show the form row `exercise` needs and hide the other; whether it was built now (for
+        `exercise`, offering what it offers)."""
+        from tutor.course.exercises import BringYourOwn
+
+        byo = isinstance(exercise, BringYourOwn)
+        row_id = "exercise-byo" if byo else "exercise-configure"
+        built = not self.query(f"#{row_id}")
+        if built:
+            parts = self._byo() if byo else self._configure(exercise)
+            self.mount(Horizontal(*parts, id=row_id), before="#exercise-url")
+        for row in self.query("#exercise-byo, #exercise-configure"):
+            row.display = row.id == row_id
+        return built
+
+    def _byo(self) -> tuple[Widget, ...]:
+        return Static("Your name:", classes="form-label"), self.name_input
+
+    @staticmethod
+    def _configure(exercise: Exercise) -> tuple[Widget, ...]:
+        """A drop-down per field of the answer, offering what `exercise` offers (never blank:
+        an answer always has a code, a Location form and a cache header)."""
+        offered = (
+            Select(
+                _options(label, getattr(exercise, offer)),
+                allow_blank=False,
+                id=f"exercise-{name}",
+                compact=True,
+            )
+            for name, label, offer in _OFFERS
+        )
+        return *offered, Button("Check", id="exercise-check", compact=True)
 
     def on_unmount(self) -> None:
         self.feed.stop()
@@ -103,9 +127,8 @@ class ExercisePanel(Vertical):
         if exercise is None:
             return
         self._show_hints()
+        built = self._form(exercise)
         byo = isinstance(exercise, BringYourOwn)
-        self.query_one("#exercise-byo").display = byo
-        self.query_one("#exercise-configure").display = not byo
         hint = f" (with {exercise.client})" if byo and exercise.client else ""
         kind = "Your own client" if byo else f"Choose the lab's answer for {exercise.client}"
         self.query_one("#exercise-task", Static).update(
@@ -116,7 +139,7 @@ class ExercisePanel(Vertical):
             self.feed.start()  # only a bring-your-own exercise watches the journal
             self._refresh_byo()
         else:
-            for name, label, offer in _OFFERS:
+            for name, label, offer in _OFFERS if not built else ():
                 values = getattr(exercise, offer)
                 select = self.query_one(f"#exercise-{name}", Select)
                 select.set_options(_options(label, values))
@@ -154,7 +177,7 @@ class ExercisePanel(Vertical):
         joined = self.session.lab.joined
         if joined is not None:  # on the class lab, the name the student joined with
             return joined.name
-        name = self.query_one("#exercise-name", Input).value.strip()
+        name = self.name_input.value.strip()
         return name if _NAME.match(name) else ""
 
     @on(Input.Changed, "#exercise-name")
@@ -179,7 +202,7 @@ class ExercisePanel(Vertical):
             url.update("Type a name: letters, digits, - or _ (it keeps your requests apart).")
             return
         lab_url = self.session.lab.base_url
-        joined, name = self.session.lab.joined, self.query_one("#exercise-name", Input)
+        joined, name = self.session.lab.joined, self.name_input
         if joined is not None and (name.value, name.disabled) != (joined.name, True):
             name.value, name.disabled = joined.name, True  # the class knows the student by it
         if not self.feed.following or lab_url is None:
