@@ -1,18 +1,18 @@
 """The command line: `redirect-tutor` opens the tutor; subcommands serve scripts and classrooms.
 
-One module per family of commands, each registering on the group in tutor.cli.group. Heavy
-modules (Textual, uvicorn, httpx, pydantic) are imported inside the commands that use them, so
-`--version` and `--help` answer at once.
+One module per family of commands, each registering on the group in tutor.cli.group, which
+imports it when one of its commands is asked for (COMMANDS there). Heavy modules (Textual,
+uvicorn, httpx, pydantic) are imported inside the commands that use them, so `--version` and
+`--help` answer at once and the tutor opens without any of the commands.
 """
 
 from __future__ import annotations
 
 import sys
 
-from tutor.cli import course, experiments, lab, learner, teacher, web  # each registers its commands
 from tutor.cli.group import INTERRUPTED, cli
 
-__all__ = ["cli", "course", "experiments", "lab", "learner", "main", "teacher", "web"]
+__all__ = ["cli", "main"]
 
 
 def main() -> None:

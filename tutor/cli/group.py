@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from tutor.session.study import StudySession
 
 __all__ = [
+    "COMMANDS",
     "INTERRUPTED",
     "class_join",
     "class_url",
@@ -44,8 +46,33 @@ _NO_TERMINAL = (
 )
 
 
+COMMANDS = {
+    "card": "course",
+    "class": "teacher",
+    "lint": "course",
+    "matrix": "experiments",
+    "new": "course",
+    "progress": "learner",
+    "quiz": "learner",
+    "serve": "lab",
+    "try": "experiments",
+    "web": "web",
+}
+"""Each command, and the module of tutor.cli that registers it: imported when the command is
+asked for, so that the tutor itself (no command) imports none of them."""
+
+
 class _Tutor(click.Group):
-    """The group: a Ctrl+C kills every client program at once, then ends with status 130."""
+    """The group: commands are imported when asked for (COMMANDS); a Ctrl+C kills every client
+    program at once, then ends with status 130."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            importlib.import_module(f"tutor.cli.{COMMANDS[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         with _killing_programs_on_interrupt():
