@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import signal
@@ -265,6 +266,7 @@ def cli(ctx: click.Context, lesson_dirs: tuple[Path, ...]) -> None:
     ctx.obj = lesson_dirs
     if ctx.invoked_subcommand is None:
         prepare_terminal()
+        gc.disable()  # while the tutor starts: its app enables it again (tutor.ui.app)
         from tutor.session.factory import make_session
         from tutor.ui.app import build_app
 

@@ -162,11 +162,13 @@ class TutorApp(App[None]):
     @work(exclusive=True, thread=True, group="course", description="Loading the lessons")
     def _load_course(self, key: str, indexed: bool) -> None:
         # Start-up allocates much and frees little: collections meanwhile would walk a growing
-        # heap for nothing (~100 ms). They resume once the course and the record are here.
+        # heap for nothing (~100 ms). They resume once the course and the record are here, and
+        # never walk what start-up made (modules, the course): it lives as long as the tutor.
         gc.disable()
         try:
             self._load(key, indexed)
         finally:
+            gc.freeze()
             gc.enable()
 
     def _load(self, key: str, indexed: bool) -> None:
