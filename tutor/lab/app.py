@@ -37,13 +37,15 @@ import json
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from functools import lru_cache
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from tutor.lab.beyond import ROUTES as BEYOND_ROUTES
 from tutor.lab.beyond import Asked
 from tutor.lab.bounds import Bounds
 from tutor.lab.cors import PREFLIGHT_ALLOWED, answer_headers, is_preflight, refused
+from tutor.lab.deadlines import Deadlines
 from tutor.lab.evidence import Evidence, VerdictKind
 from tutor.lab.hsts import ROUTES as HSTS_ROUTES
 from tutor.lab.journal import (
@@ -57,6 +59,7 @@ from tutor.lab.journal import (
     split_student,
 )
 from tutor.lab.pages import BROWSER_PAGE, FRAGMENT_PAGE, policy
+from tutor.lab.rejected import Rejected
 from tutor.lab.seats import NAME, Seats, Taken
 
 __all__ = ["ANNEX_ROUTES", "Annex", "Disconnected", "LabApp", "TooLarge", "read_body"]
@@ -169,27 +172,20 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
             return b"".join(chunks)
 
 
-async def _in_time(reading: Awaitable[bytes], bounds: Bounds) -> bytes:
-    """`reading`, or TimeoutError once `bounds.body_timeout` has passed: what `asyncio.timeout`
-    does, with one timer of the loop's and no more, since every request pays for it."""
+async def _in_time(reading: Awaitable[bytes], deadlines: Deadlines) -> bytes:
+    """`reading`, or TimeoutError once the `deadlines`' length has passed (what
+    `asyncio.timeout` does, with a dictionary entry rather than a timer per request)."""
     task = asyncio.current_task()
     assert task is not None  # the lab runs in uvicorn's task for the request
-    expired = False
-
-    def expire() -> None:
-        nonlocal expired
-        expired = True
-        task.cancel()
-
-    timer = asyncio.get_running_loop().call_later(bounds.body_timeout, expire)
+    deadlines.start(task, task.cancel)
     try:
         return await reading
     except asyncio.CancelledError:
-        if expired and task.uncancel() == 0:
+        if deadlines.stop(task) and task.uncancel() == 0:
             raise TimeoutError from None
         raise
     finally:
-        timer.cancel()
+        deadlines.stop(task)
 
 
 def _too_long(scope: Scope, bounds: Bounds) -> tuple[int, str, int] | None:
@@ -254,6 +250,8 @@ class LabApp:
         self.journal = journal
         self.origins = origins
         self.bounds = journal.bounds
+        self.reading = Deadlines(self.bounds.body_timeout)
+        """The body reads in progress and when each must end."""
         self.annex = annex
         self.ca_pem = ca_pem
         """The certificate of the CA that issued the TLS listener's (public: no key), which
@@ -274,18 +272,10 @@ class LabApp:
             await self._answer(request, send, status, message, close=True)
             return
         asked = _query(scope)
-        token = _token(asked[1])
-        student = split_student(scope["path"])[0]
-        refusal = self._refusal(token, student) if token else None
-        if refusal is None and student and self.annex is not None:
-            client = scope.get("client")
-            try:
-                self.annex.seats.admit(student, client[0] if client else "-", token)
-            except Taken as taken:
-                refusal, token = (403, f"{taken}\n"), None
-        chain = token if token and refusal is None else self.journal.new_token()
+        client = scope.get("client")
+        chain, refusal = self._chain(_token(asked[1]), scope["path"], client[0] if client else "-")
         try:
-            body = await _in_time(read_body(scope, receive, self.bounds.body), self.bounds)
+            body = await _in_time(read_body(scope, receive, self.bounds.body), self.reading)
         except Disconnected as hang_up:
             # Journaled as what it is: a head (and maybe part of a body) and no answer, e.g.
             # httpx's second POST on a 307 when its streamed body cannot be sent again.
@@ -379,6 +369,43 @@ class LabApp:
             await self._answer(
                 request, send, 404, f"No such lab route: {path}\n{_INDEX}", digest_=request_digest
             )
+
+    def _chain(self, token: str | None, path: str, host: str) -> tuple[str, tuple[int, str] | None]:
+        """The chain a request to `path` from `host` joins: the one its `token` names if it may
+        join it, else a new one; and if it may not, the answer it gets (403 or 429)."""
+        student = split_student(path)[0]
+        refusal = self._refusal(token, student) if token else None
+        if refusal is None and student and self.annex is not None:
+            try:
+                self.annex.seats.admit(student, host, token)
+            except Taken as taken:
+                refusal, token = (403, f"{taken}\n"), None
+        return (token if token and refusal is None else self.journal.new_token()), refusal
+
+    def rejected(self, what: Rejected) -> None:
+        """Journal a request the lab's HTTP parser refused with a 400 (the guard hears it first),
+        in the chain its target names when it may join it: Go's net/http, for one, sends a
+        Location's spaces as they are, and the chain must show that it followed."""
+        target = what.target[: self.bounds.target]
+        path, _, query = target.partition("?")
+        path = unquote(path, errors="replace")
+        host = what.peer.rpartition(":")[0] or what.peer
+        chain, _ = self._chain(_token(parse_qsl(query)), path, host)
+        self.journal.record(
+            chain=chain,
+            peer=what.peer,
+            method=what.method[:16],
+            path=path,
+            query=query,
+            headers=what.headers,
+            body=b"",
+            body_size=0,
+            body_digest=digest(b""),
+            status=400,
+            location=None,
+            scheme=what.scheme,
+            rejected=what.reason,
+        )
 
     def _refusal(self, token: str, student: str) -> tuple[int, str] | None:
         """403 or 429 and why, for a request that may not join the chain its token names."""
@@ -668,8 +695,8 @@ def _host_name(request: _Request) -> str | None:
 
 def _location(request: _Request, target: str) -> tuple[str, str | None]:
     """Where a redirect points, with the chain token added; or the reason it may not point there."""
-    if target == "/echo" and not request.student:  # the default: nothing to parse or quote
-        return f"/echo?{urlencode([('chain', request.chain)])}", None
+    if target == "/echo" and not request.student and is_token(request.chain):
+        return f"/echo?chain={request.chain}", None  # the default: a token needs no quoting
     parts = urlsplit(target)
     host = request.header(b"host")
     if parts.scheme or parts.netloc or target.startswith(("//", "/\\")) or "\\" in parts.path:
@@ -697,6 +724,10 @@ _URI_SAFE = "/:@!$&'()*+,;=~"
 """What RFC 3986 allows as it is in a path or fragment (besides letters, digits and -._~)."""
 
 
+_encoded = lru_cache(maxsize=64)(str.encode)
+"""A content type or Cache-Control value as bytes: a handful of them, sent over and over."""
+
+
 async def _send(
     send: Send,
     request: _Request,
@@ -711,14 +742,14 @@ async def _send(
     if status == 304:  # RFC 9110 §15.4.5: a 304 has no content; a body would corrupt the stream
         payload = b""
     headers = [
-        (b"content-type", content_type.encode()),
-        (b"content-length", str(len(payload)).encode()),
+        (b"content-type", _encoded(content_type)),
+        (b"content-length", b"%d" % len(payload)),
         (b"server", b"redirect-tutor-lab"),
         (b"x-redirect-tutor-chain", request.chain.encode()),
         (b"x-content-type-options", b"nosniff"),  # a student's text is never sniffed as HTML
     ]
     if cache_control is not None:
-        headers.append((b"cache-control", cache_control.encode()))
+        headers.append((b"cache-control", _encoded(cache_control)))
     if location is not None:
         headers.append((b"location", location.encode("latin-1", errors="replace")))
     if close:

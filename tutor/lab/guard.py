@@ -8,7 +8,8 @@ the process's open files (1,024 by default): every other student's connection th
 `bounds.connections_per_address` from one address, and close one whose request head is not
 complete within `bounds.head_timeout`; `accept_tls` counts a TLS connection from the moment it
 is accepted, not from the end of its handshake; `raise_open_file_limit` gives the lab room for
-a class.
+a class. A request the HTTP parser refuses is answered 400 by uvicorn, as ever, after the door
+has told `on_rejected` what came (tutor.lab.rejected), so that the lab can journal it.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import ClassVar
 
-from httptools import HttpParserUpgrade, HttpRequestParser
+from httptools import HttpParserError, HttpParserUpgrade, HttpRequestParser
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from tutor.lab.addresses import counted_as
 from tutor.lab.bounds import Bounds
+from tutor.lab.deadlines import Deadlines
+from tutor.lab.rejected import Rejected, rejected
 
 __all__ = [
     "ACCEPT_AGAIN",
@@ -86,10 +89,19 @@ class Door:
     """What one server knows about its clients: their open connections per address, and the
     refusals and timeouts not yet logged (at most one line per address per `log_every`)."""
 
-    def __init__(self, bounds: Bounds, log_every: float) -> None:
+    def __init__(
+        self,
+        bounds: Bounds,
+        log_every: float,
+        on_rejected: Callable[[Rejected], None] | None = None,
+    ) -> None:
         self.bounds = bounds
         self.log_every = log_every
+        self.on_rejected = on_rejected
+        """Hears each request the HTTP parser refuses, before its 400 (the lab journals it)."""
         self.open: Counter[str] = Counter()
+        self.heads = Deadlines(bounds.head_timeout)
+        """The request heads being waited for, each given `bounds.head_timeout`."""
         self._held: dict[str, Counter[str]] = {}
 
     def enter(self, address: str) -> Refusal | None:
@@ -193,8 +205,10 @@ class GuardedProtocol(HttpToolsProtocol):
     """Called as the connection is made: a TLS connection, counted since its acceptance, gives
     back the place its handshake held (`accept_tls`) before it counts itself."""
     _address: str | None = None
+    _clocked = False
+    """Whether the head's clock runs (`Door.heads`)."""
     _timer: asyncio.TimerHandle | None = None
-    """The head's clock, or after an answer of ours, the end of the linger."""
+    """After an answer of ours, the end of the linger."""
     _answered = False
     _target = 0
     """Bytes of the current request's target so far: past the HTTP parser's own limit it would
@@ -215,6 +229,8 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_clock()
+        if self._timer is not None:
+            self._timer.cancel()
         if self._address is not None:
             self.door.leave(self._address)
         super().connection_lost(exc)
@@ -252,6 +268,16 @@ class GuardedProtocol(HttpToolsProtocol):
         else:
             self._parse_anew(rest)
 
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's 400 for what its parser refused (the error being handled), heard first
+        by `on_rejected`: a client that sent it is seen to have sent it."""
+        error = sys.exc_info()[1]
+        if self.door.on_rejected is not None and isinstance(error, HttpParserError):
+            peer = f"{self.client[0]}:{self.client[1]}" if self.client else "-"
+            scheme = "https" if self.scheme == "https" else "http"
+            self.door.on_rejected(rejected(self._received, peer, scheme, error))
+        super().send_400_response(msg)
+
     def _read_ignored(self, data: bytes) -> None:
         assert self._ignored is not None
         body, rest, done = self._ignored.take(data)
@@ -275,7 +301,7 @@ class GuardedProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         self._chunks = self._target = 0
         super().on_message_begin()
-        if self._timer is None:  # the first request's clock started with the connection
+        if not self._clocked:  # the first request's clock started with the connection
             self._start_clock()
 
     def on_url(self, url: bytes) -> None:
@@ -315,15 +341,16 @@ class GuardedProtocol(HttpToolsProtocol):
             self.cycle.transport = OneWrite(self.transport, self.loop)  # type: ignore[assignment]
 
     def _start_clock(self) -> None:
-        self._timer = self.loop.call_later(self.door.bounds.head_timeout, self._head_too_slow)
+        self.door.heads.start(self, self._head_too_slow)
+        self._clocked = True
 
     def _stop_clock(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        if self._clocked:
+            self.door.heads.stop(self)
+            self._clocked = False
 
     def _head_too_slow(self) -> None:
-        self._timer = None
+        self._stop_clock()
         if self.transport.is_closing():
             return
         if self.cycle is not None and not self.cycle.response_complete:
@@ -334,6 +361,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def _answer_and_close(self, refusal: Refusal) -> None:
         self._answered = True
+        self._stop_clock()
         head = [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
         self._timer = self.door.refuse(self._address, refusal, self.transport, head)
 
@@ -459,10 +487,15 @@ async def _handshake(
         place.give_back()
 
 
-def guarded(bounds: Bounds, log_every: float = LOG_EVERY) -> type[GuardedProtocol]:
+def guarded(
+    bounds: Bounds,
+    log_every: float = LOG_EVERY,
+    on_rejected: Callable[[Rejected], None] | None = None,
+) -> type[GuardedProtocol]:
     """The protocol class for one server, `uvicorn.Config(http=guarded(bounds))`: its counts are
-    its own, so two labs in one process never share them. Make one per server."""
-    door = Door(bounds, log_every)
+    its own, so two labs in one process never share them. Make one per server. `on_rejected`
+    hears each request the HTTP parser refuses (`LabApp.rejected`)."""
+    door = Door(bounds, log_every, on_rejected)
 
     class Guarded(GuardedProtocol):
         pass

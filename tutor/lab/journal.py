@@ -6,7 +6,9 @@ never from what a client library reports.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import os
 import re
 import secrets
 import threading
@@ -71,10 +73,42 @@ def bytes_text(size: int) -> str:
     return "1 byte" if size == 1 else f"{size} bytes"
 
 
+class _Randomness:
+    """The operating system's random bytes (`secrets`' source), read a few kilobytes at a time:
+    one system call for 256 tokens rather than one per request. The bytes are as unguessable as
+    `secrets.token_bytes`'; each is handed out once, and a forked child starts afresh, so two
+    processes never share any."""
+
+    _BATCH = 4096
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool = b""
+        self._at = 0
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:
+        """In a forked child: the parent's bytes, and a lock another thread may have held."""
+        self._lock = threading.Lock()
+        self._pool, self._at = b"", 0
+
+    def take(self, count: int) -> bytes:
+        with self._lock:
+            if self._at + count > len(self._pool):
+                self._pool, self._at = secrets.token_bytes(max(self._BATCH, count)), 0
+            taken = self._pool[self._at : self._at + count]
+            self._at += count
+            return taken
+
+
+_RANDOM = _Randomness()
+
+
 def new_token() -> str:
     """A fresh chain token: 128 random bits, URL-safe. A chain is a capability: whoever holds its
     token can read it (with its Authorization and body) through /echo, so it must be unguessable."""
-    return secrets.token_urlsafe(16)
+    return base64.urlsafe_b64encode(_RANDOM.take(16)).rstrip(b"=").decode("ascii")
 
 
 TUTORS = "tutor-"
@@ -146,6 +180,9 @@ class Hop:
     and `body_size` bytes of the body, and answered nothing."""
     scheme: str = "http"
     """"https" for a request that came over the lab's TLS listener."""
+    rejected: str = ""
+    """Why the lab's HTTP parser refused the request ("" for one it parsed): it was answered
+    400 before the lab saw more of it than its request line and header lines."""
 
     @property
     def is_redirect(self) -> bool:
@@ -162,6 +199,8 @@ class Hop:
         up before the body"."""
         if self.hung_up:
             return f"none: the client hung up {self.hang_up_point}"
+        if self.rejected:
+            return f"{self.status} {reason(self.status)}: rejected by the lab's HTTP parser"
         return f"{self.status} {reason(self.status)}"
 
     @property
@@ -335,7 +374,9 @@ class Journal:
         self._seq = 0
         self._lock = threading.Lock()
         self._grew = threading.Condition(self._lock)
-        """Notified of every hop: a reader may wait for a chain to grow."""
+        """Notified of every hop while a reader waits for a chain to grow."""
+        self._readers = 0
+        """How many wait on `_grew` (changed under the lock)."""
         self._listeners: tuple[Callable[[Hop], None], ...] = ()
         """Replaced, never changed in place: `record` reads it without a copy."""
 
@@ -358,7 +399,10 @@ class Journal:
             self._chains.move_to_end(hop.chain)
             client = hop.client
             size = hop.kept_bytes
-            self._clients.setdefault(client, deque()).append((hop, size))
+            held = self._clients.get(client)
+            if held is None:
+                held = self._clients[client] = deque()
+            held.append((hop, size))
             self._bytes += size
             self._client_bytes[client] += size
             while len(self._hops) > bounds.journal_hops:
@@ -366,7 +410,8 @@ class Journal:
             while self._bytes > bounds.journal_bytes:
                 self._forget(max(self._client_bytes, key=self._client_bytes.__getitem__))
             listeners = self._listeners
-            self._grew.notify_all()
+            if self._readers:
+                self._grew.notify_all()
         for listener in listeners:
             listener(hop)
         return hop
@@ -410,9 +455,14 @@ class Journal:
         seconds pass: a request whose client hung up mid-way is journaled a moment after the
         client has gone, when the client's own call may have returned already."""
         with self._grew:
-            self._grew.wait_for(
-                lambda: all(len(self._chains.get(t, ())) > n for t, n in seen.items()), timeout
-            )
+            self._readers += 1
+            try:
+                self._grew.wait_for(
+                    lambda: all(len(self._chains.get(t, ())) > n for t, n in seen.items()),
+                    timeout,
+                )
+            finally:
+                self._readers -= 1
 
     def chain_until(self, hop: Hop) -> list[Hop]:
         """The hops of `hop`'s chain still in the journal, oldest first, up to `hop` itself."""

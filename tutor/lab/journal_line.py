@@ -45,8 +45,11 @@ def journal_line(hop: Hop, journal: Journal) -> str:
     method = one_line(hop.method, 16)
     if hop.scheme == "https":  # the lab's TLS listener; a plain request's line is unmarked
         method = f"https {method}"
+    status = hop.status_text
+    if hop.rejected:
+        status += f" (rejected by the lab's HTTP parser: {one_line(hop.rejected, 80)})"
     return (
         f"{at} {hop.peer:<21} {method:<7} {asked} "
-        f"{hop.status_text}{target} ({size_text(hop.body_size)}) chain {hop.label}: "
+        f"{status}{target} ({size_text(hop.body_size)}) chain {hop.label}: "
         f"{one_line(chain_text(hop, journal))}"
     )

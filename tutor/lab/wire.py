@@ -41,6 +41,7 @@ def hop_to_wire(hop: Hop) -> dict[str, object]:
         "location": hop.location,
         "hung_up": hop.hung_up,
         "scheme": hop.scheme,
+        "rejected": hop.rejected,
     }
 
 
@@ -74,6 +75,8 @@ _MOST_LOCATION = 4 * (_LAB.target + _LAB.head)
 """Well above any Location the lab writes: one is built from a request's target and Host,
 percent-encoded again (a byte may come back as six characters, é as %C3%A9), and at most two
 are combined (RFC 9110 §5.3)."""
+_MOST_REASON = 200
+"""Characters of why a lab's HTTP parser refused a request (the lab keeps at most 80)."""
 _MOST_BODY = 4 * -(-_LAB.body_kept // 3)
 """Base64 characters of the body the journal keeps."""
 
@@ -94,6 +97,10 @@ def hop_from_wire(value: Any) -> Hop:
     if scheme not in ("http", "https"):
         raise WireError("a hop's 'scheme' is http or https")
     fields["scheme"] = scheme
+    rejected = value.get("rejected", "")  # a lab from before it journaled them sent none
+    if not isinstance(rejected, str) or len(rejected) > _MOST_REASON:
+        raise WireError("a hop's 'rejected' is a short text")
+    fields["rejected"] = rejected
     headers = _headers(value.get("headers"))
     if len(fields["body"]) > _MOST_BODY:
         raise WireError("a hop's 'body' is longer than a lab keeps")
