@@ -7,7 +7,9 @@ included, and after a 301 or 302 only for a POST (RedirectFilter)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -15,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tutor.experiments.clients import get
+from tutor.experiments.clients import firefox_profile, get
+from tutor.experiments.clients.firefox_profile import template
 from tutor.experiments.runner import run
 from tutor.experiments.spec import ExperimentSpec
 from tutor.lab.server import LabServer
@@ -112,7 +115,9 @@ def test_no_firefox_process_or_profile_outlives_its_batch(
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize(("client", "what"), [("go", "Go"), ("java", "Java")])
+@pytest.mark.parametrize(
+    ("client", "what"), [("go", "Go"), ("java", "Java"), ("firefox-fetch", "Firefox")]
+)
 def test_a_compiled_client_is_built_once_and_says_so(
     tmp_path: Path, client: str, what: str
 ) -> None:
@@ -125,6 +130,33 @@ def test_a_compiled_client_is_built_once_and_says_so(
     again = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
     assert again.returncode == 0 and "building" not in again.stderr
     assert "POST kept, body intact" in again.stdout
+
+
+def test_two_tutors_building_at_once_both_run(tmp_path: Path) -> None:
+    """A class on one machine: the second build to finish finds the first's in place."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    argv = [sys.executable, "-m", "tutor", "try", "307", "-c", "java"]
+    both = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, text=True) for _ in "ab"]
+    outputs = [process.communicate(timeout=300)[0] for process in both]
+    assert [process.returncode for process in both] == [0, 0], outputs
+    assert all("POST kept, body intact" in output for output in outputs)
+    assert len(list((tmp_path / "cache" / "redirect-tutor").glob("java-client-*"))) == 1
+
+
+def test_firefox_s_pristine_profile_keeps_nothing_a_batch_could_inherit() -> None:
+    """Each batch's profile is a copy of it: no locks, preferences, certificate store, cache,
+    session, and no site's state (it never loaded a page)."""
+    firefox = get("firefox-fetch")
+    pristine = template(firefox.program, firefox.version() or "")  # type: ignore[attr-defined]
+    assert not isinstance(pristine, str), pristine
+    kept = {path.name for path in pristine.iterdir()}
+    assert not kept & {*firefox_profile._NOT_COPIED, "SiteSecurityServiceState.bin"}
+    assert not (pristine / "cookies.sqlite").exists() or _rows(pristine / "cookies.sqlite") == 0
+
+
+def _rows(database: Path) -> int:
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        return int(db.execute("select count(*) from moz_cookies").fetchone()[0])
 
 
 def test_a_build_that_cannot_be_made_is_said_not_raised(tmp_path: Path) -> None:

@@ -61,11 +61,13 @@ def built(
             why = ran if isinstance(ran, str) else complaint(ran, f"exit status {ran.returncode}")
             return f"the {what} client could not be built: {why}"
         try:
-            if done.exists() or done.is_symlink():  # not a folder: what an older tutor left
+            if not done.is_dir() and (done.exists() or done.is_symlink()):  # an older tutor's
                 done.unlink()
             os.replace(folder, done)
         except OSError as error:
             shutil.rmtree(folder, ignore_errors=True)
+            if done.is_dir():  # another process (a classmate's tutor) built it meanwhile
+                return done
             return f"the {what} client could not be put in {cache}: {error}"
         notices.say(f"built the {what} client in {time.monotonic() - started:.1f} s")
         return done

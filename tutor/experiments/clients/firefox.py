@@ -1,10 +1,13 @@
 """Headless Firefox (Debian's firefox-esr), driven over Marionette: the lab's page sends a whole
 batch by fetch() or by real form posts, as it does for Chromium.
 
-One browser per batch and page origin, with a profile made for it and removed after; every
-process of it is killed when the batch ends. Marionette (tutor.experiments.clients.marionette)
-opens /client/browser with the plan in its fragment, and reads `#result` once the page wrote
-what the browser said of each request; what arrived is read from the lab's journal.
+One browser per batch and page origin, with a profile of its own, removed after: a copy of a
+pristine one that already did Firefox's first-run work
+(tutor.experiments.clients.firefox_profile). Every process of it is killed when the batch ends.
+The browser starts on /client/browser with the plan in its fragment, so the page sends the
+batch while Firefox finishes starting; Marionette (tutor.experiments.clients.marionette) then
+reads `#result` once the page wrote what the browser said of each request. What arrived is
+read from the lab's journal.
 
 A batch that changes scheme reaches the lab by BROWSER_HOST, which the preference
 `network.dns.forceResolve` points at the lab's address, and trusts the lab's CA through the
@@ -17,7 +20,6 @@ measured is the redirect, not an upgrade Firefox made up before sending anything
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 import time
 from collections.abc import Sequence
@@ -42,48 +44,28 @@ from tutor.experiments.clients.browser import (
     page_plan,
     trust,
 )
+from tutor.experiments.clients.firefox_profile import (
+    PREFS,
+    fresh_profile,
+    marionette_port,
+    template,
+)
 from tutor.experiments.clients.marionette import Marionette, MarionetteError
 from tutor.experiments.clients.program import started
 
 __all__ = ["FIREFOX_FETCH", "FIREFOX_FORM", "Firefox"]
 
-_PREFS: dict[str, object] = {
-    "marionette.port": 0,  # a free port, written to MarionetteActivePort in the profile
-    "browser.shell.checkDefaultBrowser": False,
-    "browser.startup.homepage_override.mstone": "ignore",
-    "browser.startup.page": 0,
-    "app.update.auto": False,
-    "app.update.disabledForTesting": True,
-    "datareporting.policy.dataSubmissionEnabled": False,
-    "datareporting.healthreport.uploadEnabled": False,
-    "toolkit.telemetry.enabled": False,
-    "network.captive-portal-service.enabled": False,
-    "network.connectivity-service.enabled": False,
-    "browser.safebrowsing.malware.enabled": False,
-    "browser.safebrowsing.phishing.enabled": False,
-    "browser.safebrowsing.downloads.enabled": False,
-    "extensions.update.enabled": False,
-    "app.normandy.enabled": False,
-    "network.proxy.type": 0,
-    "dom.security.https_first": False,
-    "dom.security.https_only_mode": False,
-    # One page, one site: no spare content processes, no process per site (Fission).
-    "dom.ipc.processCount": 1,
-    "dom.ipc.processPrelaunch.enabled": False,
-    "fission.autostart": False,
-    "browser.sessionstore.resume_from_crash": False,
-    "browser.shell.skipDefaultBrowserCheckOnFirstRun": True,
-    "extensions.autoDisableScopes": 0,
-    "extensions.enabledScopes": 0,
-}
-"""A profile that talks to nothing but the lab (Marionette also sets its own recommended
-preferences, which turn off the rest of Firefox's background traffic)."""
 POLL = 0.02
 """How often the page's result is looked at."""
-
-
-def _user_js(prefs: dict[str, object]) -> str:
-    return "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items())
+_SHOWN = """
+const result = document.getElementById("result");
+if (result) return ["result", result.textContent];
+const shown = document.documentURI;
+return [shown.startsWith("about:certerror") || shown.startsWith("about:neterror")
+        ? "error" : "loading", shown];
+"""
+"""What the tab shows: the lab's page and its result, an error page Firefox showed instead
+(about:certerror, about:neterror), or the page still on its way."""
 
 
 class Firefox(PageBrowser):
@@ -91,6 +73,11 @@ class Firefox(PageBrowser):
     programs = ("firefox-esr", "firefox")
     group = "firefox"
     version_word = 2
+
+    def prepare(self) -> None:
+        """The version, and the pristine profile made if it is not yet (while the lab starts)."""
+        if (version := self.version()) is not None:
+            template(self.program, version)
 
     def _send(
         self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
@@ -104,7 +91,10 @@ class Firefox(PageBrowser):
     ) -> list[Attempt]:
         """One browser, one page at `origin`, every request of `work` sent from it."""
         ca = next((request.ca for _, request in work if request.ca), None)
-        prefs = dict(_PREFS)
+        pristine = template(self.program, self.version() or "")
+        if isinstance(pristine, str):
+            return [Attempt(pristine)] * len(work)
+        prefs = dict(PREFS)
         if ca:
             prefs["network.dns.forceResolve"] = urlsplit(origin).hostname or ""
             work = [(client, by_name(request)) for client, request in work]
@@ -114,63 +104,53 @@ class Firefox(PageBrowser):
         with tempfile.TemporaryDirectory(
             prefix="redirect-tutor-firefox-", ignore_cleanup_errors=True
         ) as profile:
-            with open(os.path.join(profile, "user.js"), "w", encoding="utf-8") as user_js:
-                user_js.write(_user_js(prefs))
+            fresh_profile(pristine, profile, prefs)
             trusted = trust(ca, profile, timeout, cancel) if ca else None
             if isinstance(trusted, str):
                 return [Attempt(trusted)] * len(work)
             argv = [self.program, "--headless", "--marionette", "--no-remote"]
-            with started([*argv, "--profile", profile]) as browser:
+            with started([*argv, "--profile", profile, page]) as browser:
                 if isinstance(browser, str):
                     return [Attempt(browser)] * len(work)
                 # The page's requests run one after another, each within the timeout.
                 deadline = time.monotonic() + 10 + timeout * max(len(work), 1)
-                said, why = _drive(profile, page, deadline, cancel)
+                said, why = _drive(profile, deadline, cancel)
         attempts = None if said is None else attempts_said(said, len(work))
         if attempts is None:
             return [Attempt(why or "the browser page wrote no result")] * len(work)
         return attempts
 
 
-def _marionette_port(port_file: str) -> int | None:
-    """The port Firefox wrote to `port_file`, or None until it has written it whole (the file
-    is there, empty, for a moment before the number is in it)."""
-    try:
-        with open(port_file, encoding="ascii") as written:
-            said = written.read().strip()
-    except OSError:
-        return None
-    return int(said) if said.isdigit() else None
-
-
-def _drive(profile: str, page: str, deadline: float, cancel: Cancel) -> tuple[str | None, str]:
-    """Open `page` in the browser whose profile is `profile`: the page's result once it is
-    written, or None and why not."""
-    port = _marionette_port(os.path.join(profile, "MarionetteActivePort"))
+def _drive(profile: str, deadline: float, cancel: Cancel) -> tuple[str | None, str]:
+    """The result of the page the browser whose profile is `profile` was started on, once the
+    page has written it; or None and why not."""
+    port = marionette_port(profile)
     while port is None:
         if cancel.is_set():
             return None, CANCELLED
         if time.monotonic() > deadline:
             return None, "Firefox did not open its Marionette port in time"
         time.sleep(POLL)
-        port = _marionette_port(os.path.join(profile, "MarionetteActivePort"))
+        port = marionette_port(profile)
     try:
         browser = Marionette(port, timeout=max(deadline - time.monotonic(), 1))
     except (OSError, ValueError, MarionetteError) as error:
         return None, f"Firefox could not be driven: {error}"
     try:
+        # NewSession answers once Firefox's idle start-up tasks are done (about a second):
+        # the page, opened from the command line, sends its batch meanwhile.
         browser.command("WebDriver:NewSession", {"capabilities": {}})
-        try:
-            browser.command("WebDriver:Navigate", {"url": page})
-        except MarionetteError as error:
-            if error.code != "insecure certificate":
-                raise
-            return None, _certificate_refused(browser)
-        script = "return document.getElementById('result').textContent"
         while True:
-            text = browser.command("WebDriver:ExecuteScript", {"script": script, "args": []})
-            if isinstance(text, str) and text != "running":
+            said = browser.command("WebDriver:ExecuteScript", {"script": _SHOWN, "args": []})
+            if not (isinstance(said, list) and len(said) == 2):
+                return None, "the browser page did not say what it shows"
+            kind, text = said
+            if kind == "result" and isinstance(text, str) and text != "running":
                 return text, ""
+            if kind == "error" and str(text).startswith("about:certerror"):
+                return None, _certificate_refused(browser)
+            if kind == "error":
+                return None, f"Firefox could not open the lab's page ({str(text)[:80]})"
             if cancel.is_set():
                 return None, CANCELLED
             if time.monotonic() > deadline:
