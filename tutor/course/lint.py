@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from tutor.course.checked import each_checked
 from tutor.course.files import Problem, builtin_lessons_dir
 from tutor.course.loader import each_file
 
@@ -28,7 +29,7 @@ def each_problem(paths: Sequence[Path]) -> Iterator[Problem]:
     """
     builtin = builtin_lessons_dir()
     given = [Path(path) for path in paths] or [builtin]
-    for loaded in each_file([builtin, *given]):
+    for loaded in each_file([builtin, *given], each_checked):  # in a pool for a large course
         for problem in loaded.problems:
             if any(_within(problem.path, g) for g in given):
                 yield problem

@@ -6,7 +6,8 @@ import contextlib
 import errno
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -23,7 +24,17 @@ from tutor.course.models import Lesson
 from tutor.course.questions import Bank
 from tutor.course.wording import NOUNS, describe, explain
 
-__all__ = ["MAX_BYTES", "Loaded", "each_file", "load_course", "load_file", "load_paths"]
+__all__ = [
+    "MAX_BYTES",
+    "Checked",
+    "Checker",
+    "Loaded",
+    "check_file",
+    "each_file",
+    "load_course",
+    "load_file",
+    "load_paths",
+]
 
 
 SHOWN = 100
@@ -78,9 +89,49 @@ class Loaded(NamedTuple):
     load (known only once every file is read)."""
 
 
-def each_file(paths: Sequence[Path]) -> Iterator[Loaded]:
+class Checked(NamedTuple):
+    """One file read, parsed and validated on its own, with what the checks across files need
+    of it: what it claims, the lesson it is, the lessons it names."""
+
+    content: Content | None
+    """None when it did not load, or when it was not kept (check_file's `keep`)."""
+    problems: list[Problem]
+    claims: list[tuple[tuple[str, object], Problem]] | None
+    """What the file claims for itself alone (its id, a card's code, a question's id, an edge's
+    id), each with where and how it says so; None: it did not load."""
+    lesson: str | None = None
+    """A lesson's id."""
+    named: frozenset[str] | None = None
+    """The lessons a bank names."""
+
+
+Checker = Callable[[Sequence[Path]], Iterator[Checked]]
+"""Checks files, each on its own, handing back each as it is checked, in their order."""
+
+
+def check_file(file: Path, *, keep: bool = True) -> Checked:
+    """`file` checked on its own; its content dropped unless `keep`. Never raises."""
+    content, problems, document = _read(file)
+    if content is None or document is None:
+        return Checked(None, problems, None)
+    claims = [(key, document.problem(place, what)) for key, place, what in _claims(content)]
+    return Checked(
+        content if keep else None,
+        problems,
+        claims,
+        lesson=content.id if isinstance(content, Lesson) else None,
+        named=_named_lessons(content) if isinstance(content, Bank) else None,
+    )
+
+
+def _one_by_one(files: Sequence[Path]) -> Iterator[Checked]:
+    return map(check_file, files)
+
+
+def each_file(paths: Sequence[Path], checker: Checker = _one_by_one) -> Iterator[Loaded]:
     """Each file in `paths` (files, or directories whose .yaml/.yml files, subfolders too, load by
-    name) as it loads, then each bank withdrawn; the one check both the tutor and `lint` run.
+    name) as it loads, then each bank withdrawn; the one check both the tutor and `lint` run
+    (lint's `checker` checks files in a pool and keeps no content: tutor.course.checked).
 
     Broken files are skipped with their problems; so is a file whose id (or, for a card, whose
     code; for a bank, a question's id; for edge cases, an edge's id) an earlier file already
@@ -88,44 +139,45 @@ def each_file(paths: Sequence[Path]) -> Iterator[Loaded]:
     across files need is kept (ids, codes, the lessons a bank names), never a file's content or
     its YAML, so a course of any size is read in bounded memory.
     """
+    listed: list[Path | Loaded] = []  # each file, or a path's own problems, in order
     seen: set[str] = set()
-    owners: dict[tuple[str, object], Path] = {}
-    lessons: set[str] = set()
-    banks: list[tuple[Path, frozenset[str]]] = []
     for path in paths:
         files, problems = course_files(path)
         if problems:
-            yield Loaded(path, None, problems)
+            listed.append(Loaded(path, None, problems))
         for file in files:
             real = os.path.realpath(file)
-            if real in seen:
-                continue
-            seen.add(real)
-            content, problems = _claimed(file, owners)
-            if isinstance(content, Lesson):
-                lessons.add(content.id)
-            elif isinstance(content, Bank):
-                banks.append((file, _named_lessons(content)))
-            yield Loaded(file, content, problems)
+            if real not in seen:
+                seen.add(real)
+                listed.append(file)
+    checked = checker([entry for entry in listed if isinstance(entry, Path)])
+    owners: dict[tuple[str, object], Path] = {}
+    lessons: set[str] = set()
+    banks: list[tuple[Path, frozenset[str]]] = []
+    for entry in listed:
+        if isinstance(entry, Loaded):
+            yield entry
+            continue
+        file, found = entry, next(checked)
+        if found.claims is None:
+            yield Loaded(file, None, found.problems)
+            continue
+        if clashes := [(key, at) for key, at in found.claims if key in owners]:
+            skipped = [
+                replace(at, message=f"{at.message} is already used by {owners[key]}: file skipped")
+                for key, at in clashes
+            ]
+            yield Loaded(file, None, skipped)
+            continue
+        owners.update(dict.fromkeys((key for key, _ in found.claims), file))
+        if found.lesson is not None:
+            lessons.add(found.lesson)
+        if found.named is not None:
+            banks.append((file, found.named))
+        yield Loaded(file, found.content, found.problems)
     for file, named in banks:
         if not named <= lessons:
             yield Loaded(file, None, _unknown_lessons(file, lessons), withdrawn=True)
-
-
-def _claimed(
-    file: Path, owners: dict[tuple[str, object], Path]
-) -> tuple[Content | None, list[Problem]]:
-    """The file's content, or None when it is broken or claims what an earlier file has; what it
-    claims is recorded in `owners`."""
-    content, problems, document = _read(file)
-    if content is None or document is None:
-        return None, problems
-    if clashes := _clashes(content, owners):
-        return None, [
-            document.problem(place, f"{message}: file skipped") for place, message in clashes
-        ]
-    owners.update({key: file for key, _, _ in _claims(content)})
-    return content, problems
 
 
 def _named_lessons(bank: Bank) -> frozenset[str]:
@@ -162,15 +214,6 @@ def _claims(content: Content) -> list[tuple[tuple[str, object], Loc, str]]:
             for i, edge in enumerate(content.edges)
         ]
     return claims
-
-
-def _clashes(content: Content, owners: dict[tuple[str, object], Path]) -> list[tuple[Loc, str]]:
-    """Where and how `content` claims what an earlier file already has."""
-    return [
-        (place, f"{what} is already used by {owners[key]}")
-        for key, place, what in _claims(content)
-        if key in owners
-    ]
 
 
 class _Unreadable(Exception):
