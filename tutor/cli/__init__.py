@@ -8,6 +8,7 @@ uvicorn, httpx, pydantic) are imported inside the commands that use them, so `--
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from tutor.cli.group import INTERRUPTED, cli
@@ -16,8 +17,14 @@ __all__ = ["cli", "main"]
 
 
 def main() -> None:
-    """The console script: the CLI, with Ctrl+C ending quietly rather than in a traceback."""
+    """The console script: the CLI, with Ctrl+C ending quietly rather than in a traceback.
+
+    When a command ends, everything it keeps is saved and the process exits, so the heap is
+    frozen: the interpreter's last collection over every object would free nothing the system
+    does not, and delayed the tutor's exit by ~130 ms and `try`'s by ~50 ms."""
     try:
         cli.main(prog_name="redirect-tutor")
     except KeyboardInterrupt:
         sys.exit(INTERRUPTED)
+    finally:
+        gc.freeze()

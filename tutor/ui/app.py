@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import gc
 import signal
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -115,14 +114,6 @@ class TutorApp(App[None]):
 
     def get_default_screen(self) -> Screen:
         return self.lessons_screen
-
-    def run(self, *args: Any, **kwargs: Any) -> None:
-        """Run the tutor. When its process exits, everything is saved (on unmount), so the heap
-        is frozen then: the interpreter's last collection over every object would free nothing
-        the system does not, and delayed the exit by ~130 ms."""
-        atexit.unregister(gc.freeze)  # once, however many runs
-        atexit.register(gc.freeze)
-        return super().run(*args, **kwargs)
 
     def on_mount(self) -> None:
         from tutor.course.index import index_key, read_index
