@@ -245,9 +245,10 @@ def _server(
     from tutor.lab.guard import guarded  # imports uvicorn's protocol: only when a lab starts
 
     _route_uvicorn_logging()
+    app = LabApp(journal, origins, annex, secure.ca_pem if secure is not None else None)
     config = uvicorn.Config(
-        LabApp(journal, origins, annex, secure.ca_pem if secure is not None else None),
-        http=guarded(journal.bounds),
+        app,
+        http=guarded(journal.bounds, on_rejected=app.rejected),  # journaled, not only refused
         log_config=None,
         access_log=False,
         proxy_headers=False,  # the peer is who connected: a header must not name another
