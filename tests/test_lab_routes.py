@@ -180,6 +180,17 @@ def test_journal_is_bounded_by_bytes_kept():
     assert len(journal) == 100_000 // hop.kept_bytes
 
 
+def test_journal_counts_each_hop_as_its_kept_bytes_headers_cut_or_whole():
+    """The journal counts a hop's bytes as it records it; they are what `Hop.kept_bytes` says,
+    whether its headers were kept whole or cut at `Bounds.head_kept`."""
+    journal = Journal(Bounds(head_kept=400))
+    whole = _record(journal, "c", b"a=1", headers=(("a", "1"), ("b", "2")))
+    cut = _record(journal, "c", b"", headers=(("a", "1"), ("b", "x" * 500), ("c", "3")))
+    assert whole.headers == (("a", "1"), ("b", "2"))
+    assert cut.headers == (("a", "1"), ("b", "x" * 197 + "…"))
+    assert journal.bytes_kept == whole.kept_bytes + cut.kept_bytes
+
+
 def test_a_chain_until_a_hop_leaves_out_later_hops_and_other_chains():
     journal = Journal()
     first, second = _record(journal, "c", b""), _record(journal, "c", b"")

@@ -118,14 +118,15 @@ class _Request:
         body_size: int,
         chain: str,
         asked: tuple[str, list[tuple[str, str]]] | None = None,
+        student: tuple[str, str] | None = None,
     ) -> None:
         self.scope = scope
         self.method: str = scope["method"]
         self.path: str = scope["path"]
-        self.student, self.route = split_student(self.path)
+        self.student, self.route = student or split_student(self.path)
         self.query, self.params = asked if asked is not None else _query(scope)
         self.headers = tuple(
-            (k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]
+            [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
         )
         self.body = body
         self.body_size = body_size
@@ -192,7 +193,7 @@ def _too_long(scope: Scope, bounds: Bounds) -> tuple[int, str, int] | None:
     """414 or 431, what was too long and its limit, for a request the lab will not take."""
     if len(scope["path"]) + len(scope["query_string"]) > bounds.target:
         return 414, "target", bounds.target
-    if sum(len(name) + len(value) for name, value in scope["headers"]) > bounds.head:
+    if sum([len(name) + len(value) for name, value in scope["headers"]]) > bounds.head:
         return 431, "headers", bounds.head
     return None
 
@@ -273,20 +274,21 @@ class LabApp:
             return
         asked = _query(scope)
         client = scope.get("client")
-        chain, refusal = self._chain(_token(asked[1]), scope["path"], client[0] if client else "-")
+        student = split_student(scope["path"])
+        chain, refusal = self._chain(_token(asked[1]), student[0], client[0] if client else "-")
         try:
             body = await _in_time(read_body(scope, receive, self.bounds.body), self.reading)
         except Disconnected as hang_up:
             # Journaled as what it is: a head (and maybe part of a body) and no answer, e.g.
             # httpx's second POST on a 307 when its streamed body cannot be sent again.
             received: bytes = hang_up.args[0]
-            request = _Request(scope, received, len(received), chain, asked)
+            request = _Request(scope, received, len(received), chain, asked, student)
             self._record(request, 0, None, digest(received), hung_up=True)
             return
         except TooLarge:
             message = f"Request body over the lab's limit of {self.bounds.body} bytes.\n"
             await self._answer(
-                _Request(scope, b"", 0, chain, asked), send, 413, message, close=True
+                _Request(scope, b"", 0, chain, asked, student), send, 413, message, close=True
             )
             return
         except TimeoutError:
@@ -295,10 +297,10 @@ class LabApp:
                 "the lab stopped waiting for it.\n"
             )
             await self._answer(
-                _Request(scope, b"", 0, chain, asked), send, 408, message, close=True
+                _Request(scope, b"", 0, chain, asked, student), send, 408, message, close=True
             )
             return
-        request = _Request(scope, body, len(body), chain, asked)
+        request = _Request(scope, body, len(body), chain, asked, student)
         request_digest = digest(body)
         if refusal is not None:
             await self._answer(request, send, *refusal, digest_=request_digest)
@@ -370,10 +372,12 @@ class LabApp:
                 request, send, 404, f"No such lab route: {path}\n{_INDEX}", digest_=request_digest
             )
 
-    def _chain(self, token: str | None, path: str, host: str) -> tuple[str, tuple[int, str] | None]:
-        """The chain a request to `path` from `host` joins: the one its `token` names if it may
-        join it, else a new one; and if it may not, the answer it gets (403 or 429)."""
-        student = split_student(path)[0]
+    def _chain(
+        self, token: str | None, student: str, host: str
+    ) -> tuple[str, tuple[int, str] | None]:
+        """The chain a request from `student` ("" for none) at `host` joins: the one its `token`
+        names if it may join it, else a new one; and if it may not, the answer it gets (403 or
+        429)."""
         refusal = self._refusal(token, student) if token else None
         if refusal is None and student and self.annex is not None:
             try:
@@ -390,7 +394,7 @@ class LabApp:
         path, _, query = target.partition("?")
         path = unquote(path, errors="replace")
         host = what.peer.rpartition(":")[0] or what.peer
-        chain, _ = self._chain(_token(parse_qsl(query)), path, host)
+        chain, _ = self._chain(_token(parse_qsl(query)), split_student(path)[0], host)
         self.journal.record(
             chain=chain,
             peer=what.peer,

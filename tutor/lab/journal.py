@@ -13,7 +13,7 @@ import re
 import secrets
 import threading
 import time
-from collections import Counter, OrderedDict, deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -53,6 +53,8 @@ STUDENT = re.compile(r"/s/([A-Za-z0-9_-]{1,32})(/.*)", re.DOTALL)  # the name: l
 
 def split_student(path: str) -> tuple[str, str]:
     """The student's name in `path` ("" for none) and the lab route under it."""
+    if not path.startswith("/s/"):  # most requests: no pattern to run
+        return "", path
     match = STUDENT.fullmatch(path)
     return (match.group(1), match.group(2)) if match else ("", path)
 
@@ -301,19 +303,28 @@ def digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def kept_headers(headers: Sequence[tuple[str, str]], budget: int) -> tuple[tuple[str, str], ...]:
-    """The header fields the journal keeps: in order, until `budget` bytes (each field counted
-    with `FIELD_COST`); the field that crosses the budget is cut and ends in "…", and the fields
-    after it are not kept."""
+def kept_headers(
+    headers: Sequence[tuple[str, str]], budget: int
+) -> tuple[tuple[tuple[str, str], ...], int]:
+    """The header fields the journal keeps, and the bytes they count for (their share of
+    `Hop.kept_bytes`): in order, until `budget` bytes (each field counted with `FIELD_COST`);
+    the field that crosses the budget is cut and ends in "…", and the fields after it are not
+    kept. Most requests fit whole, and are counted in one pass."""
+    size = sum([FIELD_COST + len(name) + len(value) for name, value in headers])
+    if size <= budget:
+        return tuple(headers), size
     kept = []
+    size = 0
     for name, value in headers:
-        size = FIELD_COST + len(name) + len(value)
-        if size > budget:
-            kept.append((name, value[: max(budget - FIELD_COST - len(name), 0)] + "…"))
+        field = FIELD_COST + len(name) + len(value)
+        if size + field > budget:
+            value = value[: max(budget - size - FIELD_COST - len(name), 0)] + "…"
+            kept.append((name, value))
+            size += FIELD_COST + len(name) + len(value)
             break
         kept.append((name, value))
-        budget -= size
-    return tuple(kept)
+        size += field
+    return tuple(kept), size
 
 
 def is_attempt(first: Hop, route: str) -> bool:
@@ -366,7 +377,7 @@ class Journal:
         """Makes the token of each new chain (tests give a counter, for stable screens)."""
         self._hops: dict[int, Hop] = {}
         """Every hop by its `seq`, oldest first."""
-        self._chains: OrderedDict[str, list[Hop]] = OrderedDict()
+        self._chains: dict[str, list[Hop]] = {}
         self._clients: dict[str, deque[tuple[Hop, int]]] = {}
         """Each client's hops, oldest first, with the bytes each holds (`Hop.kept_bytes`)."""
         self._client_bytes: Counter[str] = Counter()
@@ -380,25 +391,57 @@ class Journal:
         self._listeners: tuple[Callable[[Hop], None], ...] = ()
         """Replaced, never changed in place: `record` reads it without a copy."""
 
-    def record(self, *, headers: Sequence[tuple[str, str]], body: bytes, **fields: object) -> Hop:
-        """Add a hop (all `Hop` fields but `seq` and `at`; the headers and body as received,
+    def record(
+        self,
+        *,
+        chain: str,
+        peer: str,
+        method: str,
+        path: str,
+        query: str,
+        headers: Sequence[tuple[str, str]],
+        body: bytes,
+        body_size: int,
+        body_digest: str,
+        status: int,
+        location: str | None = None,
+        hung_up: bool = False,
+        scheme: str = "http",
+        rejected: str = "",
+    ) -> Hop:
+        """Add a hop (the `Hop` fields but `seq` and `at`; the headers and body as received,
         which it keeps up to their bounds) and tell the listeners."""
         bounds = self.bounds
-        kept = kept_headers(headers, bounds.head_kept)
+        kept, head_bytes = kept_headers(headers, bounds.head_kept)
+        body = body[: bounds.body_kept]
+        size = HOP_COST + len(path) + len(query) + head_bytes + len(body) + len(location or "")
+        client = _counted_as(peer.rpartition(":")[0])
         with self._lock:
             self._seq += 1
             hop = Hop(
                 seq=self._seq,
+                chain=chain,
                 at=time.time(),
+                peer=peer,
+                method=method,
+                path=path,
+                query=query,
                 headers=kept,
-                body=body[: bounds.body_kept],
-                **fields,  # type: ignore[arg-type]
+                body=body,
+                body_size=body_size,
+                body_digest=body_digest,
+                status=status,
+                location=location,
+                hung_up=hung_up,
+                scheme=scheme,
+                rejected=rejected,
             )
             self._hops[hop.seq] = hop
-            self._chains.setdefault(hop.chain, []).append(hop)
-            self._chains.move_to_end(hop.chain)
-            client = hop.client
-            size = hop.kept_bytes
+            hops = self._chains.get(chain)
+            if hops is None:
+                self._chains[chain] = [hop]
+            else:
+                hops.append(hop)
             held = self._clients.get(client)
             if held is None:
                 held = self._clients[client] = deque()
