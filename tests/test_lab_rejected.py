@@ -88,18 +88,28 @@ def test_a_refused_request_naming_no_chain_starts_its_own() -> None:
             b"HTTP/1.1 400 "
         )
         assert _raw(port, b"\x16\x03\x01 not http at all\r\n\r\n").startswith(b"HTTP/1.1 400 ")
-    spaced, garbage = journal.recent(2)
+    (spaced,) = journal.recent(2)  # the TLS-like bytes are no request: not journaled
     assert (spaced.path, spaced.query, spaced.rejected != "") == ("/echo", "a=b c", True)
-    assert garbage.rejected and garbage.chain != spaced.chain
 
 
 def test_what_came_is_read_leniently_and_never_trusted() -> None:
     assert rejected(b"GET /a b HTTP/1.1\r\nX: 1\r\n\r\n", "p:1", "http", None).target == "/a b"
-    odd = rejected(b"\xff\x00", "p:1", "http", ValueError("Invalid method"))
-    assert (odd.method, odd.target, odd.headers, odd.reason) == (
-        "\xff\x00",
-        "",
-        (),
-        "Invalid method",
+    for no_request in (b"\xff\x00", b"\x16\x03\x01 /a HTTP/1.1", b"GET a HTTP/1.1", b""):
+        assert rejected(no_request, "p:1", "http", ValueError("Invalid method")) is None
+    only = rejected(b"GET /only-target", "p:1", "http", None)
+    assert only is not None and (only.target, only.reason) == ("/only-target", "no reason")
+    escaping = rejected(b"GET /a\x1b[2J b HTTP/1.1\r\nX: \x1b]0;t\x07\r\n\r\n", "p:1", "http", None)
+    assert escaping is not None and escaping.target == "/a\x1b[2J b", (
+        "kept as it came, shown escaped"
     )
-    assert rejected(b"GET /only-target", "p:1", "http", None).target == "/only-target"
+
+
+def test_a_refused_request_s_escapes_reach_no_console_raw() -> None:
+    journal = Journal()
+    with _lab(journal) as port:
+        hostile = b"GET /echo?x=\x1b[2J y HTTP/1.1\r\nX-Evil: \x1b]0;owned\x07\r\n\r\n"
+        assert _raw(port, hostile).startswith(b"HTTP/1.1 400 ")
+    (hop,) = journal.recent(1)
+    line = journal_line(hop, journal)
+    assert "\x1b" not in line and "\x07" not in line
+    assert "\\x1b[2J" in line or "␛" in line or "\\e" in line, line

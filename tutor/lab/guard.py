@@ -275,7 +275,9 @@ class GuardedProtocol(HttpToolsProtocol):
         if self.door.on_rejected is not None and isinstance(error, HttpParserError):
             peer = f"{self.client[0]}:{self.client[1]}" if self.client else "-"
             scheme = "https" if self.scheme == "https" else "http"
-            self.door.on_rejected(rejected(self._received, peer, scheme, error))
+            what = rejected(self._received, peer, scheme, error)
+            if what is not None:
+                self.door.on_rejected(what)
         super().send_400_response(msg)
 
     def _read_ignored(self, data: bytes) -> None:

@@ -8,6 +8,7 @@ followed. Nothing read here is trusted or interpreted: it is shown, like any req
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 __all__ = ["Rejected", "rejected"]
@@ -30,16 +31,24 @@ _REASON = 80
 """Characters of the parser's reason that are kept (llhttp's are short: "Expected HTTP/")."""
 
 
-def rejected(head: bytes, peer: str, scheme: str, error: BaseException | None) -> Rejected:
+_METHOD = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}")
+"""A method is a token (RFC 9110 §9.1, §5.6.2)."""
+
+
+def rejected(head: bytes, peer: str, scheme: str, error: BaseException | None) -> Rejected | None:
     """`head` (the bytes in which the parser failed) read leniently, as a client that does not
     quite speak HTTP/1.1 sent them: "GET /echo?note=not a URI HTTP/1.1" is the method, the
-    target with its spaces, and the version (RFC 9112 §3). Nothing in it is trusted."""
+    target with its spaces, and the version (RFC 9112 §3). Nothing in it is trusted. None when
+    it is no request at all, not even so read (a method, then a target in origin-form): a TLS
+    handshake sent to the plain port, say, which the learner is told of elsewhere."""
     lines = head.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
     line = lines[0].decode("latin-1")
     method, _, rest = line.partition(" ")
     target, space, version = rest.rpartition(" ")
     if not space or not version.startswith("HTTP/"):
         target = rest  # no version at its end: the whole rest is what came as the target
+    if not _METHOD.fullmatch(method) or not target.startswith("/"):
+        return None
     headers = []
     for field in lines[1:]:
         name, colon, value = field.decode("latin-1").partition(":")
