@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from textual import on
-from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -31,9 +30,11 @@ class ExperimentList(Vertical):
         super().__init__(id=id)
         self.experiments: list[Experiment] = []
 
-    def compose(self) -> ComposeResult:
-        yield Static()
-        yield OptionList(compact=True)
+    def _parts(self) -> tuple[Static, OptionList]:
+        """The heading and the list, made when first needed: many steps have no experiment."""
+        if not self.children:
+            self.mount_all((Static(), OptionList(compact=True)))
+        return self.query_one(Static), self.query_one(OptionList)
 
     def show(
         self,
@@ -46,7 +47,9 @@ class ExperimentList(Vertical):
         as `prompt` draws it (by default: its label)."""
         self.experiments = list(experiments)
         self.display = bool(experiments)
-        listing = self.query_one(OptionList)
+        if not experiments and not self.children:
+            return  # nothing to list: nothing to make yet
+        heading, listing = self._parts()
         listing.display = True
         listing.set_options(
             Option(prompt(e) if prompt else literal(f"▶ {e.label}")) for e in experiments
@@ -58,14 +61,13 @@ class ExperimentList(Vertical):
                 if len(experiments) == 1
                 else "Try it live: press r, or Tab to the list and pick one with ↑ ↓ Enter"
             )
-        heading = self.query_one(Static)
         heading.display = bool(note)
         heading.update(Content(note))
 
     def wait(self, note: str) -> None:
         """Hide the list, saying `note` instead (e.g. "predict first")."""
-        self.query_one(OptionList).display = False
-        heading = self.query_one(Static)
+        heading, listing = self._parts()
+        listing.display = False
         heading.display = True
         heading.update(Content(note))
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import ScrollableContainer, Vertical
 from textual.content import Content
@@ -95,15 +94,19 @@ class Choices(OptionList):
 class PredictionPanel(Vertical):
     """The prompt, the numbered choices, the hints so far, then the result."""
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="predict-prompt")
-        yield Choices(id="predict-choices", compact=True)
-        yield Static(id="predict-hints")
-        yield VerdictLine(id="predict-verdict")
-        yield Static(id="predict-result")
-
     def show(self, prediction: Prediction, state: PredictionState) -> None:
-        """Render `state` of `prediction`; the choices stay open until one is picked."""
+        """Render `state` of `prediction`; the choices stay open until one is picked. The parts
+        are made for the first prediction shown: most steps ask for none."""
+        if not self.children:
+            self.mount_all(
+                (
+                    Static(id="predict-prompt"),
+                    Choices(id="predict-choices", compact=True),
+                    Static(id="predict-hints"),
+                    VerdictLine(id="predict-verdict"),
+                    Static(id="predict-result"),
+                )
+            )
         self.query_one("#predict-prompt", Static).update(
             labelled("[b]Predict:[/b] ", prediction.prompt)
         )
