@@ -19,6 +19,7 @@ __all__ = [
     "RedirectMode",
     "Request",
     "attempts_said",
+    "batch_ca",
     "one_by_one",
     "stream_of",
     "unsendable_headers",
@@ -73,6 +74,11 @@ class Attempt:
 
     error: str | None = None
     reported: Reported | None = None
+
+
+def batch_ca(work: Sequence[tuple[Client, Request]]) -> str | None:
+    """The lab's CA file, when a request of the batch needs it (a change of scheme)."""
+    return next((request.ca for _, request in work if request.ca), None)
 
 
 def attempts_said(text: str, count: int) -> list[Attempt] | None:

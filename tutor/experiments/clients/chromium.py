@@ -39,6 +39,7 @@ from tutor.experiments.clients.base import (
     Client,
     Request,
     attempts_said,
+    batch_ca,
 )
 from tutor.experiments.clients.browser import (
     RESULT,
@@ -91,7 +92,7 @@ class Chromium(PageBrowser):
         self, origin: str, work: Work, *, timeout: float, cancel: Cancel
     ) -> list[Attempt]:
         """One browser, one page at `origin`, every request of `work` sent from it."""
-        ca = next((request.ca for _, request in work if request.ca), None)
+        ca = batch_ca(work)
         address = urlsplit(origin).hostname or ""
         address = f"[{address}]" if ":" in address else address
         hsts = next((request for _, request in work if request.hsts), None)

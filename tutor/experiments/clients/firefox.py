@@ -34,6 +34,7 @@ from tutor.experiments.clients.base import (
     Client,
     Request,
     attempts_said,
+    batch_ca,
 )
 from tutor.experiments.clients.browser import (
     PageBrowser,
@@ -90,7 +91,7 @@ class Firefox(PageBrowser):
         self, origin: str, work: Work, *, timeout: float, cancel: Cancel
     ) -> list[Attempt]:
         """One browser, one page at `origin`, every request of `work` sent from it."""
-        ca = next((request.ca for _, request in work if request.ca), None)
+        ca = batch_ca(work)
         pristine = template(self.program, self.version() or "")
         if isinstance(pristine, str):
             return [Attempt(pristine)] * len(work)

@@ -18,9 +18,9 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from tutor.experiments.clients.base import Attempt, Cancel, Client, Request, attempts_said
+from tutor.experiments.clients.base import Attempt, Cancel, Client, Request, batch_ca
 from tutor.experiments.clients.built import built, cache_folder
-from tutor.experiments.clients.program import PARALLEL, ProgramClient, complaint, run_program
+from tutor.experiments.clients.program import PARALLEL, ProgramClient, run_batch
 
 __all__ = ["CLIENT", "SOURCE"]
 
@@ -78,22 +78,16 @@ class Go(ProgramClient):
             }
             for _, r in work
         ]
-        ca = next((request.ca for _, request in work if request.ca), None)
-        rounds = -(-len(work) // PARALLEL)
-        done = run_program(
+        ca = batch_ca(work)
+        return run_batch(
+            "the Go client",
             [str(binary), f"{timeout:g}", str(PARALLEL)],
-            input=json.dumps(plan).encode(),
-            timeout=timeout * rounds + 5,
+            json.dumps(plan).encode(),
+            len(work),
+            timeout=timeout * -(-len(work) // PARALLEL) + 5,
             cancel=cancel,
             env={"SSL_CERT_FILE": ca} if ca else None,
         )
-        if isinstance(done, str):
-            return [Attempt(done)] * len(work)
-        said = attempts_said(done.stdout.decode(errors="replace"), len(work))
-        if said is None:
-            problem = complaint(done, f"exit status {done.returncode}")
-            return [Attempt(f"the Go client failed: {problem}")] * len(work)
-        return said
 
 
 CLIENT = Go()

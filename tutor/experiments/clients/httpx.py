@@ -14,7 +14,15 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
-from tutor.experiments.clients.base import Attempt, Cancel, Client, Request, one_by_one, stream_of
+from tutor.experiments.clients.base import (
+    Attempt,
+    Cancel,
+    Client,
+    Request,
+    batch_ca,
+    one_by_one,
+    stream_of,
+)
 from tutor.experiments.clients.library import LibraryClient
 from tutor.lab.authority import client_context
 
@@ -39,7 +47,7 @@ class Httpx(LibraryClient):
     ) -> list[Attempt]:
         import httpx
 
-        ca = next((request.ca for _, request in work if request.ca), None)
+        ca = batch_ca(work)
         verify = client_context(ca) if ca else _roots()
         with httpx.Client(follow_redirects=True, trust_env=False, verify=verify) as client:
             return one_by_one(work, cancel, lambda request: _send(client, request, timeout))

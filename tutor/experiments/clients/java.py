@@ -20,9 +20,9 @@ import base64
 from collections.abc import Sequence
 from pathlib import Path
 
-from tutor.experiments.clients.base import Attempt, Cancel, Client, Request, attempts_said
+from tutor.experiments.clients.base import Attempt, Cancel, Client, Request, batch_ca
 from tutor.experiments.clients.built import built
-from tutor.experiments.clients.program import PARALLEL, ProgramClient, complaint, run_program
+from tutor.experiments.clients.program import PARALLEL, ProgramClient, run_batch
 
 __all__ = ["CLIENT", "SOURCE"]
 
@@ -73,22 +73,16 @@ class Java(ProgramClient):
         classes = self._built()
         if isinstance(classes, str):
             return [Attempt(classes)] * len(work)
-        ca = next((request.ca for _, request in work if request.ca), None)
-        rounds = -(-len(work) // PARALLEL)
-        done = run_program(
+        ca = batch_ca(work)
+        return run_batch(
+            "the Java client",
             [*_JVM, "-cp", str(classes), "RedirectClient", f"{timeout:g}", str(PARALLEL)],
-            input="\n".join(line(request) for _, request in work).encode(),
-            timeout=STARTUP + timeout * rounds,
+            "\n".join(line(request) for _, request in work).encode(),
+            len(work),
+            timeout=STARTUP + timeout * -(-len(work) // PARALLEL),
             cancel=cancel,
             env={"REDIRECT_TUTOR_CA": ca} if ca else None,
         )
-        if isinstance(done, str):
-            return [Attempt(done)] * len(work)
-        said = attempts_said(done.stdout.decode(errors="replace"), len(work))
-        if said is None:
-            problem = complaint(done, f"exit status {done.returncode}")
-            return [Attempt(f"the Java client failed: {problem}")] * len(work)
-        return said
 
 
 CLIENT = Java()

@@ -18,9 +18,9 @@ from tutor.experiments.clients.base import (
     Cancel,
     Client,
     Request,
-    attempts_said,
+    batch_ca,
 )
-from tutor.experiments.clients.program import PARALLEL, ProgramClient, complaint, run_program
+from tutor.experiments.clients.program import PARALLEL, ProgramClient, run_batch
 
 __all__ = ["CLIENT"]
 
@@ -100,23 +100,16 @@ class Node(ProgramClient):
             }
             for _, r in work
         ]
-        argv = ["node", "-e", _SCRIPT, f"{timeout:g}", str(PARALLEL)]
-        rounds = -(-len(work) // PARALLEL)
-        ca = next((request.ca for _, request in work if request.ca), None)
-        done = run_program(
-            argv,
-            input=json.dumps(plan).encode(),
-            timeout=timeout * rounds + 5,
+        ca = batch_ca(work)
+        return run_batch(
+            "node",
+            ["node", "-e", _SCRIPT, f"{timeout:g}", str(PARALLEL)],
+            json.dumps(plan).encode(),
+            len(work),
+            timeout=timeout * -(-len(work) // PARALLEL) + 5,
             cancel=cancel,
             env={"NODE_EXTRA_CA_CERTS": ca, "NODE_TLS_REJECT_UNAUTHORIZED": "1"} if ca else None,
         )
-        if isinstance(done, str):
-            return [Attempt(done)] * len(work)
-        said = attempts_said(done.stdout.decode(errors="replace"), len(work))
-        if said is None:
-            problem = complaint(done, f"exit status {done.returncode}")
-            return [Attempt(f"node failed: {problem}")] * len(work)
-        return said
 
 
 CLIENT = Node()

@@ -16,7 +16,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import partial
 from typing import ClassVar
 
-from tutor.experiments.clients.base import CANCELLED, Attempt, Cancel, Client, Request
+from tutor.experiments.clients.base import (
+    CANCELLED,
+    Attempt,
+    Cancel,
+    Client,
+    Request,
+    attempts_said,
+)
 from tutor.experiments.clients.side_by_side import side_by_side
 
 __all__ = [
@@ -26,6 +33,7 @@ __all__ = [
     "complaint",
     "forget_versions",
     "kill_every_program",
+    "run_batch",
     "run_program",
     "started",
     "stopping",
@@ -72,6 +80,30 @@ def kill_every_program() -> None:
     """Kill every program `run_program` is running, and start none from now on: the process is
     ending (Ctrl+C), and nothing it started may outlive it."""
     _RUNNING.kill_all()
+
+
+def run_batch(
+    who: str,
+    argv: Sequence[str],
+    plan: bytes,
+    count: int,
+    *,
+    timeout: float,
+    cancel: Cancel,
+    env: Mapping[str, str] | None = None,
+) -> list[Attempt]:
+    """Run a program that reads a batch of `count` requests (`plan`, on stdin) and prints what
+    its client said of each as JSON (attempts_said): node's script, the Go and Java programs.
+    Whatever stops it (not installed, timed out, cancelled, printed something else) is said for
+    every request of the batch, naming `who`."""
+    done = run_program(argv, input=plan, timeout=timeout, cancel=cancel, env=env)
+    if isinstance(done, str):
+        return [Attempt(done)] * count
+    said = attempts_said(done.stdout.decode(errors="replace"), count)
+    if said is None:
+        problem = complaint(done, f"exit status {done.returncode}")
+        return [Attempt(f"{who} failed: {problem}")] * count
+    return said
 
 
 def run_program(

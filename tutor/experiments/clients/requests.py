@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from tutor.experiments.clients.base import Attempt, Cancel, Client, Request, one_by_one, stream_of
+from tutor.experiments.clients.base import (
+    Attempt,
+    Cancel,
+    Client,
+    Request,
+    batch_ca,
+    one_by_one,
+    stream_of,
+)
 from tutor.experiments.clients.library import LibraryClient
 
 if TYPE_CHECKING:
@@ -31,7 +39,7 @@ class Requests(LibraryClient):
 
         with requests.Session() as session:
             session.trust_env = False
-            session.verify = next((request.ca for _, request in work if request.ca), True)
+            session.verify = batch_ca(work) or True
             return one_by_one(work, cancel, lambda request: _send(session, request, timeout))
 
 

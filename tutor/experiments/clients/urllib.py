@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 
-from tutor.experiments.clients.base import Attempt, Cancel, Client, Request, one_by_one
+from tutor.experiments.clients.base import Attempt, Cancel, Client, Request, batch_ca, one_by_one
 from tutor.lab.authority import client_context
 
 __all__ = ["CLIENT"]
@@ -29,7 +29,7 @@ class Urllib(Client):
     def _send(
         self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
     ) -> list[Attempt]:
-        ca = next((request.ca for _, request in work if request.ca), None)
+        ca = batch_ca(work)
         handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({})]
         if ca:
             handlers.append(urllib.request.HTTPSHandler(context=client_context(ca)))
