@@ -149,9 +149,11 @@ class MatrixScreen(Screen[None]):
         )
 
     def on_matrix_screen_arrived(self, message: Arrived) -> None:
-        self.query_one(MatrixGrid).show(message.outcome)
+        grid = self.query_one(MatrixGrid)
+        grid.show(message.outcome)
         self.query_one(ProgressBar).advance(1)
-        self._show_trace()
+        if grid.highlighted_outcome is message.outcome:  # the trace shows the cursor's cell only
+            self._show_trace()
 
     def on_lab_done(self, message: LabDone[str]) -> None:
         status = self.query_one("#matrix-status", Static)
