@@ -6,7 +6,8 @@ shows, Enter is sent; the run is usable when the lesson's first step is on scree
 peak memory (VmHWM) is read, and ctrl+q is timed until the process is gone. A returning
 learner (a lesson left unfinished) is timed from launch until that lesson is back on screen.
 The yardstick is benchmarks/probe.py (Header, OptionList, Footer; Enter pushes a screen); the
-runs alternate, so both see the same machine, and the medians are compared.
+runs alternate, so both see the same machine, and the medians are compared. Both run with
+bytecode caches, as an installed tutor does (benchmarks.bytecode).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from benchmarks.bytecode import cached
 
 __all__ = ["Run", "main"]
 
@@ -101,14 +104,17 @@ def _until(done: Callable[[], bool], timeout: float = TIMEOUT) -> bool:
 
 
 def _once(app: App, home: Path, *, press: bool, opened: str) -> Run:
-    """Launch `app` with `home` as its data folder; with `press`, Enter as the list shows."""
+    """Launch `app` with `home` as its data folder (and its bytecode in the folder above it);
+    with `press`, Enter as the list shows."""
     name = f"run{next(_names)}"
+    env = cached({"REDIRECT_TUTOR_HOME": str(home)}, str(home.parent))
     started = time.perf_counter()
     pid = int(
         _tmux(
             *("new-session", "-d", "-s", name, "-x", "80", "-y", "24", "-P", "-F", "#{pane_pid}"),
-            *("-e", f"REDIRECT_TUTOR_HOME={home}", "-c", str(Path.cwd())),
-            f"exec {sys.executable} -m {app.module}",
+            *(f"-e{key}={value}" for key, value in env.items()),
+            *("-c", str(Path.cwd())),
+            f"exec env -u PYTHONDONTWRITEBYTECODE {sys.executable} -m {app.module}",
         )
     )
     listed = shown = None

@@ -5,7 +5,7 @@ imports httpx (the client it runs): the ratio of the medians (goal <= 2.5).
 judges them, prints the JSON and stops the lab. The two commands alternate, run by run, so that
 a busy moment of the machine touches both. Both run with bytecode caches, as an installed
 package does (pip compiles them): in a folder of the benchmark's own (PYTHONPYCACHEPREFIX), made
-by the warm-up, even where PYTHONDONTWRITEBYTECODE is set.
+by the warm-up, even where PYTHONDONTWRITEBYTECODE is set (benchmarks.bytecode).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from benchmarks.bytecode import cached
 
 __all__ = ["main"]
 
@@ -33,8 +35,7 @@ def _took(argv: tuple[str, ...], env: dict[str, str]) -> float:
 
 def main(runs: int = 15) -> None:
     with tempfile.TemporaryDirectory(prefix="redirect-tutor-bench-") as home:
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["PYTHONPYCACHEPREFIX"] = os.path.join(home, "pycache")
+        env = cached(dict(os.environ), home)
         env["REDIRECT_TUTOR_HOME"] = home  # its own CA, made in the warm-up
         for argv in (TRY, BARE):  # warm up: the bytecode caches, the CA
             _took(argv, env)
