@@ -13,6 +13,7 @@ bytecode caches, as an installed tutor does (benchmarks.bytecode).
 from __future__ import annotations
 
 import itertools
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from benchmarks.bytecode import cached
 
-__all__ = ["Run", "main"]
+__all__ = ["Run", "main", "with_pack"]
 
 SOCKET = "bench-startup"
 """The tmux server of these runs alone (`tmux -L`), never the user's."""
@@ -46,6 +47,7 @@ class App:
     module: str
     listed: str
     opened: str
+    args: tuple[str, ...] = ()
 
 
 TUTOR = App("tutor", "01 · What a redirect is", "Step 1/")
@@ -114,7 +116,10 @@ def _once(app: App, home: Path, *, press: bool, opened: str) -> Run:
             *("new-session", "-d", "-s", name, "-x", "80", "-y", "24", "-P", "-F", "#{pane_pid}"),
             *(f"-e{key}={value}" for key, value in env.items()),
             *("-c", str(Path.cwd())),
-            f"exec env -u PYTHONDONTWRITEBYTECODE {sys.executable} -m {app.module}",
+            " ".join(
+                ["exec env -u PYTHONDONTWRITEBYTECODE", sys.executable, "-m", app.module]
+                + [shlex.quote(arg) for arg in app.args]
+            ),
         )
     )
     listed = shown = None
@@ -142,6 +147,10 @@ def _once(app: App, home: Path, *, press: bool, opened: str) -> Run:
     return Run(listed, shown, refused, peak, gone)
 
 
+_FIRST_START_DONE = "done ▔"
+"""On the list once the course has loaded: a first start has written what it writes."""
+
+
 def _homes(root: Path) -> tuple[Path, Path]:
     """A data folder as a first start leaves it (the lesson index, the lab's CA), and a
     returning learner's: the same, with lesson 03 left at its second step."""
@@ -150,7 +159,7 @@ def _homes(root: Path) -> tuple[Path, Path]:
 
     first = root / "first"
     first.mkdir()
-    _once(TUTOR, first, press=False, opened="done ▔")  # writes what a first start does
+    _once(TUTOR, first, press=False, opened=_FIRST_START_DONE)
     (first / "progress.db").unlink(missing_ok=True)
     returning = root / "returning"
     shutil.copytree(first, returning)
@@ -191,6 +200,29 @@ def main(runs: int = 7) -> None:
         finally:
             subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
     _report(runs, tutor, bare, resumed)
+
+
+def with_pack(pack: Path, runs: int = 5) -> tuple[float, float]:
+    """Launch -> usable (ms, medians) with the lessons of `pack` beside the built-in course, and
+    with the built-in course alone, interleaved. Each starts from a data folder where it has run
+    once (its lesson index and kept course made), as a learner's second start does."""
+    packed = App(TUTOR.module, TUTOR.listed, TUTOR.opened, ("--lessons", str(pack)))
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as folder:
+        root = Path(folder)
+        try:
+            alone, _ = _homes(root)
+            together = _fresh(alone, root)
+            _once(packed, together, press=False, opened=_FIRST_START_DONE)
+            with_it, without = [], []
+            for _ in range(runs):
+                for app, home, runs_of in ((packed, together, with_it), (TUTOR, alone, without)):
+                    runs_of.append(_once(app, _fresh(home, root), press=True, opened=TUTOR.opened))
+        finally:
+            subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
+    return (
+        _ms([run.opened if run.opened is not None else float("inf") for run in with_it]),
+        _ms([run.opened if run.opened is not None else float("inf") for run in without]),
+    )
 
 
 def _report(runs: int, tutor: list[Run], bare: list[Run], resumed: list[Run]) -> None:
