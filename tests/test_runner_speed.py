@@ -10,7 +10,6 @@ import threading
 
 import httpx
 
-from tutor.experiments import clients
 from tutor.experiments.spec import ExperimentSpec
 from tutor.lab.server import LabServer
 from tutor.session.lab import LabSession
@@ -36,9 +35,9 @@ def test_a_browser_batch_starts_before_the_others(monkeypatch) -> None:
     started: list[str] = []
     real = runner._run_batch
 
-    def noting(specs, *args, **kwargs):  # type: ignore[no-untyped-def]
-        started.append(clients.get(specs[0].client).batch_group)
-        return real(specs, *args, **kwargs)
+    def noting(work, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(work[0][1].batch_group)
+        return real(work, *args, **kwargs)
 
     monkeypatch.setattr(runner, "_run_batch", noting)
     monkeypatch.setattr(runner, "side_by_side", lambda calls, *_: [call() for call in calls])

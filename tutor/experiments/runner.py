@@ -8,12 +8,11 @@ thread waiting for them.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from functools import partial
 
 from tutor.experiments import clients
-from tutor.experiments.clients.base import Attempt, Cancel, Request
+from tutor.experiments.clients.base import Attempt, Cancel, Client, Request
 from tutor.experiments.clients.side_by_side import side_by_side
 from tutor.experiments.outcome import Outcome
 from tutor.experiments.spec import ExperimentSpec
@@ -56,20 +55,19 @@ def run_many(
     `on_outcome` hears of each outcome as its client's batch finishes (from a worker thread, or
     from the calling one when a single client runs).
     """
-    interrupted = threading.Event()
-    either = _Either(cancel, interrupted)
+    either = _Either(cancel)
+    chosen = [clients.get(spec.client) for spec in specs]
     by_group: dict[str, list[int]] = {}
     slow: set[str] = set()
-    for index, spec in enumerate(specs):
-        client = clients.get(spec.client)
+    for index, client in enumerate(chosen):
         by_group.setdefault(client.batch_group, []).append(index)
         if client.starts_slowly:
             slow.add(client.batch_group)
     outcomes: list[Outcome | None] = [None] * len(specs)
 
     def batch(group: str) -> None:
-        chosen = [specs[i] for i in by_group[group]]
-        judged = _run_batch(chosen, lab_url, journal, timeout, either, tls or _NO_TLS)
+        work = [(specs[i], chosen[i]) for i in by_group[group]]
+        judged = _run_batch(work, lab_url, journal, timeout, either, tls or _NO_TLS)
         for index, outcome in zip(by_group[group], judged, strict=True):
             outcomes[index] = outcome
             if on_outcome is not None and not either.is_set():
@@ -82,20 +80,21 @@ def run_many(
             first = sorted(by_group, key=lambda group: group not in slow)  # the browser's first
             side_by_side([partial(batch, group) for group in first], len(first), "client")
     except BaseException:  # a Ctrl+C (or a batch's own failure): every batch still running stops
-        interrupted.set()
+        either.interrupted = True
         raise
     return [outcome for outcome in outcomes if outcome is not None]
 
 
 class _Either:
-    """Set once the caller's cancel or the runner's own interrupt is."""
+    """Set once the caller's cancel is, or the runner was interrupted (a flag the calling thread
+    raises and the batches' threads read: nothing waits on it)."""
 
-    def __init__(self, cancel: Cancel | None, interrupted: threading.Event) -> None:
+    def __init__(self, cancel: Cancel | None) -> None:
         self._cancel = cancel
-        self._interrupted = interrupted
+        self.interrupted = False
 
     def is_set(self) -> bool:
-        return self._interrupted.is_set() or (self._cancel is not None and self._cancel.is_set())
+        return self.interrupted or (self._cancel is not None and self._cancel.is_set())
 
 
 _NO_TLS = TlsLab(problem="this lab was started without a TLS listener")
@@ -119,15 +118,16 @@ def _wait_for_hang_ups(journal: ChainReader, attempts: Sequence[tuple[str, Attem
 
 
 def _run_batch(
-    specs: Sequence[ExperimentSpec],
+    work: Sequence[tuple[ExperimentSpec, Client]],
     lab_url: str,
     journal: ChainReader,
     timeout: float,
     cancel: Cancel,
     tls: TlsLab,
 ) -> list[Outcome]:
-    """Run the specs of one batch group: one call to its clients' `send_batch`."""
-    chosen = [clients.get(spec.client) for spec in specs]
+    """Run the specs of one batch group, each with its client: one call to their `send_batch`."""
+    specs = [spec for spec, _ in work]
+    chosen = [client for _, client in work]
     tokens = [journal.new_token() for _ in specs]
     requests = [
         Request(

@@ -244,8 +244,8 @@ class LabSession:
         from tutor.experiments.runner import run_many
 
         lab = self.wait()
-        joined = self.joined
-        if lab.tls.problem is not None and joined and any(spec.secure for spec in specs):
+        joined, tls = self.joined, lab.tls
+        if tls.problem is not None and joined and any(spec.secure for spec in specs):
             return self._run_split(specs, on_outcome, cancel)
         student = _student()
         unreachable: tuple[type[Exception], ...] = ()
@@ -253,7 +253,7 @@ class LabSession:
             unreachable = (student.ClassUnreachable,)
         try:
             return run_many(
-                specs, lab.url, lab.journal, on_outcome=on_outcome, cancel=cancel, tls=lab.tls
+                specs, lab.url, lab.journal, on_outcome=on_outcome, cancel=cancel, tls=tls
             )
         except unreachable as error:
             self.wait()  # says why, and what the student can do
