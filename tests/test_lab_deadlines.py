@@ -14,10 +14,10 @@ def test_each_deadline_passes_on_time_unless_stopped() -> None:
         began = loop.time()
         passed: list[tuple[str, float]] = []
         for key in ("a", "b", "c"):
-            deadlines.start(key, lambda key=key: passed.append((key, loop.time() - began)))
+            deadlines.start(key, lambda key=key: passed.append((key, loop.time() - began)), loop)
             await asyncio.sleep(0.05)
         stopped_b = deadlines.stop("b")  # in time: never expires
-        deadlines.start("a", lambda: passed.append(("a again", loop.time() - began)))
+        deadlines.start("a", lambda: passed.append(("a again", loop.time() - began)), loop)
         await asyncio.sleep(0.5)
         return passed, stopped_b, deadlines.stop("c"), deadlines.stop("a")
 
@@ -33,7 +33,7 @@ def test_a_deadline_cancels_a_task_that_then_learns_why() -> None:
         deadlines = Deadlines(0.1)
         task = asyncio.current_task()
         assert task is not None
-        deadlines.start(task, task.cancel)
+        deadlines.start(task, task.cancel, task.get_loop())
         try:
             await asyncio.sleep(5)
         except asyncio.CancelledError:
@@ -50,12 +50,14 @@ def test_a_new_loop_gets_its_own_timer() -> None:
 
     async def one_run() -> bool:
         fired = asyncio.Event()
-        deadlines.start(object(), fired.set)
+        deadlines.start(object(), fired.set, asyncio.get_running_loop())
         await asyncio.wait_for(fired.wait(), 2)
         return fired.is_set()
 
     async def abandoned() -> None:
-        deadlines.start("left behind", lambda: None)  # its loop closes before it passes
+        deadlines.start(
+            "left behind", lambda: None, asyncio.get_running_loop()
+        )  # its loop closes before it passes
 
     asyncio.run(abandoned())
     assert asyncio.run(one_run())

@@ -33,7 +33,6 @@ request with an Origin lets that origin read it (lab/cors.py), unless the query 
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
@@ -46,7 +45,7 @@ from tutor.lab.beyond import Asked
 from tutor.lab.bounds import Bounds
 from tutor.lab.cors import PREFLIGHT_ALLOWED, answer_headers, is_preflight, refused
 from tutor.lab.deadlines import Deadlines
-from tutor.lab.evidence import Evidence, VerdictKind
+from tutor.lab.echo import echo_document
 from tutor.lab.hsts import ROUTES as HSTS_ROUTES
 from tutor.lab.journal import (
     Hop,
@@ -168,9 +167,9 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
         size += len(chunk)
         if size > limit:
             raise TooLarge
-        chunks.append(chunk)
         if not message.get("more_body", False):
-            return b"".join(chunks)
+            return b"".join([*chunks, chunk]) if chunks else chunk  # most bodies: one piece
+        chunks.append(chunk)
 
 
 async def _in_time(reading: Awaitable[bytes], deadlines: Deadlines) -> bytes:
@@ -178,7 +177,7 @@ async def _in_time(reading: Awaitable[bytes], deadlines: Deadlines) -> bytes:
     `asyncio.timeout` does, with a dictionary entry rather than a timer per request)."""
     task = asyncio.current_task()
     assert task is not None  # the lab runs in uvicorn's task for the request
-    deadlines.start(task, task.cancel)
+    deadlines.start(task, task.cancel, task.get_loop())
     try:
         return await reading
     except asyncio.CancelledError:
@@ -539,9 +538,9 @@ class LabApp:
         hop = self._record(request, 200, None, request_digest)
         chain = self.journal.chain_until(hop)
         if sum(earlier.kept_bytes for earlier in chain) > _ECHO_ON_LOOP:
-            payload = await asyncio.to_thread(_echo_document, hop, chain, self.bounds.echo_bytes)
+            payload = await asyncio.to_thread(echo_document, hop, chain, self.bounds.echo_bytes)
         else:
-            payload = _echo_document(hop, chain, self.bounds.echo_bytes)
+            payload = echo_document(hop, chain, self.bounds.echo_bytes)
         await _send(send, request, 200, payload, "application/json", None, close=False)
 
     def _record(
@@ -604,40 +603,6 @@ _HTML = "text/html; charset=utf-8"
 _ECHO_ON_LOOP = 64 * 1024
 """Kept bytes of a chain up to which /echo builds its answer on the server loop; a longer chain
 is encoded in a worker thread, so that no other client waits for it."""
-
-
-def _echo_document(hop: Hop, chain: Sequence[Hop], limit: int) -> bytes:
-    """The /echo answer: the request, its chain and the chain's verdict, as JSON of at most
-    about `limit` bytes. The latest hops come in full; when they fill the answer, the earlier
-    ones are listed without their headers and bodies (`"cut": true`)."""
-    judged = Evidence.of_chain(chain).verdict
-    verdict = (
-        "No redirect: this request came straight to the echo."
-        if judged.kind is VerdictKind.NO_REDIRECT
-        else judged.text
-    )
-    own = hop.to_json()
-    room = limit - len(json.dumps(own, indent=2))
-    listed: list[dict[str, object]] = []
-    for earlier in reversed(chain):
-        whole = earlier.to_json()
-        text = json.dumps(whole, indent=2)
-        room -= len(text) + 4 * text.count("\n")  # indented twice more inside "chain"
-        if room < 0:
-            whole.update(headers={}, body="", cut=True)
-        listed.append(whole)
-    document = {
-        "method": hop.method,
-        "path": hop.path,
-        "query": hop.query,
-        "headers": own["headers"],
-        "body": own["body"],
-        "body_size": hop.body_size,
-        "chain_token": hop.chain,
-        "chain": listed[::-1],
-        "verdict": verdict,
-    }
-    return json.dumps(document, indent=2).encode() + b"\n"
 
 
 _LOCATION_FORMS = (

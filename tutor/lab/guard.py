@@ -343,7 +343,7 @@ class GuardedProtocol(HttpToolsProtocol):
             self.cycle.transport = OneWrite(self.transport, self.loop)  # type: ignore[assignment]
 
     def _start_clock(self) -> None:
-        self.door.heads.start(self, self._head_too_slow)
+        self.door.heads.start(self, self._head_too_slow, self.loop)
         self._clocked = True
 
     def _stop_clock(self) -> None:
