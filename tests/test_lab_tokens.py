@@ -1,4 +1,4 @@
-"""Chain tokens: 128 random bits each, URL-safe, never handed out twice, not even across a fork."""
+"""Chain tokens: 132 random bits each, URL-safe, never handed out twice, not even across a fork."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from tutor.lab.journal import is_token, new_token
 
 
-def test_tokens_are_url_safe_128_bit_and_never_repeat() -> None:
+def test_tokens_are_url_safe_132_bit_and_never_repeat() -> None:
     tokens = [new_token() for _ in range(3000)]  # more than one batch of the OS's bytes
     assert all(is_token(token) and len(token) == 22 for token in tokens)
     assert len(set(tokens)) == len(tokens)

@@ -8,6 +8,7 @@ every field a client chose is printed by `one_line`.
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 from tutor.lab.evidence import Evidence, VerdictKind, size_text
 from tutor.lab.journal import EXAMS, ChainReader, Hop, Journal, without_tokens
@@ -32,11 +33,17 @@ def chain_text(hop: Hop, journal: ChainReader) -> str:
     return "no redirect" if plain else verdict.text
 
 
+@lru_cache(maxsize=4)
+def _clock(second: int) -> str:
+    """A time of day as the console shows it; many lines share each second."""
+    return time.strftime("%H:%M:%S", time.localtime(second))
+
+
 def journal_line(hop: Hop, journal: Journal) -> str:
     """Time, client address, method (after "https" for a request over TLS), path, status, body
     size, and the verdict of its chain: one line, whatever the request held (a student's path
     may carry escapes or line breaks)."""
-    at = time.strftime("%H:%M:%S", time.localtime(hop.at))
+    at = _clock(int(hop.at))
     if hop.chain.startswith(EXAMS):  # what arrived is the answer to an exam's question
         return f"{at} {hop.peer:<21} an exam question's run, not shown during the exam"
     query = f"?{hop.query}" if hop.query else ""

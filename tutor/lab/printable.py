@@ -17,8 +17,9 @@ def one_line(text: str, limit: int = FIELD) -> str:
     """`text` on one line, with nothing a terminal would act on: line breaks, control, bidi and
     other unprintable characters shown escaped (`\\n`, `\\x1b`, `\\u202e`), so that a forged
     line reads as what it is; cut to `limit` characters."""
-    shown = "".join(  # escaping only lengthens: past `limit + 1` nothing decides the line
-        c if c.isprintable() else c.encode("unicode_escape").decode()
-        for c in text.strip()[: limit + 1]
-    )
+    shown = text.strip()[: limit + 1]  # escaping only lengthens: past it nothing decides
+    if not shown.isprintable():  # most text is: then it is shown as it is
+        shown = "".join(
+            c if c.isprintable() else c.encode("unicode_escape").decode() for c in shown
+        )
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
