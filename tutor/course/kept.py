@@ -39,11 +39,11 @@ def load_kept(paths: Sequence[Path], file: Path) -> Course:
     """The course in `paths` (tutor.course.loader.load_paths), from `file` when it was kept
     there for these very bytes and this code; otherwise loaded in full and kept. Never raises
     for the cache's sake: a file that cannot be read or written only costs the full load."""
-    from tutor.course.loader import load_paths
-
     digest = course_digest(paths)
     course = read_kept(digest, file) if digest else None
     if course is None:
+        from tutor.course.loader import load_paths  # only now: YAML is for a course not kept
+
         course = load_paths(paths)
         if digest:
             keep(digest, course, file)

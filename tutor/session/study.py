@@ -92,10 +92,11 @@ class StudySession:
         """Load (and keep) the course; `builtin_only` the built-in lessons alone, a first quick
         look while the packs still load."""
         from tutor.course.kept import load_kept
-        from tutor.course.loader import load_course
         from tutor.progress.location import home
 
         if builtin_only:
+            from tutor.course.loader import load_course  # not for a kept course: YAML's 10 ms
+
             return load_course()
         self.course = load_kept(self.course_paths, home() / COURSE_FILE)
         return self.course
