@@ -39,10 +39,13 @@ class TutorFooter(Footer):
         active = self.screen.active_bindings
         self._shown = self._showing() if self._bindings_ready else None
         for widget in super().compose():
-            if isinstance(widget, FooterKey) and widget.key in active:
-                binding_id = active[widget.key].binding.id
-                if binding_id:
-                    widget.add_class(key_class(binding_id), update=False)  # styled on mount
+            if isinstance(widget, FooterKey):
+                # Born with the footer's compactness: as it mounts, Textual's key would style
+                # itself compact and then, bound to the footer, plain again (two restyles).
+                widget.set_reactive(FooterKey.compact, self.compact)
+                bound = active.get(widget.key)
+                if bound is not None and bound.binding.id:
+                    widget.add_class(key_class(bound.binding.id), update=False)  # on mount
             yield widget
 
     def bindings_changed(self, screen: Screen) -> None:
