@@ -209,7 +209,7 @@ BODY = 1024 * 1024
 class ExperimentSpec(BaseModel):
     """One live experiment: `client` sends `method` with `body` to a lab route answering `code`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
     code: RedirectCode | None = None
     """The redirect the lab answers; None only for a `start` route with an answer of its own."""
