@@ -26,7 +26,7 @@ TITLE = "Lessons"
 def numbered(number: int, title: str) -> Content:
     """A lesson as lessons refer to each other ("lesson 5") and its file is named (05-…):
     "05 · 307 Temporary Redirect". `number` is its place in the course, from 1."""
-    return Content.from_markup("$number · $title", number=f"{number:02d}", title=printable(title))
+    return Content(f"{number:02d} · {printable(title)}")
 
 
 class LessonList(OptionList):
@@ -41,6 +41,8 @@ class LessonList(OptionList):
         """The learner's place in each lesson, by id, from the record."""
         self._recorded = False
         """The record has been read (until then, no count of lessons done)."""
+        self._prompts: list[Content] = []
+        """What each lesson's option shows now, in order."""
 
     def show(self, lessons: Sequence[Listed]) -> None:
         """List `lessons`, keeping the highlight on the same lesson when it is still there."""
@@ -48,6 +50,7 @@ class LessonList(OptionList):
         self.lessons = list(lessons)
         if not lessons:
             self.set_options([Option("No lessons found.", disabled=True)])
+            self._prompts = []
             return
         ids = [lesson.id for lesson in self.lessons]
         self._show_lessons(ids.index(kept.id) if kept and kept.id in ids else 0)
@@ -58,21 +61,36 @@ class LessonList(OptionList):
             self._show_lessons(self.highlighted or 0)
 
     def _show_lessons(self, highlighted: int) -> None:
-        options: list[Option | None] = []
-        for number, lesson in enumerate(self.lessons, 1):
-            prompt = Content.assemble(
-                numbered(number, lesson.title).stylize("bold"),
-                Content.from_markup(
-                    "  [dim]$minutes min[/dim]  $place\n[dim]$summary[/dim]",
-                    minutes=lesson.minutes,
-                    place=self._place(lesson),
-                    summary=printable(lesson.summary),
-                ),
-            )
-            options += [Option(prompt), None]  # None: a divider line between lessons
-        self.set_options(options[:-1])
-        self.highlighted = highlighted
+        """Show each lesson's prompt. The list is made anew only when its lessons changed: with
+        a pack of a thousand lessons, laying out every prompt again costs a tenth of a second,
+        and the course and the record each arrive after the cached index has been listed."""
+        prompts = [self._prompt(number, lesson) for number, lesson in enumerate(self.lessons, 1)]
+        if len(prompts) != len(self._prompts):
+            options: list[Option | None] = []
+            for prompt in prompts:
+                options += [Option(prompt), None]  # None: a divider line between lessons
+            self.set_options(options[:-1])
+            self.highlighted = highlighted
+        else:
+            for index, (shown, prompt) in enumerate(zip(self._prompts, prompts, strict=True)):
+                if shown != prompt:
+                    self.replace_option_prompt_at_index(index, prompt)
+            if self.highlighted != highlighted:
+                self.highlighted = highlighted
+        self._prompts = prompts
         self.border_title = self._title()
+
+    def _prompt(self, number: int, lesson: Listed) -> Content:
+        """A lesson's two lines: number, title, minutes and place; its summary."""
+        return Content.assemble(
+            numbered(number, lesson.title).stylize("bold"),
+            "  ",
+            Content.styled(f"{lesson.minutes} min", "dim"),
+            "  ",
+            self._place(lesson),
+            "\n",
+            Content.styled(printable(lesson.summary), "dim"),
+        )
 
     def _title(self) -> str:
         """ "Lessons · 4/17 done" once the course and the record are both here."""
