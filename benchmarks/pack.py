@@ -1,6 +1,7 @@
 """Generated packs: lint of 10,000 lessons in bounded memory and under 8 s, against a bare YAML
-load of the same files; lint of 1,000 under 2 s; launch -> usable with 1,000 at most 1.3x without
-them (benchmarks.startup.with_pack).
+load of the same files; lint of 1,000 under 2 s; start-up with 1,000 at most 1.3x without them
+(benchmarks.startup.with_pack: to the list on screen, the first paint, as that target was set;
+and to usable, Enter at the list opening the first lesson).
 
 The lessons are copies of a built-in one under new ids, so each is as long as a real lesson. Each
 lint is a fresh process, timed from spawn to exit; its peak memory is that child's ru_maxrss
@@ -117,10 +118,12 @@ def main(runs: int = 3) -> None:
         f"goal: lint of 10,000 lessons peak RSS {mib:.0f} MiB ratio {mib / small_mib:.2f} to"
         f" 1,000 lessons' (goal < {LINT_MIB:.0f} MiB, flat) {_met(mib < LINT_MIB)}"
     )
-    print(
-        f"  launch -> usable with the 1,000-lesson pack {packed:.0f} ms, built-in course only"
-        f" {builtin:.0f} ms: {packed / builtin:.2f}x (target <= 1.3x)"
-    )
+    for index, figure in enumerate(("list on screen", "usable")):
+        print(
+            f"  launch -> {figure} with the 1,000-lesson pack {packed[index]:.0f} ms, built-in"
+            f" course only {builtin[index]:.0f} ms: {packed[index] / builtin[index]:.2f}x"
+            " (target <= 1.3x)"
+        )
 
 
 if __name__ == "__main__":

@@ -202,10 +202,11 @@ def main(runs: int = 7) -> None:
     _report(runs, tutor, bare, resumed)
 
 
-def with_pack(pack: Path, runs: int = 5) -> tuple[float, float]:
-    """Launch -> usable (ms, medians) with the lessons of `pack` beside the built-in course, and
-    with the built-in course alone, interleaved. Each starts from a data folder where it has run
-    once (its lesson index and kept course made), as a learner's second start does."""
+def with_pack(pack: Path, runs: int = 5) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Launch -> list on screen and launch -> usable (ms, medians), with the lessons of `pack`
+    beside the built-in course, then with the built-in course alone, interleaved. Each starts
+    from a data folder where it has run once (its lesson index and kept course made), as a
+    learner's second start does."""
     packed = App(TUTOR.module, TUTOR.listed, TUTOR.opened, ("--lessons", str(pack)))
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as folder:
         root = Path(folder)
@@ -213,15 +214,21 @@ def with_pack(pack: Path, runs: int = 5) -> tuple[float, float]:
             alone, _ = _homes(root)
             together = _fresh(alone, root)
             _once(packed, together, press=False, opened=_FIRST_START_DONE)
-            with_it, without = [], []
+            with_it: list[Run] = []
+            without: list[Run] = []
             for _ in range(runs):
                 for app, home, runs_of in ((packed, together, with_it), (TUTOR, alone, without)):
                     runs_of.append(_once(app, _fresh(home, root), press=True, opened=TUTOR.opened))
         finally:
             subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
+    return _listed_and_usable(with_it), _listed_and_usable(without)
+
+
+def _listed_and_usable(runs: list[Run]) -> tuple[float, float]:
+    never = float("inf")
     return (
-        _ms([run.opened if run.opened is not None else float("inf") for run in with_it]),
-        _ms([run.opened if run.opened is not None else float("inf") for run in without]),
+        _ms([run.listed if run.listed is not None else never for run in runs]),
+        _ms([run.opened if run.opened is not None else never for run in runs]),
     )
 
 
