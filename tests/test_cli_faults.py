@@ -286,32 +286,109 @@ def test_a_dumb_terminal_is_told_what_to_use_instead() -> None:
     assert status == 2 and "(TERM=dumb) cannot draw" in output and ESC not in output
 
 
+class _Screen:
+    """The tutor on a terminal of its own (a pty), shown its lesson list: what it wrote so far."""
+
+    def __init__(self) -> None:
+        self.parent, child = os.openpty()
+        self.process = subprocess.Popen(
+            TUTOR,
+            stdin=child,
+            stdout=child,
+            stderr=child,
+            env=dict(os.environ),
+            start_new_session=True,
+        )
+        os.close(child)
+        self.output = bytearray()
+        self.read_until(b"Lessons")
+
+    def read_until(self, text: bytes, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.output and time.monotonic() < deadline:
+            self.read(0.1)
+
+    def read(self, wait: float) -> None:
+        with contextlib.suppress(OSError):  # EIO: the tutor has closed its side
+            if select.select([self.parent], [], [], wait)[0]:
+                self.output += os.read(self.parent, 65536)
+
+    def close(self) -> None:
+        os.close(self.parent)
+        if self.process.poll() is None:
+            self.process.kill()
+
+
+@contextlib.contextmanager
+def _screen() -> Iterator[_Screen]:
+    screen = _Screen()
+    try:
+        yield screen
+    finally:
+        screen.close()
+
+
+def _left_the_screen(output: bytes) -> bool:
+    """The terminal left the alternate screen last, and shows its cursor again."""
+    return output.rfind(b"\x1b[?1049l") > output.rfind(b"\x1b[?1049h") >= 0 and output.rfind(
+        b"\x1b[?25h"
+    ) > output.rfind(b"\x1b[?25l")
+
+
 def test_a_tutor_asked_to_stop_gives_the_terminal_back() -> None:
     """SIGTERM (kill, a closing window): the tutor quits as ctrl+q does, so the terminal leaves
     the alternate screen and shows its cursor again, and the record is closed."""
-    parent, child = os.openpty()
-    process = subprocess.Popen(
-        TUTOR, stdin=child, stdout=child, stderr=child, env=dict(os.environ), start_new_session=True
-    )
-    os.close(child)
-    output = bytearray()
-    try:
-        deadline = time.monotonic() + 30
-        while b"Lessons" not in output and time.monotonic() < deadline:
-            if select.select([parent], [], [], 0.1)[0]:
-                output += os.read(parent, 65536)
-        process.send_signal(signal.SIGTERM)
-        status = process.wait(timeout=10)
-        with contextlib.suppress(OSError):
-            while select.select([parent], [], [], 0.2)[0] and (chunk := os.read(parent, 65536)):
-                output += chunk
-    finally:
-        os.close(parent)
-        if process.poll() is None:
-            process.kill()
-    assert status == 0
-    assert output.rfind(b"\x1b[?1049l") > output.rfind(b"\x1b[?1049h") >= 0  # alternate screen left
-    assert output.rfind(b"\x1b[?25h") > output.rfind(b"\x1b[?25l")  # the cursor shown again
+    with _screen() as screen:
+        screen.process.send_signal(signal.SIGTERM)
+        status = screen.process.wait(timeout=10)
+        screen.read_until(b"\x1b[?25h", timeout=2)
+        assert status == 0
+        assert _left_the_screen(screen.output)
+
+
+def test_a_sigcont_while_the_tutor_runs_or_quits_restarts_nothing() -> None:
+    """As found (under a sampling profiler, which stops and continues the process): each
+    SIGCONT started Textual's terminal mode again, with two more threads, suspended or not; one
+    that came as the tutor quit started them after the app had ended, so the process never
+    exited and spun on a core. Now only the SIGCONT that ends a ctrl+z resumes the app."""
+    with _screen() as screen:
+        for _ in range(20):
+            screen.process.send_signal(signal.SIGCONT)
+            screen.read(0.005)
+        os.write(screen.parent, b"\x11")  # ctrl+q
+        deadline = time.monotonic() + 10
+        while screen.process.poll() is None and time.monotonic() < deadline:
+            with contextlib.suppress(ProcessLookupError):
+                screen.process.send_signal(signal.SIGCONT)
+            screen.read(0.005)
+        assert screen.process.poll() == 0
+        assert screen.output.count(b"\x1b[?1049h") == 1  # the alternate screen entered once
+
+
+def test_ctrl_z_suspends_the_tutor_and_fg_resumes_it() -> None:
+    """SIGTSTP (ctrl+z in the shell) gives the terminal back and stops the process; the
+    SIGCONT of `fg` redraws the tutor, which still answers its keys."""
+    with _screen() as screen:
+        screen.process.send_signal(signal.SIGTSTP)
+        deadline = time.monotonic() + 10
+        while _state(screen.process.pid) != "T" and time.monotonic() < deadline:
+            screen.read(0.02)
+        assert _state(screen.process.pid) == "T"
+        assert _left_the_screen(screen.output)
+        suspended = len(screen.output)
+        screen.process.send_signal(signal.SIGCONT)
+        deadline = time.monotonic() + 10
+        while b"\x1b[?1049h" not in screen.output[suspended:] and time.monotonic() < deadline:
+            screen.read(0.1)
+        assert not _left_the_screen(screen.output)  # back on the alternate screen
+        os.write(screen.parent, b"\x11")  # ctrl+q
+        assert screen.process.wait(timeout=10) == 0
+
+
+def _state(pid: int) -> str:
+    """A process's state letter (R, S, T for stopped...)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0]
 
 
 ONE_CELL = ["matrix", "--clients", "urllib", "--codes", "307", "--methods", "POST"]

@@ -19,6 +19,8 @@ import click
 from tutor import __version__
 
 if TYPE_CHECKING:
+    from textual.app import App
+
     from tutor.classroom.student import Join
     from tutor.session.study import StudySession
 
@@ -32,6 +34,7 @@ __all__ = [
     "close_session",
     "join_options",
     "prepare_terminal",
+    "run_full_screen",
     "say_join_notice",
     "uninterrupted",
 ]
@@ -131,6 +134,18 @@ def prepare_terminal() -> None:
         os.environ["NO_COLOR"] = "1"
     elif ctx.color:
         os.environ.pop("NO_COLOR", None)
+
+
+def run_full_screen(app: App[Any]) -> None:
+    """Run `app` on the terminal, on a driver that a stray SIGCONT does not restart
+    (tutor.ui.terminal); under `web`, on the driver its server chose."""
+    from textual.drivers.linux_driver import LinuxDriver
+
+    if app.driver_class is LinuxDriver:
+        from tutor.ui.terminal import JobControlDriver
+
+        app.driver_class = JobControlDriver
+    app.run()
 
 
 _JOIN = "tutor.join"
@@ -273,7 +288,7 @@ def cli(ctx: click.Context, lesson_dirs: tuple[Path, ...]) -> None:
         session = make_session(lesson_dirs, join=class_join())
         status = 0
         try:
-            build_app(session).run()
+            run_full_screen(build_app(session))
         except KeyboardInterrupt:  # a SIGINT from outside: the app never saw it as a key
             status = INTERRUPTED
         ctx.exit(status or close_session(session))

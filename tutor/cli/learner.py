@@ -15,6 +15,7 @@ from tutor.cli.group import (
     close_session,
     join_options,
     prepare_terminal,
+    run_full_screen,
     uninterrupted,
 )
 from tutor.cli.problems import warn_problems
@@ -77,7 +78,7 @@ def quiz(
 
         status = 0
         try:
-            build_app(session, quiz=plan).run()
+            run_full_screen(build_app(session, quiz=plan))
         except KeyboardInterrupt:  # a SIGINT from outside: the app never saw it as a key
             status = INTERRUPTED
         closing = close_session(session)

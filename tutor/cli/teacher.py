@@ -8,7 +8,13 @@ from pathlib import Path
 
 import click
 
-from tutor.cli.group import INTERRUPTED, class_url_option, cli, prepare_terminal
+from tutor.cli.group import (
+    INTERRUPTED,
+    class_url_option,
+    cli,
+    prepare_terminal,
+    run_full_screen,
+)
 
 __all__ = ["class_view"]
 
@@ -176,6 +182,6 @@ def class_view(
     from tutor.ui.class_app import ClassApp
 
     try:
-        ClassApp(access, lessons, state).run()
+        run_full_screen(ClassApp(access, lessons, state))
     except KeyboardInterrupt:  # a SIGINT from outside: the app never saw it as a key
         click.get_current_context().exit(INTERRUPTED)
