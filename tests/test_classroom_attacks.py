@@ -231,15 +231,18 @@ def test_a_stuck_console_keeps_at_most_its_bound_and_says_what_it_dropped() -> N
     journal = Journal()
     heard: list[str] = []
     dropped: list[int] = []
-    gate = threading.Event()
+    gate, reading = threading.Event(), threading.Event()
 
     def stuck(hop: object) -> None:
+        reading.set()
         gate.wait()
         heard.append(str(hop))
 
     watch = Watch(stuck, dropped.append, limit=50)
     journal.subscribe(watch.hear)
-    for index in range(5000):
+    _record(journal, 0)
+    assert reading.wait(10)  # the reader holds the first hop (a fast journal outran it)
+    for index in range(1, 5000):
         _record(journal, index)
     gate.set()
     watch.stop()
