@@ -138,13 +138,14 @@ def prepare_terminal() -> None:
 
 def run_full_screen(app: App[Any]) -> None:
     """Run `app` on the terminal, on a driver that a stray SIGCONT does not restart
-    (tutor.ui.terminal); under `web`, on the driver its server chose."""
-    from textual.drivers.linux_driver import LinuxDriver
+    (tutor.ui.terminal); on Windows, or under `web`, on the driver Textual chose."""
+    if sys.platform != "win32":  # Textual's Linux driver serves every other system
+        from textual.drivers.linux_driver import LinuxDriver
 
-    if app.driver_class is LinuxDriver:
-        from tutor.ui.terminal import JobControlDriver
+        if app.driver_class is LinuxDriver:
+            from tutor.ui.terminal import JobControlDriver
 
-        app.driver_class = JobControlDriver
+            app.driver_class = JobControlDriver
     app.run()
 
 
