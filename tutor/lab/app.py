@@ -36,7 +36,6 @@ import asyncio
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
@@ -693,10 +692,6 @@ _URI_SAFE = "/:@!$&'()*+,;=~"
 """What RFC 3986 allows as it is in a path or fragment (besides letters, digits and -._~)."""
 
 
-_encoded = lru_cache(maxsize=64)(str.encode)
-"""A content type or Cache-Control value as bytes: a handful of them, sent over and over."""
-
-
 async def _send(
     send: Send,
     request: _Request,
@@ -711,14 +706,14 @@ async def _send(
     if status == 304:  # RFC 9110 §15.4.5: a 304 has no content; a body would corrupt the stream
         payload = b""
     headers = [
-        (b"content-type", _encoded(content_type)),
+        (b"content-type", content_type.encode()),
         (b"content-length", b"%d" % len(payload)),
         (b"server", b"redirect-tutor-lab"),
         (b"x-redirect-tutor-chain", request.chain.encode()),
         (b"x-content-type-options", b"nosniff"),  # a student's text is never sniffed as HTML
     ]
     if cache_control is not None:
-        headers.append((b"cache-control", _encoded(cache_control)))
+        headers.append((b"cache-control", cache_control.encode()))
     if location is not None:
         headers.append((b"location", location.encode("latin-1", errors="replace")))
     if close:
