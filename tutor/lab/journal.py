@@ -228,19 +228,12 @@ class Hop:
         """The bytes this hop holds: what its client chose (target, header fields, body, and
         the Location made from them) and what holding them costs. The journal's byte bound
         counts this."""
-        return (
-            HOP_COST
-            + len(self.path)
-            + len(self.query)
-            + sum(FIELD_COST + len(name) + len(value) for name, value in self.headers)
-            + len(self.body)
-            + len(self.location or "")
-        )
+        return _held(self.path, self.query, _fields_bytes(self.headers), self.body, self.location)
 
     @property
     def client(self) -> str:
         """Who sent the request, as per-client limits count it (see `counted_as`)."""
-        return _counted_as(self.peer.rpartition(":")[0])
+        return _client(self.peer)
 
     @property
     def label(self) -> str:
@@ -300,6 +293,21 @@ _counted_as = lru_cache(maxsize=4096)(counted_as)
 class has a few dozen addresses."""
 
 
+def _client(peer: str) -> str:
+    """Who sent a request from `peer` ("address:port"), as per-client limits count it."""
+    return _counted_as(peer.rpartition(":")[0])
+
+
+def _fields_bytes(headers: Sequence[tuple[str, str]]) -> int:
+    """What header fields count for in a hop's `kept_bytes`."""
+    return sum([FIELD_COST + len(name) + len(value) for name, value in headers])
+
+
+def _held(path: str, query: str, fields: int, body: bytes, location: str | None) -> int:
+    """A hop's `kept_bytes`, from its parts (`fields`: its header fields' `_fields_bytes`)."""
+    return HOP_COST + len(path) + len(query) + fields + len(body) + len(location or "")
+
+
 def shows_schemes(hops: Iterable[Hop]) -> bool:
     """Whether a chain's scheme is worth showing: some hop came over the lab's TLS listener.
     A chain all over plain http is shown as it always was (every view asks this here)."""
@@ -317,7 +325,7 @@ def kept_headers(
     `Hop.kept_bytes`): in order, until `budget` bytes (each field counted with `FIELD_COST`);
     the field that crosses the budget is cut and ends in "…", and the fields after it are not
     kept. Most requests fit whole, and are counted in one pass."""
-    size = sum([FIELD_COST + len(name) + len(value) for name, value in headers])
+    size = _fields_bytes(headers)
     if size <= budget:
         return tuple(headers), size
     kept = []
@@ -421,8 +429,8 @@ class Journal:
         bounds = self.bounds
         kept, head_bytes = kept_headers(headers, bounds.head_kept)
         body = body[: bounds.body_kept]
-        size = HOP_COST + len(path) + len(query) + head_bytes + len(body) + len(location or "")
-        client = _counted_as(peer.rpartition(":")[0])
+        size = _held(path, query, head_bytes, body, location)
+        client = _client(peer)
         with self._lock:
             self._seq += 1
             hop = Hop(
