@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING
 
-from tutor.experiments.clients.base import CANCELLED, Attempt, Cancel, Client, Request
+from tutor.experiments.clients.base import CANCELLED, Attempt, Cancel, Client, Request, batch_ca
 from tutor.experiments.clients.library import LibraryClient
 from tutor.experiments.clients.program import PARALLEL
 from tutor.lab.authority import client_context
@@ -39,13 +39,15 @@ class Aiohttp(LibraryClient):
     def _send(
         self, work: Sequence[tuple[Client, Request]], timeout: float, cancel: Cancel
     ) -> list[Attempt]:
-        return asyncio.run(_everything([request for _, request in work], timeout, cancel))
+        requests = [request for _, request in work]
+        return asyncio.run(_everything(requests, batch_ca(work), timeout, cancel))
 
 
-async def _everything(requests: list[Request], timeout: float, cancel: Cancel) -> list[Attempt]:
+async def _everything(
+    requests: list[Request], ca: str | None, timeout: float, cancel: Cancel
+) -> list[Attempt]:
     import aiohttp
 
-    ca = next((request.ca for request in requests if request.ca), None)
     connector = aiohttp.TCPConnector(ssl=client_context(ca) if ca else True)
     lanes = asyncio.Semaphore(PARALLEL)
     async with aiohttp.ClientSession(connector=connector) as session:

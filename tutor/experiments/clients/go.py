@@ -84,7 +84,7 @@ class Go(ProgramClient):
             [str(binary), f"{timeout:g}", str(PARALLEL)],
             json.dumps(plan).encode(),
             len(work),
-            timeout=timeout * -(-len(work) // PARALLEL) + 5,
+            timeout=timeout,
             cancel=cancel,
             env={"SSL_CERT_FILE": ca} if ca else None,
         )

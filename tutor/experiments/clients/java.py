@@ -79,7 +79,8 @@ class Java(ProgramClient):
             [*_JVM, "-cp", str(classes), "RedirectClient", f"{timeout:g}", str(PARALLEL)],
             "\n".join(line(request) for _, request in work).encode(),
             len(work),
-            timeout=STARTUP + timeout * -(-len(work) // PARALLEL),
+            timeout=timeout,
+            startup=STARTUP,
             cancel=cancel,
             env={"REDIRECT_TUTOR_CA": ca} if ca else None,
         )

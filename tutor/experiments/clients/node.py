@@ -106,7 +106,7 @@ class Node(ProgramClient):
             ["node", "-e", _SCRIPT, f"{timeout:g}", str(PARALLEL)],
             json.dumps(plan).encode(),
             len(work),
-            timeout=timeout * -(-len(work) // PARALLEL) + 5,
+            timeout=timeout,
             cancel=cancel,
             env={"NODE_EXTRA_CA_CERTS": ca, "NODE_TLS_REJECT_UNAUTHORIZED": "1"} if ca else None,
         )

@@ -90,13 +90,16 @@ def run_batch(
     *,
     timeout: float,
     cancel: Cancel,
+    startup: float = 5.0,
     env: Mapping[str, str] | None = None,
 ) -> list[Attempt]:
-    """Run a program that reads a batch of `count` requests (`plan`, on stdin) and prints what
-    its client said of each as JSON (attempts_said): node's script, the Go and Java programs.
-    Whatever stops it (not installed, timed out, cancelled, printed something else) is said for
-    every request of the batch, naming `who`."""
-    done = run_program(argv, input=plan, timeout=timeout, cancel=cancel, env=env)
+    """Run a program that reads a batch of `count` requests (`plan`, on stdin), sends them
+    PARALLEL at a time with `timeout` each, and prints what its client said of each as JSON
+    (attempts_said): node's script, the Go and Java programs. It is given `startup` seconds
+    more to start. Whatever stops it (not installed, timed out, cancelled, printed something
+    else) is said for every request of the batch, naming `who`."""
+    rounds = -(-count // PARALLEL)
+    done = run_program(argv, input=plan, timeout=startup + timeout * rounds, cancel=cancel, env=env)
     if isinstance(done, str):
         return [Attempt(done)] * count
     said = attempts_said(done.stdout.decode(errors="replace"), count)
