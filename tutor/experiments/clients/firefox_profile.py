@@ -29,7 +29,7 @@ from pathlib import Path
 from tutor.experiments.clients.built import built
 from tutor.experiments.clients.marionette import Marionette, MarionetteError
 
-__all__ = ["PREFS", "fresh_profile", "marionette_port", "template", "user_js"]
+__all__ = ["PREFS", "fresh_profile", "marionette_port", "template"]
 
 PREFS: dict[str, object] = {
     "marionette.port": 0,  # a free port, written to MarionetteActivePort in the profile
@@ -85,9 +85,11 @@ _STARTS = 60.0
 """Seconds for Firefox to start on the empty profile and quit."""
 
 
-def user_js(prefs: dict[str, object]) -> str:
-    """`prefs` as a profile's user.js, which Firefox reads at start."""
-    return "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items())
+def _write_prefs(profile: str, prefs: dict[str, object]) -> None:
+    """`prefs` as `profile`'s user.js, which Firefox reads at start."""
+    with open(os.path.join(profile, "user.js"), "w", encoding="utf-8") as written:
+        for name, value in prefs.items():
+            written.write(f"user_pref({json.dumps(name)}, {json.dumps(value)});\n")
 
 
 def marionette_port(profile: str) -> int | None:
@@ -115,14 +117,12 @@ def template(program: str, version: str) -> Path | str:
 def fresh_profile(pristine: Path, profile: str, prefs: dict[str, object]) -> None:
     """Make the empty folder `profile` a copy of `pristine`, with `prefs` in its user.js."""
     shutil.copytree(pristine, profile, dirs_exist_ok=True)
-    with open(os.path.join(profile, "user.js"), "w", encoding="utf-8") as written:
-        written.write(user_js(prefs))
+    _write_prefs(profile, prefs)
 
 
 def _make(program: str, folder: str) -> None:
     """Start Firefox on `folder`, quit it once Marionette answers, and remove _NOT_COPIED."""
-    with open(os.path.join(folder, "user.js"), "w", encoding="utf-8") as written:
-        written.write(user_js(PREFS))
+    _write_prefs(folder, PREFS)
     argv = [program, "--headless", "--marionette", "--no-remote", "--profile", folder]
     browser = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + _STARTS
