@@ -29,6 +29,7 @@ from tutor.course.exercises import Configure
 from tutor.course.loader import load_course
 from tutor.lab.bounds import FIELD_COST, Bounds
 from tutor.lab.journal import Hop, Journal
+from tutor.validated import dump
 
 QUIZ_FIXTURES = Path(__file__).parent / "fixtures" / "quiz"
 
@@ -497,7 +498,7 @@ def test_a_hand_made_tutor_chain_cannot_meet_a_configure_exercise_with_a_wrong_a
              "--interface", "127.0.0.2", f"{lab.url}/s/eve/redirect/302?chain={token}"],
             check=True, timeout=20,
         )  # fmt: skip
-        wrong = {**exercise.answer.model_dump(), "code": 302}  # httpx turns a 302 POST into GET
+        wrong = {**dump(exercise.answer), "code": 302}  # httpx turns a 302 POST into GET
         report = {"exercise": column, "answer": wrong, "chain": token, "client_version": "0.28.1"}
         judged = eve.post("/class/configured", json=report, headers=seat)
         time.sleep(0.3)

@@ -28,6 +28,7 @@ from tutor.lab.authority import local_authority
 from tutor.lab.journal import Journal
 from tutor.lab.server import LabServer
 from tutor.session.factory import make_session
+from tutor.validated import dump
 
 KEY = "k" * 43
 
@@ -338,7 +339,7 @@ def test_a_configure_exercise_is_run_by_the_lab_never_by_the_students_machine(
     assert agent.startswith("python-httpx/"), "the exercise's own client, run by the lab"
     assert configure_with({"code": 399}).status_code == 400, "an answer not on offer"
     assert configure_with({"code": 307, "cache": "max-age=1"}).status_code == 400
-    right = configure_with(configure.answer.model_dump())
+    right = configure_with(dump(configure.answer))
     assert right.json()["met"] is True
     assert httpx.post(f"{lab.url}/class/configured", json={}, headers=headers).status_code == 404
     room.ledger.settle()
@@ -457,7 +458,7 @@ def test_a_student_runs_one_configure_run_at_a_time_on_the_teachers_machine(
     configure_id, configure = _exercise(course, Configure)
     assert isinstance(configure, Configure)
     headers = _seat(lab, "eve")
-    asked = {"exercise": configure_id, "answer": configure.answer.model_dump()}
+    asked = {"exercise": configure_id, "answer": dump(configure.answer)}
 
     def run(_: int) -> int:
         answer = httpx.post(f"{lab.url}/class/configure", json=asked, headers=headers, timeout=30)

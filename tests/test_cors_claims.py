@@ -11,6 +11,7 @@ from tutor.experiments.expectation import Expectation, ReportClaim
 from tutor.lab.evidence import Evidence
 from tutor.lab.journal import Journal
 from tutor.lab.reported import Reported
+from tutor.validated import validate
 
 PAGE = "http://127.0.0.1:8307"
 OPAQUE = Reported(0, "opaqueredirect", False, None)
@@ -29,7 +30,7 @@ async def _journaled(*requests: tuple[str, str, dict[str, str]]) -> list:
 
 def _claim(**fields: object) -> Expectation:
     """A claim as content writes it (headers as a mapping)."""
-    return Expectation.model_validate(fields)
+    return validate(Expectation, fields)
 
 
 @pytest.fixture
@@ -108,9 +109,9 @@ def test_claims_on_what_the_client_reported_after_stopping(stopped):
 
 
 def test_header_claims_are_read_from_a_mapping_and_stay_hashable():
-    claim = Expectation.model_validate({"headers": {"Origin": "null"}})
+    claim = validate(Expectation, {"headers": {"Origin": "null"}})
     assert claim.headers == (("Origin", "null"),)
-    assert hash(claim) == hash(Expectation.model_validate({"headers": {"Origin": "null"}}))
+    assert hash(claim) == hash(validate(Expectation, {"headers": {"Origin": "null"}}))
 
 
 @pytest.mark.parametrize(
@@ -166,7 +167,7 @@ def test_a_bring_your_own_goal_cannot_claim_what_the_students_client_said(said):
 
     exercise = {"kind": "bring-your-own", "task": "Keep the POST.", "code": 307, "method": "POST"}
     with pytest.raises(ValidationError, match="the student's own client tells it nothing"):
-        BringYourOwn.model_validate({**exercise, "goal": {"method": "POST", **said}})
+        validate(BringYourOwn, {**exercise, "goal": {"method": "POST", **said}})
 
 
 @pytest.mark.parametrize(

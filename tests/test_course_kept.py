@@ -105,14 +105,16 @@ def test_an_unwritable_folder_costs_only_the_full_load(tmp_path):
     assert sorted(path.name for path in tmp_path.iterdir()) == ["file", "pack"]
 
 
-def test_a_kept_course_is_read_back_without_the_yaml_loader(tmp_path):
-    """A start with the course kept pays for no YAML parser: it reads the pickle alone."""
+def test_a_kept_course_is_read_back_without_the_yaml_loader_or_pydantic(tmp_path):
+    """A start with the course kept pays for no YAML parser and no validator: it reads the
+    pickle alone, and its models are plain dataclasses (tutor.validated)."""
     pack, cache = _pack(tmp_path), tmp_path / "course.pickle"
     load_kept([pack], cache)
     script = (
         "import sys; from pathlib import Path; from tutor.course.kept import load_kept; "
         f"load_kept([Path({str(pack)!r})], Path({str(cache)!r})); "
-        "print(sorted({'yaml', 'tutor.course.loader'} & set(sys.modules)))"
+        "print(sorted({'yaml', 'tutor.course.loader', 'pydantic', 'pydantic_core'}"
+        " & set(sys.modules)))"
     )
     ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert ran.stdout.strip() == "[]"

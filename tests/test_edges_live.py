@@ -10,6 +10,7 @@ behaviour is asserted and a comment says so. A client that is not installed fail
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from urllib.parse import parse_qsl
 
 import pytest
@@ -32,7 +33,7 @@ def outcomes(lab: LabServer) -> Outcomes:
     """Every edge with every client, run in one batch: (edge id, client) -> outcome."""
     pairs = [(edge, name) for edge in EDGES.values() for name in clients.CLIENT_NAMES]
     with make_session(lab=lab).lab as session:
-        ran = session.run_many([edge.model_copy(update={"client": name}) for edge, name in pairs])
+        ran = session.run_many([replace(edge, **{"client": name}) for edge, name in pairs])
     return {(edge.id, name): outcome for (edge, name), outcome in zip(pairs, ran, strict=True)}
 
 

@@ -7,6 +7,7 @@ import hashlib
 import itertools
 import json
 import time
+from dataclasses import replace
 
 import pytest
 from lab_app import in_process
@@ -26,6 +27,7 @@ from tutor.lab.evidence import (
 )
 from tutor.lab.journal import Hop, Journal, label
 from tutor.lab.journal_line import chain_text, journal_line
+from tutor.validated import validate
 
 CHAIN = "c0ffee-c0ffee-c0ffee-c0ffee"
 BODY_KEPT = Bounds().body_kept
@@ -688,7 +690,8 @@ def test_expectation_mismatches(
 
 # check_attempt: a learner's own chain against a bring-your-own exercise.
 
-EXERCISE = BringYourOwn.model_validate(
+EXERCISE = validate(
+    BringYourOwn,
     {
         "kind": "bring-your-own",
         "task": "Make a POST arrive at the target still a POST after a 302, using curl",
@@ -696,7 +699,7 @@ EXERCISE = BringYourOwn.model_validate(
         "method": "POST",
         "goal": {"method": "POST", "body": "intact"},
         "client": "curl",
-    }
+    },
 )
 
 
@@ -774,7 +777,8 @@ def test_check_attempt(
     assert (check.verdict, check.story, check.client) == (verdict, story, client)
 
 
-CONFIGURE = Configure.model_validate(
+CONFIGURE = validate(
+    Configure,
     {
         "kind": "configure",
         "task": "The checkout endpoint moves for a week; keep the POST",
@@ -783,7 +787,7 @@ CONFIGURE = Configure.model_validate(
         "move": "temporary",
         "goal": {"method": "POST", "body": "intact"},
         "answer": {"code": 307},
-    }
+    },
 )
 
 
@@ -797,7 +801,7 @@ def test_check_configured_over_hand_built_evidence() -> None:
     assert (check.met, check.problems, check.client) == (True, (), "httpx 0.28.1")
     assert check.verdict == "POST kept, body intact (3 bytes)"
 
-    permanent = CONFIGURE.spec(answer).model_copy(update={"code": 308})
+    permanent = replace(CONFIGURE.spec(answer), **{"code": 308})
     check = check_configured(CONFIGURE, Outcome(permanent, "0.28.1", kept))
     assert check.problems == ("308 says the move is permanent; the task describes a temporary one",)
 
@@ -931,7 +935,7 @@ def test_a_claim_of_where_the_request_arrived() -> None:
 def test_lint_of_a_request_cut_short(claim: dict[str, object], issues: list[str]) -> None:
     """A request the client hung up on never arrived: a claim may name its method and headers,
     never its body or where it arrived."""
-    found = expectation_issues(Expectation.model_validate(claim))
+    found = expectation_issues(validate(Expectation, claim))
     assert [where[-1] for where, _ in found] == issues
 
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,6 +36,7 @@ from tutor.lab.authority import BROWSER_HOST, client_context
 from tutor.lab.evidence import VerdictKind
 from tutor.lab.journal import Hop
 from tutor.lab.server import LabServer
+from tutor.validated import validate
 
 MADE_UP = "307 Internal Redirect with Non-Authoritative-Reason: HSTS"
 CASES = {
@@ -241,7 +243,7 @@ def test_the_site_redirects_plain_http_to_itself_on_https_and_serves_it_there(la
 )
 def test_an_hsts_experiment_takes_no_options_of_another_route(fields):
     with pytest.raises(ValidationError, match="hsts: the request goes to the lab's HSTS site"):
-        ExperimentSpec.model_validate({"hsts": "https", **fields})
+        validate(ExperimentSpec, {"hsts": "https", **fields})
 
 
 def test_an_hsts_experiment_is_sent_to_the_site_over_http_after_its_header():
@@ -249,7 +251,7 @@ def test_an_hsts_experiment_is_sent_to_the_site_over_http_after_its_header():
     assert (spec.secure, spec.first_scheme) == (True, "http")
     assert spec.url("http://127.0.0.1:1", "t") == "http://127.0.0.1:1/hsts/site?code=308&chain=t"
     assert spec.hsts_url("http://127.0.0.1:1", "https://127.0.0.1:2") == "https://127.0.0.1:2/hsts"
-    ignored = spec.model_copy(update={"hsts": "http"})
+    ignored = replace(spec, **{"hsts": "http"})
     assert (
         ignored.hsts_url("http://127.0.0.1:1", "https://127.0.0.1:2") == "http://127.0.0.1:1/hsts"
     )

@@ -14,6 +14,7 @@ SOURCE = Path(__file__).resolve().parent.parent / "tutor"
 LEVEL = {
     "tutor": 0,  # tutor/__init__.py: the version, nothing of tutor
     "atomic": 0,  # tutor/atomic.py: imports nothing of tutor; course and quiz write with it
+    "validated": 0,  # tutor/validated.py: the content models' base, checked by pydantic on demand
     "lab": 1,
     "experiments": 2,
     "course": 3,
@@ -34,6 +35,7 @@ SIDEWAYS = {("cli", "ui"), ("cli", "web")}
 CORE = {
     "tutor",
     "atomic",
+    "validated",
     "lab",
     "experiments",
     "course",
@@ -55,7 +57,8 @@ class Import:
 
 
 def _part(dotted: str) -> str:
-    """The part of tutor a dotted module name is in: a package, "atomic", "__main__" or "tutor"."""
+    """The part of tutor a dotted module name is in: a package, a module at the top ("atomic",
+    "validated", "__main__") or "tutor"."""
     names = dotted.split(".")
     return names[1] if len(names) > 1 else "tutor"
 
@@ -157,13 +160,14 @@ def test_the_reader_sees_imports_everywhere_in_a_file() -> None:
     assert ("tutor/experiments/clients/__init__.py", "tutor.experiments.clients") in seen
 
 
-def test_atomic_and_the_package_root_import_nothing_of_tutor() -> None:
+def test_the_modules_at_the_bottom_import_nothing_of_tutor() -> None:
     """Why they may sit at the bottom: they depend on nothing above them."""
-    for name in ("__init__.py", "atomic.py"):
+    for name in ("__init__.py", "atomic.py", "validated.py"):
         own = [imp.module for imp in imports_of(SOURCE / name) if imp.module.startswith("tutor")]
         assert own == [], f"tutor/{name} imports {own}"
-    users = sorted({imp.file for _, imp in _tutor_imports() if imp.module == "tutor.atomic"})
-    assert users, "nothing imports tutor.atomic any more: drop it from LEVEL"
+    for module in ("tutor.atomic", "tutor.validated"):
+        users = sorted({imp.file for _, imp in _tutor_imports() if imp.module == module})
+        assert users, f"nothing imports {module} any more: drop it from LEVEL"
 
 
 def test_packages_import_only_downward() -> None:

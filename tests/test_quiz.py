@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from tutor.quiz.plain import parse_answer
 from tutor.quiz.plan import Plan
 from tutor.quiz.result import write_result
 from tutor.quiz.session import Quiz, Runner, TimeUp
+from tutor.validated import validate
 
 QUIZ_FIXTURES = Path(__file__).parent / "fixtures" / "quiz"
 
@@ -107,7 +109,8 @@ def test_a_prediction_is_graded_by_what_arrived_at_the_lab(
 
 def test_a_prediction_no_choice_fits_is_void_not_wrong(course: Course, lab: LabServer) -> None:
     bank = course.banks[0]
-    question = Question.model_validate(
+    question = validate(
+        Question,
         {
             "id": "nothing-fits",
             "kind": "predict",
@@ -124,7 +127,7 @@ def test_a_prediction_no_choice_fits_is_void_not_wrong(course: Course, lab: LabS
                 },
                 {"id": "none", "text": "No", "expect": {"arrives": False}, "explanation": "y"},
             ],
-        }
+        },
     )
     assert question.experiment is not None
     outcome = run(question.experiment, lab.url, lab.journal)
@@ -256,7 +259,7 @@ def test_choices_are_shuffled_per_question_by_the_seed(course: Course) -> None:
         else:
             assert {order[0] for order in orders} == set(ids)
     truefalse = item(course, "truefalse-303").question
-    falsefirst = truefalse.model_copy(update={"choices": truefalse.choices[::-1]})
+    falsefirst = replace(truefalse, **{"choices": truefalse.choices[::-1]})
     assert [c.id for c in shown(falsefirst, 1)] == ["true", "false"]
 
 
@@ -305,7 +308,8 @@ KINDS = ("single", "multiple", "truefalse", "predict")
 
 def _bank(lesson: str) -> Bank:
     """Two questions of every kind for `lesson`, in kind order: the first ones are all single."""
-    return Bank.model_validate(
+    return validate(
+        Bank,
         {
             "format": 1,
             "kind": "quiz",
@@ -314,7 +318,7 @@ def _bank(lesson: str) -> Bank:
             "lesson": lesson,
             "citations": [{"id": "c", "title": "RFC 9110", "url": "https://www.rfc-editor.org/"}],
             "questions": [_question(lesson, kind, n) for kind in KINDS for n in (1, 2)],
-        }
+        },
     )
 
 

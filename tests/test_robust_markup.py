@@ -58,6 +58,7 @@ from tutor.ui.widgets.experiment.verdict import VerdictLine
 from tutor.ui.widgets.matrix.grid import MatrixGrid
 from tutor.ui.widgets.quiz.feedback import Feedback
 from tutor.ui.widgets.reader.exercise import ExercisePanel
+from tutor.validated import dump, names
 
 EXAMPLES = 25
 """Examples per test: each drives a real App, so a few dozen keep the file under a minute."""
@@ -215,7 +216,7 @@ def predict_item() -> Item:
 
 
 def spec_of(experiment: Experiment) -> ExperimentSpec:
-    return ExperimentSpec(**experiment.model_dump(include=set(ExperimentSpec.model_fields)))
+    return ExperimentSpec(**dump(experiment, include=set(names(ExperimentSpec))))
 
 
 def graded(outcome: Outcome) -> Grade:

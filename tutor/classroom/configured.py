@@ -18,6 +18,7 @@ from tutor.experiments.outcome import Outcome
 from tutor.experiments.runner import run
 from tutor.lab.journal import tutor_token
 from tutor.lab.seats import Seats
+from tutor.validated import validate
 
 __all__ = ["Unrunnable", "run_configure"]
 
@@ -42,7 +43,7 @@ def run_configure(
         raise Unrunnable("No configure exercise of that id in the lab's course.")
     exercise = column.exercise
     try:
-        answer = Answer.model_validate(call.get("answer"))
+        answer = validate(Answer, call.get("answer"))
     except ValidationError:
         raise Unrunnable("The answer is not one a configure exercise takes.") from None
     if (

@@ -11,8 +11,8 @@ __all__ = ["Content", "Course"]
 
 
 def __getattr__(name: str) -> Any:
-    """`Course` and `Content`, imported on first use: they need pydantic, which the UI's first
-    paint must not wait for."""
+    """`Course` and `Content`, imported on first use: the UI's first paint must not wait for
+    the models of every course format."""
     if name in __all__:
         from tutor.course import aggregate
 

@@ -9,8 +9,6 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
-
 from tutor.course.files import shown
 from tutor.course.limits import ID_CHARS, LINE_CHARS, PROSE_CHARS, TEXT_CHARS
 from tutor.experiments.expectation import Expectation
@@ -21,6 +19,7 @@ from tutor.experiments.spec import (
     header_value_problem,
 )
 from tutor.lab.bounds import Bounds
+from tutor.validated import After, Before, Rule
 
 __all__ = [
     "ID_PATTERN",
@@ -31,7 +30,6 @@ __all__ = [
     "Line",
     "Loc",
     "Prose",
-    "Strict",
     "Text",
     "citation_issues",
     "cross_check",
@@ -68,16 +66,14 @@ def _exactly_one(value: object) -> object:
     return value
 
 
-Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_CHARS)]
-Line = Annotated[str, Field(min_length=1, max_length=LINE_CHARS), AfterValidator(_shown_as_written)]
+Id = Annotated[str, Rule(pattern=ID_PATTERN, max_length=ID_CHARS)]
+Line = Annotated[str, Rule(min_length=1, max_length=LINE_CHARS), After(_shown_as_written)]
 """A title, a label, a name."""
-Prose = Annotated[
-    str, Field(min_length=1, max_length=PROSE_CHARS), AfterValidator(_shown_as_written)
-]
+Prose = Annotated[str, Rule(min_length=1, max_length=PROSE_CHARS), After(_shown_as_written)]
 """A summary, a prompt, an explanation, a hint, a quote."""
-Text = Annotated[str, Field(min_length=1, max_length=TEXT_CHARS), AfterValidator(_shown_as_written)]
+Text = Annotated[str, Rule(min_length=1, max_length=TEXT_CHARS), After(_shown_as_written)]
 """A step's Markdown, a card's section, a snippet's code."""
-Format = Annotated[Literal[1], BeforeValidator(_exactly_one)]
+Format = Annotated[Literal[1], Before(_exactly_one)]
 """`format: 1`, the number: pydantic's Literal[1] would take `true` and `1.0` too."""
 
 Loc = tuple[str | int, ...]
@@ -95,14 +91,6 @@ class CrossCheckError(ValueError):
     def __init__(self, issues: Iterable[Issue]) -> None:
         self.issues = tuple(issues)
         super().__init__("; ".join(message for _, message in self.issues))
-
-
-class Strict(BaseModel):
-    """Unknown keys are errors (a typo must not pass silently), types are strict (`true` is no
-    number, "10" no whole number) and content is immutable. Validators are built when first
-    used, not when the class is: a course kept validated (tutor.course.kept) never needs them."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 def cross_check(issues: list[Issue]) -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
-
-from pydantic import Field, model_validator
+from dataclasses import field
+from typing import Annotated, Literal, get_args
 
 from tutor.course.base import (
     Format,
@@ -12,7 +11,6 @@ from tutor.course.base import (
     Line,
     Loc,
     Prose,
-    Strict,
     Text,
     citation_issues,
     cross_check,
@@ -21,6 +19,7 @@ from tutor.course.base import (
 from tutor.course.limits import CITATIONS, CITES, EXPERIMENTS, LIST_ITEMS
 from tutor.course.models import Citation, Experiment
 from tutor.experiments.spec import RedirectCode
+from tutor.validated import Rule, Strict, model
 
 __all__ = [
     "FOLLOWED",
@@ -48,6 +47,7 @@ FOLLOWED = (301, 302, 303, 307, 308)
 """The redirects that clients follow: their cards show how to send one, in every framework."""
 
 
+@model
 class Quote(Strict):
     """The specification's own words, quoted exactly, and the citation they come from."""
 
@@ -55,13 +55,15 @@ class Quote(Strict):
     cite: Id
 
 
+@model
 class Section(Strict):
     """A short Markdown text and the citations it rests on."""
 
     text: Text
-    cite: list[Id] = Field(min_length=1, max_length=CITES)
+    cite: Annotated[list[Id], Rule(min_length=1, max_length=CITES)]
 
 
+@model
 class Confusion(Strict):
     """Another status code people mix this one up with, and the difference."""
 
@@ -69,12 +71,14 @@ class Confusion(Strict):
     difference: Prose
 
 
+@model
 class Answer(Strict):
     question: Prose
     answer: Prose
-    cite: list[Id] = Field(default_factory=list, max_length=CITES)
+    cite: Annotated[list[Id], Rule(max_length=CITES)] = field(default_factory=list)
 
 
+@model
 class Snippet(Strict):
     """Server code that really redirects with this code (a Location included).
 
@@ -84,12 +88,13 @@ class Snippet(Strict):
     """
 
     framework: Framework
-    language: str = Field(pattern=LANGUAGE_PATTERN, max_length=20)
+    language: Annotated[str, Rule(pattern=LANGUAGE_PATTERN, max_length=20)]
     """For highlighting: javascript, python, go, nginx."""
     code: Text
     note: Prose | None = None
 
 
+@model
 class Card(Strict):
     format: Format
     kind: Literal["card"]
@@ -107,15 +112,16 @@ class Card(Strict):
     https: Section | None = None
     """What the code does across http:// and https:// (RFC 6797 §7.2): the upgrade, the
     downgrade, the browser's own redirects."""
-    confused_with: list[Confusion] = Field(min_length=1, max_length=LIST_ITEMS)
-    faq: list[Answer] = Field(min_length=1, max_length=LIST_ITEMS)
-    snippets: list[Snippet] = Field(default_factory=list, max_length=LIST_ITEMS)
-    experiments: list[Experiment] = Field(default_factory=list, max_length=EXPERIMENTS)
+    confused_with: Annotated[list[Confusion], Rule(min_length=1, max_length=LIST_ITEMS)]
+    faq: Annotated[list[Answer], Rule(min_length=1, max_length=LIST_ITEMS)]
+    snippets: Annotated[list[Snippet], Rule(max_length=LIST_ITEMS)] = field(default_factory=list)
+    experiments: Annotated[list[Experiment], Rule(max_length=EXPERIMENTS)] = field(
+        default_factory=list
+    )
     """Live experiments that show what the card claims."""
-    citations: list[Citation] = Field(min_length=1, max_length=CITATIONS)
+    citations: Annotated[list[Citation], Rule(min_length=1, max_length=CITATIONS)]
 
-    @model_validator(mode="after")
-    def _complete_and_cited(self) -> Card:
+    def __post_init__(self) -> None:
         cited: list[tuple[Loc, list[str]]] = [
             ((name, "cite"), getattr(self, name).cite)
             for name in ("plain", "misconception", "when_to_use", "caching", "seo")
@@ -148,4 +154,3 @@ class Card(Strict):
                     )
                 )
         cross_check(issues)
-        return self

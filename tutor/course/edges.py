@@ -8,26 +8,25 @@ every client.
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
-from pydantic import Field, model_validator
+from typing import Annotated, Any, Literal
 
 from tutor.course.base import (
     Format,
     Id,
     Line,
     Prose,
-    Strict,
     citation_issues,
     cross_check,
     duplicates,
 )
 from tutor.course.limits import CITATIONS, CITES, EDGES
 from tutor.course.models import Citation, Experiment
+from tutor.validated import Rule, Strict, model
 
 __all__ = ["Edge", "EdgeCases"]
 
 
+@model
 class Edge(Experiment):
     """One edge case: a lesson experiment with a title, what it shows and its sources.
 
@@ -38,17 +37,18 @@ class Edge(Experiment):
     title: Line
     shows: Prose
     """What a learner should see, and the rule it illustrates."""
-    cite: list[Id] = Field(min_length=1, max_length=CITES)
+    cite: Annotated[list[Id], Rule(min_length=1, max_length=CITES)]
     """Ids of the file's citations that `shows` rests on."""
 
-    @model_validator(mode="before")
     @classmethod
-    def _label_is_the_title(cls, data: Any) -> Any:
+    def _prepare(cls, data: Any) -> Any:
+        """`label` is the title unless given."""
         if isinstance(data, dict) and "label" not in data and isinstance(data.get("title"), str):
             return {**data, "label": data["title"]}
         return data
 
 
+@model
 class EdgeCases(Strict):
     """A file of edge cases, and the sources they rest on."""
 
@@ -56,13 +56,11 @@ class EdgeCases(Strict):
     kind: Literal["edges"]
     id: Id
     title: Line
-    edges: list[Edge] = Field(min_length=1, max_length=EDGES)
-    citations: list[Citation] = Field(min_length=1, max_length=CITATIONS)
+    edges: Annotated[list[Edge], Rule(min_length=1, max_length=EDGES)]
+    citations: Annotated[list[Citation], Rule(min_length=1, max_length=CITATIONS)]
 
-    @model_validator(mode="after")
-    def _ids_unique_and_cited(self) -> EdgeCases:
+    def __post_init__(self) -> None:
         cited = [(("edges", i, "cite"), edge.cite) for i, edge in enumerate(self.edges)]
         issues = citation_issues([c.id for c in self.citations], cited, "file")
         issues += duplicates("edge case", [(("edges", i), e.id) for i, e in enumerate(self.edges)])
         cross_check(issues)
-        return self

@@ -7,11 +7,10 @@ named client against it.
 
 from __future__ import annotations
 
+from dataclasses import field
 from typing import Annotated, Literal, get_args
 
-from pydantic import AfterValidator, Field, model_validator
-
-from tutor.course.base import Issue, Line, Prose, Strict, cross_check, expectation_issues
+from tutor.course.base import Issue, Line, Prose, cross_check, expectation_issues
 from tutor.course.files import shown
 from tutor.course.limits import HINTS
 from tutor.experiments.expectation import Expectation
@@ -22,6 +21,7 @@ from tutor.experiments.spec import (
     ExperimentSpec,
     RedirectCode,
 )
+from tutor.validated import After, Rule, Strict, model
 
 __all__ = ["Answer", "BringYourOwn", "Cache", "Configure", "Exercise", "Location", "Method"]
 
@@ -40,9 +40,10 @@ def _method(method: str) -> str:
     return method.upper()
 
 
-Method = Annotated[str, AfterValidator(_method)]
+Method = Annotated[str, After(_method)]
 
 
+@model
 class BringYourOwn(Strict):
     """Send a request to the lab with your own client; met when what arrives meets `goal`."""
 
@@ -56,10 +57,9 @@ class BringYourOwn(Strict):
     goal: Expectation
     client: Line | None = None
     """A hint: the client the task has in mind (any client that meets the goal counts)."""
-    hints: list[Prose] = Field(default_factory=list, max_length=HINTS)
+    hints: Annotated[list[Prose], Rule(max_length=HINTS)] = field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _goal_can_be_seen(self) -> BringYourOwn:
+    def __post_init__(self) -> None:
         issues: list[Issue] = [(("goal", *loc), text) for loc, text in _goal_issues(self.goal)]
         if not self.goal.arrives:
             message = (
@@ -75,7 +75,6 @@ class BringYourOwn(Strict):
                 )
                 issues.append((("goal", said), message))
         cross_check(issues)
-        return self
 
     def route(self) -> str:
         """The lab route of the first request, without the learner's prefix."""
@@ -86,6 +85,7 @@ class BringYourOwn(Strict):
         return f"{lab_url}/s/{student}{self.route()}"
 
 
+@model
 class Answer(Strict):
     """What the lab answers in a configure exercise: a code, a Location form, a cache header."""
 
@@ -94,6 +94,7 @@ class Answer(Strict):
     cache: Cache = "no-store"
 
 
+@model
 class Configure(Strict):
     """Choose the lab's answer so that `client`'s request meets `goal`, checked by a live run."""
 
@@ -103,39 +104,41 @@ class Configure(Strict):
     client: ClientName
     method: Method = "POST"
     body: str = ""
-    codes: tuple[RedirectCode, ...] = Field(
-        default=(301, 302, 303, 307, 308), strict=False, max_length=len(KNOWN_CODES)
+    codes: Annotated[tuple[RedirectCode, ...], Rule(strict=False, max_length=len(KNOWN_CODES))] = (
+        301,
+        302,
+        303,
+        307,
+        308,
     )
     """What is offered (a list in the file; the tuple's items stay strict)."""
-    locations: tuple[Location, ...] = Field(
-        default=("path",), strict=False, max_length=len(get_args(Location))
-    )
-    caches: tuple[Cache, ...] = Field(
-        default=("no-store",), strict=False, max_length=len(get_args(Cache))
+    locations: Annotated[
+        tuple[Location, ...], Rule(strict=False, max_length=len(get_args(Location)))
+    ] = ("path",)
+    caches: Annotated[tuple[Cache, ...], Rule(strict=False, max_length=len(get_args(Cache)))] = (
+        "no-store",
     )
     move: Literal["temporary", "permanent"] | None = None
     """Whether the move the task describes is temporary or permanent: the code must say so."""
     goal: Expectation
     answer: Answer
     """A right answer: lint checks that it is on offer, the course test that it meets the goal."""
-    hints: list[Prose] = Field(default_factory=list, max_length=HINTS)
+    hints: Annotated[list[Prose], Rule(max_length=HINTS)] = field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _answer_on_offer(self) -> Configure:
+    def __post_init__(self) -> None:
         issues: list[Issue] = [(("goal", *loc), text) for loc, text in _goal_issues(self.goal)]
-        for field, offered in (
+        for name, offered in (
             ("code", self.codes),
             ("location", self.locations),
             ("cache", self.caches),
         ):
-            chosen = getattr(self.answer, field)
+            chosen = getattr(self.answer, name)
             if chosen not in offered:
-                plural = {"code": "codes", "location": "locations", "cache": "caches"}[field]
-                issues.append((("answer", field), f"{chosen!r} is not among the {plural} offered"))
+                plural = {"code": "codes", "location": "locations", "cache": "caches"}[name]
+                issues.append((("answer", name), f"{chosen!r} is not among the {plural} offered"))
         if problem := self.move_problem(self.answer.code):
             issues.append((("answer", "code"), problem))
         cross_check(issues)
-        return self
 
     def spec(self, answer: Answer) -> ExperimentSpec:
         """The live run that checks `answer`: this exercise's request against the lab's answer."""
@@ -161,5 +164,5 @@ def _goal_issues(goal: Expectation) -> list[Issue]:
     return [(loc[1:], text) for loc, text in expectation_issues(goal)]
 
 
-Exercise = Annotated[BringYourOwn | Configure, Field(discriminator="kind")]
+Exercise = Annotated[BringYourOwn | Configure, Rule(discriminator="kind")]
 """A step's exercise; `kind:` says which."""

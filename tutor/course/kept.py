@@ -4,8 +4,8 @@ Parsing and validating the course is most of a start's work. A course validated 
 same course for as long as its files hold the same bytes and the code that validates them is
 the same, so the result is kept in the learner's data folder (0600), under a digest of both:
 every course file's path and bytes, and the tutor's version, the size and modification time of
-each of its source files, and the versions of Python and pydantic. Any change misses, and the
-full load, which keeps its result anew, runs. A course the loader alone can judge (a folder
+each of its source files, the version of Python and the files of pydantic. Any change misses,
+and the full load, which keeps its result anew, runs. A course the loader alone can judge (a folder
 that cannot be read, a file too large or not a regular file) is never kept.
 
 The file is a pickle, trusted as Python trusts its own `__pycache__`: it is written by this
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
 import pickle
 import stat
@@ -50,11 +51,27 @@ def load_kept(paths: Sequence[Path], file: Path) -> Course:
     return course
 
 
+_VALIDATORS = ("pydantic", "pydantic_core")
+"""What validates a course besides the tutor's own code."""
+
+
+def _installed(package: str) -> str:
+    """Where `package` is installed, and the size and time of each file at its top: another
+    version is other files. Read without importing it, which a kept course never needs."""
+    spec = importlib.util.find_spec(package)
+    folder = os.path.dirname(spec.origin) if spec is not None and spec.origin else ""
+    with contextlib.suppress(OSError):
+        with os.scandir(folder) as entries:
+            files = sorted((e.name, e.stat()) for e in entries if e.is_file())
+        return folder + "".join(f"\0{n}\0{s.st_size}\0{s.st_mtime_ns}" for n, s in files) + "\n"
+    return f"{package} not found\n"
+
+
 def course_digest(paths: Sequence[Path]) -> str | None:
     """What a course loaded from `paths` depends on, or None when it is not to be kept."""
-    from pydantic.version import VERSION
-
-    digest = hashlib.sha256(f"{__version__}\0{sys.version}\0{VERSION}\n".encode())
+    digest = hashlib.sha256(f"{__version__}\0{sys.version}\n".encode())
+    for validator in _VALIDATORS:
+        digest.update(_installed(validator).encode())
     for root, _, names in sorted(os.walk(_SOURCE)):
         for name in sorted(names):
             if name.endswith(".py"):

@@ -23,6 +23,7 @@ from tutor.course.limits import FILE_BYTES as MAX_BYTES
 from tutor.course.models import Lesson
 from tutor.course.questions import Bank
 from tutor.course.wording import NOUNS, describe, explain
+from tutor.validated import names, required, validate
 
 __all__ = [
     "MAX_BYTES",
@@ -286,14 +287,14 @@ def _read(path: Path) -> tuple[Content | None, list[Problem], Document | None]:
         line, col = document.where(("kind",))
         return None, [Problem(path, line, col, message), *problems], None
     model = _MODELS[kind]
-    if isinstance(value, dict) and not {str(key) for key in value} & set(model.model_fields):
-        keys = ", ".join(name for name, info in model.model_fields.items() if info.is_required())
+    if isinstance(value, dict) and not {str(key) for key in value} & set(names(model)):
+        keys = ", ".join(required(model))
         message = f"not a {NOUNS[kind]}: it has none of {keys}"
         return None, [Problem(path, 1, 1, message), *problems], None
     content: Content | None
     errors: list[Any] = []
     try:
-        content = model.model_validate(value)
+        content = validate(model, value)
     except ValidationError as error:
         errors = error.errors(include_url=False)
         problems += [problem for e in errors[:SHOWN] for problem in explain(e, document, model)]

@@ -8,9 +8,8 @@ are in tutor.course.base, a step's exercises in tutor.course.exercises.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
-
-from pydantic import Field, model_validator
+from dataclasses import field, replace
+from typing import Annotated, Literal
 
 from tutor.course.base import (
     Format,
@@ -18,7 +17,6 @@ from tutor.course.base import (
     Issue,
     Line,
     Prose,
-    Strict,
     Text,
     citation_issues,
     cross_check,
@@ -37,6 +35,7 @@ from tutor.course.limits import (
 )
 from tutor.experiments.expectation import Expectation
 from tutor.experiments.spec import ExperimentSpec
+from tutor.validated import Rule, Strict, model
 
 __all__ = [
     "URL_PATTERN",
@@ -56,15 +55,17 @@ URL_PATTERN = r"^https?://[!-~]+$"
 percent-encoded)."""
 
 
+@model
 class Citation(Strict):
     """A source a lesson rests on, e.g. RFC 9110 §15.4.8, with a link a learner can open."""
 
     id: Id
     title: Line
-    url: str = Field(pattern=URL_PATTERN, max_length=2_000)
+    url: Annotated[str, Rule(pattern=URL_PATTERN, max_length=2_000)]
     quote: Prose | None = None
 
 
+@model
 class Experiment(ExperimentSpec):
     """A live experiment a step offers, and what the lesson claims it shows."""
 
@@ -72,15 +73,15 @@ class Experiment(ExperimentSpec):
     label: Line
     expect: Expectation | None = None
 
-    @model_validator(mode="after")
-    def _coherent(self) -> Experiment:
+    def __post_init__(self) -> None:
+        ExperimentSpec.__post_init__(self)  # not super(): a class with slots is made anew
         issues: list[Issue] = []
         if self.body and self.method in ("GET", "HEAD"):
             issues.append((("body",), f"a {self.method} carries no body: remove 'body'"))
         cross_check(issues + expectation_issues(self.expect))
-        return self
 
 
+@model
 class Choice(Strict):
     """One answer a learner can pick, with why it is right or wrong."""
 
@@ -102,12 +103,11 @@ class Choice(Strict):
         without the author's "Right."."""
         return self.explanation.strip().removeprefix("Right.").lstrip()
 
-    @model_validator(mode="after")
-    def _coherent(self) -> Choice:
+    def __post_init__(self) -> None:
         cross_check(expectation_issues(self.expect))
-        return self
 
 
+@model
 class Prediction(Strict):
     """Predict, then run: the learner picks an outcome before the step's experiment runs.
 
@@ -118,17 +118,16 @@ class Prediction(Strict):
     experiment: Id
     """The id of the step's experiment that grades the prediction."""
     prompt: Prose
-    choices: list[Choice] = Field(min_length=2, max_length=CHOICES)
-    hints: list[Prose] = Field(default_factory=list, max_length=HINTS)
+    choices: Annotated[list[Choice], Rule(min_length=2, max_length=CHOICES)]
+    hints: Annotated[list[Prose], Rule(max_length=HINTS)] = field(default_factory=list)
     """Shown one at a time, on request, before the learner commits."""
 
-    @model_validator(mode="after")
-    def _choices_predict_outcomes(self) -> Prediction:
+    def __post_init__(self) -> None:
         issues = duplicates("choice", [(("choices", i), c.id) for i, c in enumerate(self.choices)])
         cross_check(issues + predicted_outcome_issues(self.choices, "a prediction's choice"))
-        return self
 
 
+@model
 class Step(Strict):
     """One idea: a short Markdown text, the sources it rests on, and experiments to try."""
 
@@ -136,21 +135,22 @@ class Step(Strict):
     title: Line
     text: Text
     """Markdown."""
-    experiments: list[Experiment] = Field(default_factory=list, max_length=EXPERIMENTS)
-    cite: list[Id] = Field(default_factory=list, max_length=CITES)
+    experiments: Annotated[list[Experiment], Rule(max_length=EXPERIMENTS)] = field(
+        default_factory=list
+    )
+    cite: Annotated[list[Id], Rule(max_length=CITES)] = field(default_factory=list)
     """Ids of the lesson's citations this step rests on."""
     predict: Prediction | None = None
     exercise: Exercise | None = None
     """A task the learner does, checked live (see Exercise above)."""
 
-    @model_validator(mode="after")
-    def _prediction_names_an_experiment(self) -> Step:
+    def __post_init__(self) -> None:
         if self.predict and self.predict.experiment not in {e.id for e in self.experiments}:
             message = f"{self.predict.experiment!r} is not one of this step's experiments"
             cross_check([(("predict", "experiment"), message)])
-        return self
 
 
+@model
 class Lesson(Strict):
     """A lesson: steps in order, and the citations they rest on."""
 
@@ -159,12 +159,11 @@ class Lesson(Strict):
     id: Id
     title: Line
     summary: Prose
-    minutes: int = Field(default=10, ge=1, le=60)
-    steps: list[Step] = Field(min_length=1, max_length=STEPS)
-    citations: list[Citation] = Field(default_factory=list, max_length=CITATIONS)
+    minutes: Annotated[int, Rule(ge=1, le=60)] = 10
+    steps: Annotated[list[Step], Rule(min_length=1, max_length=STEPS)]
+    citations: Annotated[list[Citation], Rule(max_length=CITATIONS)] = field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _ids_unique_and_references_resolve(self) -> Lesson:
+    def __post_init__(self) -> None:
         cited = [(("steps", i, "cite"), step.cite) for i, step in enumerate(self.steps)]
         issues = citation_issues([c.id for c in self.citations], cited, "lesson")
         issues += duplicates("step", [(("steps", i), s.id) for i, s in enumerate(self.steps)])
@@ -185,7 +184,6 @@ class Lesson(Strict):
             if not step.cite
         ]
         cross_check(issues)
-        return self
 
     @property
     def step_ids(self) -> tuple[str, ...]:
@@ -215,8 +213,8 @@ def same_outcomes(choices: Sequence[Choice]) -> list[Issue]:
     for i, choice in enumerate(choices):
         if choice.expect is None:
             continue
-        expect = choice.expect.model_copy(
-            update={"method": choice.expect.method and choice.expect.method.upper()}
+        expect = replace(
+            choice.expect, method=choice.expect.method and choice.expect.method.upper()
         )
         if expect in first:
             message = f"the same outcome as choices[{first[expect]}]: only one can be right"

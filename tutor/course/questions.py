@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Literal
-
-from pydantic import Field, model_validator
+from dataclasses import field
+from typing import Annotated, Literal
 
 from tutor.course.base import (
     Format,
@@ -14,7 +13,6 @@ from tutor.course.base import (
     Line,
     Loc,
     Prose,
-    Strict,
     citation_issues,
     cross_check,
     duplicates,
@@ -22,12 +20,14 @@ from tutor.course.base import (
 from tutor.course.limits import CHOICES, CITATIONS, CITES, LIST_ITEMS, QUESTIONS
 from tutor.course.models import Choice, Citation, predicted_outcome_issues
 from tutor.experiments.spec import ExperimentSpec
+from tutor.validated import Rule, Strict, model
 
 __all__ = ["Bank", "Question", "QuestionKind"]
 
 QuestionKind = Literal["single", "multiple", "truefalse", "predict"]
 
 
+@model
 class Question(Strict):
     """One question. A `predict` question is graded by running its experiment live.
 
@@ -40,16 +40,15 @@ class Question(Strict):
     kind: QuestionKind
     prompt: Prose
     """Markdown."""
-    choices: list[Choice] = Field(min_length=2, max_length=CHOICES)
+    choices: Annotated[list[Choice], Rule(min_length=2, max_length=CHOICES)]
     experiment: ExperimentSpec | None = None
-    cite: list[Id] = Field(min_length=1, max_length=CITES)
+    cite: Annotated[list[Id], Rule(min_length=1, max_length=CITES)]
     """Ids of the bank's citations the answer rests on."""
     lesson: Id | None = None
     """The lesson this question belongs to; the bank's lesson when left out."""
-    tags: list[Id] = Field(default_factory=list, max_length=LIST_ITEMS)
+    tags: Annotated[list[Id], Rule(max_length=LIST_ITEMS)] = field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _answerable(self) -> Question:
+    def __post_init__(self) -> None:
         issues = duplicates("choice", [(("choices", i), c.id) for i, c in enumerate(self.choices)])
         correct = [i for i, choice in enumerate(self.choices) if choice.correct]
         if self.kind == "predict":
@@ -72,7 +71,6 @@ class Question(Strict):
         else:
             issues += _fixed_answer_issues(self, correct)
         cross_check(issues)
-        return self
 
 
 def _fixed_answer_issues(question: Question, correct: list[int]) -> list[Issue]:
@@ -102,6 +100,7 @@ def _fixed_answer_issues(question: Question, correct: list[int]) -> list[Issue]:
     return issues
 
 
+@model
 class Bank(Strict):
     """A file of questions, usually one lesson's, with the citations they rest on."""
 
@@ -110,18 +109,16 @@ class Bank(Strict):
     id: Id
     title: Line
     lesson: Id | None = None
-    citations: list[Citation] = Field(min_length=1, max_length=CITATIONS)
-    questions: list[Question] = Field(min_length=1, max_length=QUESTIONS)
+    citations: Annotated[list[Citation], Rule(min_length=1, max_length=CITATIONS)]
+    questions: Annotated[list[Question], Rule(min_length=1, max_length=QUESTIONS)]
 
-    @model_validator(mode="after")
-    def _ids_unique_and_citations_resolve(self) -> Bank:
+    def __post_init__(self) -> None:
         cited = [(("questions", i, "cite"), q.cite) for i, q in enumerate(self.questions)]
         issues = citation_issues([c.id for c in self.citations], cited, "bank")
         issues += duplicates(
             "question", [(("questions", i), q.id) for i, q in enumerate(self.questions)]
         )
         cross_check(issues)
-        return self
 
     def lesson_of(self, question: Question) -> str | None:
         return question.lesson or self.lesson

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from typing import Any, get_args, get_origin
-
-from pydantic import BaseModel
+from typing import Any, get_args, get_origin, get_type_hints
 
 from tutor.course.base import ID_PATTERN, CrossCheckError, Loc
 from tutor.course.cards import LANGUAGE_PATTERN
@@ -14,6 +12,7 @@ from tutor.course.document import Document
 from tutor.course.files import Problem, shown
 from tutor.course.models import URL_PATTERN
 from tutor.experiments.spec import FRAGMENT_PATTERN
+from tutor.validated import Strict, names
 
 __all__ = ["NOUNS", "describe", "explain"]
 
@@ -26,7 +25,7 @@ NOUNS = {
 """What a teacher calls each `kind:` of course file."""
 
 
-def explain(error: Any, document: Document, model: type[BaseModel]) -> list[Problem]:
+def explain(error: Any, document: Document, model: type[Strict]) -> list[Problem]:
     """One pydantic error as problems at their lines, in words a teacher uses."""
     loc = document.untag(tuple(error["loc"]))
     cause = error.get("ctx", {}).get("error")
@@ -34,7 +33,7 @@ def explain(error: Any, document: Document, model: type[BaseModel]) -> list[Prob
         return [document.problem((*loc, *place), message) for place, message in cause.issues]
     if error["type"] == "missing":
         return [document.problem(loc[:-1], f"missing required key {loc[-1]!r}")]
-    at_key = error["type"] == "extra_forbidden"
+    at_key = error["type"] == _UNKNOWN_KEY
     return [document.problem(loc, _message(error, loc, model), at_key=at_key)]
 
 
@@ -48,17 +47,19 @@ _EXPECTED = {
     "list_type": "a list",
     "tuple_type": "a list",
     "dict_type": "a mapping (key: value lines)",
-    "model_type": "a mapping (key: value lines)",
+    "dataclass_type": "a mapping (key: value lines)",
     "model_attributes_type": "a mapping (key: value lines)",
 }
+_UNKNOWN_KEY = "unexpected_keyword_argument"
+"""pydantic's error for a key that no field of a model has."""
 
 
-def _message(error: Any, loc: Loc, model: type[BaseModel]) -> str:
+def _message(error: Any, loc: Loc, model: type[Strict]) -> str:
     """The words for one pydantic error (cross-checks aside)."""
     kind, value = error["type"], error.get("input")
-    if not loc and kind in ("model_type", "model_attributes_type"):
+    if not loc and kind in ("dataclass_type", "model_attributes_type"):
         return f"a lesson is a mapping (format: 1, id: ..., steps: ...), not {describe(value)}"
-    if kind == "extra_forbidden":
+    if kind == _UNKNOWN_KEY:
         return f"unknown key: {_suggest(loc, model)}"
     if loc == ("format",):
         return f"this tutor reads lesson format 1, not {describe(value)}"
@@ -117,7 +118,7 @@ def describe(value: object) -> str:
     return f"a value of type {type(value).__name__}"
 
 
-def _suggest(loc: Loc, model: type[BaseModel]) -> str:
+def _suggest(loc: Loc, model: type[Strict]) -> str:
     """For an unknown key: the likely intended key, or the keys allowed there."""
     allowed = _keys_at(loc[:-1], model)
     close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.75)
@@ -126,7 +127,7 @@ def _suggest(loc: Loc, model: type[BaseModel]) -> str:
     return f"allowed here: {', '.join(allowed)}" if allowed else "not allowed here"
 
 
-def _keys_at(loc: Loc, model: type[BaseModel]) -> list[str]:
+def _keys_at(loc: Loc, model: type[Strict]) -> list[str]:
     """The keys the file's format allows in the mapping at `loc`."""
     annotation: Any = model
     for part in loc:
@@ -134,16 +135,16 @@ def _keys_at(loc: Loc, model: type[BaseModel]) -> list[str]:
             annotation = get_args(annotation)[0] if get_origin(annotation) is list else None
             continue
         inner = _model_in(annotation)
-        if inner is None or part not in inner.model_fields:
+        if inner is None or part not in names(inner):
             return []
-        annotation = inner.model_fields[part].annotation
+        annotation = get_type_hints(inner)[part]
     found = _model_in(annotation)
-    return list(found.model_fields) if found else []
+    return names(found) if found else []
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model `annotation` is, or holds as an option (`Model | None`)."""
+def _model_in(annotation: Any) -> type[Strict] | None:
+    """The model `annotation` is, or holds as an option (`Model | None`)."""
     for candidate in (annotation, *get_args(annotation)):
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+        if isinstance(candidate, type) and issubclass(candidate, Strict):
             return candidate
     return None

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Annotated, Literal
 
 from tutor.lab.evidence import Evidence
 from tutor.lab.journal import Hop, bytes_text
 from tutor.lab.reported import Reported
+from tutor.validated import Before, Rule, Strict, model
 
 __all__ = ["Expectation", "ReportClaim"]
 
 
-class ReportClaim(BaseModel):
+@model
+class ReportClaim(Strict):
     """What the client handed its caller (fetch()'s Response), as content claims it: the
     client's own word, checked as such, never as what arrived."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
     status: int | None = None
     type: str | None = None
@@ -68,28 +66,31 @@ def _js(value: bool | None) -> str:
     return "unknown" if value is None else str(value).lower()
 
 
-class Expectation(BaseModel):
+def _pairs(headers: object) -> object:
+    return tuple(headers.items()) if isinstance(headers, Mapping) else headers
+
+
+@model
+class Expectation(Strict):
     """A lesson's claim: whether the request reaches the target, with which method, body and
     headers, in how many requests (CORS preflights among them), and what the client reported.
 
     `arrives: false` claims the client refuses or does not follow; the live result decides.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
-
     arrives: bool = True
     method: str | None = None
     body: Literal["intact", "dropped"] | None = None
-    sent: tuple[str, ...] = Field(default=(), strict=False)  # a YAML list
+    sent: Annotated[tuple[str, ...], Rule(strict=False)] = ()  # a YAML list
     """Headers that reach the target, e.g. Authorization carried to another origin."""
-    dropped: tuple[str, ...] = Field(default=(), strict=False)
+    dropped: Annotated[tuple[str, ...], Rule(strict=False)] = ()
     """Headers the first request carried that do not reach the target (RFC 9110 §15.4)."""
     requests: int | None = None
     """How many requests of the chain the lab saw: a redirect served from a cache is one fewer."""
     preflights: int | None = None
     """How many of them were a browser's CORS preflights (OPTIONS with
     Access-Control-Request-Method)."""
-    headers: tuple[tuple[str, str], ...] = Field(default=(), strict=False)
+    headers: Annotated[tuple[tuple[str, str], ...], Rule(strict=False), Before(_pairs)] = ()
     """Header values on the request that reached the target, e.g. {Origin: "null"} (a mapping
     in content)."""
     error: bool | None = None
@@ -107,11 +108,6 @@ class Expectation(BaseModel):
     """Whether, after a redirect, the client sent a request's headers and then hung up before
     the request was complete (e.g. a streamed body it could not send again). That request never
     arrived (`arrives: false`); `method`, `sent` and `dropped` then speak of its headers."""
-
-    @field_validator("headers", mode="before")
-    @classmethod
-    def _pairs(cls, headers: object) -> object:
-        return tuple(headers.items()) if isinstance(headers, Mapping) else headers
 
     def describe(self, why_nothing: str = "") -> str:
         """The claim in words, every part of it: "GET arrives, body dropped, in 2 requests".

@@ -5,24 +5,19 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterable
-from typing import Annotated, Literal
+from dataclasses import field
+from typing import TYPE_CHECKING, Annotated, Literal
 from urllib.parse import parse_qsl, urlencode
-
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
 
 from tutor.experiments.clients import CLIENT_NAMES
 from tutor.experiments.clients.base import RedirectMode
 from tutor.lab.beyond import OWN_ANSWERS as BEYOND_OWN_ANSWERS
 from tutor.lab.beyond import ROUTES as BEYOND_ROUTES
 from tutor.lab.journal import reason
+from tutor.validated import After, Before, Rule, Strict, model
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 __all__ = [
     "BODY_METHODS",
@@ -77,7 +72,7 @@ HstsFrom = Literal["https", "http"]
 """Where a browser gets the lab's Strict-Transport-Security header before the request: over
 HTTPS, where it notes the host, or over plain HTTP, where it must ignore it (RFC 6797 §8.1)."""
 
-RedirectCode = Annotated[int, AfterValidator(_known_code)]
+RedirectCode = Annotated[int, After(_known_code)]
 """A status code field that must be one of KNOWN_CODES (content, experiments and cards)."""
 
 
@@ -86,7 +81,7 @@ def _known_client(client: str) -> str:
     return client
 
 
-ClientName = Annotated[str, AfterValidator(_known_client)]
+ClientName = Annotated[str, After(_known_client)]
 """A client field that must name a client of the registry."""
 
 HEADERS = 16
@@ -176,9 +171,9 @@ def _header_value(value: str) -> str:
     return value
 
 
-HeaderName = Annotated[str, AfterValidator(_header_name)]
+HeaderName = Annotated[str, After(_header_name)]
 """A header name an experiment sends: a token, and not one the client writes itself."""
-HeaderValue = Annotated[str, AfterValidator(_header_value)]
+HeaderValue = Annotated[str, After(_header_value)]
 
 
 def _lab_path_problem(path: str, what: str, *, backslash: bool) -> str | None:
@@ -206,19 +201,74 @@ BODY = 1024 * 1024
 """The longest body an experiment sends: the lab reads no more (tutor.lab.bounds)."""
 
 
-class ExperimentSpec(BaseModel):
-    """One live experiment: `client` sends `method` with `body` to a lab route answering `code`."""
+def _utf8(body: object) -> object:
+    if not isinstance(body, str):
+        return body  # the type check says what is wrong
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError as error:
+        bad = body[error.start]
+        raise ValueError(
+            f"the body holds {bad!a} (character {error.start + 1}), which is not text that "
+            "UTF-8 can send"
+        ) from None
+    return body
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
+
+def _known_method(method: str) -> str:
+    _one_of(method.upper(), METHODS, "method", ", ".join(METHODS))
+    return method.upper()
+
+
+def _beyond_route(start: str | None) -> str | None:
+    if start is None:
+        return None
+    if start.partition("?")[0] not in BEYOND_ROUTES:
+        routes = ", ".join(BEYOND_ROUTES)
+        raise ValueError(f"'start' is one of the lab's routes {routes}, not {_shown(start)}")
+    if problem := _lab_path_problem(start, "'start'", backslash=True):
+        raise ValueError(problem)
+    return start
+
+
+def _distinct_names(headers: dict[str, str]) -> dict[str, str]:
+    seen: set[str] = set()
+    for name in headers:
+        if name.lower() in seen:
+            raise ValueError(f"{name} twice: header names ignore case, so send it once")
+        seen.add(name.lower())
+    return headers
+
+
+def _lab_cache(cache: str | None) -> str | None:
+    if cache in (None, "no-store"):
+        return None
+    if cache == "none" or _MAX_AGE.fullmatch(cache or ""):
+        return cache
+    allowed = "none, no-store or max-age=SECONDS (at most 9 digits)"
+    raise ValueError(f"'cache' is {allowed}, not {_shown(cache or '')}")
+
+
+def _lab_path(to: str) -> str:
+    if problem := _lab_path_problem(to, "'to'", backslash=False):
+        raise ValueError(problem)
+    return to
+
+
+@model
+class ExperimentSpec(Strict):
+    """One live experiment: `client` sends `method` with `body` to a lab route answering `code`."""
 
     code: RedirectCode | None = None
     """The redirect the lab answers; None only for a `start` route with an answer of its own."""
-    method: str = "POST"
-    body: str = Field(default="", max_length=BODY)
+    method: Annotated[str, After(_known_method)] = "POST"
+    body: Annotated[str, Before(_utf8), Rule(max_length=BODY)] = ""
     """Sent as UTF-8: a lone surrogate (which a YAML escape can make) is refused here."""
-    headers: dict[HeaderName, HeaderValue] = Field(default_factory=dict, max_length=HEADERS)
+    headers: Annotated[
+        dict[HeaderName, HeaderValue], Rule(max_length=HEADERS), After(_distinct_names)
+    ] = field(default_factory=dict)
     client: ClientName = "httpx"
-    to: str = "/echo"
+    to: Annotated[str, After(_lab_path)] = "/echo"
     location: Literal[
         "path", "relative", "dots", "query", "absolute", "twice", "invalid", "spaces", "none"
     ] = "path"
@@ -233,18 +283,18 @@ class ExperimentSpec(BaseModel):
     TLS listener (http -> https); `downgrade`: the other way round (https -> http)."""
     loop: bool = False
     """The redirect points back to itself: the client's loop limit shows in the journal."""
-    cache: str | None = None
+    cache: Annotated[str | None, After(_lab_cache)] = None
     """The redirect's Cache-Control: None (or "no-store", the same) the lab's `no-store`, "none"
     no header, "max-age=N"."""
     stream: bool = False
     """Send the body as a stream of unknown length, which cannot be rewound to replay it."""
-    repeat: int = Field(default=1, ge=1, le=3)
+    repeat: Annotated[int, Rule(ge=1, le=3)] = 1
     """Send the same request this many times in a row (to see a cached redirect)."""
-    fragment: str = Field(default="", pattern=FRAGMENT_PATTERN, max_length=100)
+    fragment: Annotated[str, Rule(pattern=FRAGMENT_PATTERN, max_length=100)] = ""
     """A fragment on the request's URL (`#...`): it never leaves the client (RFC 9110 §10.2.2)."""
     redirect: RedirectMode = "follow"
     """fetch()'s redirect mode: `manual` hands the script the redirect, `error` rejects it."""
-    start: str | None = None
+    start: Annotated[str | None, After(_beyond_route)] = None
     """Instead of /redirect/{code}, a route of tutor/lab/beyond.py with its query (e.g.
     `/login/naive?next=//{other}/echo`, `/accepted`): it is sent `code` (unless it answers a
     status of its own, as /accepted does) and the chain token."""
@@ -292,61 +342,7 @@ class ExperimentSpec(BaseModel):
             query["cache"] = self.cache
         return {**query, "chain": chain}
 
-    @field_validator("body", mode="before")
-    @classmethod
-    def _utf8(cls, body: object) -> object:
-        if not isinstance(body, str):
-            return body  # the type check says what is wrong
-        try:
-            body.encode("utf-8")
-        except UnicodeEncodeError as error:
-            bad = body[error.start]
-            raise ValueError(
-                f"the body holds {bad!a} (character {error.start + 1}), which is not text that "
-                "UTF-8 can send"
-            ) from None
-        return body
-
-    @field_validator("method")
-    @classmethod
-    def _known_method(cls, method: str) -> str:
-        _one_of(method.upper(), METHODS, "method", ", ".join(METHODS))
-        return method.upper()
-
-    @field_validator("start")
-    @classmethod
-    def _beyond_route(cls, start: str | None) -> str | None:
-        if start is None:
-            return None
-        if start.partition("?")[0] not in BEYOND_ROUTES:
-            routes = ", ".join(BEYOND_ROUTES)
-            raise ValueError(f"'start' is one of the lab's routes {routes}, not {_shown(start)}")
-        if problem := _lab_path_problem(start, "'start'", backslash=True):
-            raise ValueError(problem)
-        return start
-
-    @field_validator("headers")
-    @classmethod
-    def _distinct_names(cls, headers: dict[str, str]) -> dict[str, str]:
-        seen: set[str] = set()
-        for name in headers:
-            if name.lower() in seen:
-                raise ValueError(f"{name} twice: header names ignore case, so send it once")
-            seen.add(name.lower())
-        return headers
-
-    @field_validator("cache")
-    @classmethod
-    def _lab_cache(cls, cache: str | None) -> str | None:
-        if cache in (None, "no-store"):
-            return None
-        if cache == "none" or _MAX_AGE.fullmatch(cache or ""):
-            return cache
-        allowed = "none, no-store or max-age=SECONDS (at most 9 digits)"
-        raise ValueError(f"'cache' is {allowed}, not {_shown(cache or '')}")
-
-    @model_validator(mode="after")
-    def _start_takes_no_redirect_options(self) -> ExperimentSpec:
+    def __post_init__(self) -> None:
         if self.start is not None and self.query("") != {"chain": ""}:
             raise ValueError(
                 "to, location, origin, scheme, loop, cache: options of /redirect, not 'start'"
@@ -370,7 +366,6 @@ class ExperimentSpec(BaseModel):
             raise ValueError(f"{self.start} answers {own} itself: give it no 'code'")
         if own is None and self.code is None:
             raise ValueError("'code' is missing: which redirect the lab answers, e.g. 307")
-        return self
 
     @property
     def own_answer(self) -> str | None:
@@ -399,13 +394,6 @@ class ExperimentSpec(BaseModel):
         if self.hsts is not None:  # the lab's answer to plain HTTP, which a browser may skip
             return f"{self.code} {reason(self.code)} to https (over plain HTTP)"
         return f"{self.code} {reason(self.code)}"
-
-    @field_validator("to")
-    @classmethod
-    def _lab_path(cls, to: str) -> str:
-        if problem := _lab_path_problem(to, "'to'", backslash=False):
-            raise ValueError(problem)
-        return to
 
 
 def problems(error: ValidationError) -> list[str]:

@@ -337,7 +337,9 @@ class LabSession:
         lab = self.wait()
         if not isinstance(lab, JoinedLab):
             return self.run(spec, cancel)
-        asked = {"exercise": exercise_id, "answer": answer.model_dump()}
+        from tutor.validated import dump
+
+        asked = {"exercise": exercise_id, "answer": dump(answer)}
         try:
             document = lab.link.call("POST", "/class/configure", asked, timeout=RUN_WAIT)
             return outcome_from_wire(spec, document)

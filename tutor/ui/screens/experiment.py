@@ -313,10 +313,11 @@ class ExperimentScreen(Screen[None]):
         from pydantic import ValidationError
 
         from tutor.experiments.spec import ExperimentSpec, problems
+        from tutor.validated import dump, names
 
         # The form's settings; the rest (a `start` route) as the lesson says.
         base = self._experiment
-        rest = {} if base is None else base.model_dump(include=set(ExperimentSpec.model_fields))
+        rest = {} if base is None else dump(base, include=set(names(ExperimentSpec)))
         try:
             spec = ExperimentSpec(**{**rest, **choice.spec_fields()})
         except ValidationError as error:  # what was typed or pasted that no client could send

@@ -155,7 +155,7 @@ class ExperimentForm(Widget):
         self._answer = answer
 
     def compose(self) -> ComposeResult:
-        # Imported here: the spec module pulls in pydantic, which must not slow the first screen.
+        # Imported here: the spec module pulls in the lab's, which must not slow the first screen.
         from tutor.experiments.clients.base import REDIRECT_MODES
         from tutor.experiments.spec import KNOWN_CODES, METHODS
 

@@ -245,12 +245,11 @@ class ExercisePanel(Vertical):
     @on(Button.Pressed, "#exercise-check")
     def check_answer(self) -> None:
         from tutor.course.exercises import Answer, Configure
+        from tutor.validated import names, validate
 
-        answer = Answer.model_validate(
-            {
-                name: self.query_one(f"#exercise-{name}", Select).value
-                for name in Answer.model_fields
-            }
+        answer = validate(
+            Answer,
+            {name: self.query_one(f"#exercise-{name}", Select).value for name in names(Answer)},
         )
         self.query_one("#exercise-result", Static).update("Running it live…")
 
