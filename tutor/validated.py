@@ -94,36 +94,40 @@ class Rule:
         return handler(Annotated[source, Field(**self.constraints)])
 
 
-class Before:
+class _Function:
+    """A function pydantic runs on a field's value, before its type is checked or after."""
+
+    __slots__ = ("function",)
+    before: ClassVar[bool]
+
+    def __init__(self, function: Callable[[Any], Any]) -> None:
+        self.function = function
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        from pydantic_core import core_schema
+
+        around = (
+            core_schema.no_info_before_validator_function
+            if self.before
+            else core_schema.no_info_after_validator_function
+        )
+        return around(self.function, handler(source))
+
+
+class Before(_Function):
     """A function that turns the raw value into what the field's type validates."""
 
-    __slots__ = ("function",)
-
-    def __init__(self, function: Callable[[Any], Any]) -> None:
-        self.function = function
-
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> CoreSchema:
-        from pydantic_core import core_schema
-
-        return core_schema.no_info_before_validator_function(self.function, handler(source))
+    __slots__ = ()
+    before = True
 
 
-class After:
+class After(_Function):
     """A check of the valid value, raising ValueError with the words for the author."""
 
-    __slots__ = ("function",)
-
-    def __init__(self, function: Callable[[Any], Any]) -> None:
-        self.function = function
-
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> CoreSchema:
-        from pydantic_core import core_schema
-
-        return core_schema.no_info_after_validator_function(self.function, handler(source))
+    __slots__ = ()
+    before = False
 
 
 @cache
