@@ -36,6 +36,9 @@ SETTLE = 0.3
 """After the lesson shows, before its memory is read and ctrl+q pressed: the start-up's work
 that follows (saving the step shown) is counted, and the exit does not race it."""
 REFUSED = "still loading"
+READ = 0.6
+"""Seconds a learner reads the list before pressing Enter, in the runs that time the answer to
+that Enter alone."""
 
 _names = itertools.count()
 
@@ -59,10 +62,12 @@ RESUMED = "Step 2/"
 @dataclass(frozen=True)
 class Run:
     """One launch: seconds until the list showed and until the lesson showed (None: it never
-    did), whether a key was refused, the peak RSS in MiB, and seconds from ctrl+q to gone."""
+    did), and from Enter until the lesson showed; whether a key was refused, the peak RSS in MiB,
+    and seconds from ctrl+q to gone."""
 
     listed: float | None
     opened: float | None
+    answered: float | None
     refused: bool
     peak_mib: float
     exit: float
@@ -105,9 +110,9 @@ def _until(done: Callable[[], bool], timeout: float = TIMEOUT) -> bool:
     return True
 
 
-def _once(app: App, home: Path, *, press: bool, opened: str) -> Run:
+def _once(app: App, home: Path, *, press: bool, opened: str, read: float = 0.0) -> Run:
     """Launch `app` with `home` as its data folder (and its bytecode in the folder above it);
-    with `press`, Enter as the list shows."""
+    with `press`, Enter `read` seconds after the list shows."""
     name = f"run{next(_names)}"
     env = cached({"REDIRECT_TUTOR_HOME": str(home)}, str(home.parent))
     started = time.perf_counter()
@@ -122,7 +127,7 @@ def _once(app: App, home: Path, *, press: bool, opened: str) -> Run:
             ),
         )
     )
-    listed = shown = None
+    listed = shown = pressed = None
     refused = False
     screen = ""
 
@@ -134,9 +139,12 @@ def _once(app: App, home: Path, *, press: bool, opened: str) -> Run:
 
     if press and _until(lambda: sees(app.listed)) and app.listed in screen:
         listed = time.perf_counter() - started
+        time.sleep(read)
+        pressed = time.perf_counter()
         _tmux("send-keys", "-t", name, "Enter")
     if _until(lambda: sees(opened)) and opened in screen:
         shown = time.perf_counter() - started
+    answered = None if shown is None or pressed is None else started + shown - pressed
     time.sleep(SETTLE)
     peak = _peak_mib(pid) if _alive(pid) else 0.0
     quit_at = time.perf_counter()
@@ -144,7 +152,7 @@ def _once(app: App, home: Path, *, press: bool, opened: str) -> Run:
     _until(lambda: not _alive(pid))
     gone = time.perf_counter() - quit_at
     subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", name], capture_output=True)
-    return Run(listed, shown, refused, peak, gone)
+    return Run(listed, shown, answered, refused, peak, gone)
 
 
 _FIRST_START_DONE = "done ▔"
@@ -192,14 +200,23 @@ def main(runs: int = 7) -> None:
         try:
             first, returning = _homes(root)
             _once(BARE, _fresh(first, root), press=True, opened=BARE.opened)  # warm the cache
-            tutor, bare, resumed = [], [], []
+            tutor, bare, resumed, read, bare_read = [], [], [], [], []
             for _ in range(runs):
                 tutor.append(_once(TUTOR, _fresh(first, root), press=True, opened=TUTOR.opened))
                 bare.append(_once(BARE, _fresh(first, root), press=True, opened=BARE.opened))
                 resumed.append(_once(TUTOR, _fresh(returning, root), press=False, opened=RESUMED))
+                for app, series in ((TUTOR, read), (BARE, bare_read)):
+                    home = _fresh(first, root)
+                    series.append(_once(app, home, press=True, opened=app.opened, read=READ))
         finally:
             subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
     _report(runs, tutor, bare, resumed)
+    answer = _ms([run.answered for run in read if run.answered is not None] or [float("inf")])
+    bare_answer = _ms([run.answered for run in bare_read if run.answered is not None])
+    print(
+        f"  a learner who reads the list first (Enter {READ} s after it shows): Enter -> lesson "
+        f"on screen {answer:.0f} ms vs bare {bare_answer:.0f} ms"
+    )
 
 
 def with_pack(pack: Path, runs: int = 5) -> tuple[tuple[float, float], tuple[float, float]]:

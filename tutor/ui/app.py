@@ -195,6 +195,7 @@ class TutorApp(App[None]):
             self.call_from_thread(self.set_timer, LAB_AFTER, self._start_lab)
         if course is not None:
             write_index(key, course.lessons, home() / INDEX_FILE)  # the learner waits on none
+            import tutor.ui.screens.reader  # noqa: F401  # while the list is read, not on Enter
 
     @work(exclusive=True, thread=True, group="lab", description="Starting the lab server")
     def _start_lab(self) -> None:
