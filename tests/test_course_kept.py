@@ -64,6 +64,19 @@ def test_a_new_file_or_a_changed_source_misses(tmp_path, monkeypatch):
     assert course_digest([pack]) != before
 
 
+def test_another_version_of_the_validator_misses(tmp_path, monkeypatch):
+    """pydantic judges the course; its version is read from its files, not by importing it."""
+    pack, installed = _pack(tmp_path), tmp_path / "site"
+    (installed / "validator").mkdir(parents=True)
+    (installed / "validator" / "__init__.py").write_text("VERSION = '2.0'\n")
+    monkeypatch.syspath_prepend(str(installed))
+    monkeypatch.setattr(kept, "_VALIDATORS", ("validator",))
+    before = course_digest([pack])
+    (installed / "validator" / "__init__.py").write_text("VERSION = '2.10'\n")
+    assert course_digest([pack]) != before
+    assert "validator" not in sys.modules
+
+
 def test_a_course_with_a_problem_only_the_loader_can_judge_is_never_kept(tmp_path):
     pack = _pack(tmp_path)
     (pack / "huge.yaml").write_bytes(b"#" * (kept.FILE_BYTES + 1))
