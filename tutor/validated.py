@@ -5,7 +5,7 @@ and shows it, and never validates it again. As pydantic models, its classes woul
 pydantic and its core loaded to exist, which is most of what a start costs beyond Textual's own
 (8 MiB of memory, 30 ms). As plain dataclasses they need neither: pydantic v2 validates a
 dataclass as it does a model, from the rules in its annotations (`Rule`, `Before`, `After`),
-which it reads only when a validator is first built (`validator`). A class's cross-field checks
+which it reads only when a validator is first built (`validate`). A class's cross-field checks
 are its `__post_init__`, which pydantic runs after its fields are valid.
 
 Made by hand (`Spec(code=307)`), a model is validated as a pydantic model would be: a value
@@ -33,7 +33,6 @@ __all__ = [
     "names",
     "required",
     "validate",
-    "validator",
 ]
 
 T = TypeVar("T")
@@ -131,7 +130,7 @@ class After(_Function):
 
 
 @cache
-def validator(kind: Any) -> TypeAdapter[Any]:
+def _validator(kind: Any) -> TypeAdapter[Any]:
     """pydantic's validator of `kind` (a model, or a type made of them), built once."""
     from pydantic import TypeAdapter
 
@@ -140,7 +139,7 @@ def validator(kind: Any) -> TypeAdapter[Any]:
 
 def validate(kind: type[T], data: object) -> T:
     """`data` as a valid `kind`; raises pydantic.ValidationError with every problem found."""
-    result: T = validator(cast(Any, kind)).validate_python(data)
+    result: T = _validator(cast(Any, kind)).validate_python(data)
     return result
 
 

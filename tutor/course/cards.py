@@ -122,6 +122,8 @@ class Card(Strict):
     citations: Annotated[list[Citation], Rule(min_length=1, max_length=CITATIONS)]
 
     def __post_init__(self) -> None:
+        """Every cited id is among the card's citations; experiments and snippets are distinct, and
+        the card is not confused with itself."""
         cited: list[tuple[Loc, list[str]]] = [
             ((name, "cite"), getattr(self, name).cite)
             for name in ("plain", "misconception", "when_to_use", "caching", "seo")

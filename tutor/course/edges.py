@@ -60,6 +60,7 @@ class EdgeCases(Strict):
     citations: Annotated[list[Citation], Rule(min_length=1, max_length=CITATIONS)]
 
     def __post_init__(self) -> None:
+        """Ids are unique, and every cited id is among the file's citations."""
         cited = [(("edges", i, "cite"), edge.cite) for i, edge in enumerate(self.edges)]
         issues = citation_issues([c.id for c in self.citations], cited, "file")
         issues += duplicates("edge case", [(("edges", i), e.id) for i, e in enumerate(self.edges)])

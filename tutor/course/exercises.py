@@ -60,6 +60,7 @@ class BringYourOwn(Strict):
     hints: Annotated[list[Prose], Rule(max_length=HINTS)] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        """A goal the journal can see arrive."""
         issues: list[Issue] = [(("goal", *loc), text) for loc, text in _goal_issues(self.goal)]
         if not self.goal.arrives:
             message = (
@@ -126,6 +127,7 @@ class Configure(Strict):
     hints: Annotated[list[Prose], Rule(max_length=HINTS)] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        """The right answer is among what is offered, and says the move the task describes."""
         issues: list[Issue] = [(("goal", *loc), text) for loc, text in _goal_issues(self.goal)]
         for name, offered in (
             ("code", self.codes),

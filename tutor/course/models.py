@@ -74,6 +74,7 @@ class Experiment(ExperimentSpec):
     expect: Expectation | None = None
 
     def __post_init__(self) -> None:
+        """The spec's own checks, then: no body on a GET or HEAD, and a claim a run can show."""
         ExperimentSpec.__post_init__(self)  # not super(): a class with slots is made anew
         issues: list[Issue] = []
         if self.body and self.method in ("GET", "HEAD"):
@@ -104,6 +105,7 @@ class Choice(Strict):
         return self.explanation.strip().removeprefix("Right.").lstrip()
 
     def __post_init__(self) -> None:
+        """A claimed outcome that a run can show."""
         cross_check(expectation_issues(self.expect))
 
 
@@ -123,6 +125,7 @@ class Prediction(Strict):
     """Shown one at a time, on request, before the learner commits."""
 
     def __post_init__(self) -> None:
+        """Each choice claims an outcome, and no two the same one."""
         issues = duplicates("choice", [(("choices", i), c.id) for i, c in enumerate(self.choices)])
         cross_check(issues + predicted_outcome_issues(self.choices, "a prediction's choice"))
 
@@ -145,6 +148,7 @@ class Step(Strict):
     """A task the learner does, checked live (see Exercise above)."""
 
     def __post_init__(self) -> None:
+        """Prediction names an experiment."""
         if self.predict and self.predict.experiment not in {e.id for e in self.experiments}:
             message = f"{self.predict.experiment!r} is not one of this step's experiments"
             cross_check([(("predict", "experiment"), message)])
@@ -164,6 +168,7 @@ class Lesson(Strict):
     citations: Annotated[list[Citation], Rule(max_length=CITATIONS)] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        """Ids are unique, and every cited id and named experiment exists."""
         cited = [(("steps", i, "cite"), step.cite) for i, step in enumerate(self.steps)]
         issues = citation_issues([c.id for c in self.citations], cited, "lesson")
         issues += duplicates("step", [(("steps", i), s.id) for i, s in enumerate(self.steps)])

@@ -49,6 +49,8 @@ class Question(Strict):
     tags: Annotated[list[Id], Rule(max_length=LIST_ITEMS)] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        """Distinct choices, graded as the kind says: a prediction live, each wrong choice with its
+        misconception; a fixed question by its right answers."""
         issues = duplicates("choice", [(("choices", i), c.id) for i, c in enumerate(self.choices)])
         correct = [i for i, choice in enumerate(self.choices) if choice.correct]
         if self.kind == "predict":
@@ -113,6 +115,7 @@ class Bank(Strict):
     questions: Annotated[list[Question], Rule(min_length=1, max_length=QUESTIONS)]
 
     def __post_init__(self) -> None:
+        """Ids are unique, and every cited id is among the bank's citations."""
         cited = [(("questions", i, "cite"), q.cite) for i, q in enumerate(self.questions)]
         issues = citation_issues([c.id for c in self.citations], cited, "bank")
         issues += duplicates(

@@ -343,6 +343,8 @@ class ExperimentSpec(Strict):
         return {**query, "chain": chain}
 
     def __post_init__(self) -> None:
+        """The options of /redirect only there, one way to another listener, and `code` exactly
+        when the route needs one."""
         if self.start is not None and self.query("") != {"chain": ""}:
             raise ValueError(
                 "to, location, origin, scheme, loop, cache: options of /redirect, not 'start'"
