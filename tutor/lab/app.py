@@ -150,13 +150,16 @@ class Disconnected(Exception):
     """The client hung up before its request was complete; `args[0]`: the body bytes received."""
 
 
-async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+async def read_body(
+    scope: Scope, receive: Receive, limit: int, chunks: list[bytes] | None = None
+) -> bytes:
     """The request's body, at most `limit` bytes (TooLarge past it, said or sent); Disconnected
-    when the client hangs up first."""
+    when the client hangs up first. The pieces before the last are kept in `chunks`: what came
+    of a body whose reading was stopped."""
     declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise TooLarge
-    chunks: list[bytes] = []
+    chunks = [] if chunks is None else chunks
     size = 0
     while True:
         message = await receive()
@@ -274,8 +277,10 @@ class LabApp:
         client = scope.get("client")
         student = split_student(scope["path"])
         chain, refusal = self._chain(_token(asked[1]), student[0], client[0] if client else "-")
+        pieces: list[bytes] = []
         try:
-            body = await _in_time(read_body(scope, receive, self.bounds.body), self.reading)
+            reading = read_body(scope, receive, self.bounds.body, pieces)
+            body = await _in_time(reading, self.reading)
         except Disconnected as hang_up:
             # Journaled as what it is: a head (and maybe part of a body) and no answer, e.g.
             # httpx's second POST on a 307 when its streamed body cannot be sent again.
@@ -289,14 +294,14 @@ class LabApp:
                 _Request(scope, b"", 0, chain, asked, student), send, 413, message, close=True
             )
             return
-        except TimeoutError:
+        except TimeoutError:  # journaled with the part of the body that came
             message = (
                 f"Request body not complete after {self.bounds.body_timeout:g} seconds: "
                 "the lab stopped waiting for it.\n"
             )
-            await self._answer(
-                _Request(scope, b"", 0, chain, asked, student), send, 408, message, close=True
-            )
+            came = b"".join(pieces)
+            request = _Request(scope, came, len(came), chain, asked, student)
+            await self._answer(request, send, 408, message, digest_=digest(came), close=True)
             return
         request = _Request(scope, body, len(body), chain, asked, student)
         request_digest = digest(body)
