@@ -117,16 +117,20 @@ async def test_head_gets_headers_and_no_body(client):
 async def test_body_over_one_mib_is_413(client, journal):
     response = await client.post("/echo", content=b"x" * (Bounds().body + 1))
     assert response.status_code == 413
-    assert journal.recent(1)[0].status == 413
+    hop = journal.recent(1)[0]
+    assert (hop.status, hop.body_size) == (413, 0)  # its Content-Length said so: none was read
 
 
-async def test_streamed_body_over_one_mib_is_413(client):
+async def test_streamed_body_over_one_mib_is_413(client, journal):
     async def chunks():
         for _ in range(17):
             yield b"x" * 65536
 
     response = await client.post("/echo", content=chunks())
     assert response.status_code == 413
+    hop = journal.recent(1)[0]
+    assert hop.status == 413
+    assert hop.body_size > Bounds().body  # journaled with what came, not as no body
 
 
 async def test_body_of_exactly_one_mib_is_accepted(client, journal):

@@ -143,7 +143,8 @@ class _Request:
 
 
 class TooLarge(Exception):
-    """The request's body is over the limit it was read with."""
+    """The request's body is over the limit it was read with; `args[0]`: how many of its bytes
+    had come by then (none when its Content-Length said so)."""
 
 
 class Disconnected(Exception):
@@ -158,7 +159,7 @@ async def read_body(
     of a body whose reading was stopped."""
     declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise TooLarge
+        raise TooLarge(0)
     chunks = [] if chunks is None else chunks
     size = 0
     while True:
@@ -168,7 +169,7 @@ async def read_body(
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise TooLarge
+            raise TooLarge(size)
         if not message.get("more_body", False):
             return b"".join([*chunks, chunk]) if chunks else chunk  # most bodies: one piece
         chunks.append(chunk)
@@ -288,20 +289,19 @@ class LabApp:
             request = _Request(scope, received, len(received), chain, asked, student)
             self._record(request, 0, None, digest(received), hung_up=True)
             return
-        except TooLarge:
-            message = f"Request body over the lab's limit of {self.bounds.body} bytes.\n"
-            await self._answer(
-                _Request(scope, b"", 0, chain, asked, student), send, 413, message, close=True
-            )
-            return
-        except TimeoutError:  # journaled with the part of the body that came
-            message = (
-                f"Request body not complete after {self.bounds.body_timeout:g} seconds: "
-                "the lab stopped waiting for it.\n"
-            )
+        except (TooLarge, TimeoutError) as stopped:  # journaled with the part of the body that came
             came = b"".join(pieces)
-            request = _Request(scope, came, len(came), chain, asked, student)
-            await self._answer(request, send, 408, message, digest_=digest(came), close=True)
+            if isinstance(stopped, TooLarge):
+                status, size = 413, stopped.args[0]
+                message = f"Request body over the lab's limit of {self.bounds.body} bytes.\n"
+            else:
+                status, size = 408, len(came)
+                message = (
+                    f"Request body not complete after {self.bounds.body_timeout:g} seconds: "
+                    "the lab stopped waiting for it.\n"
+                )
+            request = _Request(scope, came, size, chain, asked, student)
+            await self._answer(request, send, status, message, digest_=digest(came), close=True)
             return
         request = _Request(scope, body, len(body), chain, asked, student)
         request_digest = digest(body)
