@@ -60,11 +60,14 @@ def _installed(package: str) -> str:
     version is other files. Read without importing it, which a kept course never needs."""
     spec = importlib.util.find_spec(package)
     folder = os.path.dirname(spec.origin) if spec is not None and spec.origin else ""
-    with contextlib.suppress(OSError):
-        with os.scandir(folder) as entries:
-            files = sorted((e.name, e.stat()) for e in entries if e.is_file())
-        return folder + "".join(f"\0{n}\0{s.st_size}\0{s.st_mtime_ns}" for n, s in files) + "\n"
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        return "".join(sorted(_stamp(e.path, e.stat()) for e in entries if e.is_file()))
     return f"{package} not found\n"
+
+
+def _stamp(path: str, status: os.stat_result) -> str:
+    """A file as the digest knows code: where it is, its size and when it last changed."""
+    return f"{path}\0{status.st_size}\0{status.st_mtime_ns}\n"
 
 
 def course_digest(paths: Sequence[Path]) -> str | None:
@@ -75,8 +78,8 @@ def course_digest(paths: Sequence[Path]) -> str | None:
     for root, _, names in sorted(os.walk(_SOURCE)):
         for name in sorted(names):
             if name.endswith(".py"):
-                source = os.stat(os.path.join(root, name))
-                digest.update(f"{root}/{name}\0{source.st_size}\0{source.st_mtime_ns}\n".encode())
+                source = os.path.join(root, name)
+                digest.update(_stamp(source, os.stat(source)).encode())
     for path in paths:
         files, problems = course_files(path)
         if problems:

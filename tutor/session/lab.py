@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, cast
 
+from tutor.validated import dump
+
 if TYPE_CHECKING:
     from tutor.classroom.student import ClassJournal, Join, JoinedLab
     from tutor.course.exercises import Answer
@@ -337,8 +339,6 @@ class LabSession:
         lab = self.wait()
         if not isinstance(lab, JoinedLab):
             return self.run(spec, cancel)
-        from tutor.validated import dump
-
         asked = {"exercise": exercise_id, "answer": dump(answer)}
         try:
             document = lab.link.call("POST", "/class/configure", asked, timeout=RUN_WAIT)

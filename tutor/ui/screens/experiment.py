@@ -28,6 +28,7 @@ from tutor.ui.widgets.experiment.listing import ExperimentList
 from tutor.ui.widgets.experiment.said import SaidLine
 from tutor.ui.widgets.experiment.verdict import VerdictLine
 from tutor.ui.widgets.footer import TutorFooter
+from tutor.validated import dump, names
 
 if TYPE_CHECKING:
     from tutor.course.edges import Edge
@@ -313,7 +314,6 @@ class ExperimentScreen(Screen[None]):
         from pydantic import ValidationError
 
         from tutor.experiments.spec import ExperimentSpec, problems
-        from tutor.validated import dump, names
 
         # The form's settings; the rest (a `start` route) as the lesson says.
         base = self._experiment

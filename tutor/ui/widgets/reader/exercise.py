@@ -20,6 +20,7 @@ from tutor.ui.journal_feed import FEED, HopHeard, JournalFeed
 from tutor.ui.literal import literal, printable
 from tutor.ui.live import LabDone, on_lab
 from tutor.ui.widgets.inline import labelled
+from tutor.validated import names, validate
 
 if TYPE_CHECKING:
     from tutor.course.checks import Check
@@ -245,7 +246,6 @@ class ExercisePanel(Vertical):
     @on(Button.Pressed, "#exercise-check")
     def check_answer(self) -> None:
         from tutor.course.exercises import Answer, Configure
-        from tutor.validated import names, validate
 
         answer = validate(
             Answer,
