@@ -8,6 +8,11 @@ learner (a lesson left unfinished) is timed from launch until that lesson is bac
 The yardstick is benchmarks/probe.py (Header, OptionList, Footer; Enter pushes a screen); the
 runs alternate, so both see the same machine, and the medians are compared. Both run with
 bytecode caches, as an installed tutor does (benchmarks.bytecode).
+
+A third series, interleaved with them, is the floor of the lesson screen: the same bare app whose
+Enter shows lesson 01's first step in Textual's Markdown widget (`probe --markdown`), as the
+tutor does. What it takes over the bare app is what rendering the lesson costs any Textual app;
+and the same app started on the lesson (`--reopen`), the floor of a returning learner's start.
 """
 
 from __future__ import annotations
@@ -110,6 +115,17 @@ def _until(done: Callable[[], bool], timeout: float = TIMEOUT) -> bool:
     return True
 
 
+def _floors(root: Path) -> tuple[App, App]:
+    """The bare app that shows lesson 01's first step with Textual's Markdown, as the tutor
+    does; and the same app started on that screen, as the tutor reopens a lesson."""
+    from tutor.course.loader import load_course
+
+    text = root / "step.md"
+    text.write_text(load_course().lessons[0].steps[0].text, encoding="utf-8")
+    shown = App(BARE.module, BARE.listed, BARE.opened, ("--markdown", str(text)))
+    return shown, App(BARE.module, BARE.listed, "Step 1/1 · three", (*shown.args, "--reopen"))
+
+
 def _once(app: App, home: Path, *, press: bool, opened: str, read: float = 0.0) -> Run:
     """Launch `app` with `home` as its data folder (and its bytecode in the folder above it);
     with `press`, Enter `read` seconds after the list shows."""
@@ -199,18 +215,32 @@ def main(runs: int = 7) -> None:
         root = Path(folder)
         try:
             first, returning = _homes(root)
-            _once(BARE, _fresh(first, root), press=True, opened=BARE.opened)  # warm the cache
-            tutor, bare, resumed, read, bare_read = [], [], [], [], []
+            shown, reopened = _floors(root)
+            for warm in (BARE, shown):  # the bytecode caches
+                _once(warm, _fresh(first, root), press=True, opened=BARE.opened)
+            tutor, bare, floor, resumed, floor_resumed = [], [], [], [], []
+            read, bare_read = [], []
             for _ in range(runs):
                 tutor.append(_once(TUTOR, _fresh(first, root), press=True, opened=TUTOR.opened))
                 bare.append(_once(BARE, _fresh(first, root), press=True, opened=BARE.opened))
+                floor.append(_once(shown, _fresh(first, root), press=True, opened=BARE.opened))
                 resumed.append(_once(TUTOR, _fresh(returning, root), press=False, opened=RESUMED))
+                floor_resumed.append(
+                    _once(reopened, _fresh(first, root), press=False, opened=reopened.opened)
+                )
                 for app, series in ((TUTOR, read), (BARE, bare_read)):
                     home = _fresh(first, root)
                     series.append(_once(app, home, press=True, opened=app.opened, read=READ))
         finally:
             subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
     _report(runs, tutor, bare, resumed)
+    bare_usable = _listed_and_usable(bare)[1]
+    usable, back = _listed_and_usable(floor)[1], _listed_and_usable(floor_resumed)[1]
+    print(
+        f"  floor: the bare app showing lesson 01's first step in Textual's Markdown, as the "
+        f"tutor does: usable {usable:.0f} ms, {usable / bare_usable:.2f}x the bare app; started "
+        f"on that screen, {back:.0f} ms, {back / bare_usable:.2f}x"
+    )
     answer = _ms([run.answered for run in read if run.answered is not None] or [float("inf")])
     bare_answer = _ms([run.answered for run in bare_read if run.answered is not None])
     print(
