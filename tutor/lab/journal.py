@@ -288,14 +288,9 @@ class Hop:
         }
 
 
-_counted_as = lru_cache(maxsize=4096)(counted_as)
-"""`counted_as`, remembered: the journal asks it of every request it records or forgets, and a
-class has a few dozen addresses."""
-
-
 def _client(peer: str) -> str:
     """Who sent a request from `peer` ("address:port"), as per-client limits count it."""
-    return _counted_as(peer.rpartition(":")[0])
+    return counted_as(peer.rpartition(":")[0])
 
 
 def _fields_bytes(headers: Sequence[tuple[str, str]]) -> int:
