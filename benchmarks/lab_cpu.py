@@ -6,12 +6,22 @@ medians of the rounds. CPU per request is the server process's utime+stime
 (/proc/PID/stat, every thread) over the requests wrk made. The lab's console goes to /dev/null
 and to a pipe this benchmark reads; the console's lag is how long after wrk's last request the
 pipe still brought lines, and every request must be on it, printed or counted as dropped.
+
+A third server, interleaved with them, is the lab's floor: the least a lab under this project's
+rules does for each request (`floor_app`), on the lab's guarded protocol (the door's connection
+cap and head deadline, the answer in one write): journal it (a chain token, its header fields
+decoded, its body's digest, in a bounded journal) and answer with the lab's header fields. It
+checks no chain, bounds no client, keeps no console. What the lab takes over it is what its
+other duties cost.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import os
 import re
+import secrets
 import shutil
 import socket
 import statistics
@@ -56,14 +66,57 @@ async def bare_app(
     await send({"type": "http.response.body", "body": b""})
 
 
-def _serve_bare(port: int) -> None:
+_FLOOR_JOURNAL: dict[int, tuple[object, ...]] = {}
+_FLOOR_SEQ = itertools.count()
+_FLOOR_KEPT = 10_000
+"""As many requests as the lab's journal keeps (`Bounds.journal_hops`)."""
+
+
+async def floor_app(
+    scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]
+) -> None:
+    """The lab's floor: journals the request, answers the 307 with the lab's header fields."""
+    if scope["type"] != "http":
+        return
+    chunks, more = [], True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    body = b"".join(chunks)
+    token = secrets.token_urlsafe(16)
+    fields = tuple([(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]])
+    digest = hashlib.sha256(body).hexdigest()
+    request = (token, time.time(), scope["client"], scope["method"], scope["path"], fields)
+    _FLOOR_JOURNAL[next(_FLOOR_SEQ)] = (*request, scope["query_string"], body, digest, 307)
+    if len(_FLOOR_JOURNAL) > _FLOOR_KEPT:
+        del _FLOOR_JOURNAL[next(iter(_FLOOR_JOURNAL))]
+    location = b"/echo?chain=" + token.encode()
+    text = b"307 Temporary Redirect: see " + location + b"\n"
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", b"%d" % len(text)),
+        (b"server", b"redirect-tutor-lab"),
+        (b"x-redirect-tutor-chain", token.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"cache-control", b"no-store"),
+        (b"location", location),
+    ]
+    await send({"type": "http.response.start", "status": 307, "headers": headers})
+    await send({"type": "http.response.body", "body": text})
+
+
+def _serve_bare(port: int, floor: bool = False) -> None:
     import uvicorn
 
+    from tutor.lab.bounds import Bounds
+    from tutor.lab.guard import guarded
+
     uvicorn.run(
-        bare_app,
+        floor_app if floor else bare_app,
         host="127.0.0.1",
         port=port,
-        http="httptools",
+        http=guarded(Bounds()) if floor else "httptools",
         loop="uvloop",
         lifespan="off",
         access_log=False,
@@ -147,8 +200,8 @@ class _Console:
 def _run(kind: str, seconds: int) -> Run:
     port = _free_port()
     env = {**os.environ, "REDIRECT_TUTOR_HOME": _HOME.name, "PYTHONUNBUFFERED": "0"}
-    if kind == "bare":
-        argv = [sys.executable, "-m", "benchmarks.lab_cpu", "--bare", str(port)]
+    if kind in ("bare", "floor"):
+        argv = [sys.executable, "-m", "benchmarks.lab_cpu", f"--{kind}", str(port)]
         target = f"http://127.0.0.1:{port}/redirect/307"
     else:
         argv = [sys.executable, "-m", "tutor", "serve", "--port", str(port)]
@@ -190,7 +243,7 @@ def main(seconds: int = 5, rounds: int = ROUNDS) -> None:
     if shutil.which("wrk") is None:
         print("lab CPU: skipped, wrk is not installed (apt-get install wrk)")
         return
-    kinds = ("bare", "devnull", "pipe")
+    kinds = ("bare", "floor", "devnull", "pipe")
     runs: dict[str, list[Run]] = {kind: [] for kind in kinds}
     for _ in range(rounds):
         for kind in kinds:
@@ -201,7 +254,11 @@ def main(seconds: int = 5, rounds: int = ROUNDS) -> None:
         f"median of {rounds} interleaved rounds:"
     )
     print(f"  bare uvicorn+httptools+uvloop  {bare_rps:8.0f} req/s  {bare_cpu:6.1f} µs CPU/request")
-    for kind, name in (("devnull", "serve > /dev/null"), ("pipe", "serve | pipe")):
+    for kind, name in (
+        ("floor", "floor (journal, answer)"),
+        ("devnull", "serve > /dev/null"),
+        ("pipe", "serve | pipe"),
+    ):
         rps, cpu = _median(runs[kind], "rps"), _median(runs[kind], "cpu_us")
         print(f"  {name:30} {rps:8.0f} req/s  {cpu:6.1f} µs CPU/request")
     for kind, name in (("devnull", "/dev/null"), ("pipe", "a pipe")):
@@ -212,6 +269,13 @@ def main(seconds: int = 5, rounds: int = ROUNDS) -> None:
         ratio = _median(runs[kind], "rps") / bare_rps
         met = "met" if ratio >= 0.6 else "not met"
         print(f"goal: lab req/s, console to {name}: ratio {ratio:.2f} (goal >= 0.6) {met}")
+    floor_cpu = _median(runs["floor"], "cpu_us") / bare_cpu
+    floor_rps = _median(runs["floor"], "rps") / bare_rps
+    print(
+        f"  floor: a lab that only journals each request and answers with the lab's fields, on "
+        f"the lab's guarded protocol: {floor_cpu:.2f}x the bare app's CPU per request, "
+        f"{floor_rps:.2f}x its req/s"
+    )
     lag = max(run.lag_s or 0.0 for run in runs["pipe"])
     accounted = min(run.accounted or 0.0 for run in runs["pipe"])
     rate = _median(runs["pipe"], "rps")
@@ -223,7 +287,7 @@ def main(seconds: int = 5, rounds: int = ROUNDS) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--bare"]:
-        _serve_bare(int(sys.argv[2]))
+    if sys.argv[1:2] in (["--bare"], ["--floor"]):
+        _serve_bare(int(sys.argv[2]), floor=sys.argv[1] == "--floor")
     else:
         main(*(int(arg) for arg in sys.argv[1:3]))

@@ -218,8 +218,13 @@ def main(runs: int = 7) -> None:
             shown, reopened = _floors(root)
             for warm in (BARE, shown):  # the bytecode caches
                 _once(warm, _fresh(first, root), press=True, opened=BARE.opened)
-            tutor, bare, floor, resumed, floor_resumed = [], [], [], [], []
-            read, bare_read = [], []
+            tutor: list[Run] = []
+            bare: list[Run] = []
+            floor: list[Run] = []
+            resumed: list[Run] = []
+            floor_resumed: list[Run] = []
+            read: list[Run] = []
+            bare_read: list[Run] = []
             for _ in range(runs):
                 tutor.append(_once(TUTOR, _fresh(first, root), press=True, opened=TUTOR.opened))
                 bare.append(_once(BARE, _fresh(first, root), press=True, opened=BARE.opened))
