@@ -241,10 +241,12 @@ def main(runs: int = 7) -> None:
     _report(runs, tutor, bare, resumed)
     bare_usable = _listed_and_usable(bare)[1]
     usable, back = _listed_and_usable(floor)[1], _listed_and_usable(floor_resumed)[1]
+    ours, ours_back = _listed_and_usable(tutor)[1], _listed_and_usable(resumed)[1]
     print(
         f"  floor: the bare app showing lesson 01's first step in Textual's Markdown, as the "
         f"tutor does: usable {usable:.0f} ms, {usable / bare_usable:.2f}x the bare app; started "
-        f"on that screen, {back:.0f} ms, {back / bare_usable:.2f}x"
+        f"on that screen, {back:.0f} ms, {back / bare_usable:.2f}x. The tutor: "
+        f"{ours / usable:.2f}x and {ours_back / back:.2f}x these floors"
     )
     answer = _ms([run.answered for run in read if run.answered is not None] or [float("inf")])
     bare_answer = _ms([run.answered for run in bare_read if run.answered is not None])
