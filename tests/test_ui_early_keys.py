@@ -4,10 +4,11 @@ the lesson list shows the cached index at once, and the learner may choose from 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 
-from tests.pilot import SIZE, settle, tutor_app
+from tests.pilot import SIZE, fixture_dir, settle, tutor_app
 from tutor.course import Course
 from tutor.session.study import StudySession
 from tutor.ui.screens.lessons import LessonsScreen
@@ -72,4 +73,43 @@ async def test_a_lesson_chosen_early_wins_over_reopening_the_last_one(
         await settle(pilot)
         assert isinstance(app.screen, ReaderScreen)
         assert app.screen.lesson.id == first.id
+        assert len(app.screen_stack) == 2
+
+
+async def test_a_built_in_lesson_opens_while_a_pack_still_loads(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "pack").mkdir()
+    pack = fixture_dir(tmp_path / "pack")
+    async with tutor_app([pack]).run_test(size=SIZE) as pilot:  # the index, the kept courses
+        await settle(pilot)
+    whole = threading.Event()
+    load = StudySession.load_course
+
+    def held(self: StudySession, *, builtin_only: bool = False) -> Course:
+        if not builtin_only:
+            whole.wait(10)
+        return load(self, builtin_only=builtin_only)
+
+    monkeypatch.setattr(StudySession, "load_course", held)
+    app = tutor_app([pack])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.lessons_screen
+        listed = [lesson.id for lesson in screen.query_one(LessonList).lessons]
+        assert listed[-1] == "ui-fixture"  # the index lists the pack's lesson too
+        await pilot.press("enter")
+        for _ in range(100):  # the built-in lessons are here; the whole course is not
+            await pilot.pause(0.02)
+            if isinstance(app.screen, ReaderScreen):
+                break
+        assert isinstance(app.screen, ReaderScreen) and app.screen.lesson.id == listed[0]
+        assert screen.course is None
+        await pilot.press("escape", "end", "enter")  # the pack's lesson waits for the pack
+        await pilot.pause()
+        assert app.screen is screen
+        assert [lesson.id for lesson in screen.query_one(LessonList).lessons] == listed
+        whole.set()
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen) and app.screen.lesson.id == "ui-fixture"
         assert len(app.screen_stack) == 2

@@ -34,9 +34,11 @@ if TYPE_CHECKING:
     from tutor.quiz.plan import Plan
     from tutor.quiz.session import Quiz
 
-__all__ = ["COURSE_FILE", "Graded", "StudySession"]
+__all__ = ["BUILTIN_FILE", "COURSE_FILE", "Graded", "StudySession"]
 
 COURSE_FILE = "course.pickle"
+BUILTIN_FILE = "course-builtin.pickle"
+"""The built-in lessons alone, kept beside the whole course for a start with lesson packs."""
 """The validated course kept for the next start (tutor.course.kept), in the learner's folder."""
 
 Write = Callable[["Record"], object]
@@ -89,15 +91,14 @@ class StudySession:
         return [*([builtin_lessons_dir()] if self.builtin else []), *self.lesson_dirs]
 
     def load_course(self, *, builtin_only: bool = False) -> Course:
-        """Load (and keep) the course; `builtin_only` the built-in lessons alone, a first quick
-        look while the packs still load."""
+        """Load (and keep) the course; `builtin_only` the built-in lessons alone (kept apart),
+        which open while a large pack still loads. Only the whole course is `course`."""
+        from tutor.course.files import builtin_lessons_dir
         from tutor.course.kept import load_kept
         from tutor.progress.location import home
 
         if builtin_only:
-            from tutor.course.loader import load_course  # not for a kept course: YAML's 10 ms
-
-            return load_course()
+            return load_kept([builtin_lessons_dir()], home() / BUILTIN_FILE)
         self.course = load_kept(self.course_paths, home() / COURSE_FILE)
         return self.course
 

@@ -65,6 +65,15 @@ class TutorApp(App[None]):
             super().__init__()
             self.course = course
 
+    class BuiltinLoaded(Message):
+        """The built-in lessons, and the learner's place in each, while lesson packs still
+        load: the lesson list opens them at once."""
+
+        def __init__(self, course: Course, states: Mapping[str, LessonState]) -> None:
+            super().__init__()
+            self.course = course
+            self.states = states
+
     class RecordOpened(Message):
         """The learner's record is open (after the course loaded): resume, or start the quiz."""
 
@@ -137,7 +146,7 @@ class TutorApp(App[None]):
         entries = read_index(key, home() / INDEX_FILE)
         if entries:
             self.lessons_screen.show_index(entries)
-        self._load_course(key, bool(entries))
+        self._load_course(key)
 
     def on_unmount(self) -> None:
         self._stop_notices()
@@ -151,18 +160,18 @@ class TutorApp(App[None]):
             self.call_from_thread(self.notify, text, timeout=8)
 
     @work(exclusive=True, thread=True, group="course", description="Loading the lessons")
-    def _load_course(self, key: str, indexed: bool) -> None:
+    def _load_course(self, key: str) -> None:
         # Start-up allocates much and frees little: collections meanwhile would walk a growing
         # heap for nothing (~100 ms). They resume once the course and the record are here, and
         # never walk what start-up made (modules, the course): it lives as long as the tutor.
         gc.disable()
         try:
-            self._load(key, indexed)
+            self._load(key)
         finally:
             gc.freeze()
             gc.enable()
 
-    def _load(self, key: str, indexed: bool) -> None:
+    def _load(self, key: str) -> None:
         """Load the course while the record opens (SQLite waits on the disk, not on the course);
         announce both together, so that the UI takes them at once."""
         from tutor.course.index import write_index
@@ -173,8 +182,11 @@ class TutorApp(App[None]):
         opening.start()
         course: Course | None = None
         try:
-            if session.builtin and session.lesson_dirs and not indexed:  # built-in first
-                self.post_message(self.CourseLoaded(session.load_course(builtin_only=True)))
+            if session.builtin and session.lesson_dirs:  # its lessons open while packs load
+                builtin = session.load_course(builtin_only=True)
+                opening.join()
+                if session.record is not None:
+                    self.post_message(self.BuiltinLoaded(builtin, session.record.lessons()))
             course = session.load_course()
         except Exception as error:  # shown to the learner, never as a traceback
             self.post_message(self.Failed("The lessons could not be loaded", str(error)))
@@ -203,6 +215,9 @@ class TutorApp(App[None]):
             self.session.lab.start()
         except LabUnavailable as error:
             self.post_message(self.Failed("The lab server did not start", str(error)))
+
+    def on_tutor_app_builtin_loaded(self, message: BuiltinLoaded) -> None:
+        self.lessons_screen.show_builtin(message.course, message.states)
 
     def on_tutor_app_course_loaded(self, message: CourseLoaded) -> None:
         self.lessons_screen.show_course(message.course)

@@ -93,6 +93,8 @@ class LessonsScreen(Screen[None]):
         self._problems = Problems(id="problems")
         self._lessons = LessonList(id="lessons")
         self.course: Course | None = None
+        self._early: Course | None = None
+        """The built-in lessons alone, here before a large pack has loaded: they open at once."""
         self._recorded = False
         """The learner's record has been read (their place in each lesson is known)."""
         self._waiting: Callable[[], None] | None = None
@@ -109,6 +111,14 @@ class LessonsScreen(Screen[None]):
         """List the cached index until the course itself has loaded."""
         if self.course is None:
             self._lessons.show(entries)
+
+    def show_builtin(self, course: Course, states: Mapping[str, LessonState]) -> None:
+        """The built-in lessons alone, and the learner's place in each, while packs still load:
+        they open at once, and are listed only when nothing is yet (no cached index)."""
+        self._early = course
+        if not self._lessons.lessons:
+            self._lessons.show(course.lessons)
+        self.show_progress(states)
 
     def show_course(self, course: Course) -> None:
         self.course = course
@@ -128,8 +138,10 @@ class LessonsScreen(Screen[None]):
         return self.course is not None and self._recorded
 
     def _settle(self) -> None:
-        """Once ready, do what the learner asked for while it all loaded."""
-        if self.ready and self._waiting is not None:
+        """Once the record and some lessons are here, do what the learner asked for while it all
+        loaded (what needs the whole course waits on)."""
+        loaded = self.course is not None or self._early is not None
+        if loaded and self._recorded and self._waiting is not None:
             waiting, self._waiting = self._waiting, None
             waiting()
 
@@ -161,15 +173,17 @@ class LessonsScreen(Screen[None]):
     def _open(self, lesson_id: str | None) -> None:
         """Open `lesson_id` (None: the first lesson) where the learner left it. Chosen from the
         cached index before the course (validated) and the record are here, it opens as soon
-        as they are."""
+        as they are; a built-in lesson, as soon as the built-in lessons are."""
         from tutor.ui.screens.reader import ReaderScreen
 
-        if self.course is None or not self._recorded:
-            self._waiting = partial(self._open, lesson_id)
-            return
-        lessons = self.course.lessons
-        lesson = self.course.lesson(lesson_id) if lesson_id else next(iter(lessons), None)
+        course = self.course or self._early
+        lesson = None
+        if course is not None and self._recorded:
+            lessons = course.lessons
+            lesson = course.lesson(lesson_id) if lesson_id else next(iter(lessons), None)
         if lesson is None:
+            if self.course is None or not self._recorded:  # maybe in a pack still loading
+                self._waiting = partial(self._open, lesson_id)
             return
         ids = [listed.id for listed in self._lessons.lessons]
         if lesson.id in ids:

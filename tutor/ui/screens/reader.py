@@ -159,6 +159,12 @@ class ReaderScreen(Screen[str | None]):
     def _last_step(self) -> bool:
         return self.index == len(self.lesson.steps) - 1
 
+    def on_tutor_app_course_loaded(self) -> None:
+        """The whole course is here (the lesson was opened before a pack had loaded): the
+        lesson after this one may be one of the pack's."""
+        self._show_next_lesson()
+        self.refresh_bindings()
+
     def _show_next_lesson(self) -> None:
         """On the last step, the line that offers the next lesson (`n`)."""
         line, following = self.query_one("#next-lesson", Static), self._next_lesson
