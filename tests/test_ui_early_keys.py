@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from textual import events
 
 from tests.pilot import SIZE, fixture_dir, settle, tutor_app
 from tutor.course import Course
@@ -113,3 +114,17 @@ async def test_a_built_in_lesson_opens_while_a_pack_still_loads(
         await settle(pilot)
         assert isinstance(app.screen, ReaderScreen) and app.screen.lesson.id == "ui-fixture"
         assert len(app.screen_stack) == 2
+
+
+async def test_arrows_and_enter_typed_at_once_open_the_lesson_the_arrows_reached() -> None:
+    """A terminal hands over keys typed together at once; Enter (a priority binding, so that
+    the footer shows it) must not overtake the arrows still queued for the list."""
+    app = tutor_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        listed = app.lessons_screen.query_one(LessonList).lessons
+        for key, character in (("down", None), ("down", None), ("enter", "\r")):
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.lesson.id == listed[2].id

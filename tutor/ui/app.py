@@ -216,6 +216,9 @@ class TutorApp(App[None]):
         except LabUnavailable as error:
             self.post_message(self.Failed("The lab server did not start", str(error)))
 
+    def on_lessons_screen_open_asked(self) -> None:
+        self.lessons_screen.open_highlighted()
+
     def on_tutor_app_builtin_loaded(self, message: BuiltinLoaded) -> None:
         self.lessons_screen.show_builtin(message.course, message.states)
 

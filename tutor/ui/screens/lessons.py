@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, OptionList
 
@@ -166,7 +167,17 @@ class LessonsScreen(Screen[None]):
 
     # The other screens are imported on first use: the first screen must appear fast.
 
+    class OpenAsked(Message):
+        """Enter, on its way up from the list to the app behind the keys typed before it."""
+
     def action_open(self) -> None:
+        # Enter is a priority binding, so it runs as it arrives. An arrow typed just before it
+        # (both at once, as the tutor starts) moves the list only once its key has gone up from
+        # the list to the app, which then runs the list's binding: this message goes the same
+        # way, behind it, and the app opens the lesson the arrows reached (`open_highlighted`).
+        self._lessons.post_message(self.OpenAsked())
+
+    def open_highlighted(self) -> None:
         listed = self._lessons.highlighted_lesson
         self._open(listed.id if listed else None)
 
