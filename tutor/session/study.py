@@ -37,9 +37,9 @@ if TYPE_CHECKING:
 __all__ = ["BUILTIN_FILE", "COURSE_FILE", "Graded", "StudySession"]
 
 COURSE_FILE = "course.pickle"
+"""The validated course kept for the next start (tutor.course.kept), in the learner's folder."""
 BUILTIN_FILE = "course-builtin.pickle"
 """The built-in lessons alone, kept beside the whole course for a start with lesson packs."""
-"""The validated course kept for the next start (tutor.course.kept), in the learner's folder."""
 
 Write = Callable[["Record"], object]
 Listener = Callable[[str], object]
