@@ -128,3 +128,36 @@ async def test_arrows_and_enter_typed_at_once_open_the_lesson_the_arrows_reached
         await settle(pilot)
         assert isinstance(app.screen, ReaderScreen)
         assert app.screen.lesson.id == listed[2].id
+
+
+@pytest.mark.parametrize("pack_lesson", [False, True])
+async def test_a_returning_learner_s_lesson_reopens_as_soon_as_it_is_here(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pack_lesson: bool
+) -> None:
+    """A built-in lesson left unfinished reopens before a pack has loaded; a pack's, after."""
+    (tmp_path / "pack").mkdir()
+    pack = fixture_dir(tmp_path / "pack")
+    async with tutor_app([pack]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("end" if pack_lesson else "down", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReaderScreen)
+        left = pilot.app.screen.lesson.id
+    whole = threading.Event()
+    load = StudySession.load_course
+
+    def held(self: StudySession, *, builtin_only: bool = False) -> Course:
+        if not builtin_only:
+            whole.wait(10)
+        return load(self, builtin_only=builtin_only)
+
+    monkeypatch.setattr(StudySession, "load_course", held)
+    app = tutor_app([pack])
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.02)
+        assert isinstance(app.screen, ReaderScreen) != pack_lesson
+        whole.set()
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen) and app.screen.lesson.id == left
+        assert len(app.screen_stack) == 2

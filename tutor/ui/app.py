@@ -66,13 +66,16 @@ class TutorApp(App[None]):
             self.course = course
 
     class BuiltinLoaded(Message):
-        """The built-in lessons, and the learner's place in each, while lesson packs still
-        load: the lesson list opens them at once."""
+        """The built-in lessons, the learner's place in each and the lesson they saw last,
+        while lesson packs still load: the lesson list opens them at once."""
 
-        def __init__(self, course: Course, states: Mapping[str, LessonState]) -> None:
+        def __init__(
+            self, course: Course, states: Mapping[str, LessonState], last: str | None
+        ) -> None:
             super().__init__()
             self.course = course
             self.states = states
+            self.last = last
 
     class RecordOpened(Message):
         """The learner's record is open (after the course loaded): resume, or start the quiz."""
@@ -118,6 +121,8 @@ class TutorApp(App[None]):
         self.preferences = Preferences(self, settings or Settings())
         self.session = session
         self.quiz_plan = quiz
+        self._reopened = False
+        """The lesson left unfinished has been reopened, or need not be."""
         self.lessons_screen = LessonsScreen(session)
         session.listen(lambda text: self.post_message(self.RecordNews(text)))
 
@@ -185,8 +190,9 @@ class TutorApp(App[None]):
             if session.builtin and session.lesson_dirs:  # its lessons open while packs load
                 builtin = session.load_course(builtin_only=True)
                 opening.join()
-                if session.record is not None:
-                    self.post_message(self.BuiltinLoaded(builtin, session.record.lessons()))
+                if (record := session.record) is not None:
+                    states, last = record.lessons(), record.last_lesson()
+                    self.post_message(self.BuiltinLoaded(builtin, states, last))
             course = session.load_course()
         except Exception as error:  # shown to the learner, never as a traceback
             self.post_message(self.Failed("The lessons could not be loaded", str(error)))
@@ -221,6 +227,7 @@ class TutorApp(App[None]):
 
     def on_tutor_app_builtin_loaded(self, message: BuiltinLoaded) -> None:
         self.lessons_screen.show_builtin(message.course, message.states)
+        self._reopen(message.states, message.last)
 
     def on_tutor_app_course_loaded(self, message: CourseLoaded) -> None:
         self.lessons_screen.show_course(message.course)
@@ -241,6 +248,15 @@ class TutorApp(App[None]):
 
             self.push_screen(QuizScreen(self.session, self.quiz_plan))
             return
+        self._reopen(states, last)
+
+    def _reopen(self, states: Mapping[str, LessonState], last: str | None) -> None:
+        """Reopen the lesson left unfinished, once, as soon as the record says which (with
+        lesson packs, before they have loaded): unless the learner chose one meanwhile, or
+        the command line asked for a quiz."""
+        if self._reopened or self.quiz_plan is not None:
+            return
+        self._reopened = True
         opened = self.screen is not self.lessons_screen  # a lesson chosen while it all loaded
         if not opened and last is not None and last in states and not states[last].ended:
             self.lessons_screen.resume(last, states[last].step_id)

@@ -147,14 +147,22 @@ class LessonsScreen(Screen[None]):
             waiting()
 
     def resume(self, lesson_id: str, step_id: str) -> None:
-        """Reopen a lesson where the learner left it."""
+        """Reopen a lesson where the learner left it, unless they have asked for something
+        meanwhile; one of a pack still loading, once it has."""
         from tutor.ui.screens.reader import ReaderScreen
 
-        lesson = self.course.lesson(lesson_id) if self.course else None
-        if lesson is not None:
-            ids = [listed.id for listed in self._lessons.lessons]
+        if self._waiting is not None:  # what the learner asked for comes first
+            return
+        course = self.course or self._early
+        lesson = course.lesson(lesson_id) if course else None
+        if lesson is None:
+            if self.course is None:
+                self._waiting = partial(self.resume, lesson_id, step_id)
+            return
+        ids = [listed.id for listed in self._lessons.lessons]
+        if lesson_id in ids:
             self._lessons.highlighted = ids.index(lesson_id)
-            self.app.push_screen(ReaderScreen(self.session, lesson, step_id), self._read_on)
+        self.app.push_screen(ReaderScreen(self.session, lesson, step_id), self._read_on)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open":  # before the course is here, Enter is kept until it is
