@@ -17,20 +17,27 @@ from tutor.ui.screens.reader import ReaderScreen
 from tutor.ui.widgets.course.lesson_list import LessonList
 
 
-@pytest.fixture
-def gate(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
-    """The course loads only while this is set (it is, until a test clears it); a first run
-    leaves the cached index for the next, as any start does."""
+def _hold(monkeypatch: pytest.MonkeyPatch, *, builtin_too: bool = True) -> threading.Event:
+    """The course (without `builtin_too`, the whole course but not the built-in lessons alone)
+    loads only while the event returned is set; it is, until a test clears it."""
     opened = threading.Event()
     opened.set()
     load = StudySession.load_course
 
     def held(self: StudySession, *, builtin_only: bool = False) -> Course:
-        opened.wait(10)
+        if builtin_too or not builtin_only:
+            opened.wait(10)
         return load(self, builtin_only=builtin_only)
 
     monkeypatch.setattr(StudySession, "load_course", held)
     return opened
+
+
+@pytest.fixture
+def gate(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """The course loads only while this is set; a first run leaves the cached index for the
+    next, as any start does."""
+    return _hold(monkeypatch)
 
 
 async def test_enter_before_the_course_loaded_opens_that_lesson_once_it_has(
@@ -84,15 +91,8 @@ async def test_a_built_in_lesson_opens_while_a_pack_still_loads(
     pack = fixture_dir(tmp_path / "pack")
     async with tutor_app([pack]).run_test(size=SIZE) as pilot:  # the index, the kept courses
         await settle(pilot)
-    whole = threading.Event()
-    load = StudySession.load_course
-
-    def held(self: StudySession, *, builtin_only: bool = False) -> Course:
-        if not builtin_only:
-            whole.wait(10)
-        return load(self, builtin_only=builtin_only)
-
-    monkeypatch.setattr(StudySession, "load_course", held)
+    whole = _hold(monkeypatch, builtin_too=False)
+    whole.clear()
     app = tutor_app([pack])
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -143,15 +143,8 @@ async def test_a_returning_learner_s_lesson_reopens_as_soon_as_it_is_here(
         await settle(pilot)
         assert isinstance(pilot.app.screen, ReaderScreen)
         left = pilot.app.screen.lesson.id
-    whole = threading.Event()
-    load = StudySession.load_course
-
-    def held(self: StudySession, *, builtin_only: bool = False) -> Course:
-        if not builtin_only:
-            whole.wait(10)
-        return load(self, builtin_only=builtin_only)
-
-    monkeypatch.setattr(StudySession, "load_course", held)
+    whole = _hold(monkeypatch, builtin_too=False)
+    whole.clear()
     app = tutor_app([pack])
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(50):
