@@ -178,7 +178,8 @@ class TutorApp(App[None]):
 
     def _load(self, key: str) -> None:
         """Load the course while the record opens (SQLite waits on the disk, not on the course);
-        announce both together, so that the UI takes them at once."""
+        announce both together, so that the UI takes them at once. With lesson packs, the
+        built-in lessons and the record are announced first: they open while the packs load."""
         from tutor.course.index import write_index
         from tutor.progress.location import home
 

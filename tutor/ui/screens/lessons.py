@@ -94,7 +94,7 @@ class LessonsScreen(Screen[None]):
         self._problems = Problems(id="problems")
         self._lessons = LessonList(id="lessons")
         self.course: Course | None = None
-        self._early: Course | None = None
+        self._builtin: Course | None = None
         """The built-in lessons alone, here before a large pack has loaded: they open at once."""
         self._recorded = False
         """The learner's record has been read (their place in each lesson is known)."""
@@ -116,7 +116,7 @@ class LessonsScreen(Screen[None]):
     def show_builtin(self, course: Course, states: Mapping[str, LessonState]) -> None:
         """The built-in lessons alone, and the learner's place in each, while packs still load:
         they open at once, and are listed only when nothing is yet (no cached index)."""
-        self._early = course
+        self._builtin = course
         if not self._lessons.lessons:
             self._lessons.show(course.lessons)
         self.show_progress(states)
@@ -135,13 +135,14 @@ class LessonsScreen(Screen[None]):
 
     @property
     def ready(self) -> bool:
-        """The course and the learner's record are both here: a lesson can open."""
+        """The whole course and the learner's record are here: all can open (a built-in
+        lesson, sooner: `show_builtin`)."""
         return self.course is not None and self._recorded
 
     def _settle(self) -> None:
         """Once the record and some lessons are here, do what the learner asked for while it all
         loaded (what needs the whole course waits on)."""
-        loaded = self.course is not None or self._early is not None
+        loaded = self.course is not None or self._builtin is not None
         if loaded and self._recorded and self._waiting is not None:
             waiting, self._waiting = self._waiting, None
             waiting()
@@ -153,7 +154,7 @@ class LessonsScreen(Screen[None]):
 
         if self._waiting is not None:  # what the learner asked for comes first
             return
-        course = self.course or self._early
+        course = self.course or self._builtin
         lesson = course.lesson(lesson_id) if course else None
         if lesson is None:
             if self.course is None:
@@ -195,7 +196,7 @@ class LessonsScreen(Screen[None]):
         as they are; a built-in lesson, as soon as the built-in lessons are."""
         from tutor.ui.screens.reader import ReaderScreen
 
-        course = self.course or self._early
+        course = self.course or self._builtin
         lesson = None
         if course is not None and self._recorded:
             lessons = course.lessons
